@@ -1,0 +1,70 @@
+/** The public error codes are the spec's (plus the few we add), each with its one HTTP status. */
+export const ERROR_STATUS = {
+  VALIDATION_ERROR: 400,
+  AUTHENTICATION_REQUIRED: 401,
+  INVALID_API_KEY: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  FILE_TOO_LARGE: 413,
+  RATE_LIMIT_EXCEEDED: 429,
+  PROCESSING_ERROR: 500,
+  FAL_API_ERROR: 502,
+  SERVICE_UNAVAILABLE: 503,
+  INSUFFICIENT_STORAGE: 507,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface AppErrorOptions {
+  cause?: unknown;
+  /** Read by the queue: transient failures are retried with backoff, the rest fail at once. */
+  retryable?: boolean;
+  details?: Record<string, unknown>;
+}
+
+export interface ErrorBody {
+  detail: { code: ErrorCode; message: string; details: Record<string, unknown> };
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly opts: AppErrorOptions = {},
+  ) {
+    super(message, { cause: opts.cause });
+    this.status = ERROR_STATUS[code];
+  }
+
+  get retryable(): boolean {
+    return this.opts.retryable ?? false;
+  }
+
+  /** Only 4xx messages are shown to callers; 5xx messages stay in logs. */
+  get isPublic(): boolean {
+    return this.status < 500 || this.code === 'FAL_API_ERROR' || this.code === 'SERVICE_UNAVAILABLE';
+  }
+
+  /** The one wire shape, for every route and transport. */
+  toBody(): ErrorBody {
+    const message = this.isPublic ? this.message : 'Internal processing error; the request id in the logs has the cause';
+    return { detail: { code: this.code, message, details: this.isPublic ? (this.opts.details ?? {}) : {} } };
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** Wraps anything unexpected once, at a boundary, so callers never see internals. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  return new AppError('PROCESSING_ERROR', 'Internal processing error', { cause: error });
+}
+
+export function notFound(what: string): AppError {
+  return new AppError('NOT_FOUND', `${what} not found`);
+}

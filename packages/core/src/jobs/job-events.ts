@@ -1,0 +1,27 @@
+/** Events of one job, in order. `model_url` is stored as a path and made absolute per request. */
+export type JobEventPayload =
+  | { type: 'progress'; job_id: string; file_id: string; progress: number }
+  | { type: 'log'; job_id: string; file_id: string; message: string; level?: 'info' | 'warning' }
+  | { type: 'completed'; job_id: string; file_id: string; model_url: string }
+  | { type: 'failed'; job_id: string; file_id: string; error: { code: string; message: string } }
+  | { type: 'done'; job_id: string; status: 'completed' | 'failed' | 'partial' };
+
+/** An event as stored: `id` increases within a job, across restarts too (opaque string). */
+export type JobEvent = JobEventPayload & { id: string };
+
+/** Port: a per-job ordered, replayable event log that can also be followed live. */
+export interface JobEvents {
+  /** Appends and publishes; assigns the id. */
+  append(jobId: string, event: JobEventPayload): Promise<JobEvent>;
+  /** Every stored event after `lastEventId` (all of them for null or an unknown id). */
+  since(jobId: string, lastEventId: string | null): Promise<JobEvent[]>;
+  /**
+   * Live events from the moment of the call, until `signal` aborts. Subscribe before calling
+   * `since`, then skip ids already replayed, so nothing falls between replay and live.
+   */
+  subscribe(jobId: string, opts: { signal: AbortSignal }): AsyncIterable<JobEvent>;
+  /** Compares two ids of one job: negative when a is older. */
+  compareIds(a: string, b: string): number;
+  delete(jobId: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+import type { Readable } from 'node:stream';
+import type { JobCounts } from './job-store.js';
+import type { JobWithFiles } from './job.js';
+import type { FileTask, TaskContext } from './job-queue.js';
+
+/** Who is asking: the hash of their API key and/or a job's session id from the query. */
+export interface Access {
+  /** sha256 of the caller's API key; null for a session-only request. */
+  owner: string | null;
+  session_id: string | null;
+}
+
+export type ImageFormat = 'jpg' | 'png';
+
+export interface UploadedImage {
+  /** The client's file name, as sent (display only). */
+  filename: string;
+  /** A temp file on the same disk as the data directory; moved in on success. */
+  temp_path: string;
+  format: ImageFormat;
+}
+
+export interface GenerateSingleInput {
+  job_id: string;
+  file_id: string;
+  /** undefined = keep the file's previous face limit. */
+  face_limit?: number | null;
+}
+
+export interface GenerateSingleResult {
+  job_id: string;
+  file_id: string;
+  model_task_id: string | null;
+  status: 'processing';
+}
+
+export type ModelDownload =
+  | { kind: 'file'; stream: Readable; size: number; filename: string }
+  | { kind: 'redirect'; url: string };
+
+export interface CompletedModel {
+  file_id: string;
+  filename: string;
+  model_key: string;
+}
+
+export interface CleanupResult {
+  cleaned_files: number;
+  freed_space_mb: number;
+}
+
+/** The use cases every transport calls. Unknown or invisible jobs and files throw NOT_FOUND. */
+export interface JobService {
+  createJob(input: { owner: string; face_limit: number | null; images: UploadedImage[] }): Promise<JobWithFiles>;
+  getJob(jobId: string, access: Access): Promise<JobWithFiles>;
+  /** Needs the owner's key; CONFLICT while the file is pending or processing. */
+  generateSingle(input: GenerateSingleInput, access: Access): Promise<GenerateSingleResult>;
+  openModel(jobId: string, fileId: string, access: Access): Promise<ModelDownload>;
+  openPreview(jobId: string, fileId: string, access: Access): Promise<{ stream: Readable; size: number }>;
+  /** Our stored copies of every completed model (NOT_FOUND when there are none). */
+  listCompletedModels(jobId: string, access: Access): Promise<{ job: JobWithFiles; models: CompletedModel[] }>;
+  openBlob(key: string): Readable;
+  /** The worker's task handler (the queue calls it). */
+  processTask(task: FileTask, context: TaskContext): Promise<void>;
+  /** Enqueues every pending or processing file again (after a restart). */
+  resumeUnfinished(): Promise<number>;
+  counts(): Promise<JobCounts>;
+  cleanup(olderThanHours: number): Promise<CleanupResult>;
+}

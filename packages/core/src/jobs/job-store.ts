@@ -1,0 +1,59 @@
+import type { FileStatus, JobFileRecord, JobRecord, JobWithFiles, JobStatus } from './job.js';
+
+export type FilePatch = Partial<
+  Pick<
+    JobFileRecord,
+    'status' | 'model_task_id' | 'face_limit' | 'error' | 'model_key' | 'preview_key' | 'remote_model_url' | 'warnings'
+  >
+> & {
+  /** Applied as max(current, value): progress never goes backwards within a generation. */
+  progress?: number;
+};
+
+export interface FileCondition {
+  /** Only update when the file is in one of these states. */
+  status?: readonly FileStatus[];
+  /** Only update when the file is still at this generation. */
+  generation?: number;
+}
+
+export interface UpdateResult {
+  file: JobFileRecord;
+  /** The job's status right after this update (all files considered atomically). */
+  job_status: JobStatus;
+  /** True when this very update moved the job from processing to a terminal status. */
+  job_finished: boolean;
+}
+
+export interface JobCounts {
+  active: number;
+  completed: number;
+  failed: number;
+  partial: number;
+}
+
+/** Port: job and file state. Every method is atomic on its own. */
+export interface JobStore {
+  create(job: JobRecord, files: JobFileRecord[]): Promise<void>;
+  get(jobId: string): Promise<JobWithFiles | null>;
+  getFile(jobId: string, fileId: string): Promise<JobFileRecord | null>;
+  /** Null when the job/file does not exist or the condition does not hold. */
+  updateFile(jobId: string, fileId: string, patch: FilePatch, condition?: FileCondition): Promise<UpdateResult | null>;
+  /**
+   * Starts a new generation of one file: status pending, progress 0, error/model cleared, generation+1.
+   * Null when the condition does not hold (e.g. the file is already pending or processing).
+   */
+  restartFile(
+    jobId: string,
+    fileId: string,
+    patch: { face_limit: number | null; model_task_id: string | null },
+    condition: FileCondition,
+  ): Promise<UpdateResult | null>;
+  /** Every job id with its record, for counts, cleanup and resuming work at start. */
+  list(): Promise<JobRecord[]>;
+  /** Files that are pending or processing, across all jobs (work to resume after a restart). */
+  listUnfinished(): Promise<{ job_id: string; file: JobFileRecord }[]>;
+  counts(): Promise<JobCounts>;
+  delete(jobId: string): Promise<void>;
+  close(): Promise<void>;
+}

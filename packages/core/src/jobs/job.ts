@@ -1,0 +1,72 @@
+/** The domain records. Field names are the wire's (snake_case), so mapping stays trivial. */
+
+export type FileStatus = 'pending' | 'processing' | 'completed' | 'failed';
+export type JobStatus = 'processing' | 'completed' | 'failed' | 'partial';
+
+export const TERMINAL_FILE_STATUSES: readonly FileStatus[] = ['completed', 'failed'];
+export const ACTIVE_FILE_STATUSES: readonly FileStatus[] = ['pending', 'processing'];
+
+export interface FileError {
+  code: string;
+  message: string;
+}
+
+export interface JobFileRecord {
+  file_id: string;
+  /** The name the client uploaded, as given (never used as a path). */
+  filename: string;
+  status: FileStatus;
+  /** 0–100, an integer that never goes backwards within one generation. */
+  progress: number;
+  /** The provider's id (FAL `request_id` or a local `task_…`); null until it exists. */
+  model_task_id: string | null;
+  /** The face limit this file was (or is being) generated with; null = the provider's default. */
+  face_limit: number | null;
+  error: FileError | null;
+  /** Storage key of the uploaded image. */
+  image_key: string;
+  /** Storage key of our copy of the model, once completed. */
+  model_key: string | null;
+  /** Storage key of the preview PNG, when the provider made one. */
+  preview_key: string | null;
+  /** The provider's own model URL (e.g. FAL's CDN), used only when our copy is missing. */
+  remote_model_url: string | null;
+  /** Bumped by every (re)generation, so work for an older generation can never overwrite a newer one. */
+  generation: number;
+  /** Warnings from the generator (e.g. the "card" fallback). */
+  warnings: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface JobRecord {
+  job_id: string;
+  session_id: string;
+  /** sha256 of the API key that created the job. */
+  owner: string;
+  /** The batch's requested face limit; null = the provider's default. */
+  face_limit: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface JobWithFiles {
+  job: JobRecord;
+  files: JobFileRecord[];
+}
+
+/** completed (all files done), failed (none succeeded), partial (some failed), else processing. */
+export function deriveJobStatus(files: readonly Pick<JobFileRecord, 'status'>[]): JobStatus {
+  if (files.some((f) => f.status === 'pending' || f.status === 'processing')) return 'processing';
+  const failed = files.filter((f) => f.status === 'failed').length;
+  if (failed === 0) return 'completed';
+  if (failed === files.length) return 'failed';
+  return 'partial';
+}
+
+/** Mean of the files' progress, completed and failed counting 100, rounded to two decimals. */
+export function deriveJobProgress(files: readonly Pick<JobFileRecord, 'status' | 'progress'>[]): number {
+  if (files.length === 0) return 0;
+  const sum = files.reduce((acc, f) => acc + (f.status === 'completed' || f.status === 'failed' ? 100 : f.progress), 0);
+  return Math.round((sum / files.length) * 100) / 100;
+}

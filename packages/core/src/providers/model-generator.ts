@@ -1,0 +1,9 @@
+/** What the local provider needs from `@image2model/mesh`'s worker pool (injected by the server). */
+export interface ModelGenerator {
+  generate(
+    image: Buffer,
+    options: { face_limit: number; onProgress?: (progress: number, stage: string) => void },
+  ): Promise<{ glb: Buffer; preview?: Buffer; warnings: string[] }>;
+  warmUp(): Promise<void>;
+  close(): Promise<void>;
+}

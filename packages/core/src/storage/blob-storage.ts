@@ -1,0 +1,16 @@
+import type { Readable } from 'node:stream';
+
+/** Port: bytes by key (`jobs/<job_id>/…`). Keys are produced by us, never by clients. */
+export interface BlobStorage {
+  write(key: string, data: Buffer | Readable): Promise<{ size: number }>;
+  /** Moves a file that is already on this disk (an upload's temp file) under `key`. */
+  moveIn(key: string, sourcePath: string): Promise<void>;
+  read(key: string): Promise<Buffer>;
+  /** Null when the key does not exist. */
+  stat(key: string): Promise<{ size: number } | null>;
+  createReadStream(key: string): Readable;
+  /** Deletes every key under the prefix; reports what it freed. */
+  deletePrefix(prefix: string): Promise<{ files: number; bytes: number }>;
+  /** Writes, reads back and deletes a probe: the readiness check. */
+  checkWritable(): Promise<boolean>;
+}
