@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { tempPathFor, isNotFound } from '../adapters/fs/atomic-file.js';
+import { AppError } from '../errors.js';
+import type { BlobStorage } from './blob-storage.js';
+
+export interface FsBlobStorageOptions {
+  /** The data directory; every key resolves inside it. */
+  root: string;
+}
+
+/**
+ * BlobStorage on the local disk. Keys are relative, `/`-separated paths (`jobs/<job_id>/uploads/file_001.png`);
+ * a key that could leave the root (`..`, absolute, NUL, backslash, empty segment) is refused.
+ *
+ * @example
+ * const storage = new FsBlobStorage({ root: '/var/lib/image2model' });
+ * await storage.write('jobs/batch_…/models/file_001.glb', glb);
+ */
+export class FsBlobStorage implements BlobStorage {
+  readonly root: string;
+
+  constructor(opts: FsBlobStorageOptions) {
+    this.root = path.resolve(opts.root);
+  }
+
+  /** The absolute path of a key; throws VALIDATION_ERROR for a key that could escape the root. */
+  resolveKey(key: string): string {
+    const segments = key.split('/');
+    const unsafe =
+      key.length === 0 ||
+      key.includes('\0') ||
+      key.includes('\\') ||
+      path.isAbsolute(key) ||
+      segments.some((s) => s === '' || s === '.' || s === '..');
+    const resolved = path.resolve(this.root, key);
+    if (unsafe || !resolved.startsWith(this.root + path.sep)) {
+      throw new AppError('VALIDATION_ERROR', 'Invalid storage key');
+    }
+    return resolved;
+  }
+
+  async write(key: string, data: Buffer | Readable): Promise<{ size: number }> {
+    const target = this.resolveKey(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    const temp = tempPathFor(target);
+    try {
+      if (Buffer.isBuffer(data)) {
+        const handle = await open(temp, 'w', 0o600);
+        try {
+          await handle.writeFile(data);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      } else {
+        await pipeline(data, createWriteStream(temp, { mode: 0o600 }));
+      }
+      const { size } = await stat(temp);
+      await rename(temp, target);
+      return { size };
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async moveIn(key: string, sourcePath: string): Promise<void> {
+    const target = this.resolveKey(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      await rename(sourcePath, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      // Another file system: copy beside the target, then rename, so the key is never half-written.
+      const temp = tempPathFor(target);
+      try {
+        await copyFile(sourcePath, temp);
+        await rename(temp, target);
+      } catch (copyError) {
+        await rm(temp, { force: true });
+        throw copyError;
+      }
+      await rm(sourcePath, { force: true });
+    }
+  }
+
+  async read(key: string): Promise<Buffer> {
+    return readFile(this.resolveKey(key));
+  }
+
+  async stat(key: string): Promise<{ size: number } | null> {
+    try {
+      const info = await stat(this.resolveKey(key));
+      return info.isFile() ? { size: info.size } : null;
+    } catch (error) {
+      if (isNotFound(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw error;
+    }
+  }
+
+  createReadStream(key: string): Readable {
+    return createReadStream(this.resolveKey(key));
+  }
+
+  /** Deletes the key itself, or the directory `prefix/` and everything below it. */
+  async deletePrefix(prefix: string): Promise<{ files: number; bytes: number }> {
+    const target = this.resolveKey(prefix.replace(/\/+$/, ''));
+    const freed = await measure(target);
+    await rm(target, { recursive: true, force: true });
+    return freed;
+  }
+
+  async checkWritable(): Promise<boolean> {
+    const key = `.probe-${randomBytes(6).toString('hex')}`;
+    const probe = randomBytes(16);
+    try {
+      await this.write(key, probe);
+      const back = await this.read(key);
+      return back.equals(probe);
+    } catch {
+      return false;
+    } finally {
+      await rm(path.join(this.root, key), { force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/** Counts regular files and their bytes under a path, without following symlinks. */
+async function measure(target: string): Promise<{ files: number; bytes: number }> {
+  let info;
+  try {
+    info = await lstat(target);
+  } catch (error) {
+    if (isNotFound(error)) return { files: 0, bytes: 0 };
+    throw error;
+  }
+  if (!info.isDirectory()) return { files: 1, bytes: info.isFile() ? info.size : 0 };
+  let files = 0;
+  let bytes = 0;
+  for (const entry of await readdir(target)) {
+    const sub = await measure(path.join(target, entry));
+    files += sub.files;
+    bytes += sub.bytes;
+  }
+  return { files, bytes };
+}
