@@ -1,0 +1,116 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeJobStoreContract, makeFileRecord, makeJobRecord } from '../../jobs/job-store.contract.js';
+import { FsJobStore } from './job-store.fs.js';
+
+async function tempRoot(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'i2m-store-'));
+}
+
+describeJobStoreContract('FsJobStore', async () => {
+  const root = await tempRoot();
+  let current = await FsJobStore.open({ root });
+  return {
+    store: current,
+    async reopen() {
+      await current.close();
+      current = await FsJobStore.open({ root });
+      return current;
+    },
+    async cleanup() {
+      await current.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('FsJobStore on disk', () => {
+  const roots: string[] = [];
+  afterEach(async () => {
+    await Promise.all(roots.splice(0).map((r) => rm(r, { recursive: true, force: true })));
+  });
+  async function open() {
+    const root = await tempRoot();
+    roots.push(root);
+    return { root, store: await FsJobStore.open({ root }) };
+  }
+
+  it('persists a job as jobs/<job_id>/job.json and leaves no temp files behind', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id)]);
+    await store.updateFile(job.job_id, 'file_001', { status: 'processing' });
+    const dir = path.join(root, 'jobs', job.job_id);
+    expect(await readdir(dir)).toEqual(['job.json']);
+    const saved = JSON.parse(await readFile(path.join(dir, 'job.json'), 'utf8')) as { files: { status: string }[] };
+    expect(saved.files[0]?.status).toBe('processing');
+    await store.close();
+  });
+
+  it('has the newest state on disk after a burst of concurrent updates', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    const files = Array.from({ length: 10 }, (_, i) => makeFileRecord(i, job.job_id, { status: 'processing' }));
+    await store.create(job, files);
+    await Promise.all(files.map((f, i) => store.updateFile(job.job_id, f.file_id, { status: i % 2 ? 'completed' : 'failed' })));
+    const expected = await store.get(job.job_id);
+    // No close(): status changes are on disk once their promise resolves.
+    const reopened = await FsJobStore.open({ root });
+    expect(await reopened.get(job.job_id)).toEqual(expected);
+  });
+
+  it('writes progress-only updates lazily but has them on disk after close', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' })]);
+    for (let p = 1; p <= 30; p++) void store.updateFile(job.job_id, 'file_001', { progress: p });
+    await store.close();
+    const reopened = await FsJobStore.open({ root });
+    expect((await reopened.getFile(job.job_id, 'file_001'))?.progress).toBe(30);
+  });
+
+  it('ignores the temp file of an interrupted write and keeps the last complete state', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id)]);
+    await store.close();
+    const dir = path.join(root, 'jobs', job.job_id);
+    await writeFile(path.join(dir, '.job.json.abc123.tmp'), '{"version":1,"job":{"job_id":"torn');
+    const reopened = await FsJobStore.open({ root });
+    expect((await reopened.get(job.job_id))?.job).toEqual(job);
+    expect(await readdir(dir)).toEqual(['job.json']);
+  });
+
+  it('skips an unreadable job.json and a directory without one', async () => {
+    const { root } = await open();
+    await writeFile(path.join(await mkdirp(root, 'jobs', 'batch_20240101_000000_broken'), 'job.json'), 'not json');
+    await mkdirp(root, 'jobs', 'batch_20240101_000000_nojson');
+    const store = await FsJobStore.open({ root });
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('refuses a job id that is not a single safe path segment', async () => {
+    const { store } = await open();
+    const job = makeJobRecord({ job_id: '../escape' });
+    await expect(store.create(job, [])).rejects.toThrow(/Invalid job id/);
+  });
+
+  it('removes job.json on delete but leaves other files of the job directory alone', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id)]);
+    const dir = path.join(root, 'jobs', job.job_id);
+    await writeFile(path.join(dir, 'events.jsonl'), '');
+    await store.delete(job.job_id);
+    expect(await readdir(dir)).toEqual(['events.jsonl']);
+    expect(await (await FsJobStore.open({ root })).get(job.job_id)).toBeNull();
+  });
+});
+
+async function mkdirp(...parts: string[]): Promise<string> {
+  const dir = path.join(...parts);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}

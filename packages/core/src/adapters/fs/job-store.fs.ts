@@ -1,0 +1,239 @@
+import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import { deriveJobStatus, type JobFileRecord, type JobRecord, type JobWithFiles } from '../../jobs/job.js';
+import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateResult } from '../../jobs/job-store.js';
+import { silentLogger, type Logger } from '../../logger.js';
+import { isNotFound, isSafeSegment, TEMP_SUFFIX, writeFileAtomic } from './atomic-file.js';
+import { FileWriter } from './file-writer.js';
+
+export interface FsJobStoreOptions {
+  /** The data directory; each job is `<root>/jobs/<job_id>/job.json`. */
+  root: string;
+  logger?: Logger;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+interface StoredJob {
+  job: JobRecord;
+  files: Map<string, JobFileRecord>;
+}
+
+const FORMAT_VERSION = 1;
+
+/**
+ * JobStore for embedded mode: the working set lives in Maps (single-threaded, so every method's
+ * read-modify-write is atomic) and each job is persisted as one JSON file, replaced atomically, so
+ * a SIGKILL at any moment leaves either the old or the new state on disk.
+ *
+ * @example
+ * const store = await FsJobStore.open({ root: dataDir });
+ */
+export class FsJobStore implements JobStore {
+  private readonly jobs = new Map<string, StoredJob>();
+  private readonly writer: FileWriter;
+  private readonly root: string;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+
+  private constructor(opts: FsJobStoreOptions) {
+    this.root = path.resolve(opts.root);
+    this.logger = opts.logger ?? silentLogger;
+    this.now = opts.now ?? (() => new Date());
+    this.writer = new FileWriter((jobId) => this.writeSnapshot(jobId));
+  }
+
+  /** Opens the store and loads every persisted job. */
+  static async open(opts: FsJobStoreOptions): Promise<FsJobStore> {
+    const store = new FsJobStore(opts);
+    await store.load();
+    return store;
+  }
+
+  async create(job: JobRecord, files: JobFileRecord[]): Promise<void> {
+    if (!isSafeSegment(job.job_id)) throw new Error(`Invalid job id: ${job.job_id}`);
+    if (this.jobs.has(job.job_id)) throw new Error(`Job ${job.job_id} already exists`);
+    this.jobs.set(job.job_id, {
+      job: structuredClone(job),
+      files: new Map(files.map((f) => [f.file_id, structuredClone(f)])),
+    });
+    await this.writer.persist(job.job_id);
+  }
+
+  async get(jobId: string): Promise<JobWithFiles | null> {
+    const stored = this.jobs.get(jobId);
+    return stored ? snapshot(stored) : null;
+  }
+
+  async getFile(jobId: string, fileId: string): Promise<JobFileRecord | null> {
+    const file = this.jobs.get(jobId)?.files.get(fileId);
+    return file ? structuredClone(file) : null;
+  }
+
+  async updateFile(jobId: string, fileId: string, patch: FilePatch, condition?: FileCondition): Promise<UpdateResult | null> {
+    const { progress, ...rest } = patch;
+    const result = this.mutate(jobId, fileId, condition, (file) => {
+      Object.assign(file, structuredClone(rest));
+      if (progress !== undefined) file.progress = Math.max(file.progress, progress);
+    });
+    if (!result) return null;
+    const progressOnly = Object.keys(rest).length === 0;
+    if (progressOnly) {
+      // Progress is not precious: write it behind the caller's back (coalesced), never wait for it.
+      this.writer.persist(jobId).catch((error: unknown) => this.logger.warn({ err: error, job_id: jobId }, 'Persisting progress failed'));
+    } else {
+      await this.writer.persist(jobId);
+    }
+    return result;
+  }
+
+  async restartFile(
+    jobId: string,
+    fileId: string,
+    patch: { face_limit: number | null; model_task_id: string | null },
+    condition: FileCondition,
+  ): Promise<UpdateResult | null> {
+    const result = this.mutate(jobId, fileId, condition, (file) => {
+      Object.assign(file, {
+        status: 'pending',
+        progress: 0,
+        error: null,
+        model_key: null,
+        preview_key: null,
+        remote_model_url: null,
+        warnings: [],
+        generation: file.generation + 1,
+        face_limit: patch.face_limit,
+        model_task_id: patch.model_task_id,
+      } satisfies Partial<JobFileRecord>);
+    });
+    if (result) await this.writer.persist(jobId);
+    return result;
+  }
+
+  async list(): Promise<JobRecord[]> {
+    return [...this.jobs.values()].map((s) => structuredClone(s.job));
+  }
+
+  async listUnfinished(): Promise<{ job_id: string; file: JobFileRecord }[]> {
+    const unfinished: { job_id: string; file: JobFileRecord }[] = [];
+    for (const [jobId, stored] of this.jobs) {
+      for (const file of stored.files.values()) {
+        if (file.status === 'pending' || file.status === 'processing') unfinished.push({ job_id: jobId, file: structuredClone(file) });
+      }
+    }
+    return unfinished;
+  }
+
+  async counts(): Promise<JobCounts> {
+    const counts: JobCounts = { active: 0, completed: 0, failed: 0, partial: 0 };
+    for (const stored of this.jobs.values()) {
+      const status = deriveJobStatus([...stored.files.values()]);
+      counts[status === 'processing' ? 'active' : status] += 1;
+    }
+    return counts;
+  }
+
+  async delete(jobId: string): Promise<void> {
+    if (!this.jobs.delete(jobId)) return;
+    await this.writer.settled(jobId); // a write still in flight must not resurrect the file
+    const dir = this.jobDir(jobId);
+    await rm(path.join(dir, 'job.json'), { force: true });
+    await rmdir(dir).catch(() => undefined); // only when nothing else (uploads, events) lives there
+  }
+
+  async close(): Promise<void> {
+    await this.writer.settleAll();
+  }
+
+  /** The synchronous read-modify-write every update goes through. */
+  private mutate(
+    jobId: string,
+    fileId: string,
+    condition: FileCondition | undefined,
+    apply: (file: JobFileRecord) => void,
+  ): UpdateResult | null {
+    const stored = this.jobs.get(jobId);
+    const file = stored?.files.get(fileId);
+    if (!stored || !file || !holds(file, condition)) return null;
+    const before = deriveJobStatus([...stored.files.values()]);
+    apply(file);
+    const at = this.now().toISOString();
+    file.updated_at = at;
+    stored.job.updated_at = at;
+    const after = deriveJobStatus([...stored.files.values()]);
+    return { file: structuredClone(file), job_status: after, job_finished: before === 'processing' && after !== 'processing' };
+  }
+
+  private jobDir(jobId: string): string {
+    return path.join(this.root, 'jobs', jobId);
+  }
+
+  private async writeSnapshot(jobId: string): Promise<void> {
+    const stored = this.jobs.get(jobId);
+    if (!stored) return; // deleted meanwhile
+    const body = JSON.stringify({ version: FORMAT_VERSION, ...snapshot(stored) });
+    await writeFileAtomic(path.join(this.jobDir(jobId), 'job.json'), body);
+  }
+
+  private async load(): Promise<void> {
+    const jobsDir = path.join(this.root, 'jobs');
+    let entries: string[];
+    try {
+      entries = await readdir(jobsDir);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    for (const jobId of entries) {
+      if (!isSafeSegment(jobId)) continue;
+      const dir = path.join(jobsDir, jobId);
+      await removeTempFiles(dir);
+      let raw: string;
+      try {
+        raw = await readFile(path.join(dir, 'job.json'), 'utf8');
+      } catch (error) {
+        if (isNotFound(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
+        throw error;
+      }
+      const parsed = parseStoredJob(raw, jobId);
+      if (!parsed) {
+        this.logger.error({ job_id: jobId }, 'Ignoring an unreadable job.json');
+        continue;
+      }
+      this.jobs.set(jobId, parsed);
+    }
+    this.logger.info({ jobs: this.jobs.size }, 'Job store loaded');
+  }
+}
+
+function holds(file: JobFileRecord, condition: FileCondition | undefined): boolean {
+  if (condition?.status && !condition.status.includes(file.status)) return false;
+  if (condition?.generation !== undefined && condition.generation !== file.generation) return false;
+  return true;
+}
+
+function snapshot(stored: StoredJob): JobWithFiles {
+  return { job: structuredClone(stored.job), files: [...stored.files.values()].map((f) => structuredClone(f)) };
+}
+
+function parseStoredJob(raw: string, jobId: string): StoredJob | null {
+  try {
+    const data = JSON.parse(raw) as { version?: number; job?: JobRecord; files?: JobFileRecord[] };
+    if (data.version !== FORMAT_VERSION || data.job?.job_id !== jobId || !Array.isArray(data.files)) return null;
+    return { job: data.job, files: new Map(data.files.map((f) => [f.file_id, f])) };
+  } catch {
+    return null;
+  }
+}
+
+/** Temp files are leftovers of a write a crash interrupted; the real file is intact. */
+async function removeTempFiles(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(names.filter((n) => n.startsWith('.job.json.') && n.endsWith(TEMP_SUFFIX)).map((n) => rm(path.join(dir, n), { force: true })));
+}

@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JobFileRecord, JobRecord } from './job.js';
+import type { JobStore } from './job-store.js';
+
+export interface JobStoreHarness {
+  store: JobStore;
+  /** Closes the store and opens a new one on the same persisted state; omit for memory-only adapters. */
+  reopen?: () => Promise<JobStore>;
+  cleanup(): Promise<void>;
+}
+
+export function makeJobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
+  const at = new Date().toISOString();
+  return {
+    job_id: `batch_20240315_123456_${randomBytes(3).toString('hex')}`,
+    session_id: `sess_${randomBytes(24).toString('base64url')}`,
+    owner: 'owner-hash',
+    face_limit: null,
+    created_at: at,
+    updated_at: at,
+    ...overrides,
+  };
+}
+
+export function makeFileRecord(index: number, jobId: string, overrides: Partial<JobFileRecord> = {}): JobFileRecord {
+  const file_id = `file_${String(index + 1).padStart(3, '0')}`;
+  const at = new Date().toISOString();
+  return {
+    file_id,
+    filename: `photo ${index + 1}.png`,
+    status: 'pending',
+    progress: 0,
+    model_task_id: null,
+    face_limit: null,
+    error: null,
+    image_key: `jobs/${jobId}/uploads/${file_id}.png`,
+    model_key: null,
+    preview_key: null,
+    remote_model_url: null,
+    generation: 1,
+    warnings: [],
+    created_at: at,
+    updated_at: at,
+    ...overrides,
+  };
+}
+
+/** The behaviour every JobStore adapter must have; run it against each one. */
+export function describeJobStoreContract(name: string, factory: () => Promise<JobStoreHarness>): void {
+  describe(`JobStore contract: ${name}`, () => {
+    let harness: JobStoreHarness;
+    let store: JobStore;
+
+    beforeEach(async () => {
+      harness = await factory();
+      store = harness.store;
+    });
+    afterEach(async () => {
+      await harness.cleanup();
+    });
+
+    async function seed(fileCount = 2, overrides: Partial<JobFileRecord> = {}) {
+      const job = makeJobRecord();
+      const files = Array.from({ length: fileCount }, (_, i) => makeFileRecord(i, job.job_id, overrides));
+      await store.create(job, files);
+      return { job, files, jobId: job.job_id };
+    }
+
+    it('returns a created job with its files in upload order, and null for unknown ids', async () => {
+      const { job, files, jobId } = await seed(3);
+      expect(await store.get(jobId)).toEqual({ job, files });
+      expect(await store.getFile(jobId, 'file_002')).toEqual(files[1]);
+      expect(await store.get('batch_20000101_000000_zzzzzz')).toBeNull();
+      expect(await store.getFile(jobId, 'file_999')).toBeNull();
+      expect(await store.getFile('batch_20000101_000000_zzzzzz', 'file_001')).toBeNull();
+    });
+
+    it('hands out copies, so callers cannot change stored state by mutating results', async () => {
+      const { jobId } = await seed(1);
+      const got = await store.get(jobId);
+      if (!got?.files[0]) throw new Error('seeded job missing');
+      got.files[0].status = 'failed';
+      got.job.owner = 'someone else';
+      expect((await store.getFile(jobId, 'file_001'))?.status).toBe('pending');
+      expect((await store.get(jobId))?.job.owner).toBe('owner-hash');
+    });
+
+    it('applies a patch and never lets progress go backwards', async () => {
+      const { jobId } = await seed(1);
+      const first = await store.updateFile(jobId, 'file_001', { status: 'processing', progress: 40, model_task_id: 'req_1' });
+      expect(first?.file).toMatchObject({ status: 'processing', progress: 40, model_task_id: 'req_1' });
+      const second = await store.updateFile(jobId, 'file_001', { progress: 10 });
+      expect(second?.file.progress).toBe(40);
+      await store.updateFile(jobId, 'file_001', { progress: 55 });
+      expect((await store.getFile(jobId, 'file_001'))?.progress).toBe(55);
+    });
+
+    it('refuses an update whose condition does not hold, leaving the file unchanged', async () => {
+      const { jobId } = await seed(1);
+      expect(await store.updateFile(jobId, 'file_001', { status: 'completed' }, { status: ['processing'] })).toBeNull();
+      expect(await store.updateFile(jobId, 'file_001', { status: 'completed' }, { generation: 2 })).toBeNull();
+      expect((await store.getFile(jobId, 'file_001'))?.status).toBe('pending');
+      const ok = await store.updateFile(jobId, 'file_001', { status: 'processing' }, { status: ['pending'], generation: 1 });
+      expect(ok?.file.status).toBe('processing');
+    });
+
+    it('returns null when updating an unknown job or file', async () => {
+      const { jobId } = await seed(1);
+      expect(await store.updateFile(jobId, 'file_404', { progress: 5 })).toBeNull();
+      expect(await store.updateFile('batch_20000101_000000_zzzzzz', 'file_001', { progress: 5 })).toBeNull();
+    });
+
+    it('reports job_finished only for the update that moved the job to a terminal status', async () => {
+      const { jobId } = await seed(2, { status: 'processing' });
+      const a = await store.updateFile(jobId, 'file_001', { status: 'completed', progress: 100 });
+      expect(a).toMatchObject({ job_status: 'processing', job_finished: false });
+      const b = await store.updateFile(jobId, 'file_002', { status: 'failed', error: { code: 'FAL_API_ERROR', message: 'bad' } });
+      expect(b).toMatchObject({ job_status: 'partial', job_finished: true });
+      expect(b?.file.error).toEqual({ code: 'FAL_API_ERROR', message: 'bad' });
+      const c = await store.updateFile(jobId, 'file_002', { warnings: ['late'] });
+      expect(c).toMatchObject({ job_status: 'partial', job_finished: false });
+    });
+
+    it('finishes a job exactly once when its files complete concurrently', async () => {
+      const { jobId } = await seed(20, { status: 'processing' });
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.updateFile(jobId, `file_${String(i + 1).padStart(3, '0')}`, { status: 'completed' }, { status: ['processing'] }),
+        ),
+      );
+      expect(results.filter((r) => r?.job_finished)).toHaveLength(1);
+      const job = await store.get(jobId);
+      expect(job?.files.every((f) => f.status === 'completed')).toBe(true);
+    });
+
+    it('restarts a finished file as a new generation with everything about the old result cleared', async () => {
+      const { jobId } = await seed(1, { status: 'processing', model_task_id: 'req_old' });
+      await store.updateFile(jobId, 'file_001', {
+        status: 'completed',
+        progress: 100,
+        model_key: 'm',
+        preview_key: 'p',
+        remote_model_url: 'https://cdn/x.glb',
+        warnings: ['w'],
+      });
+      const restarted = await store.restartFile(jobId, 'file_001', { face_limit: 500, model_task_id: 'task_new' }, { status: ['completed', 'failed'] });
+      expect(restarted).toMatchObject({ job_status: 'processing', job_finished: false });
+      expect(restarted?.file).toMatchObject({
+        status: 'pending',
+        progress: 0,
+        error: null,
+        model_key: null,
+        preview_key: null,
+        remote_model_url: null,
+        warnings: [],
+        generation: 2,
+        face_limit: 500,
+        model_task_id: 'task_new',
+      });
+      const done = await store.updateFile(jobId, 'file_001', { status: 'failed' }, { generation: 2 });
+      expect(done).toMatchObject({ job_status: 'failed', job_finished: true });
+    });
+
+    it('refuses to restart a file whose condition does not hold', async () => {
+      const { jobId } = await seed(1, { status: 'processing' });
+      expect(await store.restartFile(jobId, 'file_001', { face_limit: null, model_task_id: null }, { status: ['completed', 'failed'] })).toBeNull();
+      expect((await store.getFile(jobId, 'file_001'))?.generation).toBe(1);
+    });
+
+    it('lists jobs, unfinished files and counts by derived status', async () => {
+      const active = await seed(2);
+      const done = await seed(1, { status: 'completed' });
+      const failed = await seed(1, { status: 'failed' });
+      const partial = await seed(2, { status: 'completed' });
+      await store.updateFile(partial.jobId, 'file_002', { status: 'failed' });
+      await store.updateFile(active.jobId, 'file_001', { status: 'processing' });
+      const ids = (await store.list()).map((j) => j.job_id).sort();
+      expect(ids).toEqual([active.jobId, done.jobId, failed.jobId, partial.jobId].sort());
+      const unfinished = await store.listUnfinished();
+      expect(unfinished.map((u) => `${u.job_id}/${u.file.file_id}:${u.file.status}`).sort()).toEqual([
+        `${active.jobId}/file_001:processing`,
+        `${active.jobId}/file_002:pending`,
+      ]);
+      expect(await store.counts()).toEqual({ active: 1, completed: 1, failed: 1, partial: 1 });
+    });
+
+    it('deletes a job, and deleting an unknown one is a no-op', async () => {
+      const { jobId } = await seed(1);
+      await store.delete(jobId);
+      expect(await store.get(jobId)).toBeNull();
+      expect(await store.list()).toEqual([]);
+      await expect(store.delete(jobId)).resolves.toBeUndefined();
+    });
+
+    it('keeps every state transition after the store is reopened', async (ctx) => {
+      if (!harness.reopen) return ctx.skip();
+      const { jobId } = await seed(2);
+      await store.updateFile(jobId, 'file_001', { status: 'processing', model_task_id: 'req_9' });
+      await store.updateFile(jobId, 'file_002', { status: 'failed', error: { code: 'PROCESSING_ERROR', message: 'x' } });
+      await store.restartFile(jobId, 'file_002', { face_limit: 42, model_task_id: null }, { status: ['failed'] });
+      const gone = await seed(1);
+      await store.delete(gone.jobId);
+      const before = await store.get(jobId);
+      store = await harness.reopen();
+      expect(await store.get(jobId)).toEqual(before);
+      expect(await store.get(gone.jobId)).toBeNull();
+      expect((await store.listUnfinished()).length).toBe(2);
+    });
+  });
+}
