@@ -1,0 +1,112 @@
+import { setMaxListeners } from 'node:events';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeJobEventsContract, take } from '../../jobs/job-events.contract.js';
+import type { JobEventPayload } from '../../jobs/job-events.js';
+import { FsJobEvents } from './job-events.fs.js';
+
+async function tempRoot(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'i2m-events-'));
+}
+
+describeJobEventsContract('FsJobEvents', async () => {
+  const root = await tempRoot();
+  let current = new FsJobEvents({ root });
+  return {
+    events: current,
+    async reopen() {
+      await current.close();
+      current = new FsJobEvents({ root });
+      return current;
+    },
+    async cleanup() {
+      await current.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+});
+
+const JOB = 'batch_20240315_123456_fsevts';
+const progress = (value: number): JobEventPayload => ({ type: 'progress', job_id: JOB, file_id: 'file_001', progress: value });
+
+describe('FsJobEvents on disk', () => {
+  const roots: string[] = [];
+  afterEach(async () => {
+    await Promise.all(roots.splice(0).map((r) => rm(r, { recursive: true, force: true })));
+  });
+  async function open(opts: { maxCachedJobs?: number } = {}) {
+    const root = await tempRoot();
+    roots.push(root);
+    return { root, events: new FsJobEvents({ root, ...opts }), file: path.join(root, 'jobs', JOB, 'events.jsonl') };
+  }
+
+  it('stores one JSON event per line with ids 1, 2, 3…', async () => {
+    const { events, file } = await open();
+    await events.append(JOB, progress(0));
+    await events.append(JOB, progress(10));
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
+      { ...progress(0), id: '1' },
+      { ...progress(10), id: '2' },
+    ]);
+  });
+
+  it('ignores a torn last line after a crash and appends cleanly after it', async () => {
+    const { root, events, file } = await open();
+    await events.append(JOB, progress(1));
+    await events.append(JOB, progress(2));
+    await events.close();
+    await appendFile(file, '{"type":"progress","job_id":"batch_2');
+    const reopened = new FsJobEvents({ root });
+    expect((await reopened.since(JOB, null)).map((e) => e.id)).toEqual(['1', '2']);
+    const next = await reopened.append(JOB, progress(3));
+    expect(next.id).toBe('3');
+    const again = new FsJobEvents({ root });
+    expect((await again.since(JOB, null)).map((e) => [e.id, e.type === 'progress' ? e.progress : null])).toEqual([
+      ['1', 1],
+      ['2', 2],
+      ['3', 3],
+    ]);
+  });
+
+  it('removes its listener when a subscription ends, by abort or by return', async () => {
+    const { events } = await open();
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal); // one signal shared by many subscriptions, on purpose
+    const subscriptions = Array.from({ length: 1000 }, () => events.subscribe(JOB, { signal: controller.signal }));
+    const other = new AbortController();
+    const returned = events.subscribe(JOB, { signal: other.signal });
+    expect(events.subscriberCount(JOB)).toBe(1001);
+    await events.append(JOB, progress(5));
+    expect(await take(subscriptions[999] ?? returned, 1)).toHaveLength(1);
+    controller.abort();
+    expect(events.subscriberCount(JOB)).toBe(1);
+    await returned[Symbol.asyncIterator]().return?.();
+    expect(events.subscriberCount(JOB)).toBe(0);
+  });
+
+  it('ends live subscriptions when the job log is deleted', async () => {
+    const { events } = await open();
+    const live = events.subscribe(JOB, { signal: new AbortController().signal });
+    await events.delete(JOB);
+    expect(await live[Symbol.asyncIterator]().next()).toEqual({ value: undefined, done: true });
+    expect(events.subscriberCount(JOB)).toBe(0);
+  });
+
+  it('re-reads an evicted job log from disk with its ids intact', async () => {
+    const { events } = await open({ maxCachedJobs: 1 });
+    await events.append(JOB, progress(1));
+    await events.append('batch_20240315_123456_other1', progress(1));
+    await events.append('batch_20240315_123456_other2', progress(1));
+    expect((await events.append(JOB, progress(2))).id).toBe('2');
+    expect((await events.since(JOB, null)).map((e) => e.id)).toEqual(['1', '2']);
+  });
+
+  it('treats path-like job ids as unknown and never touches the disk for them', async () => {
+    const { events } = await open();
+    expect(await events.since('../../etc', null)).toEqual([]);
+    await expect(events.append('../x', progress(1))).rejects.toThrow(/Invalid job id/);
+  });
+});
