@@ -1,0 +1,150 @@
+import { isAppError } from '../../errors.js';
+import type { FileTask, JobQueue, QueueCounts, TaskHandler } from '../../jobs/job-queue.js';
+import { silentLogger, type Logger } from '../../logger.js';
+
+export interface MemoryJobQueueOptions {
+  /** Tasks run at the same time. */
+  concurrency: number;
+  /** Attempts per task, the first included. @default 3 */
+  maxAttempts?: number;
+  /** Delay before the first retry; doubles with each further one. @default 1000 */
+  backoffMs?: number;
+  logger?: Logger;
+}
+
+interface Entry {
+  task: FileTask;
+  attempt: number;
+}
+
+interface Running {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+function keyOf(task: FileTask): string {
+  return `${task.job_id}\u0000${task.file_id}\u0000${task.generation}`;
+}
+
+/**
+ * The embedded queue: FIFO, bounded concurrency, retries with exponential backoff. Tasks live only
+ * in memory; the job store is the source of truth and `JobService.resumeUnfinished()` re-enqueues
+ * after a restart.
+ *
+ * @example
+ * const queue = new MemoryJobQueue({ concurrency: 2 });
+ * queue.process((task, ctx) => service.processTask(task, ctx));
+ */
+export class MemoryJobQueue implements JobQueue {
+  private readonly concurrency: number;
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+  private readonly logger: Logger;
+  private readonly waiting: Entry[] = [];
+  /** Keys waiting, backing off or running: a task is never queued twice. */
+  private readonly known = new Set<string>();
+  private readonly running = new Set<Running>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private handler: TaskHandler | null = null;
+  private closed = false;
+
+  constructor(opts: MemoryJobQueueOptions) {
+    if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new Error('concurrency must be a positive integer');
+    this.concurrency = opts.concurrency;
+    this.maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
+    this.backoffMs = opts.backoffMs ?? 1000;
+    this.logger = opts.logger ?? silentLogger;
+  }
+
+  async enqueue(tasks: FileTask[]): Promise<void> {
+    if (this.closed) {
+      this.logger.debug({ tasks: tasks.length }, 'Queue closed; tasks left to resume after restart');
+      return;
+    }
+    for (const task of tasks) {
+      const key = keyOf(task);
+      if (this.known.has(key)) continue;
+      this.known.add(key);
+      this.waiting.push({ task: { ...task }, attempt: 1 });
+    }
+    this.pump();
+  }
+
+  process(handler: TaskHandler): void {
+    if (this.handler) throw new Error('MemoryJobQueue already has a handler');
+    this.handler = handler;
+    this.pump();
+  }
+
+  async counts(): Promise<QueueCounts> {
+    return { waiting: this.waiting.length + this.retryTimers.size, active: this.running.size };
+  }
+
+  /** Stops taking work; waits up to `graceMs` (default 10 s) for running tasks, then aborts them. */
+  async close(opts: { graceMs?: number } = {}): Promise<void> {
+    this.closed = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    this.waiting.length = 0;
+    const running = [...this.running];
+    const all = Promise.allSettled(running.map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), opts.graceMs ?? 10_000);
+    });
+    const outcome = await Promise.race([all, graceOver]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      for (const r of running) r.controller.abort(new Error('Queue closed'));
+      await all;
+    }
+    this.known.clear();
+  }
+
+  private pump(): void {
+    const handler = this.handler;
+    if (!handler || this.closed) return;
+    while (this.running.size < this.concurrency) {
+      const entry = this.waiting.shift();
+      if (!entry) return;
+      this.start(handler, entry);
+    }
+  }
+
+  private start(handler: TaskHandler, entry: Entry): void {
+    const controller = new AbortController();
+    const context = { attempt: entry.attempt, maxAttempts: this.maxAttempts, signal: controller.signal };
+    const running: Running = { controller, done: Promise.resolve() };
+    running.done = Promise.resolve()
+      .then(() => handler({ ...entry.task }, context))
+      .then(
+        () => {
+          this.known.delete(keyOf(entry.task));
+        },
+        (error: unknown) => this.onFailure(entry, error, controller.signal),
+      )
+      .finally(() => {
+        this.running.delete(running);
+        this.pump();
+      });
+    this.running.add(running);
+  }
+
+  private onFailure(entry: Entry, error: unknown, signal: AbortSignal): void {
+    const key = keyOf(entry.task);
+    const retryable = isAppError(error) && error.retryable;
+    if (!retryable || entry.attempt >= this.maxAttempts || this.closed || signal.aborted) {
+      this.known.delete(key);
+      this.logger.warn({ err: error, ...entry.task, attempt: entry.attempt }, 'Task ended with an error');
+      return;
+    }
+    const delay = this.backoffMs * 2 ** (entry.attempt - 1);
+    this.logger.info({ ...entry.task, attempt: entry.attempt, delay_ms: delay }, 'Retrying task after backoff');
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.waiting.push({ task: entry.task, attempt: entry.attempt + 1 });
+      this.pump();
+    }, delay);
+    this.retryTimers.add(timer);
+  }
+}
