@@ -1,0 +1,90 @@
+import express, { Router, type Express } from 'express';
+import helmet from 'helmet';
+import cors from 'cors';
+import type { Logger } from 'pino';
+import type { ApiKeyAuth, ApiServices } from '@image2model/api';
+import { requestContext } from './http/request-context.js';
+import { accessLog } from './http/access-log.js';
+import { identify } from './http/identity.js';
+import { rateLimit, type RateLimiters } from './http/rate-limit.js';
+import { createUploadHandler } from './http/uploads.js';
+import { createEventStreamHandler } from './http/event-stream.js';
+import { createModelDownloadHandler, createPreviewDownloadHandler, createZipDownloadHandler } from './http/downloads.js';
+import { createDocsRouter } from './http/docs.js';
+import { createRestHandler, defaultEmptyJsonBody } from './http/rest.js';
+import { createTrpcHandler } from './http/trpc.js';
+import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+
+export interface AppConfig {
+  /** Absolute origin for URLs we hand out; default: each request's own origin. */
+  publicUrl: string | undefined;
+  maxFiles: number;
+  maxFileSizeMb: number;
+  maxImagePixels: number;
+  uploadTempDir: string;
+  corsOrigins: readonly string[];
+  heartbeatMs: number;
+  version: string;
+}
+
+export interface AppDeps {
+  config: AppConfig;
+  services: ApiServices;
+  auth: ApiKeyAuth;
+  rateLimiters: RateLimiters;
+  logger: Logger;
+}
+
+const JSON_BODY_LIMIT = '1mb';
+
+/** The whole HTTP surface, without listening: tests and main.ts both call this. */
+export function createApp({ config, services, auth, rateLimiters, logger }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use(requestContext);
+  app.use(accessLog(logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'connect-src': ["'self'"], 'worker-src': ["'self'", 'blob:'] },
+      },
+    }),
+  );
+  app.use(cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, exposedHeaders: ['X-Request-ID', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] }));
+  app.use(identify(auth));
+
+  const context = { services, publicUrl: config.publicUrl, logger };
+  const limit = rateLimit(rateLimiters, logger);
+  const jobs = services.jobs;
+
+  const api = Router();
+  const rest = createRestHandler(context);
+  api.get(['/health', '/health/ready'], rest);
+  api.use(limit);
+  api.use(createDocsRouter({ ...config, publicUrl: config.publicUrl }));
+  api.post(
+    '/upload/batch',
+    createUploadHandler({
+      jobs,
+      tempDir: config.uploadTempDir,
+      maxFiles: config.maxFiles,
+      maxFileSizeMb: config.maxFileSizeMb,
+      maxImagePixels: config.maxImagePixels,
+      logger,
+    }),
+  );
+  api.get('/status/stream/:job_id', createEventStreamHandler({ ...context, heartbeatMs: config.heartbeatMs }));
+  api.get('/download/:job_id/all', createZipDownloadHandler({ jobs, logger }));
+  api.get('/download/:job_id/:file_id/model', createModelDownloadHandler({ jobs, logger }));
+  api.get('/download/:job_id/:file_id/preview', createPreviewDownloadHandler({ jobs, logger }));
+  api.use(express.json({ limit: JSON_BODY_LIMIT }), defaultEmptyJsonBody, rest);
+  app.use('/api/v1', api);
+
+  app.use('/trpc', limit, createTrpcHandler(context));
+
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(logger));
+  return app;
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0));
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Where jobs, uploads, models and the generated API key live. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  API_KEYS: commaList,
+  ADMIN_API_KEYS: commaList,
+  RATE_LIMIT_PER_MINUTE: positiveInt(60),
+  RATE_LIMIT_PER_HOUR: positiveInt(1000),
+  MAX_FILES: positiveInt(25),
+  MAX_FILE_SIZE_MB: z.coerce.number().positive().max(1024).default(10),
+  /** Unset: embedded mode. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Unset: the local generator. */
+  FAL_KEY: z.string().min(1).optional(),
+  /** Sends every FAL request (queue, storage, CDN) to this origin instead: the emulator in tests. */
+  FAL_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The origin that absolute URLs (model_url) use; default: each request's own origin. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional().transform((url) => url?.replace(/\/+$/, '')),
+  /** Browser origins allowed by CORS (comma separated); none by default. */
+  CORS_ORIGINS: commaList,
+  /** In-process generations at once in embedded mode; default: the generator pool's size. */
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Empty strings count as unset, so `FAL_KEY=` in a .env file means "no FAL". */
+function dropEmpty(source: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = EnvSchema.safeParse(dropEmpty(source));
+  if (!parsed.success) throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

@@ -1,0 +1,23 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { correlation } from '../logging/logger.js';
+
+/**
+ * One line per answered request: method, path (never the query, which may carry a session id),
+ * status and time. Logged inside the request's correlation context, so the line carries its id.
+ */
+export function accessLog(logger: Logger): RequestHandler {
+  return function logAccess(req, res, next) {
+    const started = process.hrtime.bigint();
+    const path = req.originalUrl.split('?')[0] ?? '';
+    const requestId = String(res.locals.requestId ?? '');
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const level = res.statusCode >= 500 ? 'error' : path.startsWith('/api/v1/health') ? 'debug' : 'info';
+      correlation.run({ correlationId: requestId }, () =>
+        logger[level]({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, `${req.method} ${path} ${res.statusCode} ${ms.toFixed(1)} ms`),
+      );
+    });
+    next();
+  };
+}

@@ -1,0 +1,24 @@
+import { Router } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { createOpenApiDocument, type OpenApiOptions } from '@image2model/api';
+import { publicUrlOf } from './identity.js';
+
+/** `/api/v1/openapi.json` (absolute server URL per origin) and a Swagger UI page served offline. */
+export function createDocsRouter(opts: Omit<OpenApiOptions, 'baseUrl'> & { publicUrl: string | undefined }): Router {
+  const documents = new Map<string, ReturnType<typeof createOpenApiDocument>>();
+  const router = Router();
+  router.get('/openapi.json', (req, res) => {
+    const baseUrl = `${publicUrlOf(req, opts.publicUrl)}/api/v1`;
+    let document = documents.get(baseUrl);
+    if (!document) {
+      document = createOpenApiDocument({ ...opts, baseUrl });
+      if (documents.size < 16) documents.set(baseUrl, document);
+    }
+    res.json(document);
+  });
+  router.use('/docs', swaggerUi.serveFiles(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }), swaggerUi.setup(undefined, {
+    customSiteTitle: 'Image2Model API',
+    swaggerOptions: { url: '/api/v1/openapi.json' },
+  }));
+  return router;
+}

@@ -1,0 +1,33 @@
+import { extname } from 'node:path';
+
+/**
+ * A name that is safe as a ZIP entry and a download name: letters, digits, `._ -` only, no leading
+ * dots, no path separators, bounded length; falls back when nothing usable is left.
+ */
+export function safeStem(filename: string, fallback: string): string {
+  const stem = filename.slice(0, filename.length - extname(filename).length);
+  const cleaned = stem
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
+    .replace(/^[.\s_-]+/, '')
+    .trim()
+    .slice(0, 100);
+  return cleaned.length > 0 ? cleaned : fallback;
+}
+
+/** `name.glb`, then `name (2).glb`, `name (3).glb`… case-insensitively unique. */
+export function createNameDeduper(): (name: string, extension: string) => string {
+  const used = new Set<string>();
+  return (name, extension) => {
+    let candidate = `${name}${extension}`;
+    for (let n = 2; used.has(candidate.toLowerCase()); n++) candidate = `${name} (${n})${extension}`;
+    used.add(candidate.toLowerCase());
+    return candidate;
+  };
+}
+
+/** RFC 6266: an ASCII fallback plus the exact UTF-8 name; no quote, CR or LF can get through. */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}

@@ -1,0 +1,83 @@
+import type { RequestHandler, Response } from 'express';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { AppError } from '@image2model/core';
+import type { Logger } from 'pino';
+import { identityOf } from './identity.js';
+import { sendError } from './error-handler.js';
+
+export interface RateLimitWindows {
+  perMinute: number;
+  perHour: number;
+}
+
+export interface RateLimiters {
+  minute: RateLimiterAbstract;
+  hour: RateLimiterAbstract;
+}
+
+/** Embedded mode: per-process memory. Distributed mode passes Redis-backed limiters instead. */
+export function createMemoryRateLimiters(windows: RateLimitWindows): RateLimiters {
+  return {
+    minute: new RateLimiterMemory({ points: windows.perMinute, duration: 60 }),
+    hour: new RateLimiterMemory({ points: windows.perHour, duration: 3600 }),
+  };
+}
+
+interface WindowState {
+  limit: number;
+  remaining: number;
+  msBeforeNext: number;
+  blocked: boolean;
+}
+
+async function consume(limiter: RateLimiterAbstract, key: string): Promise<WindowState> {
+  try {
+    const res = await limiter.consume(key);
+    return { limit: limiter.points, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext, blocked: false };
+  } catch (error) {
+    if (error instanceof RateLimiterRes) {
+      return { limit: limiter.points, remaining: 0, msBeforeNext: error.msBeforeNext, blocked: true };
+    }
+    throw error;
+  }
+}
+
+function setHeaders(res: Response, window: WindowState): void {
+  res.setHeader('X-RateLimit-Limit', String(window.limit));
+  res.setHeader('X-RateLimit-Remaining', String(Math.max(0, window.remaining)));
+  res.setHeader('X-RateLimit-Reset', String(Math.ceil((Date.now() + window.msBeforeNext) / 1000)));
+}
+
+/**
+ * Both windows count every request, per API key (per client IP without a valid key). The headers
+ * describe the tighter window; past either one the answer is 429 with Retry-After.
+ */
+export function rateLimit(limiters: RateLimiters, logger: Logger): RequestHandler {
+  return async function limitRate(req, res, next) {
+    const principal = identityOf(res).principal;
+    const key = principal ? `key:${principal.owner}` : `ip:${req.ip ?? 'unknown'}`;
+    let windows: WindowState[];
+    try {
+      windows = await Promise.all([consume(limiters.minute, key), consume(limiters.hour, key)]);
+    } catch (error) {
+      sendError(res, new AppError('SERVICE_UNAVAILABLE', 'Rate limiter unavailable; try again shortly', { cause: error }), logger);
+      return;
+    }
+    const blocked = windows.filter((w) => w.blocked);
+    const tightest = (blocked.length > 0 ? blocked : windows).reduce((a, b) =>
+      a.remaining < b.remaining || (a.remaining === b.remaining && a.msBeforeNext > b.msBeforeNext) ? a : b,
+    );
+    setHeaders(res, tightest);
+    if (blocked.length === 0) {
+      next();
+      return;
+    }
+    const retryAfter = Math.max(1, Math.ceil(Math.max(...blocked.map((w) => w.msBeforeNext)) / 1000));
+    res.setHeader('Retry-After', String(retryAfter));
+    sendError(
+      res,
+      new AppError('RATE_LIMIT_EXCEEDED', `Rate limit exceeded: retry in ${retryAfter} s`, { details: { retry_after: retryAfter, limit: tightest.limit } }),
+      logger,
+    );
+  };
+}

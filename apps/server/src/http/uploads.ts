@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Request, RequestHandler, Response } from 'express';
+import multer, { MulterError } from 'multer';
+import { AppError, type JobService, type UploadedImage } from '@image2model/core';
+import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '@image2model/api';
+import type { Logger } from 'pino';
+import { identityOf } from './identity.js';
+import { sendError } from './error-handler.js';
+import { checkImage } from './image-check.js';
+
+export interface UploadOptions {
+  jobs: JobService;
+  tempDir: string;
+  maxFiles: number;
+  maxFileSizeMb: number;
+  maxImagePixels: number;
+  logger: Logger;
+}
+
+const FILE_FIELDS = new Set(['files', 'files[]']);
+
+function parseFaceLimit(raw: unknown): number | null {
+  if (raw === undefined) return null;
+  const range = `an integer from ${MIN_FACE_LIMIT} to ${MAX_FACE_LIMIT}`;
+  if (typeof raw !== 'string' || !/^\d{1,7}$/.test(raw.trim())) {
+    throw new AppError('VALIDATION_ERROR', `face_limit must be ${range}`, { details: { field: 'face_limit' } });
+  }
+  const value = Number(raw.trim());
+  if (value < MIN_FACE_LIMIT || value > MAX_FACE_LIMIT) {
+    throw new AppError('VALIDATION_ERROR', `face_limit must be ${range}`, { details: { field: 'face_limit' } });
+  }
+  return value;
+}
+
+function fromMulterError(error: MulterError, opts: UploadOptions): AppError {
+  const file = (error as MulterError & { filename?: string }).filename ?? error.field ?? 'upload';
+  switch (error.code) {
+    case 'LIMIT_FILE_SIZE':
+      return new AppError('FILE_TOO_LARGE', `File too large: ${file} exceeds ${opts.maxFileSizeMb} MB`, {
+        details: { file, max_size_mb: opts.maxFileSizeMb },
+      });
+    case 'LIMIT_FILE_COUNT':
+      return new AppError('VALIDATION_ERROR', `Too many files: at most ${opts.maxFiles} per batch`, { details: { max_files: opts.maxFiles } });
+    case 'LIMIT_UNEXPECTED_FILE':
+      return new AppError('VALIDATION_ERROR', `Unexpected file field "${error.field ?? ''}": send images in the "files" field`);
+    default:
+      return new AppError('VALIDATION_ERROR', `Malformed multipart upload (${error.message})`);
+  }
+}
+
+/**
+ * `POST /api/v1/upload/batch`: multer streams every part straight to a temp file on the data disk
+ * (never a whole batch in memory); then each file is checked by content, and the batch is created
+ * only if every file passes. Any failure deletes every temp file: nothing is half-stored.
+ */
+export function createUploadHandler(opts: UploadOptions): RequestHandler {
+  mkdirSync(opts.tempDir, { recursive: true });
+  const upload = multer({
+    storage: multer.diskStorage({
+      destination: opts.tempDir,
+      filename: (_req, _file, cb) => cb(null, `upload-${randomBytes(12).toString('hex')}`),
+    }),
+    defParamCharset: 'utf8',
+    limits: {
+      fileSize: Math.floor(opts.maxFileSizeMb * 1024 * 1024),
+      files: opts.maxFiles,
+      fields: 10,
+      fieldSize: 1024,
+      parts: opts.maxFiles + 10,
+      headerPairs: 100,
+    },
+    fileFilter: (_req, file, cb) => {
+      if (FILE_FIELDS.has(file.fieldname)) cb(null, true);
+      else cb(new MulterError('LIMIT_UNEXPECTED_FILE', file.fieldname));
+    },
+  }).any();
+
+  const receive = (req: Request, res: Response) =>
+    new Promise<void>((resolve, reject) => upload(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+
+  return async function uploadBatch(req, res) {
+    const identity = identityOf(res);
+    if (identity.principal === null) {
+      const message = identity.credentialsPresent ? 'Invalid API key' : 'Missing API key: send Authorization: Bearer <key>';
+      sendError(res, new AppError('AUTHENTICATION_REQUIRED', message), opts.logger);
+      return;
+    }
+    try {
+      await receive(req, res);
+    } catch (error) {
+      const appError = error instanceof MulterError ? fromMulterError(error, opts) : error instanceof AppError ? error : new AppError('VALIDATION_ERROR', 'Upload interrupted or malformed');
+      sendError(res, appError, opts.logger);
+      return;
+    }
+    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    const discard = () => Promise.all(files.map((file) => rm(file.path, { force: true })));
+    try {
+      const faceLimit = parseFaceLimit((req.body as Record<string, unknown> | undefined)?.face_limit);
+      if (files.length === 0) {
+        throw new AppError('VALIDATION_ERROR', 'No files: send one or more JPEG or PNG images as multipart/form-data in the "files" field', {
+          details: { max_files: opts.maxFiles },
+        });
+      }
+      const images: UploadedImage[] = [];
+      for (const file of files) {
+        const format = await checkImage(file.path, file.originalname, opts.maxImagePixels);
+        images.push({ filename: file.originalname, temp_path: file.path, format });
+      }
+      const { job, files: created } = await opts.jobs.createJob({ owner: identity.principal.owner, face_limit: faceLimit, images });
+      opts.logger.info({ job_id: job.job_id, files: created.length }, `Created job ${job.job_id} with ${created.length} file(s)`);
+      res.status(200).json({
+        job_id: job.job_id,
+        session_id: job.session_id,
+        files: created.map((f) => ({ file_id: f.file_id, filename: f.filename, status: f.status })),
+        total_files: created.length,
+        status: 'processing',
+      });
+    } catch (error) {
+      await discard();
+      sendError(res, error instanceof AppError ? error : new AppError('PROCESSING_ERROR', 'Upload failed', { cause: error }), opts.logger);
+    }
+  };
+}
+
+export function uploadTempDir(dataDir: string): string {
+  return join(dataDir, 'tmp', 'uploads');
+}

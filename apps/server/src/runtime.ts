@@ -1,0 +1,73 @@
+import {
+  createJobService,
+  FsBlobStorage,
+  FsJobEvents,
+  FsJobStore,
+  LocalProvider,
+  MemoryJobQueue,
+  type BlobStorage,
+  type JobEvents,
+  type JobQueue,
+  type JobService,
+  type JobStore,
+  type Logger,
+  type ModelProvider,
+} from '@image2model/core';
+
+export interface Runtime {
+  store: JobStore;
+  events: JobEvents;
+  queue: JobQueue;
+  storage: BlobStorage;
+  provider: ModelProvider;
+  jobs: JobService;
+  /** Starts consuming the queue in this process and re-enqueues work a previous run left. */
+  startWorker(): Promise<number>;
+  close(opts?: { graceMs?: number }): Promise<void>;
+}
+
+export interface EmbeddedRuntimeOptions {
+  dataDir: string;
+  tempDir: string;
+  logger: Logger;
+  /** Defaults to the generator pool's size. */
+  concurrency?: number;
+  /** Tests hold generation back or fail it on purpose with a fake provider. */
+  provider?: ModelProvider;
+}
+
+/** Embedded mode: state and events under DATA_DIR, the in-process queue, the local generator. */
+export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promise<Runtime> {
+  const store = await FsJobStore.open({ root: opts.dataDir });
+  const events = new FsJobEvents({ root: opts.dataDir });
+  const storage = new FsBlobStorage({ root: opts.dataDir });
+  const provider = opts.provider ?? (await createLocalProvider());
+  const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? 2, logger: opts.logger });
+  const jobs = createJobService({ store, queue, events, storage, provider, logger: opts.logger, tmpDir: opts.tempDir });
+
+  return {
+    store,
+    events,
+    queue,
+    storage,
+    provider,
+    jobs,
+    async startWorker() {
+      await provider.warmUp?.();
+      queue.process((task, context) => jobs.processTask(task, context));
+      return jobs.resumeUnfinished();
+    },
+    async close({ graceMs = 10_000 } = {}) {
+      await queue.close({ graceMs });
+      await provider.close?.();
+      await events.close();
+      await store.close();
+    },
+  };
+}
+
+/** Loaded only when used: FAL mode never starts the generator's worker threads. */
+async function createLocalProvider(): Promise<ModelProvider> {
+  const { createGeneratorPool } = await import('@image2model/mesh');
+  return new LocalProvider({ generator: createGeneratorPool() });
+}

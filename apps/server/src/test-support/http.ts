@@ -1,0 +1,78 @@
+export const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+export interface UploadPart {
+  name: string;
+  data: Buffer;
+  type?: string;
+}
+
+export function uploadBatch(url: string, opts: { key?: string; files: UploadPart[]; fields?: Record<string, string>; headers?: Record<string, string> }) {
+  const form = new FormData();
+  for (const file of opts.files) form.append('files', new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.name);
+  for (const [name, value] of Object.entries(opts.fields ?? {})) form.append(name, value);
+  return fetch(url, { method: 'POST', body: form, headers: { ...(opts.key ? auth(opts.key) : {}), ...opts.headers } });
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined>, opts: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${opts.what ?? 'a condition'}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface JobStatusBody {
+  job_id: string;
+  session_id: string;
+  status: string;
+  total_files: number;
+  processed_files: number;
+  failed_files: number;
+  progress: number;
+  files: { file_id: string; filename: string; status: string; progress: number; model_url: string | null; preview_url: string | null; model_task_id: string | null; face_limit: number | null; error?: { code: string; message: string } }[];
+}
+
+export function waitForJobStatus(statusUrl: string, key: string, until: (body: JobStatusBody) => boolean = (b) => b.status !== 'processing') {
+  return waitFor(
+    async () => {
+      const res = await fetch(statusUrl, { headers: auth(key) });
+      const body = (await res.json()) as JobStatusBody;
+      return until(body) ? body : undefined;
+    },
+    { what: `job at ${statusUrl}` },
+  );
+}
+
+export interface SseEvent {
+  id: string | null;
+  data: Record<string, unknown>;
+}
+
+/** Reads a text/event-stream until the server closes it (or the timeout); returns its events. */
+export async function readEventStream(url: string, headers: Record<string, string> = {}, timeoutMs = 20_000) {
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+  const events: SseEvent[] = [];
+  const comments: string[] = [];
+  if (!res.ok || !res.body) return { res, events, comments };
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body) {
+    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    let split: number;
+    while ((split = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, split);
+      buffer = buffer.slice(split + 2);
+      let id: string | null = null;
+      let data = '';
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) comments.push(line);
+        else if (line.startsWith('id: ')) id = line.slice(4);
+        else if (line.startsWith('data: ')) data += line.slice(6);
+      }
+      if (data) events.push({ id, data: JSON.parse(data) as Record<string, unknown> });
+    }
+  }
+  return { res, events, comments };
+}

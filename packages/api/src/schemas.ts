@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+/** The largest photo accepted, in pixels (width × height): checked from the header, before decoding. */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+export const MIN_FACE_LIMIT = 4;
+export const MAX_FACE_LIMIT = 200_000;
+
+/**
+ * Ids in paths are plain bounded strings here, not patterns: a malformed id is simply a job that
+ * does not exist (404), so a path-like id never earns a hint, and never reaches the disk.
+ */
+export const JobIdSchema = z.string().max(128).meta({ description: 'Batch job id', example: 'batch_20240315_123456_abc123' });
+export const FileIdSchema = z.string().max(64).meta({ description: 'File id within the job', example: 'file_001' });
+export const SessionIdSchema = z
+  .string()
+  .max(128)
+  .meta({ description: "The job's session id: read-only access without an API key", example: 'sess_3q2Vb9kP0sT1xYz8aW4mNc5RdLf7HgJe' });
+
+export const FaceLimitSchema = z
+  .int()
+  .min(MIN_FACE_LIMIT)
+  .max(MAX_FACE_LIMIT)
+  .meta({ description: `Maximum number of triangles, an integer from ${MIN_FACE_LIMIT} to ${MAX_FACE_LIMIT}`, example: 10000 });
+
+export const FileStatusSchema = z.enum(['pending', 'processing', 'completed', 'failed']);
+export const JobStatusSchema = z.enum(['processing', 'completed', 'failed', 'partial']);
+export const FileErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+export const JobFileSchema = z
+  .object({
+    file_id: z.string(),
+    filename: z.string(),
+    status: FileStatusSchema,
+    progress: z.int().min(0).max(100),
+    model_url: z.string().nullable().meta({ description: 'Absolute URL that downloads the GLB, once completed' }),
+    preview_url: z.string().nullable().meta({ description: 'Absolute URL of a PNG preview, when one exists' }),
+    model_task_id: z.string().nullable().meta({ description: "The provider's task id; null until it exists" }),
+    face_limit: z.int().nullable(),
+    error: FileErrorSchema.nullable().optional(),
+  })
+  .meta({ id: 'JobFile' });
+
+export const JobStatusResponseSchema = z
+  .object({
+    job_id: z.string(),
+    session_id: z.string(),
+    status: JobStatusSchema,
+    total_files: z.int(),
+    processed_files: z.int().meta({ description: 'Completed files' }),
+    failed_files: z.int(),
+    progress: z.number().meta({ description: 'Mean file progress, 0–100, two decimals' }),
+    created_at: z.string(),
+    updated_at: z.string(),
+    files: z.array(JobFileSchema),
+  })
+  .meta({ id: 'JobStatus' });
+
+export const UploadResponseSchema = z
+  .object({
+    job_id: z.string(),
+    session_id: z.string(),
+    files: z.array(z.object({ file_id: z.string(), filename: z.string(), status: FileStatusSchema })),
+    total_files: z.int(),
+    status: JobStatusSchema,
+  })
+  .meta({ id: 'UploadResponse' });
+
+export const GenerateSingleInputSchema = z.object({
+  job_id: JobIdSchema,
+  file_id: FileIdSchema,
+  face_limit: FaceLimitSchema.optional(),
+});
+
+export const GenerateSingleResponseSchema = z
+  .object({
+    job_id: z.string(),
+    file_id: z.string(),
+    model_task_id: z.string().nullable(),
+    status: z.literal('processing'),
+  })
+  .meta({ id: 'GenerateSingleResponse' });
+
+export const JobEventWireSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), job_id: z.string(), file_id: z.string(), progress: z.int() }),
+  z.object({ type: z.literal('log'), job_id: z.string(), file_id: z.string(), message: z.string(), level: z.enum(['info', 'warning']).optional() }),
+  z.object({ type: z.literal('completed'), job_id: z.string(), file_id: z.string(), model_url: z.string() }),
+  z.object({ type: z.literal('failed'), job_id: z.string(), file_id: z.string(), error: FileErrorSchema }),
+  z.object({ type: z.literal('done'), job_id: z.string(), status: z.enum(['completed', 'failed', 'partial']) }),
+]);
+export type JobEventWire = z.infer<typeof JobEventWireSchema>;
+
+export const HealthResponseSchema = z.object({ status: z.literal('healthy') });
+
+export const ReadinessReportSchema = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.record(z.string(), z.string()).meta({
+      description: 'storage: writable|unwritable; redis: connected|disconnected|not_configured; fal_api: reachable|unreachable|not_configured',
+    }),
+  })
+  .meta({ id: 'Readiness' });
+export type ReadinessReport = z.infer<typeof ReadinessReportSchema>;
+
+export const SystemInfoSchema = z
+  .object({
+    system: z.object({
+      platform: z.string(),
+      cpu_count: z.int(),
+      memory: z.object({ total: z.number(), available: z.number(), percent: z.number() }).meta({ description: 'MB' }),
+      disk: z.object({ total: z.number(), used: z.number(), free: z.number(), percent: z.number() }).meta({ description: 'MB, of DATA_DIR' }),
+    }),
+    jobs: z.object({ active: z.int(), completed: z.int(), failed: z.int(), partial: z.int() }),
+  })
+  .meta({ id: 'SystemInfo' });
+export type SystemInfo = z.infer<typeof SystemInfoSchema>;
+
+export const CleanupInputSchema = z.object({
+  older_than_hours: z.number().min(0).max(24 * 365 * 10).default(24).meta({ description: 'Delete finished jobs not updated for this many hours', example: 24 }),
+});
+export const CleanupResponseSchema = z.object({ cleaned_files: z.int(), freed_space_mb: z.number() }).meta({ id: 'CleanupResult' });
+
+export const LOG_LEVELS = ['ERROR', 'WARNING', 'INFO', 'DEBUG'] as const;
+export const LogLevelSchema = z.enum(LOG_LEVELS);
+export type LogLevel = z.infer<typeof LogLevelSchema>;
+
+export const LogQuerySchema = z.object({
+  lines: z.int().min(1).max(10_000).default(100).meta({ description: 'Most recent entries to return' }),
+  level: LogLevelSchema.optional().meta({ description: 'Minimum level' }),
+  since: z.iso.datetime({ offset: true }).optional().meta({ description: 'ISO 8601 timestamp; only entries at or after it' }),
+});
+export type LogQuery = z.infer<typeof LogQuerySchema>;
+
+export const LogEntrySchema = z.object({
+  timestamp: z.string(),
+  level: LogLevelSchema,
+  message: z.string(),
+  correlation_id: z.string().nullable(),
+});
+export type LogEntry = z.infer<typeof LogEntrySchema>;
+export const LogsResponseSchema = z.object({ logs: z.array(LogEntrySchema), total_lines: z.int() }).meta({ id: 'Logs' });
+
+export const ErrorBodySchema = z
+  .object({
+    detail: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) }),
+  })
+  .meta({ id: 'Error' });

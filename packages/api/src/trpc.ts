@@ -1,0 +1,94 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { AppError, type ErrorCode } from '@image2model/core';
+import type { OpenApiMeta } from 'trpc-to-openapi';
+import superjson from 'superjson';
+import type { Context } from './context.js';
+import type { Principal } from './auth.js';
+
+/** One table maps our codes to tRPC's, so /trpc and /api/v1 answer the same status. */
+export const TRPC_CODE = {
+  VALIDATION_ERROR: 'BAD_REQUEST',
+  AUTHENTICATION_REQUIRED: 'UNAUTHORIZED',
+  INVALID_API_KEY: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  RATE_LIMIT_EXCEEDED: 'TOO_MANY_REQUESTS',
+  PROCESSING_ERROR: 'INTERNAL_SERVER_ERROR',
+  FAL_API_ERROR: 'BAD_GATEWAY',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INSUFFICIENT_STORAGE: 'INTERNAL_SERVER_ERROR', // tRPC has no 507: the REST layer sets it from AppError
+} as const satisfies Record<ErrorCode, TRPC_ERROR_CODE_KEY>;
+
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    transformer: superjson,
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
+    errorFormatter({ shape, error }) {
+      const cause = error.cause instanceof AppError ? error.cause : null;
+      const status = cause?.status ?? getHTTPStatusCodeFromError(error);
+      return {
+        ...shape,
+        message: status >= 500 && !(cause?.isPublic ?? false) ? 'Internal processing error' : shape.message,
+        // The typed client builds its error from these: the spec's code, the HTTP status, details.
+        data: {
+          code: shape.data.code,
+          httpStatus: status,
+          path: shape.data.path,
+          appCode: cause?.code ?? null,
+          details: cause?.isPublic ? (cause.opts.details ?? {}) : {},
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+// next() never throws in v11: it returns { ok: false, error }, so we re-throw with the right code.
+const mapAppErrors = t.middleware(async function mapAppErrors({ next }) {
+  const result = await next();
+  const cause = result.ok ? undefined : result.error.cause;
+  if (cause instanceof AppError) {
+    throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapAppErrors);
+
+/** A wrong Authorization header is 401 everywhere, even beside a valid session_id. */
+const rejectWrongCredentials = t.middleware(async function rejectWrongCredentials({ ctx, next }) {
+  if (ctx.identity.credentialsPresent && ctx.identity.principal === null) {
+    throw new AppError('AUTHENTICATION_REQUIRED', 'Invalid API key: send Authorization: Bearer <key> with a configured key');
+  }
+  return next();
+});
+
+const MISSING_KEY = 'Missing API key: send Authorization: Bearer <key>';
+
+/** Read-only access: an API key, or the job's `session_id` in the input. */
+export const readerProcedure = publicProcedure.use(rejectWrongCredentials).use(async function requireReader({ ctx, next, getRawInput }) {
+  if (ctx.identity.principal === null) {
+    const raw = (await getRawInput()) as { session_id?: unknown } | undefined;
+    if (typeof raw?.session_id !== 'string' || raw.session_id === '') {
+      throw new AppError('AUTHENTICATION_REQUIRED', `${MISSING_KEY} (or the job's session_id)`);
+    }
+  }
+  return next();
+});
+
+export const apiKeyProcedure = publicProcedure.use(rejectWrongCredentials).use(async function requireApiKey({ ctx, next }) {
+  const principal: Principal | null = ctx.identity.principal;
+  if (principal === null) throw new AppError('AUTHENTICATION_REQUIRED', MISSING_KEY);
+  return next({ ctx: { principal } });
+});
+
+export const adminProcedure = apiKeyProcedure.use(async function requireAdmin({ ctx, next }) {
+  if (!ctx.principal.isAdmin) throw new AppError('INVALID_API_KEY', 'This endpoint needs an admin API key (ADMIN_API_KEYS)');
+  return next();
+});

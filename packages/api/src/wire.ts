@@ -1,0 +1,62 @@
+import { deriveJobProgress, deriveJobStatus, type Access, type JobEvent, type JobFileRecord, type JobWithFiles } from '@image2model/core';
+import type { Context } from './context.js';
+import type { JobEventWire } from './schemas.js';
+
+export function accessFor(ctx: Context, sessionId: string | undefined | null): Access {
+  return { owner: ctx.identity.principal?.owner ?? null, session_id: sessionId ?? null };
+}
+
+/**
+ * Download URLs carry the job's session id, so they work as plain links (an `<a download>`, curl,
+ * a viewer) for whoever was allowed to see them, without the API key.
+ */
+export function downloadUrl(publicUrl: string, path: string, sessionId: string): string {
+  return `${publicUrl}${path}?session_id=${encodeURIComponent(sessionId)}`;
+}
+
+export function modelPath(jobId: string, fileId: string): string {
+  return `/api/v1/download/${jobId}/${fileId}/model`;
+}
+
+function toWireFile(file: JobFileRecord, jobId: string, sessionId: string, publicUrl: string) {
+  const completed = file.status === 'completed';
+  return {
+    file_id: file.file_id,
+    filename: file.filename,
+    status: file.status,
+    progress: completed || file.status === 'failed' ? 100 : file.progress,
+    model_url: completed ? downloadUrl(publicUrl, modelPath(jobId, file.file_id), sessionId) : null,
+    preview_url:
+      completed && file.preview_key !== null
+        ? downloadUrl(publicUrl, `/api/v1/download/${jobId}/${file.file_id}/preview`, sessionId)
+        : null,
+    model_task_id: file.model_task_id,
+    face_limit: file.face_limit,
+    ...(file.status === 'failed' && file.error ? { error: file.error } : {}),
+  };
+}
+
+export function toJobStatus({ job, files }: JobWithFiles, publicUrl: string) {
+  return {
+    job_id: job.job_id,
+    session_id: job.session_id,
+    status: deriveJobStatus(files),
+    total_files: files.length,
+    processed_files: files.filter((f) => f.status === 'completed').length,
+    failed_files: files.filter((f) => f.status === 'failed').length,
+    progress: deriveJobProgress(files),
+    created_at: job.created_at,
+    updated_at: job.updated_at,
+    files: files.map((file) => toWireFile(file, job.job_id, job.session_id, publicUrl)),
+  };
+}
+
+/** Events store model paths; callers get absolute, directly downloadable URLs. */
+export function toWireEvent(event: JobEvent, sessionId: string, publicUrl: string): JobEventWire {
+  const { id: _id, ...payload } = event;
+  if (payload.type === 'completed') {
+    const path = payload.model_url.startsWith('/') ? payload.model_url : modelPath(payload.job_id, payload.file_id);
+    return { ...payload, model_url: downloadUrl(publicUrl, path, sessionId) };
+  }
+  return payload;
+}
