@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../errors.js';
+import type { ModelGenerator } from '../model-generator.js';
+import type { GenerationHooks, GenerationRequest } from '../model-provider.js';
+import { LocalProvider } from './local-provider.js';
+
+type GenerateOptions = Parameters<ModelGenerator['generate']>[1];
+type GenerateOutput = Awaited<ReturnType<ModelGenerator['generate']>>;
+
+function fakeGenerator(run: (options: GenerateOptions) => Promise<GenerateOutput>) {
+  const seen: { face_limit: number }[] = [];
+  const generator: ModelGenerator = {
+    async generate(_image, options) {
+      seen.push({ face_limit: options.face_limit });
+      return run(options);
+    },
+    warmUp: async () => undefined,
+    close: async () => undefined,
+  };
+  return { generator, seen };
+}
+
+function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
+  return {
+    job_id: 'batch_20240315_123456_local0',
+    file_id: 'file_001',
+    image: Buffer.from('png'),
+    filename: 'a.png',
+    face_limit: null,
+    existing_task_id: 'task_x',
+    signal: new AbortController().signal,
+    ...overrides,
+  };
+}
+
+function recordingHooks() {
+  const progress: number[] = [];
+  const logs: [string, string | undefined][] = [];
+  const hooks: GenerationHooks = {
+    onTaskId: async () => undefined,
+    onProgress: (p) => progress.push(p),
+    onLog: (message, level) => logs.push([message, level]),
+  };
+  return { hooks, progress, logs };
+}
+
+describe('LocalProvider', () => {
+  it('forwards rising integer progress, stage changes and warnings, and returns the model', async () => {
+    const { generator, seen } = fakeGenerator(async ({ onProgress }) => {
+      onProgress?.(0, 'segment');
+      onProgress?.(12.6, 'segment');
+      onProgress?.(12.9, 'mesh');
+      onProgress?.(10, 'mesh');
+      onProgress?.(140, 'texture');
+      return { glb: Buffer.from('glb'), preview: Buffer.from('png'), warnings: ['Used the card fallback'] };
+    });
+    const provider = new LocalProvider({ generator });
+    const { hooks, progress, logs } = recordingHooks();
+    const result = await provider.generate(request(), hooks);
+    expect(progress).toEqual([0, 13, 100]);
+    expect(logs).toEqual([
+      ['Generating: segment', 'info'],
+      ['Generating: mesh', 'info'],
+      ['Generating: texture', 'info'],
+      ['Used the card fallback', 'warning'],
+    ]);
+    expect(result).toEqual({ glb: Buffer.from('glb'), preview: Buffer.from('png'), warnings: ['Used the card fallback'] });
+    expect(seen).toEqual([{ face_limit: 10_000 }]);
+  });
+
+  it('passes the requested face limit, or its configured default', async () => {
+    const { generator, seen } = fakeGenerator(async () => ({ glb: Buffer.from('g'), warnings: [] }));
+    await new LocalProvider({ generator }).generate(request({ face_limit: 500 }), recordingHooks().hooks);
+    await new LocalProvider({ generator, defaultFaceLimit: 1234 }).generate(request(), recordingHooks().hooks);
+    expect(seen).toEqual([{ face_limit: 500 }, { face_limit: 1234 }]);
+  });
+
+  it('turns a generator failure into a permanent PROCESSING_ERROR without internals', async () => {
+    const { generator } = fakeGenerator(async () => {
+      throw new Error('sharp: Input file /tmp/x is missing');
+    });
+    const error = await new LocalProvider({ generator }).generate(request(), recordingHooks().hooks).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'PROCESSING_ERROR', retryable: false, message: 'Local generation failed: the image could not be turned into a model' });
+    expect((error as AppError).message).not.toContain('/tmp');
+  });
+
+  it('keeps a public reason the generator gave', async () => {
+    const { generator } = fakeGenerator(async () => {
+      throw new AppError('VALIDATION_ERROR', 'No foreground object found', { retryable: true });
+    });
+    const error = await new LocalProvider({ generator }).generate(request(), recordingHooks().hooks).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PROCESSING_ERROR', retryable: false, message: 'Local generation failed: No foreground object found' });
+  });
+
+  it('mints task ids and reports FAL as not configured', async () => {
+    const { generator } = fakeGenerator(async () => ({ glb: Buffer.from('g'), warnings: [] }));
+    const provider = new LocalProvider({ generator });
+    expect(provider.name).toBe('local');
+    expect(provider.mintTaskId()).toMatch(/^task_[0-9a-f]{24}$/);
+    expect(provider.mintTaskId()).not.toBe(provider.mintTaskId());
+    expect(await provider.health()).toBe('not_configured');
+  });
+});

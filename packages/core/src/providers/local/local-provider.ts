@@ -1,0 +1,81 @@
+import { AppError } from '../../errors.js';
+import { createTaskId } from '../../ids.js';
+import type { ModelGenerator } from '../model-generator.js';
+import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../model-provider.js';
+
+export interface LocalProviderOptions {
+  /** `@image2model/mesh`'s generator (a worker pool), injected by the composition root. */
+  generator: ModelGenerator;
+  /** Used when neither the batch nor generate-single gave one. @default 10_000 */
+  defaultFaceLimit?: number;
+}
+
+/**
+ * The offline provider: runs the local generator in-process. Its task ids are ours (`task_…`),
+ * minted at enqueue time, so `existing_task_id` never means "resume" here.
+ */
+export class LocalProvider implements ModelProvider {
+  readonly name = 'local' as const;
+  private readonly generator: ModelGenerator;
+  private readonly defaultFaceLimit: number;
+
+  constructor(opts: LocalProviderOptions) {
+    this.generator = opts.generator;
+    this.defaultFaceLimit = opts.defaultFaceLimit ?? 10_000;
+  }
+
+  mintTaskId(): string {
+    return createTaskId();
+  }
+
+  async generate(request: GenerationRequest, hooks: GenerationHooks): Promise<GenerationResult> {
+    request.signal.throwIfAborted();
+    let reported = -1;
+    let stage: string | null = null;
+    const onProgress = (progress: number, nextStage: string): void => {
+      if (nextStage && nextStage !== stage) {
+        stage = nextStage;
+        hooks.onLog(`Generating: ${nextStage}`, 'info');
+      }
+      const value = Math.min(100, Math.max(0, Math.round(progress)));
+      if (Number.isFinite(value) && value > reported) {
+        reported = value;
+        hooks.onProgress(value);
+      }
+    };
+    let result: Awaited<ReturnType<ModelGenerator['generate']>>;
+    try {
+      result = await this.generator.generate(request.image, {
+        face_limit: request.face_limit ?? this.defaultFaceLimit,
+        onProgress,
+      });
+    } catch (error) {
+      throw new AppError('PROCESSING_ERROR', describeFailure(error), { cause: error, retryable: false });
+    }
+    for (const warning of result.warnings) hooks.onLog(warning, 'warning');
+    return {
+      glb: result.glb,
+      ...(result.preview ? { preview: result.preview } : {}),
+      warnings: [...result.warnings],
+    };
+  }
+
+  /** The local provider never talks to FAL: readiness reports `fal_api: "not_configured"`. */
+  async health(): Promise<ProviderHealth> {
+    return 'not_configured';
+  }
+
+  warmUp(): Promise<void> {
+    return this.generator.warmUp();
+  }
+
+  close(): Promise<void> {
+    return this.generator.close();
+  }
+}
+
+/** A message fit for the file's `error`: the generator's own reasons are about the image, not us. */
+function describeFailure(error: unknown): string {
+  if (error instanceof AppError && error.isPublic) return `Local generation failed: ${error.message}`;
+  return 'Local generation failed: the image could not be turned into a model';
+}
