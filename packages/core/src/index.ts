@@ -1,0 +1,24 @@
+export * from './errors.js';
+export * from './ids.js';
+export * from './logger.js';
+
+export * from './jobs/job.js';
+export type * from './jobs/job-store.js';
+export type * from './jobs/job-queue.js';
+export type * from './jobs/job-events.js';
+export type * from './jobs/job-service.js';
+export { canRead, isOwner } from './jobs/access.js';
+export { modelDownloadPath, storageKeys } from './jobs/storage-keys.js';
+export { createJobService, type JobServiceDeps } from './jobs/create-job-service.js';
+
+export type * from './storage/blob-storage.js';
+export { FsBlobStorage, type FsBlobStorageOptions } from './storage/blob-storage.fs.js';
+
+export { FsJobStore, type FsJobStoreOptions } from './adapters/fs/job-store.fs.js';
+export { FsJobEvents, type FsJobEventsOptions } from './adapters/fs/job-events.fs.js';
+export { MemoryJobQueue, type MemoryJobQueueOptions } from './adapters/memory/job-queue.memory.js';
+
+export type * from './providers/model-provider.js';
+export type * from './providers/model-generator.js';
+export { LocalProvider, type LocalProviderOptions } from './providers/local/local-provider.js';
+export { FakeModelProvider, type FakeCall, type FakeModelProviderOptions } from './providers/fake-model-provider.js';

@@ -1,0 +1,80 @@
+import { lstat, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { BlobStorage } from '../storage/blob-storage.js';
+import { deriveJobStatus } from './job.js';
+import type { JobEvents } from './job-events.js';
+import type { CleanupResult } from './job-service.js';
+import type { JobStore } from './job-store.js';
+import { storageKeys } from './storage-keys.js';
+
+export interface CleanupDeps {
+  store: JobStore;
+  events: JobEvents;
+  storage: BlobStorage;
+  logger: Logger;
+  now: () => Date;
+  tmpDir?: string | undefined;
+}
+
+/** Upload temp files younger than this are never swept: an upload may still be writing them. */
+const TMP_MIN_AGE_MS = 15 * 60 * 1000;
+
+/**
+ * Deletes jobs last updated before the threshold that are not processing (their records, events
+ * and stored files), and stray upload temp files. Only storage keys and direct children of
+ * `tmpDir` are touched, so nothing outside the data directory can be.
+ */
+export async function cleanupJobs(deps: CleanupDeps, olderThanHours: number): Promise<CleanupResult> {
+  if (!Number.isFinite(olderThanHours) || olderThanHours < 0) {
+    throw new AppError('VALIDATION_ERROR', 'older_than_hours must be a non-negative number');
+  }
+  const now = deps.now().getTime();
+  const threshold = now - olderThanHours * 3_600_000;
+  let files = 0;
+  let bytes = 0;
+  for (const record of await deps.store.list()) {
+    if (Date.parse(record.updated_at) >= threshold) continue;
+    const job = await deps.store.get(record.job_id);
+    if (!job || deriveJobStatus(job.files) === 'processing') continue;
+    await deps.store.delete(record.job_id);
+    await deps.events.delete(record.job_id);
+    const freed = await deps.storage.deletePrefix(storageKeys.job(record.job_id));
+    files += freed.files;
+    bytes += freed.bytes;
+    deps.logger.info({ job_id: record.job_id, files: freed.files, bytes: freed.bytes }, 'Cleaned up job');
+  }
+  if (deps.tmpDir !== undefined) {
+    const swept = await sweepTmp(deps.tmpDir, Math.min(threshold, now - TMP_MIN_AGE_MS));
+    files += swept.files;
+    bytes += swept.bytes;
+  }
+  deps.logger.info({ cleaned_files: files, freed_bytes: bytes, older_than_hours: olderThanHours }, 'Cleanup finished');
+  return { cleaned_files: files, freed_space_mb: Math.round((bytes / 1_048_576) * 100) / 100 };
+}
+
+/** Removes regular files (never following links, never recursing) directly in `dir`. */
+async function sweepTmp(dir: string, threshold: number): Promise<{ files: number; bytes: number }> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return { files: 0, bytes: 0 };
+  }
+  let files = 0;
+  let bytes = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      const info = await lstat(file);
+      if (!info.isFile() || info.mtimeMs >= threshold) continue;
+      await rm(file, { force: true });
+      files += 1;
+      bytes += info.size;
+    } catch {
+      // gone meanwhile (an upload finished): nothing to do
+    }
+  }
+  return { files, bytes };
+}

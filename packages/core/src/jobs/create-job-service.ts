@@ -1,0 +1,176 @@
+import { AppError } from '../errors.js';
+import { createJobId, createSessionId, fileIdFor } from '../ids.js';
+import type { Logger } from '../logger.js';
+import type { ModelProvider } from '../providers/model-provider.js';
+import type { BlobStorage } from '../storage/blob-storage.js';
+import { canRead, isOwner } from './access.js';
+import { cleanupJobs } from './cleanup-jobs.js';
+import type { JobFileRecord, JobRecord, JobWithFiles } from './job.js';
+import type { JobEvents } from './job-events.js';
+import type { JobQueue } from './job-queue.js';
+import type { Access, CompletedModel, JobService } from './job-service.js';
+import type { JobStore } from './job-store.js';
+import { createTaskProcessor } from './process-task.js';
+import { fileStem, storageKeys } from './storage-keys.js';
+
+export interface JobServiceDeps {
+  store: JobStore;
+  queue: JobQueue;
+  events: JobEvents;
+  storage: BlobStorage;
+  provider: ModelProvider;
+  logger: Logger;
+  /** @default () => new Date() */
+  now?: () => Date;
+  /** The upload temp directory (inside the data directory); cleanup sweeps stray files there. */
+  tmpDir?: string;
+}
+
+/**
+ * The use cases behind every transport. The composition root wires the worker side:
+ * `queue.process((task, ctx) => service.processTask(task, ctx))`, then `service.resumeUnfinished()`.
+ */
+export function createJobService(deps: JobServiceDeps): JobService {
+  const { store, queue, storage, provider, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const processTask = createTaskProcessor(deps);
+
+  async function readable(jobId: string, access: Access): Promise<JobWithFiles> {
+    const found = await store.get(jobId);
+    if (!found || !canRead(found.job, access)) throw new AppError('NOT_FOUND', 'Job not found');
+    return found;
+  }
+
+  function fileOf(job: JobWithFiles, fileId: string): JobFileRecord {
+    const file = job.files.find((f) => f.file_id === fileId);
+    if (!file) throw new AppError('NOT_FOUND', 'File not found');
+    return file;
+  }
+
+  async function storedSize(key: string | null): Promise<number | null> {
+    if (key === null) return null;
+    return (await storage.stat(key))?.size ?? null;
+  }
+
+  return {
+    async createJob({ owner, face_limit, images }) {
+      if (images.length === 0) throw new AppError('VALIDATION_ERROR', 'No files uploaded');
+      const at = now();
+      let job_id = createJobId(at);
+      while (await store.get(job_id)) job_id = createJobId(at);
+      const timestamp = at.toISOString();
+      const job: JobRecord = { job_id, session_id: createSessionId(), owner, face_limit, created_at: timestamp, updated_at: timestamp };
+      const planned = images.map((image, index) => {
+        const file_id = fileIdFor(index);
+        const file: JobFileRecord = {
+          file_id,
+          filename: image.filename,
+          status: 'pending',
+          progress: 0,
+          model_task_id: provider.mintTaskId?.() ?? null,
+          face_limit,
+          error: null,
+          image_key: storageKeys.upload(job_id, file_id, image.format),
+          model_key: null,
+          preview_key: null,
+          remote_model_url: null,
+          generation: 1,
+          warnings: [],
+          created_at: timestamp,
+          updated_at: timestamp,
+        };
+        return { file, temp_path: image.temp_path };
+      });
+      const files = planned.map((p) => p.file);
+      try {
+        for (const { file, temp_path } of planned) await storage.moveIn(file.image_key, temp_path);
+        await store.create(job, files);
+      } catch (error) {
+        // Nothing half-stored: drop whatever was moved in.
+        await storage.deletePrefix(storageKeys.job(job_id)).catch((cleanupError: unknown) => {
+          logger.error({ err: cleanupError, job_id }, 'Removing a failed upload failed');
+        });
+        throw error;
+      }
+      logger.info({ job_id, files: files.length, face_limit }, 'Job created');
+      await queue.enqueue(files.map((f) => ({ job_id, file_id: f.file_id, generation: f.generation })));
+      return { job, files };
+    },
+
+    getJob: readable,
+
+    async generateSingle(input, access) {
+      const found = await store.get(input.job_id);
+      if (!found || !isOwner(found.job, access)) throw new AppError('NOT_FOUND', 'Job not found');
+      const file = fileOf(found, input.file_id);
+      const busy = (): AppError =>
+        new AppError('CONFLICT', `File ${input.file_id} is already being generated; wait until it completes or fails`);
+      if (file.status === 'pending' || file.status === 'processing') throw busy();
+      const restarted = await store.restartFile(
+        input.job_id,
+        input.file_id,
+        {
+          face_limit: input.face_limit === undefined ? file.face_limit : input.face_limit,
+          model_task_id: provider.mintTaskId?.() ?? null,
+        },
+        { status: ['completed', 'failed'] },
+      );
+      if (!restarted) throw busy();
+      const { generation, model_task_id } = restarted.file;
+      logger.info({ job_id: input.job_id, file_id: input.file_id, generation }, 'File queued again');
+      await queue.enqueue([{ job_id: input.job_id, file_id: input.file_id, generation }]);
+      return { job_id: input.job_id, file_id: input.file_id, model_task_id, status: 'processing' };
+    },
+
+    async openModel(jobId, fileId, access) {
+      const file = fileOf(await readable(jobId, access), fileId);
+      if (file.status !== 'completed') throw new AppError('NOT_FOUND', 'Model not ready');
+      const size = await storedSize(file.model_key);
+      if (file.model_key !== null && size !== null) {
+        return { kind: 'file', stream: storage.createReadStream(file.model_key), size, filename: `${fileStem(file.filename, file.file_id)}.glb` };
+      }
+      if (file.remote_model_url) return { kind: 'redirect', url: file.remote_model_url };
+      throw new AppError('NOT_FOUND', 'Model not found');
+    },
+
+    async openPreview(jobId, fileId, access) {
+      const file = fileOf(await readable(jobId, access), fileId);
+      const size = file.status === 'completed' ? await storedSize(file.preview_key) : null;
+      if (file.preview_key === null || size === null) throw new AppError('NOT_FOUND', 'Preview not found');
+      return { stream: storage.createReadStream(file.preview_key), size };
+    },
+
+    async listCompletedModels(jobId, access) {
+      const job = await readable(jobId, access);
+      const models: CompletedModel[] = [];
+      for (const file of job.files) {
+        if (file.status !== 'completed' || file.model_key === null) continue;
+        if ((await storedSize(file.model_key)) === null) continue;
+        models.push({ file_id: file.file_id, filename: file.filename, model_key: file.model_key });
+      }
+      if (models.length === 0) throw new AppError('NOT_FOUND', 'No completed models');
+      return { job, models };
+    },
+
+    openBlob(key) {
+      return storage.createReadStream(key);
+    },
+
+    processTask,
+
+    async resumeUnfinished() {
+      const unfinished = await store.listUnfinished();
+      await queue.enqueue(unfinished.map(({ job_id, file }) => ({ job_id, file_id: file.file_id, generation: file.generation })));
+      if (unfinished.length > 0) logger.info({ files: unfinished.length }, 'Resumed unfinished work');
+      return unfinished.length;
+    },
+
+    counts() {
+      return store.counts();
+    },
+
+    cleanup(olderThanHours) {
+      return cleanupJobs({ ...deps, now }, olderThanHours);
+    },
+  };
+}

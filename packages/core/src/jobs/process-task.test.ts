@@ -1,0 +1,191 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../errors.js';
+import { FakeModelProvider } from '../providers/fake-model-provider.js';
+import { createServiceHarness, eventsUntilDone, OWNER, recordingLogger } from '../testing/service-harness.js';
+import type { JobEvent } from './job-events.js';
+
+type Harness = Awaited<ReturnType<typeof createServiceHarness>>;
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Events without ids, for comparing sequences. */
+function shapes(events: JobEvent[]) {
+  return events.map(({ id: _id, ...rest }) => rest);
+}
+
+describe('processing a job', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createServiceHarness();
+  });
+  afterEach(async () => {
+    await h.cleanup();
+  });
+
+  it('takes an upload to completed models with progress, logs, completed and done in order', async () => {
+    const provider = new FakeModelProvider({ warnings: ['Used the card fallback'] });
+    const { service, events, storage } = await h.start({ provider });
+    const { job } = await h.upload(service, ['chair.png']);
+    const id = job.job_id;
+    const trail = await eventsUntilDone(events, id);
+    expect(shapes(trail)).toEqual([
+      { type: 'progress', job_id: id, file_id: 'file_001', progress: 0 },
+      { type: 'progress', job_id: id, file_id: 'file_001', progress: 25 },
+      { type: 'progress', job_id: id, file_id: 'file_001', progress: 50 },
+      { type: 'progress', job_id: id, file_id: 'file_001', progress: 75 },
+      { type: 'log', job_id: id, file_id: 'file_001', message: 'Fake generation finished', level: 'info' },
+      { type: 'log', job_id: id, file_id: 'file_001', message: 'Used the card fallback', level: 'warning' },
+      { type: 'completed', job_id: id, file_id: 'file_001', model_url: `/api/v1/download/${id}/file_001/model` },
+      { type: 'done', job_id: id, status: 'completed' },
+    ]);
+    expect(trail.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    const file = (await service.getJob(id, { owner: OWNER, session_id: null })).files[0];
+    expect(file).toMatchObject({
+      status: 'completed',
+      progress: 100,
+      model_key: `jobs/${id}/models/file_001.glb`,
+      preview_key: `jobs/${id}/previews/file_001.png`,
+      warnings: ['Used the card fallback'],
+      error: null,
+    });
+    expect((await storage.read(`jobs/${id}/models/file_001.glb`)).toString()).toBe(`glTF fake model for ${id}/file_001`);
+    expect(provider.calls[0]?.image.toString()).toBe('image bytes of chair.png');
+  });
+
+  it('sends done once, after every file of a batch has finished', async () => {
+    const provider = new FakeModelProvider();
+    provider.failNext(new AppError('FAL_API_ERROR', 'Rejected by FAL'));
+    const { service, events } = await h.start({ provider, concurrency: 1 });
+    const { job } = await h.upload(service, ['a.png', 'b.jpg', 'c.png']);
+    const trail = await eventsUntilDone(events, job.job_id);
+    const finals = trail.filter((e) => e.type === 'completed' || e.type === 'failed' || e.type === 'done');
+    expect(finals.map((e) => `${e.type}:${'file_id' in e ? e.file_id : e.status}`)).toEqual([
+      'failed:file_001',
+      'completed:file_002',
+      'completed:file_003',
+      'done:partial',
+    ]);
+  });
+
+  it('emits a progress event only when the stored progress rises', async () => {
+    const provider = new FakeModelProvider({ progressSteps: [30, 30, 20.4, 60.6, 61.2] });
+    const { service, events } = await h.start({ provider });
+    const { job } = await h.upload(service);
+    const trail = await eventsUntilDone(events, job.job_id);
+    expect(trail.flatMap((e) => (e.type === 'progress' ? [e.progress] : []))).toEqual([0, 30, 61]);
+  });
+
+  it('retries a transient provider failure and resumes the provider task instead of submitting again', async () => {
+    const provider = new FakeModelProvider({ name: 'fal', mintTaskIds: false });
+    provider.failNext(new AppError('FAL_API_ERROR', 'FAL is busy (429)', { retryable: true }));
+    const { service, events } = await h.start({ provider });
+    const { job, files } = await h.upload(service);
+    expect(files[0]?.model_task_id).toBeNull();
+    const trail = await eventsUntilDone(events, job.job_id);
+    expect(provider.calls.map((c) => c.existing_task_id)).toEqual([null, 'req_fake_1']);
+    expect(shapes(trail).filter((e) => e.type === 'log' && e.level === 'warning')).toEqual([
+      {
+        type: 'log',
+        job_id: job.job_id,
+        file_id: 'file_001',
+        level: 'warning',
+        message: 'Retrying after a transient error: FAL is busy (429) (attempt 2 of 3)',
+      },
+    ]);
+    expect(trail.at(-1)).toMatchObject({ type: 'done', status: 'completed' });
+    const file = (await service.getJob(job.job_id, { owner: OWNER, session_id: null })).files[0];
+    expect(file).toMatchObject({ status: 'completed', model_task_id: 'req_fake_1' });
+  });
+
+  it('fails a file with the provider error code after the last retry', async () => {
+    const provider = new FakeModelProvider();
+    provider.failNext(new AppError('FAL_API_ERROR', 'FAL is down', { retryable: true }), 5);
+    const { service, events } = await h.start({ provider, maxAttempts: 2 });
+    const { job } = await h.upload(service);
+    const trail = await eventsUntilDone(events, job.job_id);
+    expect(provider.calls).toHaveLength(2);
+    expect(shapes(trail.slice(-2))).toEqual([
+      { type: 'failed', job_id: job.job_id, file_id: 'file_001', error: { code: 'FAL_API_ERROR', message: 'FAL is down' } },
+      { type: 'done', job_id: job.job_id, status: 'failed' },
+    ]);
+  });
+
+  it('fails a file at once on a permanent error and stores {code, message}', async () => {
+    const provider = new FakeModelProvider();
+    provider.failNext(new AppError('VALIDATION_ERROR', 'The image has no recognisable object'));
+    const { service, events } = await h.start({ provider });
+    const { job } = await h.upload(service);
+    const trail = await eventsUntilDone(events, job.job_id);
+    expect(provider.calls).toHaveLength(1);
+    expect(trail.at(-2)).toMatchObject({ type: 'failed', error: { code: 'VALIDATION_ERROR', message: 'The image has no recognisable object' } });
+    const file = (await service.getJob(job.job_id, { owner: OWNER, session_id: null })).files[0];
+    expect(file).toMatchObject({ status: 'failed', error: { code: 'VALIDATION_ERROR', message: 'The image has no recognisable object' } });
+  });
+
+  it('hides an unexpected error behind PROCESSING_ERROR and logs its cause', async () => {
+    const provider = new FakeModelProvider();
+    const cause = new Error('ENOSPC: /secret/path');
+    provider.failNext(cause);
+    const { logger, records } = recordingLogger();
+    const { service, events } = await h.start({ provider, logger });
+    const { job } = await h.upload(service);
+    const trail = await eventsUntilDone(events, job.job_id);
+    expect(trail.at(-2)).toMatchObject({ type: 'failed', error: { code: 'PROCESSING_ERROR', message: 'Internal processing error' } });
+    expect(records).toContainEqual(
+      expect.objectContaining({ level: 'error', obj: expect.objectContaining({ err: cause, job_id: job.job_id, file_id: 'file_001' }) }),
+    );
+  });
+
+  it('ignores tasks for unknown files, finished files and older generations', async () => {
+    const provider = new FakeModelProvider();
+    const { service, events } = await h.start({ provider });
+    const { job } = await h.upload(service);
+    await eventsUntilDone(events, job.job_id);
+    const ctx = { attempt: 1, maxAttempts: 3, signal: new AbortController().signal };
+    await service.processTask({ job_id: job.job_id, file_id: 'file_001', generation: 1 }, ctx); // completed
+    await service.processTask({ job_id: job.job_id, file_id: 'file_404', generation: 1 }, ctx);
+    await service.processTask({ job_id: 'batch_20000101_000000_nojob0', file_id: 'file_001', generation: 1 }, ctx);
+    provider.hold();
+    await service.generateSingle({ job_id: job.job_id, file_id: 'file_001' }, { owner: OWNER, session_id: null });
+    await provider.waitForCalls(2);
+    const before = (await events.since(job.job_id, null)).length;
+    await service.processTask({ job_id: job.job_id, file_id: 'file_001', generation: 1 }, ctx); // generation 2 is running
+    expect(provider.calls).toHaveLength(2);
+    expect(await events.since(job.job_id, null)).toHaveLength(before);
+    provider.release();
+  });
+
+  it('leaves an interrupted file processing, and a restarted service finishes every file exactly once', async () => {
+    const first = new FakeModelProvider({ name: 'fal', mintTaskIds: false });
+    first.hold();
+    const a = await h.start({ provider: first, concurrency: 1 });
+    const { job } = await h.upload(a.service, ['a.png', 'b.png']);
+    await first.waitForCalls(1);
+    await waitUntil(async () => (await a.store.getFile(job.job_id, 'file_001'))?.model_task_id === 'req_fake_1');
+    await a.stop(); // the held call is aborted, like a crash
+    const interrupted = await a.store.get(job.job_id);
+    expect(interrupted?.files.map((f) => [f.status, f.model_task_id])).toEqual([
+      ['processing', 'req_fake_1'],
+      ['pending', null],
+    ]);
+    const lastId = (await a.events.since(job.job_id, null)).at(-1)?.id ?? null;
+
+    const second = new FakeModelProvider({ name: 'fal', mintTaskIds: false });
+    const b = await h.start({ provider: second, concurrency: 1 });
+    expect(await b.service.resumeUnfinished()).toBe(2);
+    const trail = await eventsUntilDone(b.events, job.job_id, lastId);
+    expect(second.calls.map((c) => [c.file_id, c.existing_task_id])).toEqual([
+      ['file_001', 'req_fake_1'],
+      ['file_002', null],
+    ]);
+    expect(trail.filter((e) => e.type === 'completed').map((e) => ('file_id' in e ? e.file_id : null))).toEqual(['file_001', 'file_002']);
+    expect(Number(trail[0]?.id)).toBeGreaterThan(Number(lastId));
+    expect(await b.service.resumeUnfinished()).toBe(0);
+  });
+});

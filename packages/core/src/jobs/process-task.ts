@@ -1,0 +1,169 @@
+import { isAppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { BlobStorage } from '../storage/blob-storage.js';
+import type { ModelProvider } from '../providers/model-provider.js';
+import type { FileError } from './job.js';
+import type { JobEvents } from './job-events.js';
+import type { FileTask, TaskContext } from './job-queue.js';
+import type { FileCondition, JobStore, UpdateResult } from './job-store.js';
+import { modelDownloadPath, storageKeys } from './storage-keys.js';
+
+export interface ProcessTaskDeps {
+  store: JobStore;
+  events: JobEvents;
+  storage: BlobStorage;
+  provider: ModelProvider;
+  logger: Logger;
+}
+
+/** The file was restarted or deleted under a running task: its work no longer counts. */
+class StaleTaskError extends Error {
+  override readonly name = 'StaleTaskError';
+}
+
+/**
+ * Generates one file at one generation: pending → processing → completed | failed, with a
+ * `progress`/`log` event trail, `completed`/`failed`, and `done` when the job finishes.
+ */
+export function createTaskProcessor(deps: ProcessTaskDeps) {
+  const { store, events, storage, provider } = deps;
+
+  /** Appends `done` when an update was the one that finished the job. */
+  async function announceIfFinished(jobId: string, result: UpdateResult): Promise<void> {
+    if (result.job_finished && result.job_status !== 'processing') {
+      await events.append(jobId, { type: 'done', job_id: jobId, status: result.job_status });
+    }
+  }
+
+  return async function processTask(task: FileTask, ctx: TaskContext): Promise<void> {
+    const { job_id, file_id, generation } = task;
+    const log = deps.logger.child({ job_id, file_id, generation, attempt: ctx.attempt });
+    const current = await store.getFile(job_id, file_id);
+    if (!current || current.generation !== generation || current.status === 'completed' || current.status === 'failed') {
+      log.debug({}, 'Skipping a stale task');
+      return;
+    }
+    const marked = await store.updateFile(job_id, file_id, { status: 'processing' }, { generation, status: ['pending', 'processing'] });
+    if (!marked) {
+      log.debug({}, 'Skipping a stale task');
+      return;
+    }
+    const file = marked.file;
+    const when: FileCondition = { generation, status: ['processing'] };
+    log.info({ model_task_id: file.model_task_id, face_limit: file.face_limit }, 'Generating model');
+    let reported = file.progress;
+    await events.append(job_id, { type: 'progress', job_id, file_id, progress: reported });
+
+    // Hooks are synchronous for the provider; their writes run in order on this chain.
+    let sideEffects = Promise.resolve();
+    const inOrder = (work: () => Promise<void>): void => {
+      sideEffects = sideEffects.then(work).catch((error: unknown) => log.warn({ err: error }, 'Recording progress failed'));
+    };
+
+    try {
+      const image = await storage.read(file.image_key);
+      const result = await provider.generate(
+        {
+          job_id,
+          file_id,
+          image,
+          filename: file.filename,
+          face_limit: file.face_limit,
+          existing_task_id: file.model_task_id,
+          signal: ctx.signal,
+        },
+        {
+          async onTaskId(taskId) {
+            const updated = await store.updateFile(job_id, file_id, { model_task_id: taskId }, when);
+            if (!updated) throw new StaleTaskError('File changed while generating');
+            log.info({ model_task_id: taskId }, 'Provider task started');
+          },
+          onProgress(progress) {
+            const value = Math.min(100, Math.max(0, Math.round(progress)));
+            inOrder(async () => {
+              const updated = await store.updateFile(job_id, file_id, { progress: value }, when);
+              if (!updated || updated.file.progress <= reported) return;
+              reported = updated.file.progress;
+              await events.append(job_id, { type: 'progress', job_id, file_id, progress: reported });
+            });
+          },
+          onLog(message, level = 'info') {
+            inOrder(async () => {
+              await events.append(job_id, { type: 'log', job_id, file_id, message, level });
+            });
+          },
+        },
+      );
+      await sideEffects;
+
+      const model_key = storageKeys.model(job_id, file_id);
+      await storage.write(model_key, result.glb);
+      let preview_key: string | null = null;
+      if (result.preview) {
+        preview_key = storageKeys.preview(job_id, file_id);
+        await storage.write(preview_key, result.preview);
+      }
+      const completed = await store.updateFile(
+        job_id,
+        file_id,
+        {
+          status: 'completed',
+          progress: 100,
+          model_key,
+          preview_key,
+          remote_model_url: result.remote_model_url ?? null,
+          warnings: result.warnings,
+          error: null,
+        },
+        when,
+      );
+      if (!completed) throw new StaleTaskError('File changed while generating');
+      log.info({ warnings: result.warnings.length }, 'Model completed');
+      await events.append(job_id, { type: 'completed', job_id, file_id, model_url: modelDownloadPath(job_id, file_id) });
+      await announceIfFinished(job_id, completed);
+    } catch (error) {
+      await sideEffects;
+      if (error instanceof StaleTaskError) {
+        log.info({}, 'Dropping the result of a stale task');
+        return;
+      }
+      if (ctx.signal.aborted) {
+        // Shutting down: the file stays processing and is resumed (not re-submitted) after restart.
+        log.info({}, 'Generation interrupted; it resumes after a restart');
+        throw error;
+      }
+      if (isAppError(error) && error.retryable && ctx.attempt < ctx.maxAttempts) {
+        log.warn({ err: error }, 'Transient failure; the queue retries');
+        const reason = error.isPublic ? `: ${error.message}` : '';
+        await events.append(job_id, {
+          type: 'log',
+          job_id,
+          file_id,
+          level: 'warning',
+          message: `Retrying after a transient error${reason} (attempt ${ctx.attempt + 1} of ${ctx.maxAttempts})`,
+        });
+        throw error;
+      }
+      await recordFailure(job_id, file_id, when, error, log);
+    }
+  };
+
+  async function recordFailure(
+    job_id: string,
+    file_id: string,
+    when: FileCondition,
+    error: unknown,
+    log: Logger,
+  ): Promise<void> {
+    const fileError: FileError = isAppError(error)
+      ? { code: error.code, message: error.message }
+      : { code: 'PROCESSING_ERROR', message: 'Internal processing error' };
+    log.error({ err: error, code: fileError.code }, 'Model generation failed');
+    const failed = await store.updateFile(job_id, file_id, { status: 'failed', error: fileError }, when);
+    if (!failed) return;
+    await events.append(job_id, { type: 'failed', job_id, file_id, error: fileError });
+    await announceIfFinished(job_id, failed);
+  }
+}
+
+export type ProcessTask = ReturnType<typeof createTaskProcessor>;

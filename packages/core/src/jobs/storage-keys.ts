@@ -1,0 +1,21 @@
+/** Where a job's bytes live in BlobStorage: everything of one job under one prefix. */
+export const storageKeys = {
+  job: (jobId: string) => `jobs/${jobId}`,
+  upload: (jobId: string, fileId: string, format: string) => `jobs/${jobId}/uploads/${fileId}.${format}`,
+  model: (jobId: string, fileId: string) => `jobs/${jobId}/models/${fileId}.glb`,
+  preview: (jobId: string, fileId: string) => `jobs/${jobId}/previews/${fileId}.png`,
+};
+
+/** The download route of a model, as a path; the API makes it absolute per request. */
+export function modelDownloadPath(jobId: string, fileId: string): string {
+  return `/api/v1/download/${jobId}/${fileId}/model`;
+}
+
+/** The upload's name without directories or extension, for download file names. */
+export function fileStem(filename: string, fallback: string): string {
+  const base = filename.split(/[/\\]/).pop() ?? '';
+  const stem = base.replace(/\.[^.]*$/, '');
+  // eslint-disable-next-line no-control-regex
+  const clean = stem.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return clean.length > 0 ? clean : fallback;
+}
