@@ -16,6 +16,15 @@ export const SessionIdSchema = z
   .max(128)
   .meta({ description: "The job's session id: read-only access without an API key", example: 'sess_3q2Vb9kP0sT1xYz8aW4mNc5RdLf7HgJe' });
 
+/**
+ * trpc-to-openapi turns on coercion for every number in an input, bodies included, and does it by
+ * mutating the schema (so /trpc would coerce too). A pipe is left alone: JSON numbers stay strict,
+ * so "1e4", "10.0" or "" are 400s, not quietly accepted.
+ */
+function strict(schema: z.ZodNumber) {
+  return schema.pipe(schema);
+}
+
 export const FaceLimitSchema = z
   .int()
   .min(MIN_FACE_LIMIT)
@@ -68,7 +77,7 @@ export const UploadResponseSchema = z
 export const GenerateSingleInputSchema = z.object({
   job_id: JobIdSchema,
   file_id: FileIdSchema,
-  face_limit: FaceLimitSchema.optional(),
+  face_limit: strict(FaceLimitSchema).optional(),
 });
 
 export const GenerateSingleResponseSchema = z
@@ -115,7 +124,7 @@ export const SystemInfoSchema = z
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;
 
 export const CleanupInputSchema = z.object({
-  older_than_hours: z.number().min(0).max(24 * 365 * 10).default(24).meta({ description: 'Delete finished jobs not updated for this many hours', example: 24 }),
+  older_than_hours: strict(z.number().min(0).max(24 * 365 * 10)).default(24).meta({ description: 'Delete finished jobs not updated for this many hours', example: 24 }),
 });
 export const CleanupResponseSchema = z.object({ cleaned_files: z.int(), freed_space_mb: z.number() }).meta({ id: 'CleanupResult' });
 

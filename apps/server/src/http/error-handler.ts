@@ -20,6 +20,7 @@ interface HttpErrorLike {
 
 /** body-parser and friends throw plain errors with a `type`: give each its spec code. */
 function fromHttpError(error: unknown): AppError | null {
+  if (error instanceof AppError) return error;
   const { type, status } = (error ?? {}) as HttpErrorLike;
   if (type === 'entity.too.large') return new AppError('FILE_TOO_LARGE', 'Request body too large');
   if (type === 'entity.parse.failed') return new AppError('VALIDATION_ERROR', 'Malformed JSON body');

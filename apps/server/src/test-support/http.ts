@@ -50,29 +50,49 @@ export interface SseEvent {
   data: Record<string, unknown>;
 }
 
-/** Reads a text/event-stream until the server closes it (or the timeout); returns its events. */
-export async function readEventStream(url: string, headers: Record<string, string> = {}, timeoutMs = 20_000) {
-  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+/**
+ * Reads a text/event-stream until the server closes it, or until `stopAfterMs` (then it hangs up
+ * itself, like a browser tab being closed); returns its events and comment lines.
+ */
+export async function readEventStream(url: string, opts: { headers?: Record<string, string>; stopAfterMs?: number; onEvent?: (event: SseEvent) => void } = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), opts.stopAfterMs ?? 20_000);
+  const res = await fetch(url, { headers: opts.headers, signal: controller.signal });
   const events: SseEvent[] = [];
   const comments: string[] = [];
-  if (!res.ok || !res.body) return { res, events, comments };
+  let closedByServer = false;
+  if (!res.ok || !res.body) {
+    clearTimeout(timer);
+    return { res, events, comments, closedByServer };
+  }
   const decoder = new TextDecoder();
   let buffer = '';
-  for await (const chunk of res.body) {
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-    let split: number;
-    while ((split = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, split);
-      buffer = buffer.slice(split + 2);
-      let id: string | null = null;
-      let data = '';
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) comments.push(line);
-        else if (line.startsWith('id: ')) id = line.slice(4);
-        else if (line.startsWith('data: ')) data += line.slice(6);
+  try {
+    for await (const chunk of res.body) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      let split: number;
+      while ((split = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, split);
+        buffer = buffer.slice(split + 2);
+        let id: string | null = null;
+        let data = '';
+        for (const line of block.split('\n')) {
+          if (line.startsWith(':')) comments.push(line);
+          else if (line.startsWith('id: ')) id = line.slice(4);
+          else if (line.startsWith('data: ')) data += line.slice(6);
+        }
+        if (data) {
+          const event = { id, data: JSON.parse(data) as Record<string, unknown> };
+          events.push(event);
+          opts.onEvent?.(event);
+        }
       }
-      if (data) events.push({ id, data: JSON.parse(data) as Record<string, unknown> });
     }
+    closedByServer = true;
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
   }
-  return { res, events, comments };
+  return { res, events, comments, closedByServer };
 }
