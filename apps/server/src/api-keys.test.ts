@@ -1,0 +1,38 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { resolveApiKeys, GENERATED_KEY_FILE } from './api-keys.js';
+
+describe('resolveApiKeys', () => {
+  let dataDir: string;
+  const logger = pino({ level: 'silent' });
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'i2m-keys-'));
+  });
+  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('uses configured keys as they are and generates nothing', async () => {
+    const printed: string[] = [];
+    const keys = await resolveApiKeys({ apiKeys: ['u'], adminKeys: ['a'], dataDir, logger, print: (t) => printed.push(t) });
+    expect(keys).toEqual({ apiKeys: ['u'], adminKeys: ['a'] });
+    expect(printed).toEqual([]);
+    await expect(stat(join(dataDir, GENERATED_KEY_FILE))).rejects.toThrow();
+  });
+
+  it('generates a key once, stores it privately, prints it only the first time', async () => {
+    const printed: string[] = [];
+    const first = await resolveApiKeys({ apiKeys: [], adminKeys: [], dataDir, logger, print: (t) => printed.push(t) });
+    const key = first.adminKeys[0] ?? '';
+    expect(key).toMatch(/^i2m_[A-Za-z0-9_-]{32}$/);
+    expect(printed.join('')).toContain(key);
+    const file = join(dataDir, GENERATED_KEY_FILE);
+    expect((await readFile(file, 'utf8')).trim()).toBe(key);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+
+    const second = await resolveApiKeys({ apiKeys: [], adminKeys: [], dataDir, logger, print: (t) => printed.push(t) });
+    expect(second.adminKeys).toEqual([key]);
+    expect(printed).toHaveLength(1);
+  });
+});
