@@ -151,7 +151,8 @@ describe('renderPreview', () => {
     const front = pixelAt(await renderRgb(quad, { yawDegrees: 0, pitchDegrees: 0, size: 64 }), 32, 32);
     const back = pixelAt(await renderRgb(quad, { yawDegrees: 180, pitchDegrees: 0, size: 64 }), 32, 32);
     expect(back).toEqual(front);
-    expect(Math.min(...back)).toBeGreaterThan(100);
+    // Lit by the key light, not just the ambient (~150), which is what a wrongly flipped normal gets.
+    expect(Math.min(...back)).toBeGreaterThan(200);
   });
 
   it('lets the nearer surface win whatever the drawing order', async () => {
@@ -171,10 +172,11 @@ describe('renderPreview', () => {
     expect(first.equals(second)).toBe(true);
   });
 
-  it('rejects an index past the last vertex and a size out of range', async () => {
+  it('rejects an index past the last vertex, a size out of range and a NaN angle', async () => {
     const broken: PreviewMesh = { ...cube, indices: Uint32Array.from([0, 1, 24]) };
     await expect(renderPreview(broken)).rejects.toThrow(/index 24 is out of range/);
     await expect(renderPreview(cube, { size: 0 })).rejects.toThrow(RangeError);
+    await expect(renderPreview(cube, { yawDegrees: Number.NaN })).rejects.toThrow(/yawDegrees/);
   });
 
   it('renders 100k triangles at 256 px quickly', async () => {

@@ -64,13 +64,18 @@ export function renderPreviewPixels(mesh: PreviewMesh, options: RenderPreviewOpt
   if (!Number.isInteger(size) || size < 1 || size > MAX_SIZE) {
     throw new RangeError(`size must be an integer from 1 to ${MAX_SIZE}, got ${size}`);
   }
+  const yawDegrees = options.yawDegrees ?? 35;
+  const pitchDegrees = options.pitchDegrees ?? 10;
+  // A NaN angle would silently drop every triangle and return a blank image.
+  if (!Number.isFinite(yawDegrees)) throw new RangeError(`yawDegrees must be finite, got ${yawDegrees}`);
+  if (!Number.isFinite(pitchDegrees)) throw new RangeError(`pitchDegrees must be finite, got ${pitchDegrees}`);
   validatePreviewMesh(mesh);
   const sampleSize = size * SUPERSAMPLING;
   const camera = createPreviewCamera({
     sphere: computeBoundingSphere(mesh.positions),
     sizePixels: sampleSize,
-    yawDegrees: options.yawDegrees ?? 35,
-    pitchDegrees: options.pitchDegrees ?? 10,
+    yawDegrees,
+    pitchDegrees,
   });
   const normals = computeVertexNormals(mesh.positions, mesh.indices);
   const projected = projectVertices(mesh.positions, normals, camera);
