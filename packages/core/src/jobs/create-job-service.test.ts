@@ -166,6 +166,22 @@ describe('JobService', () => {
       expect(file).toMatchObject({ generation: 4, face_limit: null });
     });
 
+    it('lets exactly one of two simultaneous requests restart a file', async () => {
+      const provider = new FakeModelProvider();
+      const { service, events } = await h.start({ provider });
+      const { job } = await h.upload(service);
+      await eventsUntilDone(events, job.job_id);
+      provider.hold();
+      const outcomes = await Promise.allSettled([
+        service.generateSingle({ job_id: job.job_id, file_id: 'file_001' }, owner),
+        service.generateSingle({ job_id: job.job_id, file_id: 'file_001' }, owner),
+      ]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
+      expect((await service.getJob(job.job_id, owner)).files[0]?.generation).toBe(2);
+      provider.release();
+    });
+
     it('retries a failed file', async () => {
       const provider = new FakeModelProvider();
       provider.failNext(new AppError('FAL_API_ERROR', 'Rejected'));
@@ -230,6 +246,20 @@ describe('JobService', () => {
       expect(freed_space_mb).toBeGreaterThanOrEqual(1.5);
       expect(freed_space_mb).toBeLessThan(1.51);
       expect(Math.round(freed_space_mb * 100) / 100).toBe(freed_space_mb);
+    });
+
+    it('keeps upload temp files younger than 15 minutes even when asked to clean everything', async () => {
+      const { service } = await h.start();
+      const recent = path.join(h.tmpDir, 'recent-upload');
+      await writeFile(recent, 'x');
+      const minutesAgo = new Date(Date.now() - 5 * 60_000);
+      await utimes(recent, minutesAgo, minutesAgo);
+      const stale = path.join(h.tmpDir, 'stale-upload');
+      await writeFile(stale, 'x');
+      const longAgo = new Date(Date.now() - 20 * 60_000);
+      await utimes(stale, longAgo, longAgo);
+      expect(await service.cleanup(0)).toEqual({ cleaned_files: 1, freed_space_mb: 0 });
+      expect(await readdir(h.tmpDir)).toEqual(['recent-upload']);
     });
 
     it('refuses a negative age', async () => {

@@ -82,7 +82,14 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       if (!got?.files[0]) throw new Error('seeded job missing');
       got.files[0].status = 'failed';
       got.job.owner = 'someone else';
-      expect((await store.getFile(jobId, 'file_001'))?.status).toBe('pending');
+      const file = await store.getFile(jobId, 'file_001');
+      if (!file) throw new Error('seeded file missing');
+      file.status = 'completed';
+      const warnings = ['kept'];
+      const updated = await store.updateFile(jobId, 'file_001', { warnings });
+      warnings.push('mutated');
+      updated?.file.warnings.push('mutated too');
+      expect(await store.getFile(jobId, 'file_001')).toMatchObject({ status: 'pending', warnings: ['kept'] });
       expect((await store.get(jobId))?.job.owner).toBe('owner-hash');
     });
 

@@ -38,11 +38,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
   return async function processTask(task: FileTask, ctx: TaskContext): Promise<void> {
     const { job_id, file_id, generation } = task;
     const log = deps.logger.child({ job_id, file_id, generation, attempt: ctx.attempt });
-    const current = await store.getFile(job_id, file_id);
-    if (!current || current.generation !== generation || current.status === 'completed' || current.status === 'failed') {
-      log.debug({}, 'Skipping a stale task');
-      return;
-    }
+    // Unknown file, another generation or already finished: the condition fails and the task is stale.
     const marked = await store.updateFile(job_id, file_id, { status: 'processing' }, { generation, status: ['pending', 'processing'] });
     if (!marked) {
       log.debug({}, 'Skipping a stale task');

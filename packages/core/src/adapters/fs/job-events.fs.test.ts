@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -96,16 +96,29 @@ describe('FsJobEvents on disk', () => {
   });
 
   it('re-reads an evicted job log from disk with its ids intact', async () => {
-    const { events } = await open({ maxCachedJobs: 1 });
+    const { events, root } = await open({ maxCachedJobs: 1 });
     await events.append(JOB, progress(1));
     await events.append('batch_20240315_123456_other1', progress(1));
     await events.append('batch_20240315_123456_other2', progress(1));
     expect((await events.append(JOB, progress(2))).id).toBe('2');
     expect((await events.since(JOB, null)).map((e) => e.id)).toEqual(['1', '2']);
+    await events.append('batch_20240315_123456_other1', progress(2)); // evicts JOB again
+    // Written behind the cache's back: only a re-read from disk can see it.
+    await appendFile(path.join(root, 'jobs', JOB, 'events.jsonl'), `${JSON.stringify({ ...progress(3), id: '3' })}\n`);
+    expect((await events.since(JOB, '2')).map((e) => e.id)).toEqual(['3']);
+  });
+
+  it('replays everything for an id beyond the log, such as one from before the data was wiped', async () => {
+    const { events } = await open();
+    await events.append(JOB, progress(1));
+    expect((await events.since(JOB, '999')).map((e) => e.id)).toEqual(['1']);
   });
 
   it('treats path-like job ids as unknown and never touches the disk for them', async () => {
-    const { events } = await open();
+    const { events, root } = await open();
+    await mkdir(path.join(root, 'secret'));
+    await writeFile(path.join(root, 'secret', 'events.jsonl'), `${JSON.stringify({ ...progress(1), id: '1' })}\n`);
+    expect(await events.since('../secret', null)).toEqual([]);
     expect(await events.since('../../etc', null)).toEqual([]);
     await expect(events.append('../x', progress(1))).rejects.toThrow(/Invalid job id/);
   });

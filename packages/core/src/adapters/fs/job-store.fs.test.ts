@@ -97,6 +97,17 @@ describe('FsJobStore on disk', () => {
     await expect(store.create(job, [])).rejects.toThrow(/Invalid job id/);
   });
 
+  it('does not let a write still in flight bring a deleted job back', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' })]);
+    void store.updateFile(job.job_id, 'file_001', { progress: 10 }); // written lazily, in the background
+    await new Promise((resolve) => setImmediate(resolve));
+    await store.delete(job.job_id);
+    await store.close();
+    expect(await (await FsJobStore.open({ root })).get(job.job_id)).toBeNull();
+  });
+
   it('removes job.json on delete but leaves other files of the job directory alone', async () => {
     const { root, store } = await open();
     const job = makeJobRecord();

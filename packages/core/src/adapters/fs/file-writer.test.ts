@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { FileWriter } from './file-writer.js';
+
+/** A fake write that records the state it persisted, finishing after `delays[n]` ms. */
+function recorder(delays: number[] = []) {
+  let state = 0;
+  let running = 0;
+  let peak = 0;
+  const persisted: number[] = [];
+  const writer = new FileWriter(async () => {
+    const snapshot = state; // taken when the write starts
+    running += 1;
+    peak = Math.max(peak, running);
+    await new Promise((resolve) => setTimeout(resolve, delays[persisted.length] ?? 5));
+    persisted.push(snapshot);
+    running -= 1;
+  });
+  return {
+    writer,
+    persisted,
+    peak: () => peak,
+    set(value: number) {
+      state = value;
+    },
+  };
+}
+
+describe('FileWriter', () => {
+  it('never runs two writes of one key at once, so the last write carries the newest state', async () => {
+    const r = recorder([30, 1, 1]);
+    r.set(1);
+    const first = r.writer.persist('job');
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the first write is running
+    r.set(2);
+    const second = r.writer.persist('job');
+    await Promise.all([first, second]);
+    expect(r.peak()).toBe(1);
+    expect(r.persisted).toEqual([1, 2]);
+  });
+
+  it('coalesces a burst behind a running write into one further write', async () => {
+    const r = recorder([20]);
+    const calls = [r.writer.persist('job')];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 1; i <= 10; i++) {
+      r.set(i);
+      calls.push(r.writer.persist('job'));
+    }
+    await Promise.all(calls);
+    expect(r.persisted).toEqual([0, 10]);
+  });
+
+  it('waits for writes in flight when asked to settle', async () => {
+    const r = recorder([20]);
+    void r.writer.persist('a');
+    await r.writer.settleAll();
+    expect(r.persisted).toEqual([0]);
+  });
+});
