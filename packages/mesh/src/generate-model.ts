@@ -1,0 +1,110 @@
+import { computeHeight } from './field/compute-height.js';
+import { computeSignedDistance } from './field/signed-distance.js';
+import { resolveGenerateOptions, type GenerateOptions, type ResolvedOptions } from './generate-options.js';
+import { buildSurface } from './geometry/build-surface.js';
+import { placeModel } from './geometry/place-model.js';
+import { fieldMargin } from './geometry/plan-grid.js';
+import { simplifierReady } from './geometry/simplify-mesh.js';
+import { writeGlb } from './gltf/write-glb.js';
+import { decodePhoto } from './image/decode-photo.js';
+import { findMaskBounds } from './mask/mask-bounds.js';
+import { segmentObject } from './mask/segment-object.js';
+import { withScratchMemory } from './memory/scratch-memory.js';
+import { renderPreview } from './preview/render-preview.js';
+import { createProgressTracker } from './progress-tracker.js';
+import { buildTexture } from './texture/build-texture.js';
+import { textureRect, trustedPixels } from './texture/texture-region.js';
+
+export interface GenerateStats {
+  triangles: number;
+  vertices: number;
+  /** The input's size in pixels, upright. */
+  width: number;
+  height: number;
+  /** Share of the (working-size) photo taken by the object: 1 for a card. */
+  mask_coverage: number;
+  method: string;
+  fallback: 'none' | 'card';
+  timings_ms: Record<string, number>;
+}
+
+export interface GenerateResult {
+  glb: Buffer;
+  preview?: Buffer;
+  stats: GenerateStats;
+  warnings: string[];
+}
+
+const PREVIEW_YAW_DEGREES = 35;
+
+/**
+ * Turns one photo into a textured, closed GLB model by two-sided silhouette inflation: decode,
+ * separate the object from its background, inflate its silhouette (Puffball or Poisson), mesh
+ * and simplify within `face_limit`, texture from the photo, pack, and render a preview.
+ * Deterministic: the same photo and options always give the same GLB bytes.
+ *
+ * @example
+ * const { glb, preview, warnings } = await generateModel(await readFile('mug.jpg'), { face_limit: 5_000 });
+ */
+export function generateModel(image: Buffer, options: GenerateOptions = {}): Promise<GenerateResult> {
+  const settings = resolveGenerateOptions(options);
+  return withScratchMemory(() => generate(image, settings));
+}
+
+async function generate(image: Buffer, settings: ResolvedOptions): Promise<GenerateResult> {
+  const progress = createProgressTracker(settings.onProgress);
+  progress.start('decoding', 0);
+  const [photo] = await Promise.all([decodePhoto(image), simplifierReady]);
+  const { width, height } = photo.image;
+
+  progress.start('segmenting', 10);
+  const segmentation = segmentObject(photo.image);
+  const card = segmentation.fallback === 'card';
+
+  progress.start('inflating', 25);
+  const imageLongSide = Math.max(width, height);
+  const bounds = findMaskBounds(segmentation.mask, width, height);
+  const field = computeSignedDistance(segmentation.mask, photo.image, { bounds, margin: fieldMargin(imageLongSide) });
+  const heights = computeHeight(field, { method: settings.method, inflation: settings.inflation, card, imageLongSide });
+
+  progress.start('meshing', 40);
+  const surface = buildSurface({ field, heights, bounds, imageLongSide, faceLimit: settings.faceLimit });
+
+  progress.start('texturing', 65);
+  const rect = textureRect(bounds, width, height);
+  const texture = await buildTexture(photo.image, trustedPixels(field, segmentation.mask, { width, height, card }), rect, settings.textureSize);
+
+  progress.start('packing', 80);
+  const model = placeModel(surface.mesh, rect);
+  const glb = await writeGlb(model, texture.jpeg);
+
+  let preview: Buffer | undefined;
+  if (settings.previewSize !== null) {
+    progress.start('rendering preview', 90);
+    preview = await renderPreview(
+      { positions: model.positions, indices: model.indices, uvs: model.uvs, texture: { data: texture.rgba, width: texture.width, height: texture.height } },
+      { size: settings.previewSize, yawDegrees: PREVIEW_YAW_DEGREES },
+    );
+  }
+  progress.finish();
+
+  const warnings = [...segmentation.warnings];
+  if (surface.route === 'lens') {
+    warnings.push(`face_limit ${settings.faceLimit} is too small for this shape; made a simple low-poly model`);
+  }
+  return {
+    glb,
+    ...(preview ? { preview } : {}),
+    warnings,
+    stats: {
+      triangles: model.indices.length / 3,
+      vertices: model.positions.length / 3,
+      width: photo.sourceWidth,
+      height: photo.sourceHeight,
+      mask_coverage: segmentation.coverage,
+      method: settings.method,
+      fallback: segmentation.fallback,
+      timings_ms: progress.timings,
+    },
+  };
+}

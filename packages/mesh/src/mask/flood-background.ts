@@ -1,0 +1,88 @@
+import type { RgbaImage } from '../image/rgba-image.js';
+import type { BorderColour } from './border-colour.js';
+import { scratchUint8, uninitialisedInt32 } from '../memory/scratch-memory.js';
+
+/** Largest per-channel change between neighbours that a shadow's soft gradient makes. */
+const SHADOW_STEP = 12;
+/** A shadow keeps the background's chromaticity: |r/(r+g+b) − r₀/(r₀+g₀+b₀)| stays below this (same for g). */
+const SHADOW_CHROMA = 0.03;
+/** A shadow darkens the background to no less than this share of its brightness (and a gradient may lighten it a little). */
+const SHADOW_MIN_BRIGHTNESS = 0.3;
+const SHADOW_MAX_BRIGHTNESS = 1.1;
+
+/**
+ * Marks the background (1) by flooding from the border through 4-connected pixels that either
+ * match the border colour or continue a soft shadow: same chromaticity, darker, reached only
+ * through small steps. Flooding from the border, instead of thresholding globally, keeps regions
+ * of background colour inside the object (a white label) as part of the object.
+ */
+export function floodBackground(image: RgbaImage, border: BorderColour): Uint8Array {
+  const background = scratchUint8(image.width * image.height);
+  const queue = uninitialisedInt32(image.width * image.height);
+  const seeds = seedFromBorder(image, border, background, queue);
+  growBackground(image, border, background, queue, seeds);
+  return background;
+}
+
+/** Marks and enqueues the border pixels of background colour; returns how many. */
+function seedFromBorder(image: RgbaImage, border: BorderColour, background: Uint8Array, queue: Int32Array): number {
+  const { data, width, height } = image;
+  let tail = 0;
+  for (let pixel = 0; pixel < width * height; pixel++) {
+    const x = pixel % width;
+    const onBorder = pixel < width || pixel >= (height - 1) * width || x === 0 || x === width - 1;
+    if (onBorder && matchesColour(data, pixel * 4, border.rgb, border.tolerance)) {
+      background[pixel] = 1;
+      queue[tail++] = pixel;
+    }
+  }
+  return tail;
+}
+
+function growBackground(image: RgbaImage, border: BorderColour, background: Uint8Array, queue: Int32Array, seeds: number): void {
+  const { width } = image;
+  let tail = seeds;
+  for (let head = 0; head < tail; head++) {
+    const pixel = queue[head]!;
+    const x = pixel % width;
+    if (x > 0 && admits(image, border, background, pixel - 1, pixel)) queue[tail++] = pixel - 1;
+    if (x < width - 1 && admits(image, border, background, pixel + 1, pixel)) queue[tail++] = pixel + 1;
+    if (pixel >= width && admits(image, border, background, pixel - width, pixel)) queue[tail++] = pixel - width;
+    if (pixel + width < background.length && admits(image, border, background, pixel + width, pixel)) queue[tail++] = pixel + width;
+  }
+}
+
+/** Marks `next` as background if it is unmarked and matches the colour or continues a shadow from `from`. */
+function admits(image: RgbaImage, border: BorderColour, background: Uint8Array, next: number, from: number): boolean {
+  if (background[next] !== 0) return false;
+  const { data } = image;
+  if (!matchesColour(data, next * 4, border.rgb, border.tolerance) && !continuesShadow(data, next * 4, from * 4, border.rgb)) return false;
+  background[next] = 1;
+  return true;
+}
+
+export function matchesColour(data: Uint8Array, offset: number, rgb: readonly [number, number, number], tolerance: number): boolean {
+  return (
+    Math.abs(data[offset]! - rgb[0]) <= tolerance &&
+    Math.abs(data[offset + 1]! - rgb[1]) <= tolerance &&
+    Math.abs(data[offset + 2]! - rgb[2]) <= tolerance
+  );
+}
+
+function continuesShadow(data: Uint8Array, offset: number, from: number, rgb: readonly [number, number, number]): boolean {
+  const r = data[offset]!;
+  const g = data[offset + 1]!;
+  const b = data[offset + 2]!;
+  if (
+    Math.abs(r - data[from]!) > SHADOW_STEP ||
+    Math.abs(g - data[from + 1]!) > SHADOW_STEP ||
+    Math.abs(b - data[from + 2]!) > SHADOW_STEP
+  ) {
+    return false;
+  }
+  const sum0 = rgb[0] + rgb[1] + rgb[2];
+  const sum = r + g + b;
+  if (sum0 === 0 || sum < SHADOW_MIN_BRIGHTNESS * sum0 || sum > SHADOW_MAX_BRIGHTNESS * sum0) return false;
+  const limit = SHADOW_CHROMA * sum * sum0;
+  return Math.abs(r * sum0 - rgb[0] * sum) <= limit && Math.abs(g * sum0 - rgb[1] * sum) <= limit;
+}

@@ -1,0 +1,65 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+import type { GenerateStats } from '../generate-model.js';
+import { resolveGenerateOptions, type InflationMethod } from '../generate-options.js';
+import { asBuffer, type GeneratorOutput, type GeneratorProgress, type GeneratorRequest } from './generator-messages.js';
+import { createWorkerPool } from './worker-pool.js';
+
+export interface GeneratorPoolOptions {
+  face_limit: number;
+  inflation?: number;
+  method?: InflationMethod;
+  texture_size?: number;
+  /** Integer 0–100, never decreasing, with the stage reached; called on the main thread. */
+  onProgress?: (progress: number, stage: string) => void;
+}
+
+/** `generateModel` on worker threads, so the event loop stays free for HTTP and SSE. */
+export interface GeneratorPool {
+  generate(
+    image: Buffer,
+    options: GeneratorPoolOptions,
+  ): Promise<{ glb: Buffer; preview?: Buffer; warnings: string[]; stats: GenerateStats }>;
+  /** Runs one small generation in every worker, so the first real one skips JIT and WebAssembly compilation. */
+  warmUp(): Promise<void>;
+  /** Stops the workers; pending generations reject. */
+  close(): Promise<void>;
+}
+
+/**
+ * A pool of `size` generator threads (default: one per core but one, at least one). Photos are
+ * handed over by transfer, results come back the same way.
+ *
+ * @example
+ * const pool = createGeneratorPool();
+ * await pool.warmUp();
+ * const { glb } = await pool.generate(photo, { face_limit: 10_000, onProgress: (p) => console.log(p) });
+ */
+export function createGeneratorPool(options: { size?: number } = {}): GeneratorPool {
+  const size = options.size ?? Math.max(1, availableParallelism() - 1);
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
+  const workerUrl = new URL('./generate-worker.js', import.meta.url);
+  const pool = createWorkerPool<GeneratorRequest, GeneratorProgress, GeneratorOutput>({ size, createWorker: () => new Worker(workerUrl) });
+  return {
+    async generate(image, { onProgress, ...generateOptions }) {
+      resolveGenerateOptions(generateOptions);
+      // A copy the worker can own: transferring the caller's memory would detach it under them.
+      const copy = new Uint8Array(image);
+      const output = await pool.run(
+        { kind: 'generate', image: copy, options: generateOptions },
+        { transfer: [copy.buffer], ...(onProgress ? { onProgress: (update) => onProgress(update.progress, update.stage) } : {}) },
+      );
+      return {
+        glb: asBuffer(output.glb),
+        ...(output.preview ? { preview: asBuffer(output.preview) } : {}),
+        warnings: output.warnings,
+        stats: output.stats,
+      };
+    },
+    async warmUp() {
+      await pool.runOnEach(() => ({ kind: 'warm-up' }));
+    },
+    close: () => pool.close(),
+  };
+}
