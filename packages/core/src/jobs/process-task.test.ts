@@ -151,6 +151,8 @@ describe('processing a job', () => {
     await service.processTask({ job_id: job.job_id, file_id: 'file_001', generation: 1 }, ctx); // completed
     await service.processTask({ job_id: job.job_id, file_id: 'file_404', generation: 1 }, ctx);
     await service.processTask({ job_id: 'batch_20000101_000000_nojob0', file_id: 'file_001', generation: 1 }, ctx);
+    expect(provider.calls).toHaveLength(1);
+    expect((await events.since(job.job_id, null)).at(-1)?.type).toBe('done');
     provider.hold();
     await service.generateSingle({ job_id: job.job_id, file_id: 'file_001' }, { owner: OWNER, session_id: null });
     await provider.waitForCalls(2);
