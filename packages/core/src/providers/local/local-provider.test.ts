@@ -52,6 +52,7 @@ describe('LocalProvider', () => {
       onProgress?.(12.9, 'mesh');
       onProgress?.(10, 'mesh');
       onProgress?.(140, 'texture');
+      onProgress?.(100, 'done');
       return { glb: Buffer.from('glb'), preview: Buffer.from('png'), warnings: ['Used the card fallback'] };
     });
     const provider = new LocalProvider({ generator });
@@ -91,6 +92,14 @@ describe('LocalProvider', () => {
     });
     const error = await new LocalProvider({ generator }).generate(request(), recordingHooks().hooks).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PROCESSING_ERROR', retryable: false, message: 'Local generation failed: No foreground object found' });
+  });
+
+  it("explains the generator's invalid-image errors, which cross the worker boundary by name", async () => {
+    const { generator } = fakeGenerator(async () => {
+      throw Object.assign(new Error('Could not decode the image: unsupported format'), { name: 'InvalidImageError' });
+    });
+    const error = await new LocalProvider({ generator }).generate(request(), recordingHooks().hooks).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PROCESSING_ERROR', retryable: false, message: 'Local generation failed: Could not decode the image: unsupported format' });
   });
 
   it('mints task ids and reports FAL as not configured', async () => {

@@ -33,7 +33,7 @@ export class LocalProvider implements ModelProvider {
     let reported = -1;
     let stage: string | null = null;
     const onProgress = (progress: number, nextStage: string): void => {
-      if (nextStage && nextStage !== stage) {
+      if (nextStage && nextStage !== stage && nextStage !== 'done') {
         stage = nextStage;
         hooks.onLog(`Generating: ${nextStage}`, 'info');
       }
@@ -74,8 +74,13 @@ export class LocalProvider implements ModelProvider {
   }
 }
 
-/** A message fit for the file's `error`: the generator's own reasons are about the image, not us. */
+/**
+ * A message fit for the file's `error`. The generator's `InvalidImageError` (its name survives the
+ * worker boundary) and public AppErrors explain what is wrong with the image; anything else could
+ * carry internals, so it gets a generic sentence (the cause is logged by the worker).
+ */
 function describeFailure(error: unknown): string {
-  if (error instanceof AppError && error.isPublic) return `Local generation failed: ${error.message}`;
+  const explainsImage = error instanceof AppError ? error.isPublic : error instanceof Error && error.name === 'InvalidImageError';
+  if (explainsImage) return `Local generation failed: ${(error as Error).message}`;
   return 'Local generation failed: the image could not be turned into a model';
 }
