@@ -153,6 +153,7 @@ describe('JobService', () => {
 
       const result = await service.generateSingle({ job_id: job.job_id, file_id: 'file_001', face_limit: 2000 }, owner);
       expect(result).toEqual({ job_id: job.job_id, file_id: 'file_001', model_task_id: 'task_fake_2', status: 'processing' });
+      expect((await events.since(job.job_id, lastId))[0]).toMatchObject({ type: 'progress', file_id: 'file_001', progress: 0 });
       trail = await eventsUntilDone(events, job.job_id, lastId);
       expect(trail.at(-1)).toMatchObject({ type: 'done', status: 'completed' });
       expect(Number(trail.at(-1)?.id)).toBeGreaterThan(Number(lastId));

@@ -118,6 +118,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
       if (!restarted) throw busy();
       const { generation, model_task_id } = restarted.file;
       logger.info({ job_id: input.job_id, file_id: input.file_id, generation }, 'File queued again');
+      // The job is processing again: an event after the old `done` keeps late SSE clients from closing on it.
+      await deps.events.append(input.job_id, { type: 'progress', job_id: input.job_id, file_id: input.file_id, progress: 0 });
       await queue.enqueue([{ job_id: input.job_id, file_id: input.file_id, generation }]);
       return { job_id: input.job_id, file_id: input.file_id, model_task_id, status: 'processing' };
     },
