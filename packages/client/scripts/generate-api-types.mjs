@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+/**
+ * Writes src/generated/api-types.ts: the router's procedures with their input and output types
+ * written out, plus the few wire types the client needs, read from @image2model/api.
+ *
+ * Why: `AppRouter` names the server's `Context` and trpc-to-openapi's `OpenApiMeta`, so a bundled
+ * declaration that mentions it would need the server's packages (and Node's types) to type-check.
+ * The procedures' inputs and outputs are plain data, so they are printed here in full, and the
+ * client builds its router type from them. src/api-types.test.ts proves the two agree.
+ *
+ * Usage: node scripts/generate-api-types.mjs [--check]   (--check: exit 1 if the file is stale)
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const target = join(root, 'src', 'generated', 'api-types.ts');
+const probePath = join(root, 'src', 'generated', '__probe.ts');
+
+const probe = `
+import type { AppRouter, UploadResponseSchema, ErrorBodySchema } from '@image2model/api';
+import type { ErrorCode } from '@image2model/core';
+import type { z } from 'zod';
+export type Record_ = AppRouter['_def']['record'];
+export type ErrorShape_ = AppRouter['_def']['_config']['$types']['errorShape'];
+export type UploadResponse_ = z.output<typeof UploadResponseSchema>;
+export type ErrorBody_ = z.output<typeof ErrorBodySchema>;
+export type ServerErrorCode_ = ErrorCode;
+`;
+
+const options = {
+  target: ts.ScriptTarget.ES2023,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  skipLibCheck: true,
+  noEmit: true,
+  types: [],
+};
+const host = ts.createCompilerHost(options);
+const readFile = host.readFile.bind(host);
+const fileExists = host.fileExists.bind(host);
+host.readFile = (file) => (file === probePath ? probe : readFile(file));
+host.fileExists = (file) => file === probePath || fileExists(file);
+const program = ts.createProgram({ rootNames: [probePath], options, host });
+const checker = program.getTypeChecker();
+const source = program.getSourceFile(probePath);
+if (!source) throw new Error('probe not compiled');
+
+const diagnostics = ts.getPreEmitDiagnostics(program, source);
+if (diagnostics.length > 0) {
+  throw new Error(ts.formatDiagnosticsWithColorAndContext(diagnostics, { ...host, getNewLine: () => '\n', getCanonicalFileName: (f) => f, getCurrentDirectory: () => root }));
+}
+
+const aliases = new Map();
+ts.forEachChild(source, (node) => {
+  if (ts.isTypeAliasDeclaration(node)) aliases.set(node.name.text, checker.getTypeAtLocation(node.name));
+});
+const FLAGS = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseSingleQuotesForStringLiteralType | ts.TypeFormatFlags.InTypeAlias;
+const print = (type) => {
+  const text = checker.typeToString(type, source, FLAGS);
+  if (/import\(|\bTRPC|Tracked|OpenApi|Context/.test(text)) throw new Error(`a printed type names a server type: ${text}`);
+  return text;
+};
+const prop = (type, name) => {
+  const symbol = type.getProperty(name);
+  if (!symbol) throw new Error(`no property ${name} on ${checker.typeToString(type)}`);
+  return checker.getTypeOfSymbolAtLocation(symbol, source);
+};
+
+/** tRPC's numeric error code is an alias of its own: name it rather than print its internals. */
+function printErrorShape(shape) {
+  const names = checker.getPropertiesOfType(shape).map((p) => p.name).sort().join(',');
+  if (names !== 'code,data,message') throw new Error(`unexpected error shape properties: ${names}`);
+  return `{ message: ${print(prop(shape, 'message'))}; code: TRPC_ERROR_CODE_NUMBER; data: ${print(prop(shape, 'data'))} }`;
+}
+
+const KIND = { query: 'TRPCQueryProcedure', mutation: 'TRPCMutationProcedure', subscription: 'TRPCSubscriptionProcedure' };
+
+/** A subscription's output is AsyncIterable<TrackedData<T>>: print T, and rebuild the rest here. */
+function printOutput(kind, output) {
+  if (kind !== 'subscription') return print(output);
+  const iterable = checker.getTypeArguments ? output.aliasTypeArguments ?? checker.getTypeArguments(output) : [];
+  const tracked = iterable[0];
+  if (!tracked) throw new Error(`unexpected subscription output ${checker.typeToString(output)}`);
+  return `AsyncIterable<TrackedData<${print(prop(tracked, 'data'))}>>`;
+}
+
+function printRecord(type, indent) {
+  const pad = '  '.repeat(indent);
+  const lines = ['{'];
+  for (const symbol of checker.getPropertiesOfType(type)) {
+    const value = checker.getTypeOfSymbolAtLocation(symbol, source);
+    const def = value.getProperty('_def') ? prop(value, '_def') : null;
+    if (def && def.getProperty('procedure')) {
+      const kind = prop(def, 'type');
+      const kindName = kind.isStringLiteral() ? kind.value : null;
+      if (!kindName || !(kindName in KIND)) throw new Error(`unknown procedure type on ${symbol.name}`);
+      const types = prop(def, '$types');
+      const input = print(prop(types, 'input'));
+      const output = printOutput(kindName, prop(types, 'output'));
+      lines.push(`${pad}  ${symbol.name}: ${KIND[kindName]}<{ input: ${input}; output: ${output}; meta: object; errorShape: ApiErrorShape }>;`);
+    } else {
+      lines.push(`${pad}  ${symbol.name}: ${printRecord(value, indent + 1)};`);
+    }
+  }
+  lines.push(`${pad}}`);
+  return lines.join('\n');
+}
+
+const text = `// Generated by scripts/generate-api-types.mjs from @image2model/api: do not edit.
+// The router's procedures with plain input and output types, so the published declaration needs
+// none of the server's packages. src/api-types.test.ts checks that they equal AppRouter's.
+import type { TRPC_ERROR_CODE_NUMBER, TRPCBuiltRouter, TRPCMutationProcedure, TRPCQueryProcedure, TRPCSubscriptionProcedure } from '@trpc/server';
+
+/** A tracked event as the subscription delivers it: its id (the resume key) and its data. */
+export interface TrackedData<TData> {
+  id: string;
+  data: TData;
+}
+
+/** The spec's error codes, as the server sends them. */
+export type ServerErrorCode = ${print(aliases.get('ServerErrorCode_'))};
+
+/** The shape of errors on /trpc: \`data.appCode\`, \`data.httpStatus\` and \`data.details\` carry the spec's error. */
+export type ApiErrorShape = ${printErrorShape(aliases.get('ErrorShape_'))};
+
+/** The body of \`POST /api/v1/upload/batch\`. */
+export type UploadResponse = ${print(aliases.get('UploadResponse_'))};
+
+/** Every REST error body: \`{"detail": {code, message, details}}\`. */
+export type ErrorBody = ${print(aliases.get('ErrorBody_'))};
+
+export type AppRouterRecord = ${printRecord(aliases.get('Record_'), 0)};
+
+/** The server's router as the client sees it: procedures, inputs and outputs, without server internals. */
+export type ClientRouter = TRPCBuiltRouter<{ ctx: object; meta: object; errorShape: ApiErrorShape; transformer: true }, AppRouterRecord>;
+`;
+
+if (process.argv.includes('--check')) {
+  const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
+  if (current !== text) {
+    process.stderr.write(`${target} is stale: run npm run generate -w @image2model/client\n`);
+    process.exit(1);
+  }
+} else {
+  mkdirSync(dirname(target), { recursive: true });
+  const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
+  if (current !== text) writeFileSync(target, text);
+}

@@ -1,0 +1,85 @@
+import type { TRPCClient } from '@trpc/client';
+import { resolveConfig, type Image2ModelClientOptions } from './config.js';
+import { downloadAll, downloadModel, type Download, type DownloadOptions } from './downloads.js';
+import { streamJobEvents, watchJob, type EventsOptions, type WatchOptions } from './events.js';
+import { createProcedureProxy, createUntypedClient, mapCallError } from './trpc.js';
+import { uploadImages, type UploadOptions, type UploadSource } from './upload.js';
+import type { ClientRouter, UploadResponse } from './generated/api-types.js';
+import type { JobDoneEvent, JobStatus, TrackedJobEvent } from './types.js';
+
+export interface WaitForJobOptions extends WatchOptions {}
+
+/** The helpers for what tRPC cannot carry: files in, models out, and resumable event streams. */
+export interface Image2ModelHelpers {
+  /** The server origin every request goes to. */
+  readonly baseUrl: string;
+  /**
+   * Uploads images as one batch job (`POST /api/v1/upload/batch`) and queues every file.
+   * @example await client.upload(['chair.jpg', 'table.png'], { faceLimit: 5000 })  // Node paths
+   * @example await client.upload(input.files[0])                                   // a browser File
+   */
+  upload(files: UploadSource | readonly UploadSource[], options?: UploadOptions): Promise<UploadResponse>;
+  /**
+   * The job's events as an async iterator that ends after `done`, resuming from the last event
+   * id when the connection drops.
+   * @example for await (const event of client.events(job_id)) if (event.type === 'progress') console.log(event.file_id, event.progress);
+   */
+  events(jobId: string, options?: EventsOptions): AsyncGenerator<TrackedJobEvent, void, undefined>;
+  /** Calls `onEvent` for each event (resuming like `events()`), and resolves with the `done` event. */
+  watch(jobId: string, options?: WatchOptions): Promise<JobDoneEvent>;
+  /** Waits until every file of the job has completed or failed, then returns the job's status. */
+  waitForJob(jobId: string, options?: WaitForJobOptions): Promise<JobStatus>;
+  /** Streams one file's GLB. */
+  downloadModel(jobId: string, fileId: string, options?: DownloadOptions): Promise<Download>;
+  /** Streams a ZIP of every completed model of the job, with `manifest.json`. */
+  downloadAll(jobId: string, options?: DownloadOptions): Promise<Download>;
+}
+
+/**
+ * The typed tRPC proxy over `/trpc` (`client.status.get.query({ job_id })`,
+ * `client.models.generateSingle.mutate(…)`, `client.status.onEvents.subscribe(…)`, …) plus the
+ * {@link Image2ModelHelpers}. Every failure is an `Image2ModelError`.
+ */
+export type Image2ModelClient = TRPCClient<ClientRouter> & Image2ModelHelpers;
+
+const UNTYPED_CLIENT = Symbol.for('trpc_untypedClient');
+
+/**
+ * Creates a client for one Image2Model server.
+ *
+ * @example
+ * const client = createImage2ModelClient({ baseUrl: 'http://localhost:8000', apiKey: process.env.IMAGE2MODEL_API_KEY });
+ * const { job_id } = await client.upload(['chair.jpg']);
+ * const job = await client.waitForJob(job_id);
+ */
+export function createImage2ModelClient(options: Image2ModelClientOptions): Image2ModelClient {
+  const config = resolveConfig(options);
+  const untyped = createUntypedClient(config);
+  const procedures = createProcedureProxy(untyped, config) as Record<string, unknown>;
+
+  const helpers: Image2ModelHelpers = {
+    baseUrl: config.origin,
+    upload: (files, uploadOptions) => uploadImages(config, files, uploadOptions),
+    events: (jobId, eventOptions) => streamJobEvents(untyped, config, jobId, eventOptions),
+    watch: (jobId, watchOptions) => watchJob(untyped, config, jobId, watchOptions),
+    async waitForJob(jobId, waitOptions = {}) {
+      await watchJob(untyped, config, jobId, waitOptions);
+      const input = { job_id: jobId, ...(waitOptions.sessionId ? { session_id: waitOptions.sessionId } : {}) };
+      return untyped.query('status.get', input, { signal: waitOptions.signal }).catch((error: unknown) => {
+        throw mapCallError(error, config);
+      }) as Promise<JobStatus>;
+    },
+    downloadModel: (jobId, fileId, downloadOptions) => downloadModel(config, jobId, fileId, downloadOptions),
+    downloadAll: (jobId, downloadOptions) => downloadAll(config, jobId, downloadOptions),
+  };
+
+  return new Proxy(helpers, {
+    get(target, key, receiver) {
+      if (key in target) return Reflect.get(target, key, receiver) as unknown;
+      if (key === UNTYPED_CLIENT) return untyped;
+      // Not a thenable, and nothing else a runtime probes for is a procedure.
+      if (typeof key !== 'string' || key === 'then' || key === 'toJSON') return undefined;
+      return procedures[key];
+    },
+  }) as Image2ModelClient;
+}

@@ -1,0 +1,66 @@
+import { segment, type ClientConfig } from './config.js';
+import { unexpectedResponse } from './errors.js';
+import { send } from './http.js';
+
+/** A download as it arrives: read `stream` once (pipe it to a file, a Response, a viewer). */
+export interface Download {
+  /** The bytes, streamed from the server: nothing is buffered by the client. */
+  stream: ReadableStream<Uint8Array>;
+  /** The server's suggested file name, e.g. `chair.glb` or `batch_….zip`. */
+  filename: string;
+  /** `model/gltf-binary` for models, `application/zip` for `downloadAll`. */
+  contentType: string;
+  /** Bytes, when the server announced them (a ZIP is streamed without a length). */
+  size: number | null;
+}
+
+export interface DownloadOptions {
+  /** Read access without the API key: the job's `session_id`. */
+  sessionId?: string;
+  signal?: AbortSignal;
+}
+
+/** `attachment; filename="a.glb"; filename*=UTF-8''a%C3%A9.glb` → the best name it gives. */
+export function filenameFromDisposition(header: string | null): string | null {
+  if (!header) return null;
+  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header)?.[1];
+  if (extended) {
+    try {
+      return decodeURIComponent(extended.trim());
+    } catch {
+      // fall back to the plain parameter
+    }
+  }
+  const plain = /filename\s*=\s*"((?:[^"\\]|\\.)*)"|filename\s*=\s*([^;]+)/.exec(header);
+  const name = plain?.[1] ?? plain?.[2];
+  return name ? name.replace(/\\(.)/g, '$1').trim() : null;
+}
+
+/** Only a base name: a server can suggest a name, never a directory. */
+function safeName(name: string | null, fallback: string): string {
+  const base = name?.split(/[\\/]/).pop()?.trim() ?? '';
+  return base === '' || base === '.' || base === '..' ? fallback : base;
+}
+
+async function download(config: ClientConfig, path: string, fallbackName: string, options: DownloadOptions): Promise<Download> {
+  const what = `GET ${path}`;
+  const response = await send(config, path, { query: { session_id: options.sessionId }, signal: options.signal, what });
+  if (!response.body) throw unexpectedResponse(response.status, response.headers.get('content-type') ?? '', `${what} at ${config.origin}`);
+  const length = Number(response.headers.get('content-length') ?? Number.NaN);
+  return {
+    stream: response.body,
+    filename: safeName(filenameFromDisposition(response.headers.get('content-disposition')), fallbackName),
+    contentType: response.headers.get('content-type') ?? 'application/octet-stream',
+    size: Number.isFinite(length) ? length : null,
+  };
+}
+
+/** `GET /api/v1/download/{job_id}/{file_id}/model`: the GLB (a redirect to the provider's copy is followed). */
+export function downloadModel(config: ClientConfig, jobId: string, fileId: string, options: DownloadOptions = {}): Promise<Download> {
+  return download(config, `/api/v1/download/${segment(jobId)}/${segment(fileId)}/model`, `${fileId}.glb`, options);
+}
+
+/** `GET /api/v1/download/{job_id}/all`: a ZIP of every completed model plus `manifest.json`. */
+export function downloadAll(config: ClientConfig, jobId: string, options: DownloadOptions = {}): Promise<Download> {
+  return download(config, `/api/v1/download/${segment(jobId)}/all`, `${jobId}.zip`, options);
+}

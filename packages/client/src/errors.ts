@@ -1,0 +1,213 @@
+import type { ServerErrorCode } from './generated/api-types.js';
+
+/**
+ * Codes the client adds for failures that never reached the API:
+ * - `NETWORK_ERROR`: no answer (nothing listening, DNS, a connection dropped and not resumed);
+ * - `UNEXPECTED_RESPONSE`: something answered that is not the Image2Model API (a wrong URL, a proxy page);
+ * - `INVALID_CONFIGURATION`: the client's own options are wrong (e.g. `baseUrl`);
+ * - `FILE_NOT_FOUND`: a path given to `upload()` cannot be read.
+ */
+export type ClientErrorCode = 'NETWORK_ERROR' | 'UNEXPECTED_RESPONSE' | 'INVALID_CONFIGURATION' | 'FILE_NOT_FOUND';
+
+/** Every code an {@link Image2ModelError} can carry: the spec's, then the client's own. */
+export type Image2ModelErrorCode = ServerErrorCode | ClientErrorCode;
+
+export interface Image2ModelErrorInit {
+  code: Image2ModelErrorCode;
+  /** The HTTP status, or 0 when no answer was received. */
+  status: number;
+  message: string;
+  details?: Record<string, unknown>;
+  /** The server's `X-Request-ID`, when there was an answer: quote it when reporting a problem. */
+  requestId?: string | null;
+  cause?: unknown;
+}
+
+/**
+ * The one error every client method throws (aborts excepted: those reject with the signal's reason).
+ *
+ * @example
+ * try {
+ *   await client.status.get.query({ job_id });
+ * } catch (error) {
+ *   if (error instanceof Image2ModelError && error.code === 'NOT_FOUND') console.log('no such job');
+ * }
+ */
+export class Image2ModelError extends Error {
+  override readonly name = 'Image2ModelError';
+  /** The spec's error code (`NOT_FOUND`, `RATE_LIMIT_EXCEEDED`, …) or a client code (`NETWORK_ERROR`, …). */
+  readonly code: Image2ModelErrorCode;
+  /** The HTTP status, or 0 when no answer was received. */
+  readonly status: number;
+  /** The error's `details` object from the server (e.g. `{ retry_after: 12 }` on a 429), or client context. */
+  readonly details: Record<string, unknown>;
+  readonly requestId: string | null;
+
+  constructor(init: Image2ModelErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.status = init.status;
+    this.details = init.details ?? {};
+    this.requestId = init.requestId ?? null;
+  }
+
+  /** The same fields as plain JSON (what the CLI prints with `--json`). */
+  toJSON(): { code: Image2ModelErrorCode; status: number; message: string; details: Record<string, unknown>; request_id: string | null } {
+    return { code: this.code, status: this.status, message: this.message, details: this.details, request_id: this.requestId };
+  }
+}
+
+/** True for an {@link Image2ModelError}, even one made by another copy of this package. */
+export function isImage2ModelError(value: unknown): value is Image2ModelError {
+  return value instanceof Image2ModelError || (value instanceof Error && value.name === 'Image2ModelError' && typeof (value as { code?: unknown }).code === 'string');
+}
+
+/** The spec's table, for answers that carry a status but no code of ours. */
+const CODE_BY_STATUS: Record<number, ServerErrorCode> = {
+  400: 'VALIDATION_ERROR',
+  401: 'AUTHENTICATION_REQUIRED',
+  403: 'INVALID_API_KEY',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'FILE_TOO_LARGE',
+  429: 'RATE_LIMIT_EXCEEDED',
+  500: 'PROCESSING_ERROR',
+  502: 'FAL_API_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+  507: 'INSUFFICIENT_STORAGE',
+};
+
+const SERVER_CODES = new Set<string>(Object.values(CODE_BY_STATUS));
+
+export function isServerErrorCode(code: unknown): code is ServerErrorCode {
+  return typeof code === 'string' && SERVER_CODES.has(code);
+}
+
+/** `{"detail": {code, message, details}}`, or null for any other body. */
+export function readErrorBody(body: unknown): { code: ServerErrorCode; message: string; details: Record<string, unknown> } | null {
+  const detail = (body as { detail?: unknown } | null)?.detail as { code?: unknown; message?: unknown; details?: unknown } | undefined;
+  if (!detail || !isServerErrorCode(detail.code) || typeof detail.message !== 'string') return null;
+  const details = detail.details && typeof detail.details === 'object' ? (detail.details as Record<string, unknown>) : {};
+  return { code: detail.code, message: detail.message, details };
+}
+
+/**
+ * Turns an HTTP answer that is not OK into the error it reports. An answer without the spec's
+ * error body did not come from the API (a wrong URL, a proxy), and says so.
+ */
+export async function errorFromResponse(response: Response, what: string): Promise<Image2ModelError> {
+  const requestId = response.headers.get('x-request-id');
+  const type = response.headers.get('content-type') ?? '';
+  let body: unknown = null;
+  if (type.includes('json')) body = await response.json().catch(() => null);
+  else await response.body?.cancel().catch(() => undefined);
+  const parsed = readErrorBody(body);
+  if (parsed) return new Image2ModelError({ ...parsed, status: response.status, requestId });
+  return unexpectedResponse(response.status, type, what, requestId);
+}
+
+export function unexpectedResponse(status: number, contentType: string, what: string, requestId: string | null = null): Image2ModelError {
+  const kind = contentType.split(';')[0]?.trim() || 'no content type';
+  return new Image2ModelError({
+    code: 'UNEXPECTED_RESPONSE',
+    status,
+    message: `${what} answered ${status} (${kind}), not as the Image2Model API would: is the server URL right?`,
+    details: { content_type: kind },
+    requestId,
+  });
+}
+
+/** What fetch throws when nothing answers, with the reason it gives (ECONNREFUSED, ENOTFOUND, …). */
+export function networkError(cause: unknown, target: string): Image2ModelError {
+  const reason = describeNetworkCause(cause);
+  return new Image2ModelError({
+    code: 'NETWORK_ERROR',
+    status: 0,
+    message: `Cannot reach the Image2Model server at ${target}${reason ? ` (${reason})` : ''}`,
+    details: reason ? { reason } : {},
+    cause,
+  });
+}
+
+function describeNetworkCause(cause: unknown): string {
+  let current: unknown = cause;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && code !== '') return code;
+    const next = (current as { cause?: unknown }).cause;
+    if (!next && typeof message === 'string' && message !== 'fetch failed') return message;
+    current = next;
+  }
+  return '';
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+}
+
+interface TrpcErrorLike {
+  message?: unknown;
+  data?: { code?: unknown; httpStatus?: unknown; appCode?: unknown; details?: unknown } | null;
+  meta?: { response?: { status?: unknown; headers?: { get?: (name: string) => string | null } }; responseJSON?: unknown };
+  cause?: unknown;
+}
+
+/** tRPC's codes, for errors the server raised without one of ours (input validation, mostly). */
+const CODE_BY_TRPC_CODE: Record<string, ServerErrorCode> = {
+  BAD_REQUEST: 'VALIDATION_ERROR',
+  PARSE_ERROR: 'VALIDATION_ERROR',
+  UNAUTHORIZED: 'AUTHENTICATION_REQUIRED',
+  FORBIDDEN: 'INVALID_API_KEY',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'FILE_TOO_LARGE',
+  TOO_MANY_REQUESTS: 'RATE_LIMIT_EXCEEDED',
+  BAD_GATEWAY: 'FAL_API_ERROR',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+};
+
+interface IssueLike {
+  path?: unknown;
+  message?: unknown;
+}
+
+/** tRPC sends input-validation failures as the issues' JSON: make that a sentence and details. */
+function describeValidation(message: string): { message: string; details: Record<string, unknown> } | null {
+  if (!message.startsWith('[')) return null;
+  try {
+    const issues = (JSON.parse(message) as IssueLike[]).map((issue) => ({
+      field: Array.isArray(issue.path) && issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)',
+      message: String(issue.message ?? 'invalid'),
+    }));
+    const first = issues[0];
+    return { message: `Invalid request parameters (${first ? `${first.field}: ${first.message}` : 'invalid input'})`, details: { issues } };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Maps whatever a tRPC call rejected with: the server's error (`data.appCode`, `data.httpStatus`,
+ * `data.details`), a REST-shaped body from middleware in front of /trpc (the rate limiter), a
+ * foreign answer, or a network failure.
+ */
+export function errorFromTrpc(error: unknown, target: string): Image2ModelError {
+  if (isImage2ModelError(error)) return error;
+  const e = (error ?? {}) as TrpcErrorLike;
+  const message = typeof e.message === 'string' ? e.message : 'Request failed';
+  const response = e.meta?.response;
+  const requestId = response?.headers?.get?.('x-request-id') ?? null;
+  const data = e.data;
+  if (data && typeof data.httpStatus === 'number') {
+    const status = data.httpStatus;
+    const code = isServerErrorCode(data.appCode) ? data.appCode : (CODE_BY_TRPC_CODE[String(data.code)] ?? CODE_BY_STATUS[status] ?? 'PROCESSING_ERROR');
+    const details = data.details && typeof data.details === 'object' ? (data.details as Record<string, unknown>) : {};
+    const validation = code === 'VALIDATION_ERROR' && Object.keys(details).length === 0 ? describeValidation(message) : null;
+    return new Image2ModelError({ code, status, message: validation?.message ?? message, details: validation?.details ?? details, requestId, cause: error });
+  }
+  const body = readErrorBody(e.meta?.responseJSON);
+  const status = typeof response?.status === 'number' ? response.status : 0;
+  if (body) return new Image2ModelError({ ...body, status, requestId, cause: error });
+  if (status > 0) return unexpectedResponse(status, response?.headers?.get?.('content-type') ?? '', target, requestId);
+  return networkError(e.cause ?? error, target);
+}

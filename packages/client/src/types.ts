@@ -1,0 +1,23 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { AppRouterRecord, ClientRouter } from './generated/api-types.js';
+
+export type { ApiErrorShape, ClientRouter, ErrorBody, ServerErrorCode, UploadResponse } from './generated/api-types.js';
+
+/** Every procedure's input, by path: `RouterInputs['status']['get']` is `{ job_id, session_id? }`. */
+export type RouterInputs = inferRouterInputs<ClientRouter>;
+/** Every procedure's output, by path: `RouterOutputs['status']['get']` is a {@link JobStatus}. */
+export type RouterOutputs = inferRouterOutputs<ClientRouter>;
+
+/** A batch job and every file in it, as `status.get` returns it. */
+export type JobStatus = RouterOutputs['status']['get'];
+/** One file of a job: its status, progress, `model_url` once completed, `error` once failed. */
+export type JobFile = JobStatus['files'][number];
+
+type SubscriptionData<T> = T extends AsyncIterable<infer TTracked> ? (TTracked extends { data: infer TData } ? TData : never) : never;
+
+/** One job event: `progress`, `log`, `completed` or `failed` for a file, then `done` for the job. */
+export type JobEvent = SubscriptionData<AppRouterRecord['status']['onEvents']['_def']['$types']['output']>;
+/** A job event with its id: pass the id as `lastEventId` to resume after it. */
+export type TrackedJobEvent = JobEvent & { id: string };
+/** The job's last event: every file has completed or failed. */
+export type JobDoneEvent = Extract<TrackedJobEvent, { type: 'done' }>;

@@ -1,0 +1,71 @@
+import type { ClientConfig } from './config.js';
+import { Image2ModelError, unexpectedResponse } from './errors.js';
+import { send } from './http.js';
+import type { UploadResponse } from './generated/api-types.js';
+
+type Bytes = Blob | Uint8Array | ArrayBuffer;
+
+/** One image to upload, with the name the job will show for it. */
+export interface NamedUploadSource {
+  name: string;
+  /** The image, or (in Node) a path to it. */
+  data: Bytes | string;
+}
+
+/**
+ * An image to upload: a path (Node), a `File` or `Blob` (browser), bytes (`Buffer`, `Uint8Array`,
+ * `ArrayBuffer`), or any of these with a name. Unnamed bytes are called `image-1.png`, … .
+ */
+export type UploadSource = string | Bytes | NamedUploadSource;
+
+export interface UploadOptions {
+  /** Maximum triangles per model, an integer from 4 to 200,000. @default the server's (10,000 locally) */
+  faceLimit?: number;
+  signal?: AbortSignal;
+}
+
+function isNamed(source: UploadSource): source is NamedUploadSource {
+  return typeof source === 'object' && !(source instanceof Blob) && !(source instanceof Uint8Array) && !(source instanceof ArrayBuffer) && 'data' in source;
+}
+
+function extensionOf(head: Uint8Array): string {
+  if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return '.png';
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return '.jpg';
+  return '';
+}
+
+async function toPart(data: Bytes | string, name: string | undefined, index: number): Promise<{ blob: Blob; name: string }> {
+  if (typeof data === 'string') {
+    if (typeof process === 'undefined' || !process.versions?.node) {
+      throw new Image2ModelError({ code: 'INVALID_CONFIGURATION', status: 0, message: 'File paths can only be uploaded in Node: pass a File, Blob or bytes' });
+    }
+    const { blobFromPath } = await import('./node-files.js');
+    const file = await blobFromPath(data);
+    return { blob: file.blob, name: name ?? file.name };
+  }
+  // Copy views so every Blob part is backed by a plain ArrayBuffer.
+  const blob = data instanceof Blob ? data : new Blob([data instanceof ArrayBuffer ? data : new Uint8Array(data)]);
+  const own = name ?? (typeof (data as { name?: unknown }).name === 'string' && (data as File).name !== '' ? (data as File).name : undefined);
+  if (own !== undefined) return { blob, name: own };
+  const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
+  return { blob, name: `image-${index + 1}${extensionOf(head)}` };
+}
+
+/** `POST /api/v1/upload/batch`: every file in the `files` field, and `face_limit` when given. */
+export async function uploadImages(config: ClientConfig, sources: UploadSource | readonly UploadSource[], options: UploadOptions = {}): Promise<UploadResponse> {
+  const list: readonly UploadSource[] = Array.isArray(sources) ? sources : [sources as UploadSource];
+  if (list.length === 0) {
+    throw new Image2ModelError({ code: 'VALIDATION_ERROR', status: 0, message: 'upload() needs at least one image' });
+  }
+  const parts = await Promise.all(list.map((source, index) => (isNamed(source) ? toPart(source.data, source.name, index) : toPart(source, undefined, index))));
+  const form = new FormData();
+  for (const part of parts) form.append('files', part.blob, part.name);
+  if (options.faceLimit !== undefined) form.append('face_limit', String(options.faceLimit));
+  const what = 'POST /api/v1/upload/batch';
+  const response = await send(config, '/api/v1/upload/batch', { method: 'POST', body: form, signal: options.signal, what });
+  const body = (await response.json().catch(() => null)) as UploadResponse | null;
+  if (typeof body?.job_id !== 'string' || !Array.isArray(body.files)) {
+    throw unexpectedResponse(response.status, response.headers.get('content-type') ?? '', `${what} at ${config.origin}`);
+  }
+  return body;
+}
