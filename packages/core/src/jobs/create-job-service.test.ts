@@ -1,7 +1,7 @@
-import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { AppError } from '../errors.js';
 import { JOB_ID_PATTERN, SESSION_ID_PATTERN } from '../ids.js';
 import { FakeModelProvider } from '../providers/fake-model-provider.js';
@@ -209,6 +209,7 @@ describe('JobService', () => {
       await provider.waitForCalls(3);
       const outside = path.join(path.dirname(h.root), `${path.basename(h.root)}-outside.txt`);
       await writeFile(outside, 'not ours');
+      onTestFinished(() => rm(outside, { force: true }));
       const oldTmp = path.join(h.tmpDir, 'stray-upload');
       await writeFile(oldTmp, 'x'.repeat(1000));
       const old = new Date(Date.now() - 3 * 3_600_000);
@@ -233,7 +234,6 @@ describe('JobService', () => {
       expect(await store.get(running.job.job_id)).not.toBeNull(); // still processing
       expect(await readdir(h.tmpDir)).toEqual(['in-flight-upload']);
       expect(await readFile(outside, 'utf8')).toBe('not ours');
-      await writeFile(outside, '');
       provider.release();
     });
 
