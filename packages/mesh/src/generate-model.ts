@@ -46,7 +46,7 @@ const PREVIEW_YAW_DEGREES = 35;
  * @example
  * const { glb, preview, warnings } = await generateModel(await readFile('mug.jpg'), { face_limit: 5_000 });
  */
-export function generateModel(image: Buffer, options: GenerateOptions = {}): Promise<GenerateResult> {
+export async function generateModel(image: Buffer, options: GenerateOptions = {}): Promise<GenerateResult> {
   const settings = resolveGenerateOptions(options);
   return withScratchMemory(() => generate(image, settings));
 }

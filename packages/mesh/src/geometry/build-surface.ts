@@ -26,7 +26,7 @@ export interface Surface {
 
 /** Coarser grids are tried in steps of this factor when simplification cannot meet the budget. */
 const COARSEN_STEP = 1.25;
-const MAX_COARSEN_STEPS = 40;
+const MAX_COARSEN_STEPS = 12;
 
 /**
  * The closed surface within `faceLimit` triangles. March a grid with ~4× the budget (more detail
@@ -41,7 +41,8 @@ export function buildSurface(input: SurfaceInput): Surface {
   const candidate = triangleCount(marched) <= faceLimit ? marched : simplifyMesh(marched, faceLimit);
   const topologyKept = faceLimit < MIN_FACE_LIMIT_FOR_TOPOLOGY || sameTopology(candidate, marched);
   if (topologyKept && fits(candidate, faceLimit)) return { mesh: candidate, route: 'simplified' };
-  let spacing = grid.spacing;
+  // Start near the spacing whose grid would hold the budget unsimplified, not at the fine grid.
+  let spacing = Math.max(grid.spacing, Math.sqrt((4 * input.bounds.area) / faceLimit) / COARSEN_STEP);
   for (let step = 0; step < MAX_COARSEN_STEPS; step++) {
     spacing *= COARSEN_STEP;
     const coarse = marchClosedSurface(input.field, input.heights, gridWithSpacing(input.bounds, spacing));

@@ -9,7 +9,7 @@ export interface TextureRect {
   height: number;
 }
 
-/** The model in glTF conventions: metres, Y up, centred on the origin, longest side 1. */
+/** The model in glTF conventions: metres, Y up, longest side 1, centred on the origin (in depth: the silhouette's plane is z = 0). */
 export interface PlacedModel {
   positions: Float32Array;
   normals: Float32Array;
@@ -20,13 +20,14 @@ export interface PlacedModel {
 
 /**
  * Moves an image-space mesh into glTF space: y flipped to point up, the bounding box centred on
- * the origin and scaled so its longest side is 1 m. Texture coordinates are the image position
+ * the origin in x and y, the silhouette's plane kept at z = 0, and scaled so the longest side of
+ * the bounding box is 1 m. Texture coordinates are the image position
  * within `rect`, so the photo is projected straight onto the front (and mirrored on the back).
  */
 export function placeModel(mesh: PixelMesh, rect: TextureRect): PlacedModel {
   const source = mesh.positions;
   const box = boundingBox(source);
-  const centre = [0, 1, 2].map((axis) => (box[axis]! + box[axis + 3]!) / 2);
+  const centre = [(box[0]! + box[3]!) / 2, (box[1]! + box[4]!) / 2, 0];
   const scale = 1 / Math.max(box[3]! - box[0]!, box[4]! - box[1]!, box[5]! - box[2]!);
   const vertexCount = source.length / 3;
   const positions = new Float32Array(source.length);

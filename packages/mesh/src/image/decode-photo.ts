@@ -22,7 +22,8 @@ export interface DecodedPhoto {
  */
 export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
   const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' } as const;
-  const metadata = await sharp(input, options)
+  // The header alone, unlimited, so an oversized image gets our message rather than libvips'.
+  const metadata = await sharp(input, { ...options, limitInputPixels: false })
     .metadata()
     .catch((error: unknown) => {
       throw new InvalidImageError(`Could not read the image: ${describe(error)}`, { cause: error });

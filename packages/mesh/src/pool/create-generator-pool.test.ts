@@ -1,0 +1,57 @@
+// Runs against the built package (worker threads load dist/pool/generate-worker.js):
+// `npm run build -w @image2model/mesh` first; the root `npm test` does.
+import { createGeneratorPool, generateModel, type GeneratorPool } from '@image2model/mesh';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { mugWithShadow } from '../test-support/synthetic-photos.js';
+
+describe('createGeneratorPool', () => {
+  let pool: GeneratorPool;
+  let mug: Buffer;
+
+  beforeAll(async () => {
+    pool = createGeneratorPool({ size: 1 });
+    mug = await mugWithShadow(1024);
+    await pool.warmUp();
+  });
+  afterAll(() => pool.close());
+
+  it('generates on a worker thread, with progress that only goes up and ends at 100', async () => {
+    const updates: [number, string][] = [];
+    const result = await pool.generate(mug, { face_limit: 5_000, onProgress: (progress, stage) => updates.push([progress, stage]) });
+    const values = updates.map(([progress]) => progress);
+    for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1]!);
+    expect(updates.at(-1)).toEqual([100, 'done']);
+    expect(result.glb.subarray(0, 4).toString('latin1')).toBe('glTF');
+    expect(result.preview?.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(result.stats).toMatchObject({ width: 1024, height: 1024, fallback: 'none' });
+    // Same bytes as generating on this thread: workers change where, not what.
+    expect(result.glb.equals((await generateModel(mug, { face_limit: 5_000 })).glb)).toBe(true);
+  });
+
+  it('keeps the event loop free while a generation runs', async () => {
+    const ticks: number[] = [];
+    const timer = setInterval(() => ticks.push(performance.now()), 5);
+    const started = performance.now();
+    await pool.generate(mug, { face_limit: 20_000 });
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    const gaps = ticks.slice(1).map((tick, i) => tick - ticks[i]!);
+    expect(ticks.length).toBeGreaterThan(elapsed / 5 / 4);
+    // Generating here on the main thread would stall the timer for most of the run.
+    expect(Math.max(...gaps)).toBeLessThan(elapsed / 2);
+  });
+
+  it('leaves the caller\'s buffer intact (the worker gets a copy)', async () => {
+    const before = Buffer.from(mug);
+    await pool.generate(mug, { face_limit: 1_000 });
+    expect(mug.equals(before)).toBe(true);
+  });
+
+  it('rejects bad options and unreadable images with errors that keep their names', async () => {
+    await expect(pool.generate(mug, { face_limit: 3 })).rejects.toThrow(RangeError);
+    const error = await pool.generate(Buffer.from('not an image'), { face_limit: 1_000 }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'InvalidImageError' });
+    expect((error as Error).message).toMatch(/^Could not read the image/);
+  });
+});

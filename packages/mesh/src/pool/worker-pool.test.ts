@@ -1,0 +1,72 @@
+import { Worker } from 'node:worker_threads';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { createWorkerPool, type WorkerPool } from './worker-pool.js';
+
+/** Echoes requests back, reports one progress step, and dies on request. */
+const SCRIPT = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', ({ id, request }) => {
+  if (request === 'crash') setTimeout(() => { throw new Error('boom'); });
+  else if (request === 'exit') process.exit(7);
+  else if (request === 'hang') {}
+  else if (request === 'fail') parentPort.postMessage({ id, type: 'failed', error: { name: 'RangeError', message: 'bad request' } });
+  else {
+    parentPort.postMessage({ id, type: 'progress', progress: 50 });
+    parentPort.postMessage({ id, type: 'done', result: request + ' from ' + require('node:worker_threads').threadId });
+  }
+});`;
+
+let pool: WorkerPool<string, number, string> | undefined;
+afterEach(async () => {
+  await pool?.close();
+});
+
+function createPool(size: number): WorkerPool<string, number, string> {
+  pool = createWorkerPool<string, number, string>({ size, createWorker: () => new Worker(SCRIPT, { eval: true }) });
+  return pool;
+}
+
+describe('createWorkerPool', () => {
+  it('runs requests on workers and forwards their progress', async () => {
+    const progress: number[] = [];
+    const result = await createPool(1).run('hello', { onProgress: (value) => progress.push(value) });
+    expect(result).toMatch(/^hello from \d+$/);
+    expect(progress).toEqual([50]);
+  });
+
+  it('rejects with the worker\'s error, keeping its name', async () => {
+    const error = await createPool(1).run('fail').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ name: 'RangeError', message: 'bad request' });
+  });
+
+  it('rejects the task of a crashed worker with a clear error, and replaces the worker', async () => {
+    const workers = createPool(1);
+    await expect(workers.run('crash')).rejects.toThrow('Worker stopped before finishing its task (exit code 1: boom)');
+    await expect(workers.run('exit')).rejects.toThrow('exit code 7');
+    await expect(workers.run('still there?')).resolves.toMatch(/^still there\? from/);
+  });
+
+  it('runs one request on every worker', async () => {
+    const results = await createPool(3).runOnEach(() => 'warm');
+    expect(new Set(results).size).toBe(3);
+  });
+
+  it('queues requests beyond its size and runs them all', async () => {
+    const workers = createPool(2);
+    const results = await Promise.all(Array.from({ length: 7 }, (_, i) => workers.run(`task ${i}`)));
+    expect(results.map((result) => result.split(' from ')[0])).toEqual(Array.from({ length: 7 }, (_, i) => `task ${i}`));
+  });
+
+  it('rejects running and queued tasks when closed, and new ones after', async () => {
+    const workers = createPool(1);
+    const running = expect(workers.run('hang')).rejects.toThrow('the pool was closed');
+    const queued = expect(workers.run('never')).rejects.toThrow('Worker pool is closed');
+    await workers.close();
+    await running;
+    await queued;
+    await expect(workers.run('late')).rejects.toThrow('Worker pool is closed');
+  });
+});
