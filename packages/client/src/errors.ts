@@ -194,6 +194,8 @@ function describeValidation(message: string): { message: string; details: Record
 export function errorFromTrpc(error: unknown, target: string): Image2ModelError {
   if (isImage2ModelError(error)) return error;
   const e = (error ?? {}) as TrpcErrorLike;
+  // Our own fetch wrapper already said what went wrong.
+  if (isImage2ModelError(e.cause)) return e.cause;
   const message = typeof e.message === 'string' ? e.message : 'Request failed';
   const response = e.meta?.response;
   const requestId = response?.headers?.get?.('x-request-id') ?? null;

@@ -2,7 +2,7 @@ import { createTRPCUntypedClient, httpBatchLink, httpSubscriptionLink, splitLink
 import type { EventSource as FetchEventSource } from 'eventsource';
 import superjson from 'superjson';
 import type { ClientConfig } from './config.js';
-import { errorFromResponse, errorFromTrpc, isAbortError, type Image2ModelError } from './errors.js';
+import { errorFromResponse, errorFromTrpc, isAbortError, unexpectedResponse, type Image2ModelError } from './errors.js';
 import type { ClientRouter } from './generated/api-types.js';
 
 /** Where a subscription's fetch leaves the error of an answer that was not an event stream. */
@@ -41,7 +41,22 @@ export function createUntypedClient(config: ClientConfig): TRPCUntypedClient<Cli
             },
           }),
         }),
-        false: httpBatchLink({ url, transformer: superjson, headers: () => config.headers(), fetch: config.fetch, maxURLLength: 4000 }),
+        false: httpBatchLink({
+          url,
+          transformer: superjson,
+          headers: () => config.headers(),
+          maxURLLength: 4000,
+          // tRPC answers JSON, errors included; anything else is not the API (a wrong URL, a proxy page).
+          fetch: async (input, init) => {
+            const response = await config.fetch(input, init);
+            const type = response.headers.get('content-type') ?? '';
+            if (!type.includes('json')) {
+              await response.body?.cancel().catch(() => undefined);
+              throw unexpectedResponse(response.status, type, `${init?.method ?? 'GET'} /trpc at ${config.origin}`, response.headers.get('x-request-id'));
+            }
+            return response;
+          },
+        }),
       }),
     ],
   });

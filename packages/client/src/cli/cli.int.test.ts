@@ -1,0 +1,228 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unzipSync } from 'fflate';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AppError, FakeModelProvider } from '@image2model/core';
+import { createImage2ModelClient } from '../index.js';
+import { makePhoto, startTestServer, USER_KEY, type TestServer } from '../test-support/server.js';
+import { closedPort, startForeignServer } from '../test-support/net.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `image2model` as its own process, with only the environment given. */
+function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build -w @image2model/client first`);
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...opts.env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A GLB's 12-byte header: magic "glTF", version 2, and the total length, which must be the file's. */
+function expectGlb(bytes: Buffer): void {
+  expect(bytes.subarray(0, 4).toString('ascii')).toBe('glTF');
+  expect(bytes.readUInt32LE(4)).toBe(2);
+  expect(bytes.readUInt32LE(8)).toBe(bytes.length);
+}
+
+let work = '';
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'i2m-cli-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+async function photos(names: string[]): Promise<string[]> {
+  const colours = ['#d04a2a', '#2a7fd0', '#3aa04a', '#a03ab0'];
+  return Promise.all(
+    names.map(async (name, i) => {
+      const path = join(work, name);
+      await writeFile(path, await makePhoto({ format: name.endsWith('.jpg') ? 'jpeg' : 'png', colour: colours[i % colours.length], width: 96 + 16 * i }));
+      return path;
+    }),
+  );
+}
+
+describe('image2model generate with the real local generator', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  it('turns a batch of three images into three GLBs on disk', { timeout: 90_000 }, async () => {
+    const images = await photos(['chair.png', 'table.jpg', 'lamp.png']);
+    const out = join(work, 'models');
+    const run = await runCli(['generate', ...images, '--out', out, '--face-limit', '2000', '--json'], {
+      env: { IMAGE2MODEL_URL: server.url, IMAGE2MODEL_API_KEY: USER_KEY },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { job_id: string; status: string; files: { filename: string; status: string; path: string }[] };
+    expect(result.status).toBe('completed');
+    expect(result.files.map((f) => [f.filename, f.status, f.path])).toEqual([
+      ['chair.png', 'completed', join(out, 'chair.glb')],
+      ['table.jpg', 'completed', join(out, 'table.glb')],
+      ['lamp.png', 'completed', join(out, 'lamp.glb')],
+    ]);
+    expect((await readdir(out)).sort()).toEqual(['chair.glb', 'lamp.glb', 'table.glb']);
+    for (const file of result.files) expectGlb(await readFile(file.path));
+    const job = await createImage2ModelClient({ baseUrl: server.url, apiKey: USER_KEY }).status.get.query({ job_id: result.job_id });
+    expect(job.files.map((f) => f.face_limit)).toEqual([2000, 2000, 2000]);
+  });
+});
+
+describe('image2model against a scripted server', () => {
+  let server: TestServer;
+  let provider: FakeModelProvider;
+  const env = () => ({ IMAGE2MODEL_URL: server.url, IMAGE2MODEL_API_KEY: USER_KEY });
+
+  beforeAll(async () => {
+    provider = new FakeModelProvider();
+    server = await startTestServer({ provider, env: { WORKER_CONCURRENCY: '1' } });
+  });
+  afterAll(() => server.stop());
+  afterEach(() => provider.release());
+
+  async function finishedJob(count: number): Promise<string> {
+    const client = createImage2ModelClient({ baseUrl: server.url, apiKey: USER_KEY });
+    const { job_id } = await client.upload(await Promise.all(Array.from({ length: count }, () => makePhoto())));
+    await client.waitForJob(job_id);
+    return job_id;
+  }
+
+  it('exits 1 and prints why when a file fails, keeping the models that succeeded', async () => {
+    provider.failNext(new AppError('PROCESSING_ERROR', 'Unreadable photo'));
+    const images = await photos(['broken.png', 'fine.png']);
+    const out = join(work, 'partial');
+    const run = await runCli(['generate', ...images, '--out', out], { env: env() });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('FAILED  broken.png: PROCESSING_ERROR: Unreadable photo');
+    expect(run.stdout).toContain(`ok      fine.png -> ${join(out, 'fine.glb')}`);
+    expect(run.stdout).toMatch(/1 of 2 models generated \(job batch_\w+, partial\)/);
+    expect(run.stderr).toContain('broken.png: failed: PROCESSING_ERROR: Unreadable photo');
+    expect(await readdir(out)).toEqual(['fine.glb']);
+  });
+
+  it('saves one ZIP with --zip', async () => {
+    const images = await photos(['one.png', 'two.png']);
+    const out = join(work, 'zipped');
+    const run = await runCli(['generate', ...images, '--out', out, '--zip', '--json'], { env: env() });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { job_id: string; zip: string };
+    expect(result.zip).toBe(join(out, `${result.job_id}.zip`));
+    const entries = unzipSync(new Uint8Array(await readFile(result.zip)));
+    expect(Object.keys(entries).sort()).toEqual(['manifest.json', 'one.glb', 'two.glb']);
+  });
+
+  it('status prints the job, as text and as the API returns it with --json', async () => {
+    const jobId = await finishedJob(2);
+    const text = await runCli(['status', jobId], { env: env() });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`^${jobId}  completed  100%  \\(2 files: 2 completed, 0 failed\\)`));
+    expect(text.stdout).toMatch(/file_002 +image-2\.png +completed +100%/);
+    const json = await runCli(['status', jobId, '--json'], { env: env() });
+    const client = createImage2ModelClient({ baseUrl: server.url, apiKey: USER_KEY });
+    expect(JSON.parse(json.stdout)).toEqual(await client.status.get.query({ job_id: jobId }));
+  });
+
+  it('download saves every completed model, one file, or the ZIP', async () => {
+    const jobId = await finishedJob(2);
+    const out = join(work, `download-${jobId}`);
+    const all = await runCli(['download', jobId, '--out', out], { env: env() });
+    expect(all.code).toBe(0);
+    expect(all.stdout.trim().split('\n')).toEqual([`Saved ${join(out, 'image-1.glb')}`, `Saved ${join(out, 'image-2.glb')}`]);
+    expect((await readFile(join(out, 'image-2.glb'))).toString()).toBe(`glTF fake model for ${jobId}/file_002`);
+    const one = await runCli(['download', jobId, '--file', 'file_002', '--out', join(out, 'one'), '--json'], { env: env() });
+    expect(JSON.parse(one.stdout)).toMatchObject({ files: [{ file_id: 'file_002', path: join(out, 'one', 'image-2.glb') }] });
+    const zip = await runCli(['download', jobId, '--zip', '--out', join(out, 'zip')], { env: env() });
+    expect(zip.code).toBe(0);
+    expect(existsSync(join(out, 'zip', `${jobId}.zip`))).toBe(true);
+  });
+
+  it('health reports liveness and readiness', async () => {
+    const run = await runCli(['health', '--url', server.url]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/is healthy and ready \(storage: writable/);
+    const json = await runCli(['health', '--url', server.url, '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ url: server.url, status: 'healthy', ready: { status: 'ready' } });
+  });
+
+  it('lets --url and --api-key override the environment', async () => {
+    const jobId = await finishedJob(1);
+    const port = await closedPort();
+    const run = await runCli(['status', jobId, '--url', server.url, '--api-key', USER_KEY, '--json'], {
+      env: { IMAGE2MODEL_URL: `http://127.0.0.1:${port}`, IMAGE2MODEL_API_KEY: 'wrong-key' },
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ job_id: jobId, status: 'completed' });
+  });
+
+  it('says clearly when the URL is wrong', async () => {
+    const port = await closedPort();
+    const refused = await runCli(['status', 'batch_x'], { env: { IMAGE2MODEL_URL: `http://127.0.0.1:${port}`, IMAGE2MODEL_API_KEY: USER_KEY } });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`Cannot reach the Image2Model server at http://127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(refused.stderr).toContain('Check --url or IMAGE2MODEL_URL');
+    const foreign = await startForeignServer();
+    try {
+      const run = await runCli(['health', '--url', foreign.url, '--json']);
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'UNEXPECTED_RESPONSE', status: 404, hint: expect.stringContaining('IMAGE2MODEL_URL') } });
+    } finally {
+      await foreign.close();
+    }
+  });
+
+  it('says clearly when the API key is wrong or missing', async () => {
+    const bad = await runCli(['status', 'batch_x', '--url', server.url, '--api-key', 'not-a-key']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('[AUTHENTICATION_REQUIRED, HTTP 401]');
+    expect(bad.stderr).toContain('The server does not accept this API key: check --api-key or IMAGE2MODEL_API_KEY.');
+    const images = await photos(['keyless.png']);
+    const missing = await runCli(['generate', ...images, '--url', server.url]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('No API key: pass --api-key or set IMAGE2MODEL_API_KEY');
+  });
+
+  it('refuses a missing image before uploading anything', async () => {
+    const [present] = await photos(['present.png']);
+    const uploads = () => server.logLines.filter((line) => line.includes('Created job')).length;
+    const before = uploads();
+    const run = await runCli(['generate', present ?? '', join(work, 'absent.png')], { env: env() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`File not found: ${join(work, 'absent.png')}`);
+    expect(uploads()).toBe(before);
+    expect(before).toBeGreaterThan(0);
+  });
+
+  it('answers --help for every command', async () => {
+    for (const command of [[], ['generate'], ['status'], ['download'], ['health']]) {
+      const run = await runCli([...command, '--help']);
+      expect(run.code, command.join(' ')).toBe(0);
+      expect(run.stdout).toContain(`Usage: image2model${command.length ? ` ${command[0]}` : ''} [options]`);
+    }
+  });
+
+  it('exits 2 on a bad option value', async () => {
+    const run = await runCli(['generate', 'x.png', '--face-limit', 'many']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("option '--face-limit <n>' argument 'many' is invalid");
+  });
+});

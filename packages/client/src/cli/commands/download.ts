@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+import { Image2ModelError } from '../../index.js';
+import { EXIT, type CommandContext } from '../context.js';
+import { createNameAllocator, saveDownload } from '../save.js';
+
+export interface DownloadCommandOptions {
+  out: string;
+  zip?: boolean;
+  file?: string;
+  sessionId?: string;
+}
+
+/** Saves the job's completed models (or one of them, or the ZIP) into the output directory. */
+export async function runDownload(ctx: CommandContext, jobId: string, options: DownloadCommandOptions): Promise<number> {
+  if (!options.sessionId) ctx.requireApiKey();
+  const { client } = ctx;
+  const outDir = resolve(options.out);
+  const access = options.sessionId ? { sessionId: options.sessionId } : {};
+  if (options.zip) {
+    const zip = await client.downloadAll(jobId, access);
+    const path = await saveDownload(zip, outDir, zip.filename);
+    ctx.result(`Saved ${path}`, { job_id: jobId, out_dir: outDir, zip: path, files: [] });
+    return EXIT.ok;
+  }
+  const job = await client.status.get.query({ job_id: jobId, ...(options.sessionId ? { session_id: options.sessionId } : {}) });
+  const wanted = job.files.filter((f) => (options.file ? f.file_id === options.file : f.status === 'completed'));
+  if (options.file && wanted.length === 0) {
+    throw new Image2ModelError({ code: 'NOT_FOUND', status: 404, message: `Job ${jobId} has no file ${options.file}`, details: { file_id: options.file } });
+  }
+  if (wanted.length === 0) {
+    throw new Image2ModelError({ code: 'NOT_FOUND', status: 404, message: `Job ${jobId} has no completed models yet (job status: ${job.status})` });
+  }
+  const allocate = createNameAllocator();
+  const files: { file_id: string; filename: string; path: string }[] = [];
+  for (const file of wanted) {
+    const download = await client.downloadModel(jobId, file.file_id, access);
+    files.push({ file_id: file.file_id, filename: file.filename, path: await saveDownload(download, outDir, allocate(download.filename)) });
+  }
+  ctx.result(files.map((f) => `Saved ${f.path}`).join('\n'), { job_id: jobId, out_dir: outDir, zip: null, files });
+  return EXIT.ok;
+}

@@ -1,0 +1,98 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Image2ModelError, type JobFile } from '../../index.js';
+import { EXIT, type CommandContext } from '../context.js';
+import { createNameAllocator, saveDownload } from '../save.js';
+
+export interface GenerateOptions {
+  faceLimit?: number;
+  out: string;
+  zip?: boolean;
+}
+
+interface FileOutcome {
+  file_id: string;
+  filename: string;
+  status: JobFile['status'];
+  path: string | null;
+  error: { code: string; message: string } | null;
+}
+
+/** Every image must exist before anything is sent: one missing file fails the command at once. */
+async function checkImages(images: readonly string[]): Promise<void> {
+  for (const image of images) {
+    const info = await stat(image).catch(() => null);
+    if (!info?.isFile()) {
+      throw new Image2ModelError({ code: 'FILE_NOT_FOUND', status: 0, message: `${info ? 'Not a file' : 'File not found'}: ${image}`, details: { path: image } });
+    }
+  }
+}
+
+/**
+ * Uploads the images as one job, shows each file's progress from the event stream, downloads
+ * each model as soon as it is ready (or the ZIP at the end with --zip), and exits 1 if any failed.
+ */
+export async function runGenerate(ctx: CommandContext, images: string[], options: GenerateOptions): Promise<number> {
+  await checkImages(images);
+  ctx.requireApiKey();
+  const { client } = ctx;
+  const outDir = resolve(options.out);
+  const upload = await client.upload(images, options.faceLimit === undefined ? {} : { faceLimit: options.faceLimit });
+  ctx.note(`Uploaded ${upload.total_files} image${upload.total_files === 1 ? '' : 's'} as job ${upload.job_id}`);
+
+  const view = ctx.progressView();
+  view.start(upload.files);
+  const names = new Map(upload.files.map((f) => [f.file_id, f.filename]));
+  const allocate = createNameAllocator();
+  const saved = new Map<string, string>();
+  const saving: Promise<void>[] = [];
+  const saveErrors: unknown[] = [];
+  const failures = new Map<string, { code: string; message: string }>();
+  const saveModel = async (fileId: string) => {
+    const download = await client.downloadModel(upload.job_id, fileId);
+    const path = await saveDownload(download, outDir, allocate(download.filename));
+    saved.set(fileId, path);
+    view.saved(fileId, path);
+  };
+
+  let zipPath: string | null = null;
+  try {
+    for await (const event of client.events(upload.job_id)) {
+      if (event.type === 'progress') view.progress(event.file_id, event.progress);
+      else if (event.type === 'failed') {
+        failures.set(event.file_id, event.error);
+        view.failed(event.file_id, `${event.error.code}: ${event.error.message}`);
+      } else if (event.type === 'completed') {
+        failures.delete(event.file_id);
+        view.completed(event.file_id);
+        // Caught at once (and rethrown below), so a failed download never goes unhandled.
+        if (!options.zip) saving.push(saveModel(event.file_id).catch((error: unknown) => void saveErrors.push(error)));
+      }
+    }
+    await Promise.all(saving);
+    if (saveErrors.length > 0) throw saveErrors[0];
+    if (options.zip) {
+      const zip = await client.downloadAll(upload.job_id);
+      zipPath = await saveDownload(zip, outDir, zip.filename);
+      view.log(`Saved ${zipPath}`);
+    }
+  } finally {
+    view.stop();
+  }
+
+  const job = await client.status.get.query({ job_id: upload.job_id });
+  const files: FileOutcome[] = job.files.map((file) => ({
+    file_id: file.file_id,
+    filename: file.filename,
+    status: file.status,
+    path: saved.get(file.file_id) ?? null,
+    error: file.error ?? failures.get(file.file_id) ?? null,
+  }));
+  const failed = files.filter((f) => f.status !== 'completed');
+  const lines = files.map((f) =>
+    f.status === 'completed' ? `ok      ${names.get(f.file_id) ?? f.file_id} -> ${f.path ?? zipPath ?? ''}` : `FAILED  ${f.filename}: ${f.error ? `${f.error.code}: ${f.error.message}` : f.status}`,
+  );
+  const summary = `${files.length - failed.length} of ${files.length} model${files.length === 1 ? '' : 's'} generated (job ${job.job_id}, ${job.status})`;
+  ctx.result([...lines, summary].join('\n'), { job_id: job.job_id, session_id: job.session_id, status: job.status, out_dir: outDir, zip: zipPath, files });
+  return failed.length > 0 ? EXIT.failed : EXIT.ok;
+}

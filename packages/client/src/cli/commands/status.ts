@@ -1,0 +1,21 @@
+import type { JobStatus } from '../../index.js';
+import { EXIT, type CommandContext } from '../context.js';
+
+function formatStatus(job: JobStatus): string {
+  const width = Math.min(40, Math.max(8, ...job.files.map((f) => f.filename.length)));
+  const lines = [
+    `${job.job_id}  ${job.status}  ${job.progress}%  (${job.total_files} files: ${job.processed_files} completed, ${job.failed_files} failed)`,
+    ...job.files.map((f) => {
+      const tail = f.status === 'failed' && f.error ? `${f.error.code}: ${f.error.message}` : (f.model_url ?? '');
+      return `  ${f.file_id}  ${f.filename.padEnd(width)}  ${f.status.padEnd(10)}  ${String(f.progress).padStart(3)}%  ${tail}`.trimEnd();
+    }),
+  ];
+  return lines.join('\n');
+}
+
+export async function runStatus(ctx: CommandContext, jobId: string, options: { sessionId?: string }): Promise<number> {
+  if (!options.sessionId) ctx.requireApiKey();
+  const job = await ctx.client.status.get.query({ job_id: jobId, ...(options.sessionId ? { session_id: options.sessionId } : {}) });
+  ctx.result(formatStatus(job), job);
+  return EXIT.ok;
+}

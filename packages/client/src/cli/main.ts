@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { CommandContext, EXIT, exitCodeFor, reportError, type GlobalOptions, type Io } from './context.js';
+import { runGenerate, type GenerateOptions } from './commands/generate.js';
+import { runStatus } from './commands/status.js';
+import { runDownload, type DownloadCommandOptions } from './commands/download.js';
+import { runHealth } from './commands/health.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function parseFaceLimit(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected an integer from 4 to 200000');
+  const n = Number(value);
+  if (n < 4 || n > 200_000) throw new InvalidArgumentError('expected an integer from 4 to 200000');
+  return n;
+}
+
+/** The `image2model` program; `io` is where it writes (the process's streams, or a test's). */
+export function createProgram(io: Io, setExitCode: (code: number) => void): Command {
+  const program = new Command('image2model');
+  program
+    .description('Turn photos into 3D models (GLB) with an Image2Model server')
+    .version(version, '-V, --version')
+    .addOption(new Option('--url <url>', "the server's origin").env('IMAGE2MODEL_URL').default('http://localhost:8000'))
+    .addOption(new Option('--api-key <key>', 'API key, sent as a Bearer token').env('IMAGE2MODEL_API_KEY'))
+    .option('--json', 'print one machine-readable JSON document on stdout (errors too)')
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Environment:
+  IMAGE2MODEL_URL      the server's origin (default http://localhost:8000)
+  IMAGE2MODEL_API_KEY  the API key; --url and --api-key win over these
+
+Exit codes: 0 success, 1 a request or a file failed, 2 wrong usage (bad option, missing image)
+
+Example:
+  image2model generate chair.jpg table.png --out models`,
+    );
+
+  // Commander passes the command last: its operands, its options, and the global options.
+  const run = (action: (ctx: CommandContext, command: Command) => Promise<number>) => async (...args: unknown[]) => {
+    const command = args.at(-1) as Command;
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    try {
+      setExitCode(await action(new CommandContext(globals, io), command));
+    } catch (error) {
+      reportError(error, globals, io);
+      setExitCode(exitCodeFor(error));
+    }
+  };
+
+  program
+    .command('generate')
+    .description('upload images, follow every file live, and download the models')
+    .argument('<images...>', 'JPEG or PNG files')
+    .option('--face-limit <n>', 'maximum triangles per model (4 to 200000)', parseFaceLimit)
+    .option('--out <dir>', 'where to save the models', '.')
+    .option('--zip', 'save one ZIP of all models (with manifest.json) instead of separate GLBs')
+    .option('--no-progress', 'no progress bars, one line per file')
+    .action(run((ctx, command) => runGenerate(ctx, command.args, command.opts<GenerateOptions>())));
+
+  program
+    .command('status')
+    .description("show a job and each file's status")
+    .argument('<job_id>', 'the job id, e.g. batch_20240315_123456_abc123')
+    .option('--session-id <id>', "read the job with its session_id instead of the API key")
+    .action(run((ctx, command) => runStatus(ctx, command.args[0] ?? '', command.opts<{ sessionId?: string }>())));
+
+  program
+    .command('download')
+    .description("save a job's completed models")
+    .argument('<job_id>', 'the job id')
+    .option('--out <dir>', 'where to save the models', '.')
+    .option('--zip', 'save one ZIP of all models (with manifest.json)')
+    .option('--file <file_id>', 'only this file, e.g. file_002')
+    .option('--session-id <id>', "read the job with its session_id instead of the API key")
+    .action(run((ctx, command) => runDownload(ctx, command.args[0] ?? '', command.opts<DownloadCommandOptions>())));
+
+  program
+    .command('health')
+    .description('check that the server is up and ready (no API key needed)')
+    .action(run((ctx) => runHealth(ctx)));
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  const io: Io = { stdout: process.stdout, stderr: process.stderr };
+  const program = createProgram(io, (code) => {
+    process.exitCode = code;
+  });
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    // exitOverride: commander throws instead of exiting. --help and --version exit 0; a usage
+    // error (already printed by commander) exits 2; anything else is a failure.
+    const { code, exitCode } = error as { code?: string; exitCode?: number };
+    if (typeof code === 'string' && code.startsWith('commander.')) process.exitCode = exitCode === 0 ? EXIT.ok : EXIT.usage;
+    else {
+      process.stderr.write(`image2model: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = EXIT.failed;
+    }
+  }
+}
+
+await main();
