@@ -18,7 +18,7 @@ describe('a restart loses nothing', () => {
 
   it('resumes queued work after SIGKILL and finishes every file exactly once', { timeout: 120_000 }, async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'i2m-restart-'));
-    const env = { DATA_DIR: dataDir, API_KEYS: KEY, WORKER_CONCURRENCY: '1' };
+    const env = { DATA_DIR: dataDir, API_KEYS: KEY, WORKER_CONCURRENCY: '1', RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_HOUR: '100000' };
     const first = await startChildServer(env);
     servers.push(first);
     const photo = await makePhoto({ width: 1024, height: 1024, format: 'jpeg' });

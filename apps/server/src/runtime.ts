@@ -3,7 +3,6 @@ import {
   FsBlobStorage,
   FsJobEvents,
   FsJobStore,
-  LocalProvider,
   MemoryJobQueue,
   type BlobStorage,
   type JobEvents,
@@ -30,18 +29,17 @@ export interface EmbeddedRuntimeOptions {
   dataDir: string;
   tempDir: string;
   logger: Logger;
-  /** Defaults to the generator pool's size. */
+  /** Files generated at once. @default 2 */
   concurrency?: number;
-  /** Tests hold generation back or fail it on purpose with a fake provider. */
-  provider?: ModelProvider;
+  provider: ModelProvider;
 }
 
-/** Embedded mode: state and events under DATA_DIR, the in-process queue, the local generator. */
+/** Embedded mode: state and events under DATA_DIR and the in-process queue, in this one process. */
 export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promise<Runtime> {
   const store = await FsJobStore.open({ root: opts.dataDir });
   const events = new FsJobEvents({ root: opts.dataDir });
   const storage = new FsBlobStorage({ root: opts.dataDir });
-  const provider = opts.provider ?? (await createLocalProvider());
+  const { provider } = opts;
   const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? 2, logger: opts.logger });
   const jobs = createJobService({ store, queue, events, storage, provider, logger: opts.logger, tmpDir: opts.tempDir });
 
@@ -66,8 +64,3 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   };
 }
 
-/** Loaded only when used: FAL mode never starts the generator's worker threads. */
-async function createLocalProvider(): Promise<ModelProvider> {
-  const { createGeneratorPool } = await import('@image2model/mesh');
-  return new LocalProvider({ generator: createGeneratorPool() });
-}

@@ -9,6 +9,7 @@ import { LogBuffer } from './logging/log-buffer.js';
 import { createLogger } from './logging/logger.js';
 import { resolveApiKeys, type ApiKeys } from './api-keys.js';
 import { createEmbeddedRuntime, type Runtime } from './runtime.js';
+import { createProvider } from './providers.js';
 import { createApp } from './app.js';
 import { createMemoryRateLimiters } from './http/rate-limit.js';
 import { uploadTempDir } from './http/uploads.js';
@@ -53,7 +54,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     logger,
     print: opts.print ?? ((text) => process.stdout.write(`${text}\n`)),
   });
-  const runtime = await createEmbeddedRuntime({ dataDir, tempDir, logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider });
+  const provider = opts.provider ?? (await createProvider(env));
+  const runtime = await createEmbeddedRuntime({ dataDir, tempDir, logger, concurrency: env.WORKER_CONCURRENCY, provider });
 
   const app = createApp({
     config: {

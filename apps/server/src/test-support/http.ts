@@ -38,6 +38,7 @@ export function waitForJobStatus(statusUrl: string, key: string, until: (body: J
   return waitFor(
     async () => {
       const res = await fetch(statusUrl, { headers: auth(key) });
+      if (res.status !== 200) throw new Error(`GET ${statusUrl} answered ${res.status}: ${await res.text()}`);
       const body = (await res.json()) as JobStatusBody;
       return until(body) ? body : undefined;
     },
