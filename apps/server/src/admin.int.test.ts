@@ -113,12 +113,16 @@ describe('admin and logs', () => {
     expect(future.logs).toEqual([]);
     const warnings = (await (await fetch(server.api('/logs?level=WARNING&lines=1000'), { headers: auth(ADMIN_KEY) })).json()) as { logs: { level: string }[] };
     expect(warnings.logs.every((e) => e.level === 'WARNING' || e.level === 'ERROR')).toBe(true);
+    const lowercase = await fetch(server.api('/logs?level=warn'), { headers: auth(ADMIN_KEY) });
+    expect(lowercase.status).toBe(200);
+    const sinceDate = await fetch(server.api('/logs?since=2000-01-01'), { headers: auth(ADMIN_KEY) });
+    expect(((await sinceDate.json()) as { logs: unknown[] }).logs.length).toBeGreaterThan(0);
     const debug = (await (await fetch(server.api('/logs?level=DEBUG&lines=1000'), { headers: auth(ADMIN_KEY) })).json()) as { logs: { level: string }[] };
     expect(debug.logs.some((e) => e.level === 'DEBUG')).toBe(true);
   });
 
   it('rejects bad log queries with 400', async () => {
-    for (const query of ['level=LOUD', 'lines=0', 'lines=abc', 'since=yesterday']) {
+    for (const query of ['level=LOUD', 'lines=0', 'lines=abc', 'since=yesterday', 'since=2024-13-45T99:00:00Z']) {
       const res = await fetch(server.api(`/logs?${query}`), { headers: auth(ADMIN_KEY) });
       expect(res.status, query).toBe(400);
       expect(((await res.json()) as { detail: { code: string } }).detail.code).toBe('VALIDATION_ERROR');
