@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 
+import { seededRandom } from './seeded-random.js';
+
 /**
  * Synthetic product photos drawn from SVG, for tests and benchmarks: each stresses one part of the
  * generator (thin arms, alpha, a hole and a shadow, white on white, a busy background).
@@ -90,16 +92,4 @@ function svg(width: number, height: number, body: string): string {
 
 function svgToPng(width: number, height: number, body: string): Promise<Buffer> {
   return sharp(Buffer.from(svg(width, height, body))).png().toBuffer();
-}
-
-/** mulberry32: a tiny fixed-seed generator, so "noise" is the same in every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

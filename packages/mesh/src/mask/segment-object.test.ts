@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+
+import { decodePhoto } from '../image/decode-photo.js';
+import { bottleWithAlpha, busyBackground, mugWithShadow, starOnWhite, whiteLabelOnWhite } from '../test-support/synthetic-photos.js';
+import { labelComponents } from './label-components.js';
+import { invert } from './clean-mask.js';
+import { BUSY_BACKGROUND_WARNING, segmentObject, type Segmentation } from './segment-object.js';
+
+async function segment(photo: Promise<Buffer>): Promise<Segmentation & { width: number; height: number; at(x: number, y: number): number }> {
+  const { image } = await decodePhoto(await photo);
+  const segmentation = segmentObject(image);
+  return { ...segmentation, width: image.width, height: image.height, at: (x, y) => segmentation.mask[y * image.width + x]! };
+}
+
+/** Background regions that do not touch the image border: the object's holes. */
+function countHoles(mask: Uint8Array, width: number, height: number): number {
+  const { boxes, areas } = labelComponents(invert(mask), width, height, 4);
+  return areas.filter((_, i) => boxes[i * 4] !== 0 && boxes[i * 4 + 1] !== 0 && boxes[i * 4 + 2] !== width - 1 && boxes[i * 4 + 3] !== height - 1).length;
+}
+
+describe('segmentObject', () => {
+  it('finds the mug, punches its handle hole and leaves out its shadow', async () => {
+    const mug = await segment(mugWithShadow(512));
+    expect(mug.fallback).toBe('none');
+    expect(countHoles(mug.mask, mug.width, mug.height)).toBe(1);
+    expect(mug.at(352, 265)).toBe(0); // the middle of the handle's hole
+    expect(mug.at(230, 300)).toBe(1); // the body
+    expect(mug.at(230, 436)).toBe(0); // the shadow under it
+    expect(mug.at(100, 431)).toBe(0); // the shadow's soft end
+  });
+
+  it('keeps lettering in the background colour: the white "3D" on the star and the counters of a "B"', async () => {
+    const star = await segment(starOnWhite(512));
+    expect(countHoles(star.mask, star.width, star.height)).toBe(0);
+    const label = await segment(whiteLabelOnWhite(512));
+    expect(countHoles(label.mask, label.width, label.height)).toBe(0);
+  });
+
+  it('keeps a white label on white whole, stopping at its outline and shadow', async () => {
+    const label = await segment(whiteLabelOnWhite(512));
+    expect(label.at(250, 320)).toBe(1); // blank label inside
+    expect(label.at(50, 50)).toBe(0);
+    expect(label.at(250, 378)).toBe(0); // the drop shadow below
+    expect(label.coverage).toBeGreaterThan((300 * 230 * 0.95) / 512 ** 2);
+    expect(label.coverage).toBeLessThan((310 * 240) / 512 ** 2);
+  });
+
+  it('uses the alpha channel when the photo has one', async () => {
+    const bottle = await segment(bottleWithAlpha(512));
+    expect(bottle.at(256, 60)).toBe(1); // the cap
+    expect(bottle.at(256, 340)).toBe(1); // the white label
+    expect(bottle.at(100, 300)).toBe(0);
+  });
+
+  it('gives up on a busy background with a warning and a whole-photo card', async () => {
+    const busy = await segment(busyBackground(256));
+    expect(busy).toMatchObject({ fallback: 'card', coverage: 1, warnings: [BUSY_BACKGROUND_WARNING] });
+    expect(busy.mask.every((value) => value === 1)).toBe(true);
+  });
+});
