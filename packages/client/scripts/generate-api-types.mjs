@@ -79,13 +79,12 @@ function printErrorShape(shape) {
 
 const KIND = { query: 'TRPCQueryProcedure', mutation: 'TRPCMutationProcedure', subscription: 'TRPCSubscriptionProcedure' };
 
-/** A subscription's output is AsyncIterable<TrackedData<T>>: print T, and rebuild the rest here. */
+/** A subscription's output is AsyncIterable<TrackedData<T>, TReturn, TNext>: print T, and rebuild the rest here. */
 function printOutput(kind, output) {
   if (kind !== 'subscription') return print(output);
-  const iterable = checker.getTypeArguments ? output.aliasTypeArguments ?? checker.getTypeArguments(output) : [];
-  const tracked = iterable[0];
-  if (!tracked) throw new Error(`unexpected subscription output ${checker.typeToString(output)}`);
-  return `AsyncIterable<TrackedData<${print(prop(tracked, 'data'))}>>`;
+  const [tracked, ...rest] = checker.getTypeArguments(output);
+  if (!tracked || output.symbol?.name !== 'AsyncIterable') throw new Error(`unexpected subscription output ${checker.typeToString(output)}`);
+  return `AsyncIterable<${[`TrackedData<${print(prop(tracked, 'data'))}>`, ...rest.map(print)].join(', ')}>`;
 }
 
 function printRecord(type, indent) {
