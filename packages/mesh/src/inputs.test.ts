@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 
 import { generateModel } from './generate-model.js';
@@ -16,7 +16,7 @@ async function expectValidClosedModel(glb: Buffer): Promise<void> {
 }
 
 /** A tall bottle on white, 320 × 512, as JPEG. */
-async function tallBottleJpeg(): Promise<sharp.Sharp> {
+async function tallBottleJpeg(): Promise<Sharp> {
   const bottle = await sharp(await bottleWithAlpha(512)).flatten({ background: '#ffffff' }).extract({ left: 96, top: 0, width: 320, height: 512 }).toBuffer();
   return sharp(bottle);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { seededRandom } from '../test-support/seeded-random.js';
-import { distanceTransform2d, FAR } from './distance-transform.js';
+import { distanceTransform2d, euclideanDistanceTransform2d, FAR } from './distance-transform.js';
 
 /** min over q of |p − q|² + f(q), by trying every q. */
 function bruteForce(f: Float32Array, width: number, height: number): Float32Array {
@@ -28,6 +28,19 @@ describe('distanceTransform2d', () => {
     const expected = bruteForce(grid, width, height);
     distanceTransform2d(grid, width, height);
     expect(Array.from(grid)).toEqual(Array.from(expected));
+  });
+
+  it.each([
+    [23, 17, 0.1],
+    [8, 40, 0.01],
+    [30, 30, 0],
+  ])('has a faster twin for 0/FAR grids that agrees exactly (%i×%i, %f sources)', (width, height, density) => {
+    const random = seededRandom(width + height);
+    const grid = Float32Array.from({ length: width * height }, () => (random() < density ? 0 : FAR));
+    const general = grid.slice();
+    distanceTransform2d(general, width, height);
+    euclideanDistanceTransform2d(grid, width, height);
+    expect(Array.from(grid)).toEqual(Array.from(general));
   });
 
   it('is the lower envelope of paraboloids for arbitrary source values (as Puffball uses it)', () => {

@@ -18,6 +18,43 @@ export function distanceTransform2d(grid: Float32Array, width: number, height: n
   transformRows(grid, width, height, scratch);
 }
 
+/**
+ * The exact Euclidean distance transform, in place, of a grid holding 0 at sources and FAR
+ * elsewhere: the same result as `distanceTransform2d`, faster. Down a column the nearest source
+ * is found by two linear sweeps, so only the row pass needs the lower envelope.
+ */
+export function euclideanDistanceTransform2d(grid: Float32Array, width: number, height: number): void {
+  const scratch = createScratch(Math.max(width, height));
+  const run = new Float64Array(width);
+  sweepColumnsDown(grid, width, height, run);
+  sweepColumnsUp(grid, width, height, run);
+  transformRows(grid, width, height, scratch);
+}
+
+/** Row by row (cache friendly), the distance in pixels to the nearest source above or here; FAR for none. */
+function sweepColumnsDown(grid: Float32Array, width: number, height: number, run: Float64Array): void {
+  run.fill(FAR);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      run[x] = grid[row + x] === 0 ? 0 : run[x]! + 1;
+      grid[row + x] = run[x]! >= FAR ? FAR : run[x]!;
+    }
+  }
+}
+
+/** Bottom up: the nearer of that and the nearest source below, squared. */
+function sweepColumnsUp(grid: Float32Array, width: number, height: number, run: Float64Array): void {
+  run.fill(FAR);
+  for (let y = height - 1; y >= 0; y--) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      run[x] = grid[row + x] === 0 ? 0 : Math.min(run[x]! + 1, grid[row + x]!);
+      grid[row + x] = run[x]! >= FAR ? FAR : run[x]! * run[x]!;
+    }
+  }
+}
+
 interface Scratch {
   /** COLUMN_BLOCK lines of input, then of output, each `longest` long. */
   lines: Float64Array;

@@ -1,6 +1,6 @@
 import type { MaskBounds } from '../mask/mask-bounds.js';
 import { uninitialisedFloat32 } from '../memory/scratch-memory.js';
-import { distanceTransform2d, FAR } from './distance-transform.js';
+import { euclideanDistanceTransform2d, FAR } from './distance-transform.js';
 
 /**
  * Signed distance to the silhouette, in pixels: positive inside, ±0.5 at pixels next to the
@@ -33,8 +33,8 @@ export function computeSignedDistance(
   const crop = { mask, imageWidth: image.width, imageHeight: image.height, left, top, width, height };
   const insideSquared = cropMask(crop, FAR, 0);
   const outsideSquared = cropMask(crop, 0, FAR);
-  distanceTransform2d(insideSquared, width, height);
-  distanceTransform2d(outsideSquared, width, height);
+  euclideanDistanceTransform2d(insideSquared, width, height);
+  euclideanDistanceTransform2d(outsideSquared, width, height);
   return { values: combineSigned(insideSquared, outsideSquared), insideSquared, width, height, left, top };
 }
 

@@ -26,12 +26,12 @@ export function floodBackground(image: RgbaImage, border: BorderColour): Uint8Ar
 
 /** Marks and enqueues the border pixels of background colour; returns how many. */
 function seedFromBorder(image: RgbaImage, border: BorderColour, background: Uint8Array, queue: Int32Array): number {
-  const { data, width, height } = image;
+  const { width, height } = image;
   let tail = 0;
-  for (let pixel = 0; pixel < width * height; pixel++) {
-    const x = pixel % width;
-    const onBorder = pixel < width || pixel >= (height - 1) * width || x === 0 || x === width - 1;
-    if (onBorder && matchesColour(data, pixel * 4, border.rgb, border.tolerance)) {
+  for (let i = 0; i < 2 * (width + height); i++) {
+    // Top row, bottom row, left column, right column; corners come twice and are marked once.
+    const pixel = i < width ? i : i < 2 * width ? (height - 1) * width + i - width : i < 2 * width + height ? (i - 2 * width) * width : (i - 2 * width - height) * width + width - 1;
+    if (background[pixel] === 0 && matchesColour(image.data, pixel * 4, border.rgb, border.tolerance)) {
       background[pixel] = 1;
       queue[tail++] = pixel;
     }

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { decodePhoto } from '../image/decode-photo.js';
 import { bottleWithAlpha, busyBackground, mugWithShadow, starOnWhite, whiteLabelOnWhite } from '../test-support/synthetic-photos.js';
-import { labelComponents } from './label-components.js';
-import { invert } from './clean-mask.js';
+import { findRunComponents } from './run-components.js';
 import { BUSY_BACKGROUND_WARNING, segmentObject, type Segmentation } from './segment-object.js';
 
 async function segment(photo: Promise<Buffer>): Promise<Segmentation & { width: number; height: number; at(x: number, y: number): number }> {
@@ -14,8 +13,12 @@ async function segment(photo: Promise<Buffer>): Promise<Segmentation & { width: 
 
 /** Background regions that do not touch the image border: the object's holes. */
 function countHoles(mask: Uint8Array, width: number, height: number): number {
-  const { boxes, areas } = labelComponents(invert(mask), width, height, 4);
-  return areas.filter((_, i) => boxes[i * 4] !== 0 && boxes[i * 4 + 1] !== 0 && boxes[i * 4 + 2] !== width - 1 && boxes[i * 4 + 3] !== height - 1).length;
+  const { boxes, count } = findRunComponents(mask, { width, height }, { value: 0, connectivity: 4 });
+  let holes = 0;
+  for (let c = 0; c < count; c++) {
+    if (boxes[c * 4] !== 0 && boxes[c * 4 + 1] !== 0 && boxes[c * 4 + 2] !== width - 1 && boxes[c * 4 + 3] !== height - 1) holes++;
+  }
+  return holes;
 }
 
 describe('segmentObject', () => {
