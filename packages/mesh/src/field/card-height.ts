@@ -1,5 +1,5 @@
-import type { SignedField } from './signed-distance.js';
 import { uninitialisedFloat32 } from '../memory/scratch-memory.js';
+import type { SignedField } from './signed-distance.js';
 
 /** Half the card's thickness, as a share of the photo's short side. */
 const CARD_HALF_THICKNESS = 0.04;

@@ -1,6 +1,6 @@
+import { scratchFloat32, scratchUint8, uninitialisedFloat32 } from '../memory/scratch-memory.js';
 import { sampleBilinear } from './sample-bilinear.js';
 import type { SignedField } from './signed-distance.js';
-import { scratchFloat32, scratchUint8, uninitialisedFloat32 } from '../memory/scratch-memory.js';
 
 /** The Poisson solve runs on a grid with at most this long side: the solution is smooth, so detail costs time for nothing. */
 const SOLVE_EDGE = 256;

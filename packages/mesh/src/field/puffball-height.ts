@@ -1,6 +1,6 @@
+import { uninitialisedFloat32 } from '../memory/scratch-memory.js';
 import { distanceTransform2d, FAR } from './distance-transform.js';
 import type { SignedField } from './signed-distance.js';
-import { uninitialisedFloat32 } from '../memory/scratch-memory.js';
 
 /**
  * Puffball height (Twarog, Tappen & Adelson 2012): the surface of the union of the largest balls

@@ -1,17 +1,17 @@
 import type { SignedField } from '../field/signed-distance.js';
 import { MIN_FACE_LIMIT_FOR_TOPOLOGY } from '../limits.js';
+import type { MaskBounds } from '../mask/mask-bounds.js';
+import { scratchUint8, uninitialisedFloat64 } from '../memory/scratch-memory.js';
 import { findClosedMeshProblem } from './check-closed-mesh.js';
 import { buildLensMesh } from './lens-mesh.js';
 import { marchClosedSurface } from './march-closed-surface.js';
 import type { PixelMesh } from './pixel-mesh.js';
 import { gridWithSpacing, planGrid } from './plan-grid.js';
-import type { MaskBounds } from '../mask/mask-bounds.js';
 import { simplifyMesh } from './simplify-mesh.js';
-import { scratchUint8, uninitialisedFloat64 } from '../memory/scratch-memory.js';
 
 export interface SurfaceInput {
   field: SignedField;
-  /** Height in pixels per padded field pixel (inflation already applied). */
+  /** Height in pixels per field pixel (inflation already applied). */
   heights: Float32Array;
   bounds: MaskBounds;
   imageLongSide: number;

@@ -1,6 +1,6 @@
 import type { SignedField } from '../field/signed-distance.js';
-import type { PixelMesh } from './pixel-mesh.js';
 import { signedVolume } from './check-closed-mesh.js';
+import type { PixelMesh } from './pixel-mesh.js';
 
 /** Rim points of the low-poly lens; beyond this the regular pipeline always fits the budget. */
 const MAX_RIM_POINTS = 48;

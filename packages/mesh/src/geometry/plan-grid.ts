@@ -1,5 +1,14 @@
 import type { MaskBounds } from '../mask/mask-bounds.js';
-import type { MarchGrid } from './march-closed-surface.js';
+
+/** A regular grid of nodes over the image, `spacing` pixels apart. */
+export interface MarchGrid {
+  spacing: number;
+  /** Image coordinates of the first node. */
+  originX: number;
+  originY: number;
+  columns: number;
+  rows: number;
+}
 
 /** The grid never gets coarser than this many cells along the working image's long side, so thin parts survive to the simplifier. */
 const MIN_CELLS_PER_LONG_SIDE = 128;

@@ -1,7 +1,7 @@
 import { MeshoptSimplifier } from 'meshoptimizer';
 
-import type { PixelMesh } from './pixel-mesh.js';
 import { uninitialisedFloat32, uninitialisedFloat64 } from '../memory/scratch-memory.js';
+import type { PixelMesh } from './pixel-mesh.js';
 
 /** Resolves once meshoptimizer's WebAssembly is compiled; `simplifyMesh` needs it. */
 export const simplifierReady: Promise<void> = MeshoptSimplifier.ready;

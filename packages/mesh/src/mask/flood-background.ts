@@ -1,6 +1,6 @@
 import type { RgbaImage } from '../image/rgba-image.js';
-import type { BorderColour } from './border-colour.js';
 import { scratchUint8, uninitialisedInt32 } from '../memory/scratch-memory.js';
+import type { BorderColour } from './border-colour.js';
 
 /** Largest per-channel change between neighbours that a shadow's soft gradient makes. */
 const SHADOW_STEP = 12;

@@ -1,10 +1,10 @@
 import type { RgbaImage } from '../image/rgba-image.js';
+import { uninitialisedUint8 } from '../memory/scratch-memory.js';
 import { alphaMask } from './alpha-mask.js';
 import { analyseBorderColour } from './border-colour.js';
 import { dropSpecks, fillSmallHoles, invert, maskCoverage } from './clean-mask.js';
 import { floodBackground } from './flood-background.js';
 import { punchHoles } from './punch-holes.js';
-import { uninitialisedUint8 } from '../memory/scratch-memory.js';
 
 export interface Segmentation {
   /** 1 = object, per pixel of the working image. All ones for a card. */

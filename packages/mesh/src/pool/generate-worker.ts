@@ -1,9 +1,9 @@
 import { parentPort, type MessagePort } from 'node:worker_threads';
 
 import { generateModel } from '../generate-model.js';
-import type { WorkerReply } from './worker-pool.js';
 import { ownBuffer, type GeneratorOutput, type GeneratorProgress, type GeneratorRequest } from './generator-messages.js';
 import { drawWarmUpPhoto } from './warm-up-photo.js';
+import type { WorkerReply } from './worker-pool.js';
 
 /** The worker-thread side of the generator pool: one generation at a time, progress posted as it goes. */
 const port = requireParentPort();

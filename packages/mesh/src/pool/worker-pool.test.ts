@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createWorkerPool, type WorkerPool } from './worker-pool.js';

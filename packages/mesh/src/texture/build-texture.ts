@@ -2,8 +2,8 @@ import sharp from 'sharp';
 
 import type { TextureRect } from '../geometry/place-model.js';
 import type { RgbaImage } from '../image/rgba-image.js';
-import { bleedColours } from './bleed-colours.js';
 import { uninitialisedFloat32, uninitialisedUint8 } from '../memory/scratch-memory.js';
+import { bleedColours } from './bleed-colours.js';
 
 export interface Texture {
   /** The texture as stored in the GLB. */
