@@ -1,0 +1,98 @@
+import autocannon from 'autocannon';
+import type { BenchCase, CaseContext, Measure } from '../lib/case.js';
+import { summaryVerdict, verdict } from '../lib/case.js';
+import { auth, getJson, uploadBatch } from '../lib/http.js';
+import { tinyPhoto } from '../lib/images.js';
+import { startProduct, waitForJob } from '../lib/product.js';
+import { fmt, fmtRatio, median, sum } from '../lib/stats.js';
+
+const CONNECTIONS = 50;
+
+interface Target {
+  name: 'REST' | 'tRPC' | 'bare';
+  url: string;
+  headers: Record<string, string>;
+}
+
+interface Run {
+  requests: number;
+  seconds: number;
+  p99: number;
+}
+
+/** One autocannon run; anything but a 2xx answer (or a socket error) fails the case. */
+async function load(target: Target, seconds: number): Promise<Run> {
+  const result = await autocannon({ url: target.url, headers: target.headers, connections: CONNECTIONS, duration: seconds });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${target.name} ${target.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  return { requests: result['2xx'], seconds: result.duration, p99: result.latency.p99 };
+}
+
+/** The REST and tRPC answers carry the same object as the bare route (URLs differ only by port). */
+async function checkSameObject(rest: Target, trpc: Target, bare: Target): Promise<void> {
+  const strip = (body: unknown) => JSON.stringify(body).replace(/127\.0\.0\.1:\d+/g, 'HOST');
+  const restBody = strip(await getJson(rest.url, rest.headers));
+  const trpcBody = strip((await getJson<{ result: { data: { json: unknown } } }>(trpc.url, trpc.headers)).result.data.json);
+  const bareBody = strip(await getJson(bare.url));
+  if (restBody !== bareBody || trpcBody !== bareBody) throw new Error(`status bodies differ:\nREST ${restBody}\ntRPC ${trpcBody}\nbare ${bareBody}`);
+}
+
+async function run(ctx: CaseContext) {
+  const rounds = ctx.quick ? 1 : 3;
+  const seconds = ctx.quick ? 1 : 5;
+  const server = await startProduct(ctx);
+  const photo = await tinyPhoto();
+  const upload = await uploadBatch(server.api, server.key, Array.from({ length: 25 }, (_, i) => ({ name: `photo-${i + 1}.jpg`, data: photo, type: 'image/jpeg' })));
+  await waitForJob(server, upload.job_id);
+  const bareUrl = await server.child.call<string>('bare-status');
+
+  const input = encodeURIComponent(JSON.stringify({ json: { job_id: upload.job_id } }));
+  const targets: Target[] = [
+    { name: 'REST', url: `${server.api}/status/${upload.job_id}`, headers: auth(server.key) },
+    { name: 'tRPC', url: `${server.url}/trpc/status.get?input=${input}`, headers: auth(server.key) },
+    { name: 'bare', url: `${bareUrl}/status/${upload.job_id}`, headers: {} },
+  ];
+  const [rest, trpc, bare] = targets as [Target, Target, Target];
+  await checkSameObject(rest, trpc, bare);
+
+  for (const target of targets) await load(target, ctx.quick ? 0.5 : 1); // warm-up: JIT, connection pools
+  const runs = new Map<Target['name'], Run[]>(targets.map((t) => [t.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order each round, so no target always runs first or last.
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[(round + i) % targets.length] as Target;
+      ctx.log(`status round ${round + 1}: ${target.name}`);
+      runs.get(target.name)?.push(await load(target, seconds));
+    }
+  }
+  const summary = (name: Target['name']) => {
+    const list = runs.get(name) ?? [];
+    return { rps: sum(list.map((r) => r.requests)) / sum(list.map((r) => r.seconds)), p99: median(list.map((r) => r.p99)) };
+  };
+  const base = summary('bare');
+  const measures: Measure[] = [];
+  const parts: string[] = [];
+  for (const name of ['REST', 'tRPC'] as const) {
+    const ours = summary(name);
+    const rpsRatio = ours.rps / base.rps;
+    const p99Ratio = ours.p99 / base.p99;
+    measures.push(
+      { what: `${name} requests/s`, ours: fmt(ours.rps), baseline: fmt(base.rps), ratio: fmtRatio(rpsRatio), target: '≥ 0.6×', verdict: verdict(rpsRatio >= 0.6) },
+      { what: `${name} p99 latency`, ours: `${fmt(ours.p99)} ms`, baseline: `${fmt(base.p99)} ms`, ratio: fmtRatio(p99Ratio), target: '≤ 3×', verdict: verdict(p99Ratio <= 3) },
+    );
+    parts.push(`${name} ${fmt(ours.rps)} req/s (${fmtRatio(rpsRatio)}), p99 ${fmt(ours.p99)} ms (${fmtRatio(p99Ratio)})`);
+  }
+  return {
+    line: `status: ${parts.join('; ')} vs bare ${fmt(base.rps)} req/s, p99 ${fmt(base.p99)} ms: ${summaryVerdict(measures)}`,
+    measures,
+    method: `A completed 25-file job; autocannon (in the runner process, the server in its own) with ${CONNECTIONS} connections, ${rounds} round(s) of ${seconds} s per target, order rotated each round, after a 1 s warm-up each. req/s = all 2xx answers / all seconds; p99 = median of the rounds' p99.`,
+  };
+}
+
+export const statusCase: BenchCase = {
+  name: 'status',
+  budgetMs: { quick: 30_000, full: 120_000 },
+  run,
+  limits: '',
+};

@@ -1,0 +1,43 @@
+import sharp from 'sharp';
+
+/**
+ * A photo-like JPEG of `size`² pixels: a shaded purple mug with a ring handle and a soft shadow
+ * on a warm grey floor, the kind of product shot the generator is made for.
+ */
+export function productPhoto(size: number): Promise<Buffer> {
+  const s = size / 512;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
+    <defs>
+      <linearGradient id="m" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="#8a2be2"/><stop offset="0.5" stop-color="#d070ff"/><stop offset="1" stop-color="#7a22c8"/></linearGradient>
+      <filter id="blur" x="-50%" y="-50%" width="200%" height="200%"><feGaussianBlur stdDeviation="${10 * s}"/></filter>
+    </defs>
+    <rect width="100%" height="100%" fill="#efeeea"/>
+    <ellipse cx="${230 * s}" cy="${430 * s}" rx="${150 * s}" ry="${18 * s}" fill="#8c8b88" filter="url(#blur)"/>
+    <circle cx="${352 * s}" cy="${265 * s}" r="${62 * s}" fill="none" stroke="#8a2be2" stroke-width="${26 * s}"/>
+    <path d="M ${110 * s} ${140 * s} L ${350 * s} ${140 * s} L ${350 * s} ${400 * s} Q ${350 * s} ${425 * s} ${325 * s} ${425 * s} L ${135 * s} ${425 * s} Q ${110 * s} ${425 * s} ${110 * s} ${400 * s} Z" fill="url(#m)"/>
+    <ellipse cx="${230 * s}" cy="${140 * s}" rx="${120 * s}" ry="${14 * s}" fill="#6a3fd0"/>
+  </svg>`;
+  return sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** A small valid JPEG (64² pixels) for cases where the image's size does not matter. */
+export function tinyPhoto(): Promise<Buffer> {
+  return productPhoto(64);
+}
+
+/**
+ * A real, decodable JPEG of exactly `bytes` bytes (camera-noise content, so it does not compress;
+ * the few bytes short of the target are padding after the end-of-image marker, which decoders ignore).
+ */
+export async function jpegOfSize(bytes: number): Promise<Buffer> {
+  const width = 2100;
+  let height = Math.floor(bytes / 2.95 / width);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const jpeg = await sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 80 } } })
+      .jpeg({ quality: 100, chromaSubsampling: '4:4:4' })
+      .toBuffer();
+    if (jpeg.length <= bytes) return Buffer.concat([jpeg, Buffer.alloc(bytes - jpeg.length)]);
+    height = Math.floor(height * (bytes / jpeg.length) * 0.98);
+  }
+  throw new Error(`could not make a JPEG of at most ${bytes} bytes`);
+}
