@@ -1,0 +1,193 @@
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { isAppError } from '../../errors.js';
+import type { FileTask, JobQueue, QueueCounts, TaskHandler } from '../../jobs/job-queue.js';
+import { silentLogger, type Logger } from '../../logger.js';
+import { callRedis } from '../redis/redis-errors.js';
+
+export interface BullMqJobQueueOptions {
+  /** A connected client for producing and counting; shared, not closed here. */
+  redis: Redis;
+  /** @default 'files' */
+  name?: string;
+  /** BullMQ's key prefix. @default 'i2m:bull' */
+  prefix?: string;
+  /** Files this process generates at once (worker side). @default 1 */
+  concurrency?: number;
+  /** Attempts per file, the first included. @default 3 */
+  maxAttempts?: number;
+  /** Delay before the first retry; doubles with each further one. @default 1000 */
+  backoffMs?: number;
+  /**
+   * How long a worker's claim on a running file lasts without being renewed. A worker that dies
+   * (kill -9, a lost machine) gives its files back after about this long. @default 30_000
+   */
+  lockMs?: number;
+  /** Times a file may be handed back by a dead worker before it is given up. @default 2 */
+  maxStalledCount?: number;
+  logger?: Logger;
+}
+
+export interface BullMqQueueStats {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  /** Worker processes connected to this queue. */
+  workers: number;
+}
+
+interface Running {
+  controller: AbortController;
+}
+
+/** BullMQ ids cannot contain ':'; one id per file and generation makes enqueueing idempotent. */
+function jobIdOf(task: FileTask): string {
+  return `${task.job_id}.${task.file_id}.g${task.generation}`;
+}
+
+/**
+ * JobQueue on BullMQ: one BullMQ job per file and generation. A retryable AppError is retried with
+ * exponential backoff (BullMQ `attempts` + `backoff`), anything else becomes `UnrecoverableError`
+ * (no pointless retries). A worker that dies mid-file loses its lock, and BullMQ's stalled-job
+ * check hands the file to another worker. `close()` stops taking work, lets running files finish
+ * within the grace period, then aborts them and hands them back to the queue (`moveToWait`).
+ *
+ * @example
+ * const queue = new BullMqJobQueue({ redis, prefix: 'i2m:bull', concurrency: 2 });
+ * queue.process((task, ctx) => jobs.processTask(task, ctx)); // worker processes only
+ */
+export class BullMqJobQueue implements JobQueue {
+  private readonly opts: Required<Omit<BullMqJobQueueOptions, 'logger'>>;
+  private readonly logger: Logger;
+  private readonly queue: Queue;
+  private worker: Worker | null = null;
+  private workerRedis: Redis | null = null;
+  private readonly running = new Map<string, Running>();
+  private closing = false;
+
+  constructor(opts: BullMqJobQueueOptions) {
+    this.opts = {
+      redis: opts.redis,
+      name: opts.name ?? 'files',
+      prefix: opts.prefix ?? 'i2m:bull',
+      concurrency: opts.concurrency ?? 1,
+      maxAttempts: Math.max(1, opts.maxAttempts ?? 3),
+      backoffMs: opts.backoffMs ?? 1000,
+      lockMs: opts.lockMs ?? 30_000,
+      maxStalledCount: opts.maxStalledCount ?? 2,
+    };
+    this.logger = opts.logger ?? silentLogger;
+    this.queue = new Queue(this.opts.name, { connection: opts.redis, prefix: this.opts.prefix });
+    this.queue.on('error', (error) => this.logger.warn({ err: error }, 'Queue connection error'));
+  }
+
+  async enqueue(tasks: FileTask[]): Promise<void> {
+    if (this.closing || tasks.length === 0) return;
+    const unique = new Map(tasks.map((task) => [jobIdOf(task), task]));
+    await callRedis(() =>
+      this.queue.addBulk(
+        [...unique].map(([jobId, task]) => ({
+          name: 'generate',
+          data: { job_id: task.job_id, file_id: task.file_id, generation: task.generation } satisfies FileTask,
+          opts: {
+            jobId,
+            attempts: this.opts.maxAttempts,
+            backoff: { type: 'exponential', delay: this.opts.backoffMs },
+            // The job store keeps every outcome; a finished id must be free to run again (resume).
+            removeOnComplete: true,
+            removeOnFail: true,
+          },
+        })),
+      ),
+    );
+  }
+
+  process(handler: TaskHandler): void {
+    if (this.worker) throw new Error('BullMqJobQueue already has a handler');
+    // Workers block on Redis: their own connection, which waits through outages instead of failing.
+    const connection = this.opts.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    connection.on('error', () => undefined); // reconnects by itself; BullMQ reports through 'error' below
+    this.workerRedis = connection;
+    this.worker = new Worker(this.opts.name, (job, token) => this.run(handler, job, token), {
+      connection,
+      prefix: this.opts.prefix,
+      concurrency: this.opts.concurrency,
+      lockDuration: this.opts.lockMs,
+      stalledInterval: this.opts.lockMs,
+      maxStalledCount: this.opts.maxStalledCount,
+    });
+    this.worker.on('error', (error) => this.logger.warn({ err: error }, 'Queue worker error'));
+    this.worker.on('stalled', (jobId) => this.logger.warn({ queue_job_id: jobId }, 'A file whose worker stopped answering is queued again'));
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const counts = await callRedis(() => this.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active'));
+    return { waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0 };
+  }
+
+  /** Depth by state and connected workers, for metrics. */
+  async stats(): Promise<BullMqQueueStats> {
+    return callRedis(async () => {
+      const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+      const workers = await this.queue.getWorkersCount();
+      return {
+        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        failed: counts.failed ?? 0,
+        workers,
+      };
+    });
+  }
+
+  /** Tests: removes every key of this queue. */
+  async obliterate(): Promise<void> {
+    await this.queue.obliterate({ force: true });
+  }
+
+  /**
+   * Stops taking tasks; running ones get `graceMs` (default 10 s) to finish, then their signal
+   * aborts and a handler that stops because of it has its file handed back to the queue.
+   */
+  async close(opts: { graceMs?: number } = {}): Promise<void> {
+    this.closing = true;
+    const worker = this.worker;
+    if (worker) {
+      const closed = worker.close();
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), opts.graceMs ?? 10_000);
+      });
+      const outcome = await Promise.race([closed.then(() => 'closed' as const), graceOver]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        this.logger.info({ files: this.running.size }, 'Grace period over: handing running files back to the queue');
+        for (const running of this.running.values()) running.controller.abort(new Error('Queue closed'));
+        await closed;
+      }
+      await this.workerRedis?.quit().catch(() => this.workerRedis?.disconnect());
+    }
+    await this.queue.close();
+  }
+
+  private async run(handler: TaskHandler, job: Job<FileTask>, token: string | undefined): Promise<void> {
+    const controller = new AbortController();
+    const key = job.id ?? jobIdOf(job.data);
+    this.running.set(key, { controller });
+    const maxAttempts = job.opts.attempts ?? this.opts.maxAttempts;
+    try {
+      await handler({ ...job.data }, { attempt: job.attemptsMade + 1, maxAttempts, signal: controller.signal });
+    } catch (error) {
+      if (controller.signal.aborted && this.closing) {
+        // Shutting down: the file goes back to the queue as it is, without using up an attempt.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      if (isAppError(error) && error.retryable) throw error; // BullMQ retries with backoff
+      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+    } finally {
+      this.running.delete(key);
+    }
+  }
+}

@@ -1,0 +1,256 @@
+import type { Redis } from 'ioredis';
+import type { JobFileRecord, JobRecord, JobStatus, JobWithFiles } from '../../jobs/job.js';
+import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateResult } from '../../jobs/job-store.js';
+import { callRedis } from './redis-errors.js';
+import { CREATE_JOB, UPDATE_FILE } from './job-store.scripts.js';
+
+export interface RedisJobStoreOptions {
+  /** A connected client; shared, not closed by the store. */
+  redis: Redis;
+  /**
+   * Prepended to every key, so several deployments (or tests) can share one Redis.
+   * @default 'i2m:'
+   */
+  prefix?: string;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+type ScriptReply = [JobStatus, number, string[]] | null;
+
+interface StoreScripts {
+  i2mCreateJob(...args: string[]): Promise<number>;
+  i2mUpdateFile(...args: string[]): Promise<ScriptReply>;
+}
+
+const SCAN_BATCH = 500;
+
+/**
+ * JobStore on Redis for distributed mode. Per job: a hash for the job record, a hash per file, a
+ * list of file ids (upload order) and a tally hash (`total`, `unfinished`, `failed`) from which
+ * the job status follows. Every change is one Lua script (see job-store.scripts.ts), so two
+ * workers finishing files of one job at the same instant cannot lose an update, and exactly one
+ * of them sees `job_finished`. Record fields are stored generically (one JSON value per field).
+ *
+ * @example
+ * const store = new RedisJobStore({ redis, prefix: 'i2m:' });
+ */
+export class RedisJobStore implements JobStore {
+  private readonly redis: Redis;
+  private readonly scripts: StoreScripts;
+  private readonly prefix: string;
+  private readonly now: () => Date;
+
+  constructor(opts: RedisJobStoreOptions) {
+    this.redis = opts.redis;
+    this.prefix = opts.prefix ?? 'i2m:';
+    this.now = opts.now ?? (() => new Date());
+    this.redis.defineCommand('i2mCreateJob', { lua: CREATE_JOB });
+    this.redis.defineCommand('i2mUpdateFile', { numberOfKeys: 3, lua: UPDATE_FILE });
+    this.scripts = this.redis as unknown as StoreScripts;
+  }
+
+  async create(job: JobRecord, files: JobFileRecord[]): Promise<void> {
+    const id = job.job_id;
+    const keys = [this.jobKey(id), this.fileListKey(id), this.tallyKey(id), this.jobSetKey(), ...files.map((f) => this.fileKey(id, f.file_id))];
+    const args = [id, JSON.stringify(encodeFields(job)), ...files.map((f) => JSON.stringify(encodeFields(f)))];
+    const created = await callRedis(() => this.scripts.i2mCreateJob(String(keys.length), ...keys, ...args));
+    if (created !== 1) throw new Error(`Job ${id} already exists`);
+  }
+
+  async get(jobId: string): Promise<JobWithFiles | null> {
+    return callRedis(async () => {
+      // File ids never change after create, so one MULTI over them is a consistent snapshot.
+      const fileIds = await this.redis.lrange(this.fileListKey(jobId), 0, -1);
+      const multi = this.redis.multi().hgetall(this.jobKey(jobId));
+      for (const fileId of fileIds) multi.hgetall(this.fileKey(jobId, fileId));
+      const replies = (await multi.exec()) ?? [];
+      const [jobHash, ...fileHashes] = replies.map(([error, value]) => {
+        if (error) throw error;
+        return value as Record<string, string>;
+      });
+      if (!jobHash || isEmpty(jobHash)) return null;
+      const files = fileHashes.filter((hash) => !isEmpty(hash)).map((hash) => decodeFields<JobFileRecord>(hash));
+      return { job: decodeFields<JobRecord>(jobHash), files };
+    });
+  }
+
+  async getFile(jobId: string, fileId: string): Promise<JobFileRecord | null> {
+    const hash = await callRedis(() => this.redis.hgetall(this.fileKey(jobId, fileId)));
+    return isEmpty(hash) ? null : decodeFields<JobFileRecord>(hash);
+  }
+
+  async updateFile(jobId: string, fileId: string, patch: FilePatch, condition?: FileCondition): Promise<UpdateResult | null> {
+    const { progress, ...rest } = patch;
+    return this.runUpdate(jobId, fileId, { mode: 'patch', fields: rest, progress, condition });
+  }
+
+  async restartFile(
+    jobId: string,
+    fileId: string,
+    patch: { face_limit: number | null; model_task_id: string | null },
+    condition: FileCondition,
+  ): Promise<UpdateResult | null> {
+    const fields = {
+      status: 'pending',
+      error: null,
+      model_key: null,
+      preview_key: null,
+      remote_model_url: null,
+      warnings: [],
+      ...patch,
+    } satisfies Partial<JobFileRecord>;
+    return this.runUpdate(jobId, fileId, { mode: 'restart', fields, progress: undefined, condition });
+  }
+
+  async list(): Promise<JobRecord[]> {
+    const records: JobRecord[] = [];
+    await this.forEachJobBatch(async (ids) => {
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) pipeline.hgetall(this.jobKey(id));
+      for (const [error, hash] of (await pipeline.exec()) ?? []) {
+        if (error) throw error;
+        if (!isEmpty(hash as Record<string, string>)) records.push(decodeFields<JobRecord>(hash as Record<string, string>));
+      }
+    });
+    return records;
+  }
+
+  async listUnfinished(): Promise<{ job_id: string; file: JobFileRecord }[]> {
+    const unfinished: { job_id: string; file: JobFileRecord }[] = [];
+    await this.forEachJobBatch(async (ids) => {
+      const tallies = await this.tallies(ids);
+      for (const [index, id] of ids.entries()) {
+        if ((tallies[index]?.unfinished ?? 0) === 0) continue;
+        const job = await this.get(id);
+        for (const file of job?.files ?? []) {
+          if (file.status === 'pending' || file.status === 'processing') unfinished.push({ job_id: id, file });
+        }
+      }
+    });
+    return unfinished;
+  }
+
+  async counts(): Promise<JobCounts> {
+    const counts: JobCounts = { active: 0, completed: 0, failed: 0, partial: 0 };
+    await this.forEachJobBatch(async (ids) => {
+      for (const tally of await this.tallies(ids)) {
+        if (!tally) continue;
+        const status = statusOfTally(tally);
+        counts[status === 'processing' ? 'active' : status] += 1;
+      }
+    });
+    return counts;
+  }
+
+  async delete(jobId: string): Promise<void> {
+    await callRedis(async () => {
+      const fileIds = await this.redis.lrange(this.fileListKey(jobId), 0, -1);
+      const keys = [this.jobKey(jobId), this.fileListKey(jobId), this.tallyKey(jobId), ...fileIds.map((f) => this.fileKey(jobId, f))];
+      await this.redis.multi().del(...keys).srem(this.jobSetKey(), jobId).exec();
+    });
+  }
+
+  /** The client belongs to the caller, who closes it last. */
+  async close(): Promise<void> {}
+
+  private async runUpdate(
+    jobId: string,
+    fileId: string,
+    update: { mode: 'patch' | 'restart'; fields: object; progress: number | undefined; condition: FileCondition | undefined },
+  ): Promise<UpdateResult | null> {
+    const { condition } = update;
+    const reply = await callRedis(() =>
+      this.scripts.i2mUpdateFile(
+        this.fileKey(jobId, fileId),
+        this.jobKey(jobId),
+        this.tallyKey(jobId),
+        update.mode,
+        condition?.status ? JSON.stringify(condition.status) : '',
+        condition?.generation !== undefined ? String(condition.generation) : '',
+        update.progress !== undefined ? JSON.stringify(update.progress) : '',
+        JSON.stringify(this.now().toISOString()),
+        ...encodeFields(update.fields),
+      ),
+    );
+    if (!reply) return null;
+    const [jobStatus, finished, flat] = reply;
+    return { file: decodeFields<JobFileRecord>(pairsToHash(flat)), job_status: jobStatus, job_finished: finished === 1 };
+  }
+
+  private async tallies(ids: string[]): Promise<(Tally | null)[]> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.tallyKey(id), 'total', 'unfinished', 'failed');
+    const replies = (await callRedis(() => pipeline.exec())) ?? [];
+    return replies.map(([error, values]) => {
+      if (error) throw error;
+      const [total, unfinished, failed] = (values as (string | null)[]).map((v) => (v === null ? null : Number(v)));
+      return total === null || total === undefined ? null : { total, unfinished: unfinished ?? 0, failed: failed ?? 0 };
+    });
+  }
+
+  /** Visits every job id in batches (SSCAN, so a large set never blocks Redis). */
+  private async forEachJobBatch(visit: (ids: string[]) => Promise<void>): Promise<void> {
+    let cursor = '0';
+    const seen = new Set<string>();
+    do {
+      const [next, ids] = await callRedis(() => this.redis.sscan(this.jobSetKey(), cursor, 'COUNT', SCAN_BATCH));
+      cursor = next;
+      const fresh = ids.filter((id) => !seen.has(id)); // SSCAN may return an element twice
+      for (const id of fresh) seen.add(id);
+      if (fresh.length > 0) await callRedis(() => visit(fresh));
+    } while (cursor !== '0');
+  }
+
+  private jobSetKey(): string {
+    return `${this.prefix}jobs`;
+  }
+  private jobKey(jobId: string): string {
+    return `${this.prefix}job:${jobId}`;
+  }
+  private fileListKey(jobId: string): string {
+    return `${this.prefix}job:${jobId}:file_ids`;
+  }
+  private tallyKey(jobId: string): string {
+    return `${this.prefix}job:${jobId}:tally`;
+  }
+  private fileKey(jobId: string, fileId: string): string {
+    return `${this.prefix}job:${jobId}:file:${fileId}`;
+  }
+}
+
+interface Tally {
+  total: number;
+  unfinished: number;
+  failed: number;
+}
+
+/** deriveJobStatus's rule, from the tally instead of the file list. */
+function statusOfTally({ total, unfinished, failed }: Tally): JobStatus {
+  if (unfinished > 0) return 'processing';
+  if (failed === 0) return 'completed';
+  return failed === total ? 'failed' : 'partial';
+}
+
+/** [field, JSON value, …] for every defined field, in the record's own order. */
+function encodeFields(record: object): string[] {
+  const flat: string[] = [];
+  for (const [field, value] of Object.entries(record)) {
+    if (value !== undefined) flat.push(field, JSON.stringify(value));
+  }
+  return flat;
+}
+
+function decodeFields<T>(hash: Record<string, string>): T {
+  return Object.fromEntries(Object.entries(hash).map(([field, value]) => [field, JSON.parse(value) as unknown])) as T;
+}
+
+function pairsToHash(flat: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
+  return hash;
+}
+
+function isEmpty(hash: Record<string, string>): boolean {
+  return Object.keys(hash).length === 0;
+}

@@ -1,0 +1,9 @@
+/**
+ * Distributed mode's adapters (Redis, BullMQ), as their own entry point: `@image2model/core/distributed`,
+ * so embedded mode never loads ioredis or BullMQ.
+ */
+export { RedisJobStore, type RedisJobStoreOptions } from './adapters/redis/job-store.redis.js';
+export { RedisJobEvents, type RedisJobEventsOptions } from './adapters/redis/job-events.redis.js';
+export { StreamFanout, type StreamFanoutOptions } from './adapters/redis/stream-fanout.js';
+export { callRedis, isRedisUnavailable } from './adapters/redis/redis-errors.js';
+export { BullMqJobQueue, type BullMqJobQueueOptions, type BullMqQueueStats } from './adapters/bullmq/job-queue.bullmq.js';
