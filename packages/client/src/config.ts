@@ -3,7 +3,7 @@ import { Image2ModelError } from './errors.js';
 
 /** Any EventSource class: a browser's own, or the `eventsource` package's (the default). */
 export interface EventSourceConstructor {
-  new (url: string, init?: { withCredentials?: boolean }): {
+  new (url: string, init?: { withCredentials?: boolean | undefined }): {
     readonly readyState: number;
     close(): void;
     addEventListener(type: string, listener: (event: MessageEvent) => void): void;
@@ -13,11 +13,11 @@ export interface EventSourceConstructor {
 /** How `watch()` and `events()` reconnect after a dropped connection. */
 export interface ReconnectOptions {
   /** Attempts in a row before giving up with `NETWORK_ERROR`; any event received resets the count. @default 10 */
-  retries?: number;
+  retries?: number | undefined;
   /** The first delay; each further attempt doubles it. @default 250 */
-  minDelayMs?: number;
+  minDelayMs?: number | undefined;
   /** @default 5000 */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
 }
 
 export interface Image2ModelClientOptions {
@@ -27,17 +27,17 @@ export interface Image2ModelClientOptions {
    */
   baseUrl: string;
   /** Sent as `Authorization: Bearer <apiKey>`. Health needs none; a job's `sessionId` also gives read access. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** The fetch used for every request (tests, proxies, instrumentation). @default globalThis.fetch */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /**
    * The EventSource used for subscriptions. The default (the `eventsource` package) runs on
    * `fetch`, so it sends the API key in Node and in browsers; a browser's native EventSource
    * cannot send headers, so pass a `sessionId` to `watch()` if you use it.
    */
-  EventSource?: EventSourceConstructor;
+  EventSource?: EventSourceConstructor | undefined;
   /** @default { retries: 10, minDelayMs: 250, maxDelayMs: 5000 } */
-  reconnect?: ReconnectOptions;
+  reconnect?: ReconnectOptions | undefined;
 }
 
 /** Everything the parts of the client share, resolved once. */
@@ -46,7 +46,7 @@ export interface ClientConfig {
   apiKey: string | undefined;
   fetch: typeof fetch;
   EventSource: EventSourceConstructor;
-  reconnect: Required<ReconnectOptions>;
+  reconnect: { retries: number; minDelayMs: number; maxDelayMs: number };
   headers(): Record<string, string>;
   url(path: string, query?: Record<string, string | undefined>): string;
 }
@@ -84,7 +84,7 @@ export function resolveConfig(options: Image2ModelClientOptions): ClientConfig {
     apiKey,
     fetch: fetchImpl,
     EventSource: options.EventSource ?? FetchEventSource,
-    reconnect: { retries: 10, minDelayMs: 250, maxDelayMs: 5000, ...options.reconnect },
+    reconnect: { retries: options.reconnect?.retries ?? 10, minDelayMs: options.reconnect?.minDelayMs ?? 250, maxDelayMs: options.reconnect?.maxDelayMs ?? 5000 },
     headers: (): Record<string, string> => (apiKey ? { Authorization: `Bearer ${apiKey}` } : {}),
     url(path, query = {}) {
       const url = new URL(`${origin}${path}`);

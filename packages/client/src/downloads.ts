@@ -16,8 +16,8 @@ export interface Download {
 
 export interface DownloadOptions {
   /** Read access without the API key: the job's `session_id`. */
-  sessionId?: string;
-  signal?: AbortSignal;
+  sessionId?: string | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** `attachment; filename="a.glb"; filename*=UTF-8''a%C3%A9.glb` → the best name it gives. */

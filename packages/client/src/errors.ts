@@ -17,9 +17,9 @@ export interface Image2ModelErrorInit {
   /** The HTTP status, or 0 when no answer was received. */
   status: number;
   message: string;
-  details?: Record<string, unknown>;
+  details?: Record<string, unknown> | undefined;
   /** The server's `X-Request-ID`, when there was an answer: quote it when reporting a problem. */
-  requestId?: string | null;
+  requestId?: string | null | undefined;
   cause?: unknown;
 }
 

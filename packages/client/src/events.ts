@@ -8,16 +8,16 @@ import type { JobDoneEvent, JobEvent, TrackedJobEvent } from './types.js';
 
 export interface EventsOptions {
   /** Resume after this event id (from a previous `TrackedJobEvent.id`) instead of replaying everything. */
-  lastEventId?: string | null;
+  lastEventId?: string | null | undefined;
   /** Read access without the API key: the job's `session_id`. */
-  sessionId?: string;
+  sessionId?: string | undefined;
   /** Stops the stream; the iterator then rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface WatchOptions extends EventsOptions {
   /** Called for every event, in order; a promise it returns is awaited before the next event. */
-  onEvent?: (event: TrackedJobEvent) => void | Promise<void>;
+  onEvent?: ((event: TrackedJobEvent) => void | Promise<void>) | undefined;
 }
 
 type Item =

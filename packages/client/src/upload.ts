@@ -20,8 +20,8 @@ export type UploadSource = string | Bytes | NamedUploadSource;
 
 export interface UploadOptions {
   /** Maximum triangles per model, an integer from 4 to 200,000. @default the server's (10,000 locally) */
-  faceLimit?: number;
-  signal?: AbortSignal;
+  faceLimit?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 function isNamed(source: UploadSource): source is NamedUploadSource {
@@ -36,9 +36,7 @@ function extensionOf(head: Uint8Array): string {
 
 async function toPart(data: Bytes | string, name: string | undefined, index: number): Promise<{ blob: Blob; name: string }> {
   if (typeof data === 'string') {
-    if (typeof process === 'undefined' || !process.versions?.node) {
-      throw new Image2ModelError({ code: 'INVALID_CONFIGURATION', status: 0, message: 'File paths can only be uploaded in Node: pass a File, Blob or bytes' });
-    }
+    // Loaded only for paths; bundlers swap in node-files.browser.js (package.json "browser").
     const { blobFromPath } = await import('./node-files.js');
     const file = await blobFromPath(data);
     return { blob: file.blob, name: name ?? file.name };
