@@ -55,6 +55,9 @@ describe('the client against a real server', () => {
       expect(provider.calls.find((call) => call.file_id === 'file_001')?.image.equals(photo)).toBe(true);
       expect(provider.calls.find((call) => call.file_id === 'file_005')?.image.equals(jpeg)).toBe(true);
       expect(job.files.map((f) => f.status)).toEqual(Array(5).fill('completed'));
+      // Any iterable of sources (a browser's FileList, a Set) is a batch too.
+      const fromSet = await client.upload(new Set([new File([photo], 'x.png'), new File([jpeg], 'y.jpg')]));
+      expect(fromSet.files.map((f) => f.filename)).toEqual(['x.png', 'y.jpg']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

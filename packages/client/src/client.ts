@@ -16,9 +16,9 @@ export interface Image2ModelHelpers {
   /**
    * Uploads images as one batch job (`POST /api/v1/upload/batch`) and queues every file.
    * @example await client.upload(['chair.jpg', 'table.png'], { faceLimit: 5000 })  // Node paths
-   * @example await client.upload(input.files[0])                                   // a browser File
+   * @example await client.upload(input.files)                                      // a browser FileList
    */
-  upload(files: UploadSource | readonly UploadSource[], options?: UploadOptions): Promise<UploadResponse>;
+  upload(files: UploadSource | Iterable<UploadSource>, options?: UploadOptions): Promise<UploadResponse>;
   /**
    * The job's events as an async iterator that ends after `done`, resuming from the last event
    * id when the connection drops.
@@ -56,14 +56,15 @@ export function createImage2ModelClient(options: Image2ModelClientOptions): Imag
   const config = resolveConfig(options);
   const untyped = createUntypedClient(config);
   const procedures = createProcedureProxy(untyped, config) as Record<string, unknown>;
+  const parts = { untyped, config };
 
   const helpers: Image2ModelHelpers = {
     baseUrl: config.origin,
     upload: (files, uploadOptions) => uploadImages(config, files, uploadOptions),
-    events: (jobId, eventOptions) => streamJobEvents(untyped, config, jobId, eventOptions),
-    watch: (jobId, watchOptions) => watchJob(untyped, config, jobId, watchOptions),
+    events: (jobId, eventOptions) => streamJobEvents(parts, jobId, eventOptions),
+    watch: (jobId, watchOptions) => watchJob(parts, jobId, watchOptions),
     async waitForJob(jobId, waitOptions = {}) {
-      await watchJob(untyped, config, jobId, waitOptions);
+      await watchJob(parts, jobId, waitOptions);
       const input = { job_id: jobId, ...(waitOptions.sessionId ? { session_id: waitOptions.sessionId } : {}) };
       return untyped.query('status.get', input, { signal: waitOptions.signal }).catch((error: unknown) => {
         throw mapCallError(error, config);

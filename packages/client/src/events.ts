@@ -20,6 +20,12 @@ export interface WatchOptions extends EventsOptions {
   onEvent?: ((event: TrackedJobEvent) => void | Promise<void>) | undefined;
 }
 
+/** What the event functions need from the client. */
+export interface ClientParts {
+  untyped: TRPCUntypedClient<ClientRouter>;
+  config: ClientConfig;
+}
+
 type Item =
   | { kind: 'event'; event: TrackedJobEvent }
   | { kind: 'end' }
@@ -29,7 +35,7 @@ type Item =
 const TRANSIENT_STATUS = new Set([0, 502, 503, 504]);
 
 /** One subscription, its callbacks turned into a queue the generator can await. */
-function openAttempt(untyped: TRPCUntypedClient<ClientRouter>, config: ClientConfig, input: { job_id: string; session_id?: string; lastEventId: string | null }) {
+function openAttempt({ untyped, config }: ClientParts, input: { job_id: string; session_id?: string; lastEventId: string | null }) {
   const items: Item[] = [];
   let wake: (() => void) | null = null;
   const push = (item: Item) => {
@@ -86,13 +92,14 @@ function backoff(config: ClientConfig, failures: number): number {
  * event received (the server replays what was missed, never twice), with backoff; after
  * `reconnect.retries` failed attempts in a row it throws `NETWORK_ERROR`.
  */
-export async function* streamJobEvents(untyped: TRPCUntypedClient<ClientRouter>, config: ClientConfig, jobId: string, options: EventsOptions = {}): AsyncGenerator<TrackedJobEvent, void, undefined> {
+export async function* streamJobEvents(parts: ClientParts, jobId: string, options: EventsOptions = {}): AsyncGenerator<TrackedJobEvent, void, undefined> {
+  const { config } = parts;
   const { signal } = options;
   let lastEventId = options.lastEventId ?? null;
   let failures = 0;
   for (;;) {
     signal?.throwIfAborted();
-    const attempt = openAttempt(untyped, config, { job_id: jobId, ...(options.sessionId ? { session_id: options.sessionId } : {}), lastEventId });
+    const attempt = openAttempt(parts, { job_id: jobId, ...(options.sessionId ? { session_id: options.sessionId } : {}), lastEventId });
     let reason: Image2ModelError;
     try {
       for (;;) {
@@ -127,10 +134,10 @@ export async function* streamJobEvents(untyped: TRPCUntypedClient<ClientRouter>,
 }
 
 /** Runs `onEvent` for every event and resolves with the final `done` event. */
-export async function watchJob(untyped: TRPCUntypedClient<ClientRouter>, config: ClientConfig, jobId: string, options: WatchOptions = {}): Promise<JobDoneEvent> {
-  for await (const event of streamJobEvents(untyped, config, jobId, options)) {
+export async function watchJob(parts: ClientParts, jobId: string, options: WatchOptions = {}): Promise<JobDoneEvent> {
+  for await (const event of streamJobEvents(parts, jobId, options)) {
     await options.onEvent?.(event);
     if (event.type === 'done') return event;
   }
-  throw networkError(new Error('the event stream ended before the job was done'), config.origin);
+  throw networkError(new Error('the event stream ended before the job was done'), parts.config.origin);
 }

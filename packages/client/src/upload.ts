@@ -24,8 +24,12 @@ export interface UploadOptions {
   signal?: AbortSignal | undefined;
 }
 
-function isNamed(source: UploadSource): source is NamedUploadSource {
-  return typeof source === 'object' && !(source instanceof Blob) && !(source instanceof Uint8Array) && !(source instanceof ArrayBuffer) && 'data' in source;
+function isNamed(source: unknown): source is NamedUploadSource {
+  return typeof source === 'object' && source !== null && !(source instanceof Blob) && !ArrayBuffer.isView(source) && !(source instanceof ArrayBuffer) && 'data' in source;
+}
+
+function isSingle(sources: UploadSource | Iterable<UploadSource>): sources is UploadSource {
+  return typeof sources === 'string' || sources instanceof Blob || ArrayBuffer.isView(sources) || sources instanceof ArrayBuffer || isNamed(sources);
 }
 
 function extensionOf(head: Uint8Array): string {
@@ -50,8 +54,8 @@ async function toPart(data: Bytes | string, name: string | undefined, index: num
 }
 
 /** `POST /api/v1/upload/batch`: every file in the `files` field, and `face_limit` when given. */
-export async function uploadImages(config: ClientConfig, sources: UploadSource | readonly UploadSource[], options: UploadOptions = {}): Promise<UploadResponse> {
-  const list: readonly UploadSource[] = Array.isArray(sources) ? sources : [sources as UploadSource];
+export async function uploadImages(config: ClientConfig, sources: UploadSource | Iterable<UploadSource>, options: UploadOptions = {}): Promise<UploadResponse> {
+  const list: readonly UploadSource[] = isSingle(sources) ? [sources] : Array.from(sources);
   if (list.length === 0) {
     throw new Image2ModelError({ code: 'VALIDATION_ERROR', status: 0, message: 'upload() needs at least one image' });
   }

@@ -55,6 +55,14 @@ export async function runGenerate(ctx: CommandContext, images: string[], options
     view.saved(fileId, path);
   };
 
+  // Ctrl+C stops watching, not the job: restore the terminal and say how to pick it up again.
+  const interrupt = () => {
+    view.stop();
+    ctx.note(`\nInterrupted. Job ${upload.job_id} goes on on the server: image2model status ${upload.job_id}, image2model download ${upload.job_id}`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
+
   let zipPath: string | null = null;
   try {
     for await (const event of client.events(upload.job_id)) {
@@ -77,6 +85,7 @@ export async function runGenerate(ctx: CommandContext, images: string[], options
       view.log(`Saved ${zipPath}`);
     }
   } finally {
+    process.off('SIGINT', interrupt);
     view.stop();
   }
 
