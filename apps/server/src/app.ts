@@ -14,6 +14,9 @@ import { createDocsRouter } from './http/docs.js';
 import { createRestHandler, defaultEmptyJsonBody } from './http/rest.js';
 import { createTrpcHandler } from './http/trpc.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+import type { Metrics } from './metrics/metrics.js';
+import { observeHttp } from './metrics/http-metrics.js';
+import { createMetricsHandler } from './metrics/metrics-http.js';
 
 export interface AppConfig {
   /** Absolute origin for URLs we hand out; default: each request's own origin. */
@@ -33,17 +36,20 @@ export interface AppDeps {
   auth: ApiKeyAuth;
   rateLimiters: RateLimiters;
   logger: Logger;
+  /** Request timing, open streams and rate-limit rejections, and `GET /metrics` (admin key). */
+  metrics?: Metrics;
 }
 
 const JSON_BODY_LIMIT = '1mb';
 
 /** The whole HTTP surface, without listening: tests and main.ts both call this. */
-export function createApp({ config, services, auth, rateLimiters, logger }: AppDeps): Express {
+export function createApp({ config, services, auth, rateLimiters, logger, metrics }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
   app.use(requestContext);
+  if (metrics) app.use(observeHttp(metrics));
   app.use(accessLog(logger));
   app.use(
     helmet({
@@ -56,7 +62,7 @@ export function createApp({ config, services, auth, rateLimiters, logger }: AppD
   app.use(identify(auth));
 
   const context = { services, publicUrl: config.publicUrl, logger };
-  const limit = rateLimit(rateLimiters, logger);
+  const limit = rateLimit(rateLimiters, logger, { onReject: (window) => metrics?.rateLimitRejections.inc({ window }) });
   const jobs = services.jobs;
 
   const api = Router();
@@ -83,6 +89,7 @@ export function createApp({ config, services, auth, rateLimiters, logger }: AppD
   app.use('/api/v1', api);
 
   app.use('/trpc', limit, createTrpcHandler(context));
+  if (metrics) app.get('/metrics', createMetricsHandler(metrics.registry, logger));
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger));

@@ -19,8 +19,19 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_HOUR: positiveInt(1000),
   MAX_FILES: positiveInt(25),
   MAX_FILE_SIZE_MB: z.coerce.number().positive().max(1024).default(10),
-  /** Unset: embedded mode. */
+  /** Unset: embedded mode. Set: distributed mode (API processes + `npm run start:worker` processes). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Distributed mode: prepended to every Redis key, so several deployments can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,100}$/, 'letters, digits and : _ . - only')
+    .default('i2m:'),
+  /** A second port serving only GET /metrics, without a key (keep it on a private network). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Distributed mode: how long a worker's claim on a running file lasts without being renewed. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** SIGTERM: how long in-flight requests, streams and generations get before they are handed off. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Unset: the local generator. */
   FAL_KEY: z.string().min(1).optional(),
   /** Sends every FAL request (queue, storage, CDN) to this origin instead: the emulator in tests. */
@@ -30,7 +41,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional().transform((url) => url?.replace(/\/+$/, '')),
   /** Browser origins allowed by CORS (comma separated); none by default. */
   CORS_ORIGINS: commaList,
-  /** In-process generations at once in embedded mode; default: the generator pool's size. */
+  /** Generations at once per process (embedded server, or each worker); default: the generator pool's size. */
   WORKER_CONCURRENCY: z.coerce.number().int().positive().optional(),
 });
 

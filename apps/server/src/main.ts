@@ -1,5 +1,6 @@
 import { parseEnv, type Env } from './env.js';
 import { startServer } from './server.js';
+import { onShutdownSignal } from './shutdown.js';
 
 function readEnv(): Env {
   try {
@@ -12,17 +13,9 @@ function readEnv(): Env {
 
 /** The entry point: configuration in, a listening server out. Nothing else reads process.env. */
 async function main(): Promise<void> {
-  const running = await startServer({ env: readEnv() });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    running.logger.info({ signal }, `${signal}: finishing running work, then stopping`);
-    await running.close({ graceMs: 10_000 });
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  const env = readEnv();
+  const running = await startServer({ env });
+  onShutdownSignal({ logger: running.logger, graceMs: env.SHUTDOWN_GRACE_MS, stop: (graceMs) => running.close({ graceMs }) });
 }
 
 main().catch((error: unknown) => {

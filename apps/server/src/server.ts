@@ -2,20 +2,27 @@ import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { createApiKeyAuth, MAX_IMAGE_PIXELS } from '@image2model/api';
+import type { Redis } from 'ioredis';
+import { createApiKeyAuth, MAX_IMAGE_PIXELS, type LogEntry, type LogQuery } from '@image2model/api';
 import type { ModelProvider } from '@image2model/core';
 import type { Env } from './env.js';
-import { LogBuffer } from './logging/log-buffer.js';
+import { LogBuffer, type LogSink } from './logging/log-buffer.js';
 import { createLogger } from './logging/logger.js';
 import { resolveApiKeys, type ApiKeys } from './api-keys.js';
 import { createEmbeddedRuntime, type Runtime } from './runtime.js';
 import { createProvider } from './providers.js';
 import { createApp } from './app.js';
-import { createMemoryRateLimiters } from './http/rate-limit.js';
+import { createMemoryRateLimiters, createRedisRateLimiters, type RateLimiters } from './http/rate-limit.js';
 import { uploadTempDir } from './http/uploads.js';
 import { readSystemInfo } from './services/system-info.js';
 import { checkReadiness } from './services/readiness.js';
 import { SERVER_VERSION } from './version.js';
+import { createMetrics, type Metrics, type QueueStats } from './metrics/metrics.js';
+import { instrumentProvider } from './metrics/instrument-provider.js';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-http.js';
+import { connectRedis, describeRedisUrl, logRedisState } from './distributed/redis-connection.js';
+import { verifySharedDataDir } from './distributed/shared-data-dir.js';
+import type { RedisLogStream } from './logging/redis-log-stream.js';
 
 export interface StartServerOptions {
   env: Env;
@@ -35,85 +42,209 @@ export interface RunningServer {
   logger: Logger;
   logBuffer: LogBuffer;
   dataDir: string;
+  metrics: Metrics;
+  /** The METRICS_PORT server's port, when one is configured. */
+  metricsPort: number | null;
+  mode: 'embedded' | 'distributed';
   close(opts?: { graceMs?: number }): Promise<void>;
 }
 
-/** Builds every part from configuration, listens, starts the in-process worker. */
+/** What differs between the modes; everything else is built the same way. */
+interface ModeParts {
+  runtime: Runtime;
+  rateLimiters: RateLimiters;
+  queryLogs(query: LogQuery): Promise<LogEntry[]>;
+  pingRedis?: () => Promise<boolean>;
+  queueStats(): Promise<QueueStats>;
+  /** Worker processes connected (distributed mode). */
+  connectedWorkers?: () => Promise<number>;
+  /** Called after the HTTP server stopped accepting: in-process work and Redis close here. */
+  close(graceMs: number): Promise<void>;
+  /** Distributed mode ends live event streams first, so clients reconnect to another process. */
+  endStreams?: () => Promise<void>;
+}
+
+/**
+ * Builds every part from configuration and listens. Embedded mode (no REDIS_URL) also runs the
+ * worker in this process; distributed mode keeps state in Redis and leaves generation to worker
+ * processes (`npm run start:worker`).
+ */
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const { env } = opts;
-  const logBuffer = new LogBuffer();
-  const logger = createLogger({ level: env.LOG_LEVEL, buffer: logBuffer, destination: opts.logDestination });
   const dataDir = resolve(env.DATA_DIR);
   const tempDir = uploadTempDir(dataDir);
   await mkdir(tempDir, { recursive: true });
 
-  const keys = await resolveApiKeys({
-    apiKeys: env.API_KEYS,
-    adminKeys: env.ADMIN_API_KEYS,
-    dataDir,
-    logger,
-    print: opts.print ?? ((text) => process.stdout.write(`${text}\n`)),
-  });
-  const provider = opts.provider ?? (await createProvider(env));
-  const runtime = await createEmbeddedRuntime({ dataDir, tempDir, logger, concurrency: env.WORKER_CONCURRENCY, provider });
-
-  const app = createApp({
-    config: {
-      publicUrl: env.PUBLIC_URL,
-      maxFiles: env.MAX_FILES,
-      maxFileSizeMb: env.MAX_FILE_SIZE_MB,
-      maxImagePixels: MAX_IMAGE_PIXELS,
-      uploadTempDir: tempDir,
-      corsOrigins: env.CORS_ORIGINS,
-      heartbeatMs: opts.heartbeatMs ?? 15_000,
-      version: SERVER_VERSION,
-    },
-    services: {
-      jobs: runtime.jobs,
-      events: runtime.events,
-      readiness: () => checkReadiness({ storage: runtime.storage, provider: runtime.provider }),
-      systemInfo: () => readSystemInfo(dataDir, runtime.jobs),
-      queryLogs: async (query) => logBuffer.query(query),
-    },
-    auth: createApiKeyAuth(keys),
-    rateLimiters: createMemoryRateLimiters({ perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),
-    logger,
+  const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL, { role: 'api' }) : null;
+  const logBuffer = new LogBuffer();
+  let redisLogs: RedisLogStream | null = null;
+  if (redis) {
+    const { RedisLogStream } = await import('./logging/redis-log-stream.js');
+    redisLogs = new RedisLogStream({ redis, prefix: env.REDIS_PREFIX });
+  }
+  const sinks: LogSink[] = redisLogs ? [logBuffer, redisLogs] : [logBuffer];
+  const logger = createLogger({
+    level: env.LOG_LEVEL,
+    buffer: { write: (line) => sinks.forEach((sink) => sink.write(line)) },
+    destination: opts.logDestination,
+    // Several processes write one log: say which one wrote each line.
+    ...(redis ? { base: { role: 'api', pid: process.pid } } : {}),
   });
 
-  const server = app.listen(env.PORT, env.HOST);
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('listening', resolveListen);
-    server.once('error', reject);
-  });
-  // Slow clients (slowloris) must not hold sockets for ever; uploads get a generous window.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 10 * 60_000;
-  server.keepAliveTimeout = 5_000;
+  try {
+    const keys = await resolveApiKeys({
+      apiKeys: env.API_KEYS,
+      adminKeys: env.ADMIN_API_KEYS,
+      dataDir,
+      logger,
+      print: opts.print ?? ((text) => process.stdout.write(`${text}\n`)),
+    });
+    let mode: ModeParts | null = null;
+    const metrics = createMetrics({ role: redis ? 'api' : 'embedded', queueStats: () => (mode ? mode.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
+    const provider = instrumentProvider(opts.provider ?? (await createProvider(env)), metrics);
+    mode = redis && redisLogs ? await distributedParts({ env, redis, redisLogs, dataDir, tempDir, logger, provider }) : await embeddedParts({ env, dataDir, tempDir, logger, provider, logBuffer });
+    const parts = mode;
+    const { runtime } = parts;
 
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : env.PORT;
-  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
-  const resumed = await runtime.startWorker();
-  logger.info(
-    { port, data_dir: dataDir, provider: runtime.provider.name, mode: 'embedded', resumed },
-    `Image2Model listening on http://${host}:${port} (embedded mode, ${runtime.provider.name} generator, data in ${dataDir})`,
-  );
+    const app = createApp({
+      config: {
+        publicUrl: env.PUBLIC_URL,
+        maxFiles: env.MAX_FILES,
+        maxFileSizeMb: env.MAX_FILE_SIZE_MB,
+        maxImagePixels: MAX_IMAGE_PIXELS,
+        uploadTempDir: tempDir,
+        corsOrigins: env.CORS_ORIGINS,
+        heartbeatMs: opts.heartbeatMs ?? 15_000,
+        version: SERVER_VERSION,
+      },
+      services: {
+        jobs: runtime.jobs,
+        events: runtime.events,
+        readiness: () => checkReadiness({ storage: runtime.storage, provider: runtime.provider, ...(parts.pingRedis ? { pingRedis: parts.pingRedis } : {}) }),
+        systemInfo: () => readSystemInfo(dataDir, runtime.jobs),
+        queryLogs: (query) => parts.queryLogs(query),
+      },
+      auth: createApiKeyAuth(keys),
+      rateLimiters: parts.rateLimiters,
+      logger,
+      metrics,
+    });
 
+    const server = app.listen(env.PORT, env.HOST);
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('listening', resolveListen);
+      server.once('error', reject);
+    });
+    // Slow clients (slowloris) must not hold sockets for ever; uploads get a generous window.
+    server.headersTimeout = 30_000;
+    server.requestTimeout = 10 * 60_000;
+    server.keepAliveTimeout = 5_000;
+    const metricsServer: MetricsServer | null =
+      env.METRICS_PORT !== undefined ? await startMetricsServer({ registry: metrics.registry, port: env.METRICS_PORT, host: env.HOST }) : null;
+
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : env.PORT;
+    const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
+    const metricsPort = metricsServer?.port ?? null;
+    if (parts.connectedWorkers && env.REDIS_URL) {
+      const workers = await parts.connectedWorkers().catch(() => 0);
+      logger.info(
+        { port, data_dir: dataDir, provider: runtime.provider.name, mode: 'distributed', redis: describeRedisUrl(env.REDIS_URL), workers, metrics_port: metricsPort },
+        `Image2Model listening on http://${host}:${port} (distributed mode, ${runtime.provider.name} generator, ${workers} worker process(es) connected, data in ${dataDir})`,
+      );
+      if (workers === 0) logger.warn({}, 'No worker process is connected yet: files wait in the queue until one runs (npm run start:worker)');
+    } else {
+      const resumed = await runtime.startWorker();
+      logger.info(
+        { port, data_dir: dataDir, provider: runtime.provider.name, mode: 'embedded', resumed, metrics_port: metricsPort },
+        `Image2Model listening on http://${host}:${port} (embedded mode, ${runtime.provider.name} generator, data in ${dataDir})`,
+      );
+    }
+
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      server,
+      runtime,
+      keys,
+      logger,
+      logBuffer,
+      dataDir,
+      metrics,
+      metricsPort,
+      mode: redis ? 'distributed' : 'embedded',
+      async close({ graceMs = env.SHUTDOWN_GRACE_MS } = {}) {
+        const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+        server.closeIdleConnections();
+        if (parts.endStreams) {
+          // Stop accepting, end event streams (clients resume elsewhere from Last-Event-ID), and give
+          // in-flight requests the grace period before cutting what is left.
+          await parts.endStreams();
+          await Promise.race([closed, new Promise((r) => setTimeout(r, graceMs).unref())]);
+          server.closeAllConnections();
+          await parts.close(graceMs);
+        } else {
+          await parts.close(graceMs);
+          server.closeAllConnections();
+        }
+        await closed;
+        await metricsServer?.close();
+      },
+    };
+  } catch (error) {
+    await redisLogs?.close().catch(() => undefined);
+    redis?.disconnect();
+    throw error;
+  }
+}
+
+async function embeddedParts(opts: { env: Env; dataDir: string; tempDir: string; logger: Logger; provider: ModelProvider; logBuffer: LogBuffer }): Promise<ModeParts> {
+  const { env } = opts;
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, tempDir: opts.tempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider });
   return {
-    url: `http://${host}:${port}`,
-    port,
-    server,
     runtime,
-    keys,
+    rateLimiters: createMemoryRateLimiters({ perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),
+    queryLogs: async (query) => opts.logBuffer.query(query),
+    queueStats: () => runtime.queue.counts(),
+    close: (graceMs) => runtime.close({ graceMs }),
+  };
+}
+
+async function distributedParts(opts: {
+  env: Env;
+  redis: Redis;
+  redisLogs: RedisLogStream;
+  dataDir: string;
+  tempDir: string;
+  logger: Logger;
+  provider: ModelProvider;
+}): Promise<ModeParts> {
+  const { env, redis, redisLogs, logger } = opts;
+  logRedisState(redis, logger);
+  await verifySharedDataDir({ dataDir: opts.dataDir, redis, prefix: env.REDIS_PREFIX, role: 'API' });
+  const [{ createDistributedRuntime }, { callRedis }] = await Promise.all([import('./runtime.distributed.js'), import('@image2model/core/distributed')]);
+  const runtime = await createDistributedRuntime({
+    redis,
+    prefix: env.REDIS_PREFIX,
+    dataDir: opts.dataDir,
+    tempDir: opts.tempDir,
     logger,
-    logBuffer,
-    dataDir,
-    async close({ graceMs = 10_000 } = {}) {
-      const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-      server.closeIdleConnections();
+    provider: opts.provider,
+    lockMs: env.WORKER_LOCK_MS,
+  });
+  return {
+    runtime,
+    rateLimiters: createRedisRateLimiters({ redis, prefix: env.REDIS_PREFIX, perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),
+    queryLogs: (query) => callRedis(() => redisLogs.query(query)),
+    pingRedis: () => runtime.pingRedis(),
+    queueStats: () => runtime.queueStats(),
+    connectedWorkers: async () => (await runtime.queueStats()).workers ?? 0,
+    endStreams: () => runtime.events.close(),
+    async close(graceMs) {
       await runtime.close({ graceMs });
-      server.closeAllConnections();
-      await closed;
+      await redisLogs.close();
+      // Redis last: everything above may still write to it.
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

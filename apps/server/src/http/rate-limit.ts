@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from 'express';
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
 import { AppError } from '@image2model/core';
 import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
@@ -23,20 +24,39 @@ export function createMemoryRateLimiters(windows: RateLimitWindows): RateLimiter
   };
 }
 
+/**
+ * Distributed mode: the counters live in Redis, so every API process draws from one budget per key
+ * (60 per minute across three processes is 60, not 180). While Redis is unreachable the limiter
+ * fails at once (`rejectIfRedisNotReady`) and requests get a 503, never an unlimited pass.
+ */
+export function createRedisRateLimiters(windows: RateLimitWindows & { redis: Redis; prefix: string }): RateLimiters {
+  const common = { storeClient: windows.redis, rejectIfRedisNotReady: true };
+  return {
+    minute: new RateLimiterRedis({ ...common, keyPrefix: `${windows.prefix}rl:minute`, points: windows.perMinute, duration: 60 }),
+    hour: new RateLimiterRedis({ ...common, keyPrefix: `${windows.prefix}rl:hour`, points: windows.perHour, duration: 3600 }),
+  };
+}
+
+export interface RateLimitHooks {
+  /** Called for each window a rejected request exceeded (metrics). */
+  onReject?(window: keyof RateLimiters): void;
+}
+
 interface WindowState {
+  name: keyof RateLimiters;
   limit: number;
   remaining: number;
   msBeforeNext: number;
   blocked: boolean;
 }
 
-async function consume(limiter: RateLimiterAbstract, key: string): Promise<WindowState> {
+async function consume(name: keyof RateLimiters, limiter: RateLimiterAbstract, key: string): Promise<WindowState> {
   try {
     const res = await limiter.consume(key);
-    return { limit: limiter.points, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext, blocked: false };
+    return { name, limit: limiter.points, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext, blocked: false };
   } catch (error) {
     if (error instanceof RateLimiterRes) {
-      return { limit: limiter.points, remaining: 0, msBeforeNext: error.msBeforeNext, blocked: true };
+      return { name, limit: limiter.points, remaining: 0, msBeforeNext: error.msBeforeNext, blocked: true };
     }
     throw error;
   }
@@ -52,13 +72,13 @@ function setHeaders(res: Response, window: WindowState): void {
  * Both windows count every request, per API key (per client IP without a valid key). The headers
  * describe the tighter window; past either one the answer is 429 with Retry-After.
  */
-export function rateLimit(limiters: RateLimiters, logger: Logger): RequestHandler {
+export function rateLimit(limiters: RateLimiters, logger: Logger, hooks: RateLimitHooks = {}): RequestHandler {
   return async function limitRate(req, res, next) {
     const principal = identityOf(res).principal;
     const key = principal ? `key:${principal.owner}` : `ip:${req.ip ?? 'unknown'}`;
     let windows: WindowState[];
     try {
-      windows = await Promise.all([consume(limiters.minute, key), consume(limiters.hour, key)]);
+      windows = await Promise.all([consume('minute', limiters.minute, key), consume('hour', limiters.hour, key)]);
     } catch (error) {
       sendError(res, new AppError('SERVICE_UNAVAILABLE', 'Rate limiter unavailable; try again shortly', { cause: error }), logger);
       return;
@@ -72,6 +92,7 @@ export function rateLimit(limiters: RateLimiters, logger: Logger): RequestHandle
       next();
       return;
     }
+    for (const window of blocked) hooks.onReject?.(window.name);
     const retryAfter = Math.max(1, Math.ceil(Math.max(...blocked.map((w) => w.msBeforeNext)) / 1000));
     res.setHeader('Retry-After', String(retryAfter));
     sendError(

@@ -2,6 +2,11 @@ import type { LogEntry, LogLevel, LogQuery } from '@image2model/api';
 
 const LEVEL_RANK: Record<LogLevel, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3 };
 
+/** Where pino's JSON lines go besides stdout: the store `GET /logs` reads. */
+export interface LogSink {
+  write(line: string): void;
+}
+
 /** pino's numeric levels in the spec's words (pino's `warn` is shown as WARNING). */
 function levelName(pinoLevel: number): LogLevel {
   if (pinoLevel >= 50) return 'ERROR';
@@ -10,35 +15,46 @@ function levelName(pinoLevel: number): LogLevel {
   return 'DEBUG';
 }
 
+/** One pino JSON line as a `/logs` entry; null for anything that is not one. */
+export function toLogEntry(line: string): LogEntry | null {
+  let record: { time?: number; level?: number; msg?: string; correlation_id?: string };
+  try {
+    record = JSON.parse(line) as typeof record;
+  } catch {
+    return null;
+  }
+  return {
+    timestamp: new Date(record.time ?? Date.now()).toISOString(),
+    level: levelName(record.level ?? 30),
+    message: record.msg ?? '',
+    correlation_id: record.correlation_id ?? null,
+  };
+}
+
+/** True when an entry passes the query's `level` (a minimum) and `since`. */
+export function matchesLogQuery(entry: LogEntry, { level, since }: Pick<LogQuery, 'level' | 'since'>): boolean {
+  const minRank = level ? LEVEL_RANK[level] : 0;
+  const sinceMs = since ? Date.parse(since) : Number.NEGATIVE_INFINITY;
+  return LEVEL_RANK[entry.level] >= minRank && Date.parse(entry.timestamp) >= sinceMs;
+}
+
 /**
  * The newest structured log lines, kept in memory for `GET /logs`. It is a pino destination: it
  * receives the same JSON lines as stdout, so what /logs shows is exactly what the service logged.
  */
-export class LogBuffer {
+export class LogBuffer implements LogSink {
   private readonly entries: LogEntry[] = [];
 
   constructor(private readonly capacity = 10_000) {}
 
   write(line: string): void {
-    let record: { time?: number; level?: number; msg?: string; correlation_id?: string };
-    try {
-      record = JSON.parse(line) as typeof record;
-    } catch {
-      return;
-    }
-    this.entries.push({
-      timestamp: new Date(record.time ?? Date.now()).toISOString(),
-      level: levelName(record.level ?? 30),
-      message: record.msg ?? '',
-      correlation_id: record.correlation_id ?? null,
-    });
+    const entry = toLogEntry(line);
+    if (!entry) return;
+    this.entries.push(entry);
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
   }
 
-  query({ lines, level, since }: LogQuery): LogEntry[] {
-    const minRank = level ? LEVEL_RANK[level] : 0;
-    const sinceMs = since ? Date.parse(since) : Number.NEGATIVE_INFINITY;
-    const matching = this.entries.filter((e) => LEVEL_RANK[e.level] >= minRank && Date.parse(e.timestamp) >= sinceMs);
-    return matching.slice(-lines);
+  query(query: LogQuery): LogEntry[] {
+    return this.entries.filter((e) => matchesLogQuery(e, query)).slice(-query.lines);
   }
 }

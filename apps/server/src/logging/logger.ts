@@ -1,16 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type Logger } from 'pino';
-import type { LogBuffer } from './log-buffer.js';
+import type { LogSink } from './log-buffer.js';
 
 /** The request id of whatever is running now (HTTP request or job step), for every log line. */
 export const correlation = new AsyncLocalStorage<{ correlationId: string }>();
 
-export function createLogger(opts: { level: string; buffer: LogBuffer; destination?: NodeJS.WritableStream }): Logger {
+/** JSON lines to stdout (or `destination`) and to `buffer`, the store behind GET /logs. */
+export function createLogger(opts: { level: string; buffer: LogSink; destination?: NodeJS.WritableStream; base?: Record<string, unknown> }): Logger {
   const level = opts.level;
   return pino(
     {
       level,
-      base: undefined,
+      base: opts.base,
       timestamp: pino.stdTimeFunctions.epochTime,
       mixin() {
         const store = correlation.getStore();

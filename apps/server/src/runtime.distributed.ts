@@ -1,0 +1,70 @@
+import type { Redis } from 'ioredis';
+import { createJobService, FsBlobStorage, type Logger, type ModelProvider } from '@image2model/core';
+import { BullMqJobQueue, RedisJobEvents, RedisJobStore } from '@image2model/core/distributed';
+import type { Runtime } from './runtime.js';
+import type { QueueStats } from './metrics/metrics.js';
+import { pingRedis } from './distributed/redis-connection.js';
+
+export interface DistributedRuntimeOptions {
+  /** The process's connected command client; the caller closes it, last. */
+  redis: Redis;
+  /** Prepended to every key (REDIS_PREFIX). */
+  prefix: string;
+  /** The shared volume every process mounts. */
+  dataDir: string;
+  tempDir: string;
+  logger: Logger;
+  provider: ModelProvider;
+  /** Files a worker process generates at once. @default 2 */
+  concurrency?: number;
+  /** How long a worker's claim on a file lasts without renewal (WORKER_LOCK_MS). @default 30_000 */
+  lockMs?: number;
+}
+
+export interface DistributedRuntime extends Runtime {
+  queue: BullMqJobQueue;
+  events: RedisJobEvents;
+  /** The readiness check: does Redis answer right now? */
+  pingRedis(): Promise<boolean>;
+  queueStats(): Promise<QueueStats>;
+}
+
+/**
+ * Distributed mode (REDIS_URL set): job state in Redis hashes, events in Redis streams, the queue
+ * on BullMQ, files on the shared DATA_DIR. The same shape as the embedded runtime, so the app and
+ * the job service cannot tell the difference. API processes only produce work; worker processes
+ * (`npm run start:worker`) call `startWorker()` and consume it.
+ */
+export async function createDistributedRuntime(opts: DistributedRuntimeOptions): Promise<DistributedRuntime> {
+  const { redis, prefix, logger, provider } = opts;
+  const store = new RedisJobStore({ redis, prefix });
+  const events = new RedisJobEvents({ redis, prefix, logger });
+  const storage = new FsBlobStorage({ root: opts.dataDir });
+  const queue = new BullMqJobQueue({ redis, prefix: `${prefix}bull`, concurrency: opts.concurrency ?? 2, lockMs: opts.lockMs ?? 30_000, logger });
+  const jobs = createJobService({ store, queue, events, storage, provider, logger, tmpDir: opts.tempDir });
+
+  return {
+    store,
+    events,
+    queue,
+    storage,
+    provider,
+    jobs,
+    async startWorker() {
+      await provider.warmUp?.();
+      queue.process((task, context) => jobs.processTask(task, context));
+      // BullMQ keeps queued work across restarts; this also re-queues files whose queue entry was
+      // lost (e.g. Redis restored from an older snapshot). Queue ids make it idempotent.
+      return jobs.resumeUnfinished();
+    },
+    pingRedis: () => pingRedis(redis),
+    queueStats: () => queue.stats(),
+    /** Hands running work back, then stops following events; the Redis client stays open. */
+    async close({ graceMs = 10_000 } = {}) {
+      await queue.close({ graceMs });
+      await provider.close?.();
+      await events.close();
+      await store.close();
+    },
+  };
+}
