@@ -1,0 +1,181 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EmulatedGeneration, type FalStatus, type GenerationOutcome } from './generation.js';
+import { sendJson } from './http.js';
+import type { ScenarioPlan } from './scenarios.js';
+import { applyFault, type EmulatorState, type RecordedSubmit, type TripoOutput } from './state.js';
+import { fakeFbx, validateTripoInput } from './tripo-model.js';
+
+/** The one model the emulator serves; other endpoints are unknown applications, as at FAL. */
+export const TRIPO_ENDPOINT = 'tripo3d/tripo/v2.5/image-to-3d';
+const TRIPO_APP = 'tripo3d/tripo';
+
+/** `POST https://queue.fal.run/<endpoint>`: accept (or, by scenario, refuse) one generation. */
+export function submit(state: EmulatorState, req: IncomingMessage, res: ServerResponse, endpoint: string, body: unknown): void {
+  if (endpoint !== TRIPO_ENDPOINT) {
+    sendJson(res, 404, { detail: `Application '${endpoint}' not found` });
+    return;
+  }
+  const input = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const plan = state.activeSubmitPlan ?? state.nextPlan();
+  const record: RecordedSubmit = { endpoint, input, accepted: false, request_id: null, answer: 200, scenario: plan.name, at: Date.now() };
+  state.submits.push(record);
+  const fault = plan.take('submit');
+  // A transient fault's retries continue the same plan; anything else ends it.
+  state.activeSubmitPlan = fault !== 'none' && !plan.permanent ? plan : null;
+  if (fault === 'reset-after-accept') {
+    accept(state, plan, endpoint, input, record);
+    record.answer = 'reset-after-accept';
+    applyFault(fault, req, res, state);
+    return;
+  }
+  if (applyFault(fault, req, res, state)) {
+    record.answer = fault === 'hang' ? 'hang' : fault === 'reset' ? 'reset' : res.statusCode;
+    return;
+  }
+  const generation = accept(state, plan, endpoint, input, record);
+  const status = generation.status(Date.now(), false);
+  sendJson(res, 200, { ...status, logs: undefined }, { 'x-fal-request-id': generation.id });
+}
+
+function accept(state: EmulatorState, plan: ScenarioPlan, endpoint: string, input: Record<string, unknown>, record: RecordedSubmit): EmulatedGeneration {
+  const id = randomUUID();
+  const now = Date.now();
+  const ahead = [...state.generations.values()].filter((g) => g.phase(now) === 'IN_QUEUE').length;
+  const base = `${state.queueBase()}/${TRIPO_APP}/requests/${id}`;
+  const generation = new EmulatedGeneration({
+    id,
+    endpoint,
+    input,
+    plan,
+    createdAt: now,
+    queueMs: state.queueMs,
+    processingMs: state.processingMs,
+    initialPosition: ahead,
+    urls: { response_url: base, status_url: `${base}/status`, cancel_url: `${base}/cancel` },
+    work: () => produce(state, plan, id, input),
+  });
+  state.generations.set(id, generation);
+  record.accepted = true;
+  record.request_id = id;
+  return generation;
+}
+
+/** Runs the model (or finds why it cannot run) and stores its files on the emulated CDN. */
+async function produce(state: EmulatorState, plan: ScenarioPlan, id: string, input: Record<string, unknown>): Promise<GenerationOutcome> {
+  if (plan.fault === 'unprocessable' && plan.on === 'result') {
+    return { kind: 'invalid', detail: [{ loc: ['body', 'image_url'], msg: 'Unsupported image: no object could be found in it', type: 'image_processing_error' }] };
+  }
+  const issues = validateTripoInput(input);
+  if (issues.length > 0) return { kind: 'invalid', detail: issues };
+  const image = state.fileAt(String(input.image_url));
+  if (!image) return { kind: 'invalid', detail: [{ loc: ['body', 'image_url'], msg: 'Failed to download the file at image_url', type: 'file_download_error' }] };
+  let model;
+  try {
+    model = await state.makeModel(image.bytes, input);
+  } catch (error) {
+    return { kind: 'invalid', detail: [{ loc: ['body', 'image_url'], msg: `Could not process the image: ${(error as Error).message}`, type: 'image_processing_error' }] };
+  }
+  if (plan.name === 'not-glb') model = { ...model, model: fakeFbx(), model_file_name: 'model.glb' };
+  const dir = `/files/${randomBytes(6).toString('hex')}/${id.slice(0, 8)}`;
+  const model_path = `${dir}/${model.model_file_name}`;
+  // model-404: the result names a file the CDN does not have.
+  if (plan.name !== 'model-404') {
+    state.files.set(model_path, { bytes: model.model, content_type: 'application/octet-stream', file_name: model.model_file_name, model_of: id });
+  }
+  let preview_path: string | null = null;
+  if (model.preview) {
+    preview_path = `${dir}/preview.webp`;
+    state.files.set(preview_path, { bytes: model.preview, content_type: 'image/webp', file_name: 'preview.webp' });
+  }
+  return { kind: 'model', files: { model_path, preview_path }, model };
+}
+
+function generationOf(state: EmulatorState, res: ServerResponse, app: string, id: string): EmulatedGeneration | null {
+  const generation = state.generations.get(id);
+  if (!generation || app !== TRIPO_APP) {
+    sendJson(res, 404, { detail: `Request '${id}' not found` });
+    return null;
+  }
+  return generation;
+}
+
+/** `GET …/requests/<id>/status[?logs=1]`: 202 while queued or running, 200 once completed. */
+export function status(state: EmulatorState, req: IncomingMessage, res: ServerResponse, app: string, id: string, withLogs: boolean): void {
+  const generation = generationOf(state, res, app, id);
+  if (!generation || applyFault(generation.plan.take('status'), req, res, state)) return;
+  const body = generation.status(Date.now(), withLogs);
+  sendJson(res, body.status === 'COMPLETED' ? 200 : 202, body);
+}
+
+/** `GET …/requests/<id>/status/stream`: Server-Sent Events until COMPLETED (logs sent once each). */
+export function statusStream(state: EmulatorState, req: IncomingMessage, res: ServerResponse, app: string, id: string, withLogs: boolean): void {
+  const generation = generationOf(state, res, app, id);
+  if (!generation || applyFault(generation.plan.take('status'), req, res, state)) return;
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  let sentLogs = 0;
+  let last = '';
+  const tick = (): void => {
+    const current: FalStatus = generation.status(Date.now(), withLogs);
+    const logs = current.logs ?? [];
+    const fresh = withLogs ? logs.slice(sentLogs) : null;
+    const event = JSON.stringify({ ...current, ...(current.status === 'IN_QUEUE' ? {} : { logs: fresh }) });
+    const key = JSON.stringify({ s: current.status, p: current.status === 'IN_QUEUE' ? current.queue_position : null, n: logs.length });
+    if (key !== last) {
+      last = key;
+      sentLogs = logs.length;
+      res.write(`data: ${event}\n\n`);
+    }
+    if (current.status === 'COMPLETED') {
+      clearInterval(timer);
+      res.end();
+    }
+  };
+  const timer = setInterval(tick, 50);
+  res.once('close', () => clearInterval(timer));
+  tick();
+}
+
+/** `GET …/requests/<id>`: the output once completed; a model's validation errors as 422. */
+export function result(state: EmulatorState, req: IncomingMessage, res: ServerResponse, app: string, id: string): void {
+  const generation = generationOf(state, res, app, id);
+  if (!generation) return;
+  const now = Date.now();
+  if (generation.phase(now) !== 'COMPLETED') {
+    sendJson(res, 400, { detail: 'Request is still in progress' });
+    return;
+  }
+  const fault = generation.plan.fault === 'unprocessable' ? 'none' : generation.plan.take('result');
+  if (applyFault(fault, req, res, state)) return;
+  const outcome = generation.outcome;
+  if (generation.cancelled || !outcome) {
+    sendJson(res, 400, { detail: 'Request was cancelled' });
+    return;
+  }
+  if (outcome.kind === 'invalid') {
+    sendJson(res, 422, { detail: outcome.detail }, { 'x-fal-request-id': id });
+    return;
+  }
+  const media = state.mediaBase();
+  const { model_path, preview_path } = outcome.files;
+  const output: TripoOutput = {
+    task_id: randomUUID(),
+    model_mesh: { url: `${media}${model_path}`, content_type: 'application/octet-stream', file_name: outcome.model.model_file_name, file_size: outcome.model.model.length },
+    ...(preview_path && outcome.model.preview
+      ? { rendered_image: { url: `${media}${preview_path}`, content_type: 'image/webp', file_name: 'preview.webp', file_size: outcome.model.preview.length } }
+      : {}),
+  };
+  sendJson(res, 200, state.transformResult(output), { 'x-fal-request-id': id });
+}
+
+/** `PUT …/requests/<id>/cancel`: stops a request that has not started, as FAL does. */
+export function cancel(state: EmulatorState, res: ServerResponse, app: string, id: string): void {
+  const generation = generationOf(state, res, app, id);
+  if (!generation) return;
+  if (generation.phase(Date.now()) !== 'IN_QUEUE') {
+    sendJson(res, 400, { status: 'ALREADY_COMPLETED' });
+    return;
+  }
+  generation.cancelled = true;
+  sendJson(res, 202, { status: 'CANCELLATION_REQUESTED' });
+}
