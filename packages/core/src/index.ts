@@ -21,4 +21,7 @@ export { MemoryJobQueue, type MemoryJobQueueOptions } from './adapters/memory/jo
 export type * from './providers/model-provider.js';
 export type * from './providers/model-generator.js';
 export { LocalProvider, type LocalProviderOptions } from './providers/local/local-provider.js';
+export { FalProvider, type FalProviderOptions } from './providers/fal/fal-provider.js';
+export type { FalRetryOptions } from './providers/fal/fal-retry.js';
+export { TRIPO_ENDPOINT, TRIPO_OPTION_KEYS } from './providers/fal/tripo-input.js';
 export { FakeModelProvider, type FakeCall, type FakeModelProviderOptions } from './providers/fake-model-provider.js';

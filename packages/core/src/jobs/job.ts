@@ -6,6 +6,20 @@ export type JobStatus = 'processing' | 'completed' | 'failed' | 'partial';
 export const TERMINAL_FILE_STATUSES: readonly FileStatus[] = ['completed', 'failed'];
 export const ACTIVE_FILE_STATUSES: readonly FileStatus[] = ['pending', 'processing'];
 
+/**
+ * FAL Tripo v2.5 options a user may set (sent to FAL only when given; the local generator ignores
+ * them). `quad` is deliberately absent: it makes Tripo return FBX, and this service delivers GLB.
+ */
+export interface TripoOptions {
+  texture?: 'no' | 'standard' | 'HD';
+  pbr?: boolean;
+  seed?: number;
+  texture_seed?: number;
+  texture_alignment?: 'original_image' | 'geometry';
+  orientation?: 'default' | 'align_image';
+  auto_size?: boolean;
+}
+
 export interface FileError {
   code: string;
   message: string;
@@ -22,6 +36,8 @@ export interface JobFileRecord {
   model_task_id: string | null;
   /** The face limit this file was (or is being) generated with; null = the provider's default. */
   face_limit: number | null;
+  /** Tripo options this file is generated with; absent (records before them, or none given) = FAL's defaults. */
+  tripo_options?: TripoOptions;
   error: FileError | null;
   /** Storage key of the uploaded image. */
   image_key: string;
@@ -46,6 +62,8 @@ export interface JobRecord {
   owner: string;
   /** The batch's requested face limit; null = the provider's default. */
   face_limit: number | null;
+  /** The batch's Tripo options, when any were given. */
+  tripo_options?: TripoOptions;
   created_at: string;
   updated_at: string;
 }

@@ -1,3 +1,5 @@
+import type { TripoOptions } from '../jobs/job.js';
+
 export interface GenerationRequest {
   job_id: string;
   file_id: string;
@@ -7,6 +9,8 @@ export interface GenerationRequest {
   filename: string;
   /** null = the provider's default. */
   face_limit: number | null;
+  /** FAL Tripo options the user gave (absent or empty = FAL's defaults); other providers ignore them. */
+  tripo_options?: TripoOptions;
   /** The provider task this file already has: resume it instead of submitting again. */
   existing_task_id: string | null;
   signal: AbortSignal;
