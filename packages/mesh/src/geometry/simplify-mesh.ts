@@ -1,7 +1,8 @@
-import { MeshoptSimplifier } from 'meshoptimizer';
+import { MeshoptSimplifier, type SimplifierFlags } from 'meshoptimizer';
 
 import { uninitialisedFloat32, uninitialisedFloat64 } from '../memory/scratch-memory.js';
 import type { PixelMesh } from './pixel-mesh.js';
+import { removeFins } from './remove-fins.js';
 
 /** Resolves once meshoptimizer's WebAssembly is compiled; `simplifyMesh` needs it. */
 export const simplifierReady: Promise<void> = MeshoptSimplifier.ready;
@@ -9,13 +10,14 @@ export const simplifierReady: Promise<void> = MeshoptSimplifier.ready;
 /**
  * Edge-collapse simplification (meshoptimizer) towards `faceLimit` triangles, with no error bound
  * so only the budget stops it. 'Prune' drops components too small to matter instead of keeping
- * crumbs of them. Vertices are compacted into first-use order (cache friendly, deterministic).
+ * crumbs of them. Folded fins are removed (see remove-fins.ts), and vertices compacted into
+ * first-use order (cache friendly, deterministic).
  * The result may still exceed the limit or be damaged; callers check it.
  */
-export function simplifyMesh(mesh: PixelMesh, faceLimit: number): PixelMesh {
+export function simplifyMesh(mesh: PixelMesh, faceLimit: number, flags: SimplifierFlags[] = ['Prune']): PixelMesh {
   const positions = toFloat32(mesh.positions);
-  const [simplified] = MeshoptSimplifier.simplify(mesh.indices, positions, 3, faceLimit * 3, 1, ['Prune']);
-  return compactMesh({ positions: mesh.positions, indices: simplified });
+  const [simplified] = MeshoptSimplifier.simplify(mesh.indices, positions, 3, faceLimit * 3, 1, flags);
+  return compactMesh({ positions: mesh.positions, indices: removeFins(simplified) });
 }
 
 /** Drops vertices no triangle uses, renumbering in order of first use. */

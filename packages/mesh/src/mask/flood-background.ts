@@ -2,8 +2,10 @@ import type { RgbaImage } from '../image/rgba-image.js';
 import { scratchUint8, uninitialisedInt32 } from '../memory/scratch-memory.js';
 import type { BorderColour } from './border-colour.js';
 
-/** Largest per-channel change between neighbours that a shadow's soft gradient makes. */
+/** Largest per-channel change from the pixel the flood came from: a shadow's gradient is soft. */
 const SHADOW_STEP = 12;
+/** Largest per-channel change to any neighbour: noise is fine, an edge (even anti-aliased) is not. */
+const EDGE_STEP = 36;
 /** A shadow keeps the background's chromaticity: |r/(r+g+b) − r₀/(r₀+g₀+b₀)| stays below this (same for g). */
 const SHADOW_CHROMA = 0.03;
 /** A shadow darkens the background to no less than this share of its brightness (and a gradient may lighten it a little). */
@@ -12,9 +14,12 @@ const SHADOW_MAX_BRIGHTNESS = 1.1;
 
 /**
  * Marks the background (1) by flooding from the border through 4-connected pixels that either
- * match the border colour or continue a soft shadow: same chromaticity, darker, reached only
- * through small steps. Flooding from the border, instead of thresholding globally, keeps regions
- * of background colour inside the object (a white label) as part of the object.
+ * match the border colour or continue a soft shadow: the background's chromaticity, darker,
+ * reached through a small step, and on no edge (no neighbour very different). The last is what
+ * stops the flood at an anti-aliased grey outline: along a curved edge the coverage changes
+ * slowly, but across it, it jumps.
+ * Flooding from the border, instead of thresholding globally, keeps regions of background colour
+ * inside the object (a white label) as part of the object.
  */
 export function floodBackground(image: RgbaImage, border: BorderColour): Uint8Array {
   const background = scratchUint8(image.width * image.height);
@@ -52,12 +57,13 @@ function growBackground(image: RgbaImage, border: BorderColour, background: Uint
   }
 }
 
-/** Marks `next` as background if it is unmarked and matches the colour or continues a shadow from `from`. */
-function admits(image: RgbaImage, border: BorderColour, background: Uint8Array, next: number, from: number): boolean {
-  if (background[next] !== 0) return false;
-  const { data } = image;
-  if (!matchesColour(data, next * 4, border.rgb, border.tolerance) && !continuesShadow(data, next * 4, from * 4, border.rgb)) return false;
-  background[next] = 1;
+/** Marks `pixel` as background if it is unmarked and matches the colour or continues a shadow from `from`. */
+function admits(image: RgbaImage, border: BorderColour, background: Uint8Array, pixel: number, from: number): boolean {
+  if (background[pixel] !== 0) return false;
+  const continuesShadow =
+    isShadowTone(image.data, pixel * 4, border.rgb) && isStep(image.data, pixel, from, SHADOW_STEP) && isOffEdge(image, pixel);
+  if (!continuesShadow && !matchesColour(image.data, pixel * 4, border.rgb, border.tolerance)) return false;
+  background[pixel] = 1;
   return true;
 }
 
@@ -69,20 +75,34 @@ export function matchesColour(data: Uint8Array, offset: number, rgb: readonly [n
   );
 }
 
-function continuesShadow(data: Uint8Array, offset: number, from: number, rgb: readonly [number, number, number]): boolean {
+/** The background's chromaticity at a lower (or slightly higher) brightness. */
+function isShadowTone(data: Uint8Array, offset: number, rgb: readonly [number, number, number]): boolean {
   const r = data[offset]!;
   const g = data[offset + 1]!;
-  const b = data[offset + 2]!;
-  if (
-    Math.abs(r - data[from]!) > SHADOW_STEP ||
-    Math.abs(g - data[from + 1]!) > SHADOW_STEP ||
-    Math.abs(b - data[from + 2]!) > SHADOW_STEP
-  ) {
-    return false;
-  }
   const sum0 = rgb[0] + rgb[1] + rgb[2];
-  const sum = r + g + b;
+  const sum = r + g + data[offset + 2]!;
   if (sum0 === 0 || sum < SHADOW_MIN_BRIGHTNESS * sum0 || sum > SHADOW_MAX_BRIGHTNESS * sum0) return false;
   const limit = SHADOW_CHROMA * sum * sum0;
   return Math.abs(r * sum0 - rgb[0] * sum) <= limit && Math.abs(g * sum0 - rgb[1] * sum) <= limit;
+}
+
+/** Within EDGE_STEP of each of its four neighbours (those inside the image). */
+function isOffEdge(image: RgbaImage, pixel: number): boolean {
+  const { width, data } = image;
+  const x = pixel % width;
+  return (
+    (x === 0 || isStep(data, pixel, pixel - 1, EDGE_STEP)) &&
+    (x === width - 1 || isStep(data, pixel, pixel + 1, EDGE_STEP)) &&
+    (pixel < width || isStep(data, pixel, pixel - width, EDGE_STEP)) &&
+    (pixel + width >= width * image.height || isStep(data, pixel, pixel + width, EDGE_STEP))
+  );
+}
+
+/** Whether two pixels differ by at most `step` in every channel. */
+function isStep(data: Uint8Array, a: number, b: number, step: number): boolean {
+  return (
+    Math.abs(data[a * 4]! - data[b * 4]!) <= step &&
+    Math.abs(data[a * 4 + 1]! - data[b * 4 + 1]!) <= step &&
+    Math.abs(data[a * 4 + 2]! - data[b * 4 + 2]!) <= step
+  );
 }
