@@ -26,9 +26,9 @@ export interface ResolvedOptions {
   onProgress: (progress: number, stage: string) => void;
 }
 
-export const DEFAULT_INFLATION = 0.75;
-export const DEFAULT_TEXTURE_SIZE = 1024;
-export const DEFAULT_PREVIEW_SIZE = 256;
+const DEFAULT_INFLATION = 0.75;
+const DEFAULT_TEXTURE_SIZE = 1024;
+const DEFAULT_PREVIEW_SIZE = 256;
 const MAX_INFLATION = 4;
 const MIN_TEXTURE_SIZE = 16;
 const MAX_TEXTURE_SIZE = 4096;

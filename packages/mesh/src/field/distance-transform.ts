@@ -127,7 +127,7 @@ function copyOut(line: Float64Array, grid: Float32Array, start: number, count: n
  * One line: the lower envelope of the parabolas (q, f[q]) for every q whose f is below FAR,
  * sampled at 0…n−1. Reads f[start…start+n) and writes out[start…start+n).
  */
-export function distanceTransform1d(
+function distanceTransform1d(
   f: Float64Array,
   start: number,
   n: number,

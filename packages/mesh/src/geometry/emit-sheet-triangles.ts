@@ -2,7 +2,7 @@ import { uninitialisedUint32 } from '../memory/scratch-memory.js';
 import type { EdgeTable } from './grid-edges.js';
 import type { MarchGrid } from './plan-grid.js';
 
-export interface EmitInput {
+interface EmitInput {
   grid: MarchGrid;
   signed: Float32Array;
   nodeVertex: Int32Array;

@@ -7,7 +7,7 @@ import type { RgbaImage } from './rgba-image.js';
 /** The working raster's long side: enough detail for the mask and texture, cheap enough for ~1 M pixel loops. */
 export const WORKING_MAX_EDGE = 1024;
 /** Tiny inputs are enlarged to this long side so every later stage has pixels to work with. */
-export const WORKING_MIN_EDGE = 256;
+const WORKING_MIN_EDGE = 256;
 
 export interface DecodedPhoto {
   image: RgbaImage;

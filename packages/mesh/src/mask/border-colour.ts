@@ -55,6 +55,6 @@ function histogramPercentile(histogram: Uint32Array, total: number, fraction: nu
   return histogram.length - 1;
 }
 
-export function chebyshev(data: Uint8Array, offset: number, rgb: readonly [number, number, number]): number {
+function chebyshev(data: Uint8Array, offset: number, rgb: readonly [number, number, number]): number {
   return Math.max(Math.abs(data[offset]! - rgb[0]), Math.abs(data[offset + 1]! - rgb[1]), Math.abs(data[offset + 2]! - rgb[2]));
 }

@@ -48,6 +48,22 @@ describe('createWorkerPool', () => {
     await expect(workers.run('still there?')).resolves.toMatch(/^still there\? from/);
   });
 
+  it('does not respawn a worker that cannot start in a loop, and rejects tasks with its error', async () => {
+    let created = 0;
+    pool = createWorkerPool<string, number, string>({
+      size: 1,
+      createWorker: () => {
+        created++;
+        return new Worker('throw new Error("cannot start")', { eval: true });
+      },
+    });
+    await expect(pool.run('first')).rejects.toThrow('cannot start');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(created).toBeLessThanOrEqual(2);
+    await expect(pool.run('second')).rejects.toThrow('cannot start');
+    expect(created).toBeLessThanOrEqual(3);
+  });
+
   it('runs one request on every worker', async () => {
     const results = await createPool(3).runOnEach(() => 'warm');
     expect(new Set(results).size).toBe(3);

@@ -33,7 +33,8 @@ interface Task<TRequest, TProgress, TResult> {
 }
 
 interface Slot<TRequest, TProgress, TResult> {
-  worker: Worker;
+  /** Null after the worker died, until there is work for its replacement. */
+  worker: Worker | null;
   running: Task<TRequest, TProgress, TResult> | null;
   /** Tasks only this worker may run (warm-up). */
   pinned: Task<TRequest, TProgress, TResult>[];
@@ -42,9 +43,10 @@ interface Slot<TRequest, TProgress, TResult> {
 }
 
 /**
- * A fixed-size pool of worker threads. A worker that crashes is replaced and its task rejects
- * with an Error saying so; the others carry on. Idle workers are unref'd, so an idle pool does
- * not keep the process alive.
+ * A fixed-size pool of worker threads. A worker that crashes is replaced (when there is work for
+ * it, so a worker that cannot even start does not respawn in a loop) and its task rejects with an
+ * Error saying so; the others carry on. Idle workers are unref'd, so an idle pool does not keep
+ * the process alive.
  */
 export function createWorkerPool<TRequest, TProgress, TResult>(options: {
   size: number;
@@ -53,21 +55,23 @@ export function createWorkerPool<TRequest, TProgress, TResult>(options: {
   type PoolTask = Task<TRequest, TProgress, TResult>;
   type PoolSlot = Slot<TRequest, TProgress, TResult>;
   const queue: PoolTask[] = [];
-  const slots: PoolSlot[] = [];
+  const slots: PoolSlot[] = Array.from({ length: options.size }, () => ({ worker: null, running: null, pinned: [], lastError: null }));
   let nextId = 1;
   let closed = false;
 
   const dispatch = (slot: PoolSlot): void => {
     if (slot.running || closed) return;
-    const task = slot.pinned.shift() ?? queue.shift();
-    if (!task) {
-      slot.worker.unref();
+    if (slot.pinned.length === 0 && queue.length === 0) {
+      slot.worker?.unref();
       return;
     }
+    const worker = slot.worker ?? spawn(slot);
+    const task = slot.pinned.shift() ?? queue.shift();
+    if (!task) return;
     slot.running = task;
-    slot.worker.ref();
+    worker.ref();
     try {
-      slot.worker.postMessage({ id: task.id, request: task.request }, task.options.transfer ?? []);
+      worker.postMessage({ id: task.id, request: task.request }, task.options.transfer ?? []);
     } catch (error) {
       slot.running = null;
       task.reject(toError(error));
@@ -82,56 +86,55 @@ export function createWorkerPool<TRequest, TProgress, TResult>(options: {
     dispatch(slot);
   };
 
-  const spawn = (index: number): void => {
-    const slot: PoolSlot = { worker: options.createWorker(), running: null, pinned: slots[index]?.pinned ?? [], lastError: null };
-    slots[index] = slot;
-    slot.worker.on('message', (reply: WorkerReply<TProgress, TResult>) => {
+  const spawn = (slot: PoolSlot): Worker => {
+    const worker = options.createWorker();
+    slot.worker = worker;
+    slot.lastError = null;
+    worker.on('message', (reply: WorkerReply<TProgress, TResult>) => {
       if (slot.running?.id !== reply.id) return;
       if (reply.type === 'progress') slot.running.options.onProgress?.(reply.progress);
       else if (reply.type === 'done') finish(slot, (task) => task.resolve(reply.result));
       else finish(slot, (task) => task.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name })));
     });
-    slot.worker.on('error', (error) => {
+    worker.on('error', (error) => {
       slot.lastError = error;
     });
-    slot.worker.on('exit', (code) => {
-      if (slots[index] !== slot) return;
-      const task = slot.running;
-      slot.running = null;
+    worker.on('exit', (code) => {
+      if (slot.worker !== worker) return;
+      slot.worker = null;
       const reason = closed ? 'the pool was closed' : `exit code ${code}${slot.lastError ? `: ${slot.lastError.message}` : ''}`;
-      task?.reject(new Error(`Worker stopped before finishing its task (${reason})`, { cause: slot.lastError ?? undefined }));
-      if (!closed) spawn(index);
+      finish(slot, (task) => task.reject(new Error(`Worker stopped before finishing its task (${reason})`, { cause: slot.lastError ?? undefined })));
     });
-    dispatch(slot);
+    return worker;
   };
 
-  const enqueue = (request: TRequest, runOptions: RunOptions<TProgress>, pinTo?: number): Promise<TResult> =>
+  const enqueue = (request: TRequest, runOptions: RunOptions<TProgress>, pinTo?: PoolSlot): Promise<TResult> =>
     new Promise<TResult>((resolve, reject) => {
       if (closed) {
         reject(new Error('Worker pool is closed'));
         return;
       }
       const task: PoolTask = { id: nextId++, request, options: runOptions, resolve, reject };
-      if (pinTo === undefined) {
+      if (pinTo) {
+        pinTo.pinned.push(task);
+        dispatch(pinTo);
+      } else {
         queue.push(task);
         slots.forEach(dispatch);
-      } else {
-        slots[pinTo]!.pinned.push(task);
-        dispatch(slots[pinTo]!);
       }
     });
 
-  for (let index = 0; index < options.size; index++) spawn(index);
+  for (const slot of slots) spawn(slot).unref();
 
   return {
     run: (request, runOptions = {}) => enqueue(request, runOptions),
-    runOnEach: (createRequest) => Promise.all(slots.map((_, index) => enqueue(createRequest(), {}, index))),
+    runOnEach: (createRequest) => Promise.all(slots.map((slot) => enqueue(createRequest(), {}, slot))),
     async close() {
       if (closed) return;
       closed = true;
       const pending = [...queue.splice(0), ...slots.flatMap((slot) => slot.pinned.splice(0))];
       for (const task of pending) task.reject(new Error('Worker pool is closed'));
-      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      await Promise.all(slots.map((slot) => slot.worker?.terminate()));
     },
   };
 }
