@@ -1,7 +1,7 @@
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { z } from 'zod';
 import { appRouter } from './root.js';
-import { ErrorBodySchema, FaceLimitSchema, JobEventWireSchema, UploadResponseSchema } from './schemas.js';
+import { ErrorBodySchema, FaceLimitSchema, JobEventWireSchema, TripoOptionsSchema, UploadResponseSchema } from './schemas.js';
 
 export interface OpenApiOptions {
   /** Absolute base of the REST API, e.g. http://localhost:8000/api/v1 */
@@ -35,7 +35,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
         post: {
           tags: ['upload'],
           summary: 'Upload photos and start generating',
-          description: `Multipart form: \`files\` (1–${opts.maxFiles} JPEG or PNG images, each at most ${opts.maxFileSizeMb} MiB and ${opts.maxImagePixels.toLocaleString('en')} pixels, recognised by content, not name) and optional \`face_limit\`. The whole batch is rejected, storing nothing, if any file is wrong. Every file is queued at once.`,
+          description: `Multipart form: \`files\` (1–${opts.maxFiles} JPEG or PNG images, each at most ${opts.maxFileSizeMb} MiB and ${opts.maxImagePixels.toLocaleString('en')} pixels, recognised by content, not name) and optional \`face_limit\`, plus the optional FAL Tripo options \`texture\`, \`pbr\`, \`seed\`, \`texture_seed\`, \`texture_alignment\`, \`orientation\` and \`auto_size\` (form values: \`true\`/\`false\`, decimal integers), applied to every file, sent to FAL only when given and ignored by the local generator. Tripo's \`quad\` option is not offered: it makes FAL return an FBX model, and this service stores and serves GLB. The whole batch is rejected, storing nothing, if any file is wrong. Every file is queued at once.`,
           security: [{ Authorization: [] }],
           requestBody: {
             required: true,
@@ -44,6 +44,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
                 schema: z.object({
                   files: z.array(z.string().meta({ format: 'binary' })),
                   face_limit: FaceLimitSchema.optional(),
+                  ...TripoOptionsSchema.shape,
                 }),
               },
             },

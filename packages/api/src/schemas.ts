@@ -25,11 +25,78 @@ function strict(schema: z.ZodNumber) {
   return schema.pipe(schema);
 }
 
+/** Booleans too: coerced, "false" would be true. */
+function strictBoolean(schema: z.ZodBoolean) {
+  return schema.pipe(schema);
+}
+
 export const FaceLimitSchema = z
   .int()
   .min(MIN_FACE_LIMIT)
   .max(MAX_FACE_LIMIT)
   .meta({ description: `Maximum number of triangles, an integer from ${MIN_FACE_LIMIT} to ${MAX_FACE_LIMIT}`, example: 10000 });
+
+/** Tripo's seeds: non-negative 32-bit integers. */
+export const MAX_TRIPO_SEED = 2_147_483_647;
+export const TRIPO_TEXTURES = ['no', 'standard', 'HD'] as const;
+export const TRIPO_TEXTURE_ALIGNMENTS = ['original_image', 'geometry'] as const;
+export const TRIPO_ORIENTATIONS = ['default', 'align_image'] as const;
+const TripoSeedSchema = z.int().min(0).max(MAX_TRIPO_SEED);
+
+const TRIPO_DOCS = {
+  texture: "FAL Tripo only: texturing, `no` (untextured), `standard` (FAL's default) or `HD`",
+  pbr: "FAL Tripo only: physically based materials (FAL's default: true, which implies texturing)",
+  seed: `FAL Tripo only: geometry seed, an integer from 0 to ${MAX_TRIPO_SEED}; the same seed gives the same shape`,
+  texture_seed: `FAL Tripo only: texture seed, an integer from 0 to ${MAX_TRIPO_SEED}`,
+  texture_alignment: "FAL Tripo only: what the texture follows, `original_image` (FAL's default) or `geometry`",
+  orientation: "FAL Tripo only: `align_image` rotates the model to match the photo; `default` (FAL's default) does not",
+  auto_size: 'FAL Tripo only: scale the model to real-world size in metres (FAL default: false)',
+} as const;
+
+/**
+ * The FAL Tripo v2.5 options a user may set (each optional; sent to FAL only when given, ignored by
+ * the local generator). `quad` is not offered: it makes Tripo return FBX, and this service stores
+ * and serves GLB.
+ */
+export const TripoOptionsSchema = z.object({
+  texture: z.enum(TRIPO_TEXTURES).optional().meta({ description: TRIPO_DOCS.texture }),
+  pbr: z.boolean().optional().meta({ description: TRIPO_DOCS.pbr }),
+  seed: TripoSeedSchema.optional().meta({ description: TRIPO_DOCS.seed, example: 42 }),
+  texture_seed: TripoSeedSchema.optional().meta({ description: TRIPO_DOCS.texture_seed }),
+  texture_alignment: z.enum(TRIPO_TEXTURE_ALIGNMENTS).optional().meta({ description: TRIPO_DOCS.texture_alignment }),
+  orientation: z.enum(TRIPO_ORIENTATIONS).optional().meta({ description: TRIPO_DOCS.orientation }),
+  auto_size: z.boolean().optional().meta({ description: TRIPO_DOCS.auto_size }),
+});
+export const TRIPO_OPTION_FIELDS = Object.keys(TripoOptionsSchema.shape) as (keyof z.infer<typeof TripoOptionsSchema>)[];
+
+/** The same options as JSON body fields, where numbers and booleans must really be JSON numbers and booleans. */
+const TripoJsonFields = {
+  texture: TripoOptionsSchema.shape.texture,
+  pbr: strictBoolean(z.boolean()).optional().meta({ description: TRIPO_DOCS.pbr }),
+  seed: strict(TripoSeedSchema).optional().meta({ description: TRIPO_DOCS.seed, example: 42 }),
+  texture_seed: strict(TripoSeedSchema).optional().meta({ description: TRIPO_DOCS.texture_seed }),
+  texture_alignment: TripoOptionsSchema.shape.texture_alignment,
+  orientation: TripoOptionsSchema.shape.orientation,
+  auto_size: strictBoolean(z.boolean()).optional().meta({ description: TRIPO_DOCS.auto_size }),
+};
+
+const formBoolean = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((value) => value === 'true');
+const formSeed = z
+  .string()
+  .regex(/^\d{1,10}$/, `must be an integer from 0 to ${MAX_TRIPO_SEED}`)
+  .transform(Number)
+  .pipe(TripoSeedSchema);
+
+/** The same options as multipart form fields (strings): `true`/`false`, decimal integers. */
+export const TripoFormFieldsSchema = z.object({
+  texture: z.enum(TRIPO_TEXTURES).optional(),
+  pbr: formBoolean.optional(),
+  seed: formSeed.optional(),
+  texture_seed: formSeed.optional(),
+  texture_alignment: z.enum(TRIPO_TEXTURE_ALIGNMENTS).optional(),
+  orientation: z.enum(TRIPO_ORIENTATIONS).optional(),
+  auto_size: formBoolean.optional(),
+});
 
 export const FileStatusSchema = z.enum(['pending', 'processing', 'completed', 'failed']);
 export const JobStatusSchema = z.enum(['processing', 'completed', 'failed', 'partial']);
@@ -78,6 +145,7 @@ export const GenerateSingleInputSchema = z.object({
   job_id: JobIdSchema,
   file_id: FileIdSchema,
   face_limit: strict(FaceLimitSchema).optional(),
+  ...TripoJsonFields,
 });
 
 export const GenerateSingleResponseSchema = z

@@ -4,8 +4,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
-import { AppError, type JobService, type UploadedImage } from '@image2model/core';
-import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '@image2model/api';
+import { AppError, type JobService, type TripoOptions, type UploadedImage } from '@image2model/core';
+import { MAX_FACE_LIMIT, MIN_FACE_LIMIT, TRIPO_OPTION_FIELDS, TripoFormFieldsSchema } from '@image2model/api';
 import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
 import { sendError } from './error-handler.js';
@@ -33,6 +33,21 @@ function parseFaceLimit(raw: unknown): number | null {
     throw new AppError('VALIDATION_ERROR', `face_limit must be ${range}`, { details: { field: 'face_limit' } });
   }
   return value;
+}
+
+/** The optional FAL Tripo form fields (`texture`, `pbr`, `seed`, …), validated; undefined when none was sent. */
+function parseTripoOptions(body: Record<string, unknown> | undefined): TripoOptions | undefined {
+  const sent = Object.fromEntries(TRIPO_OPTION_FIELDS.filter((field) => body?.[field] !== undefined).map((field) => [field, body?.[field]]));
+  if (Object.keys(sent).length === 0) return undefined;
+  const parsed = TripoFormFieldsSchema.safeParse(sent);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ field: issue.path.map(String).join('.'), message: issue.message }));
+    const first = issues[0];
+    throw new AppError('VALIDATION_ERROR', `Invalid ${first?.field ?? 'option'}: ${first?.message ?? 'invalid value'}`, {
+      details: { field: first?.field ?? null, issues },
+    });
+  }
+  return parsed.data;
 }
 
 function fromMulterError(error: MulterError, opts: UploadOptions): AppError {
@@ -67,9 +82,9 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
     limits: {
       fileSize: Math.floor(opts.maxFileSizeMb * 1024 * 1024),
       files: opts.maxFiles,
-      fields: 10,
+      fields: 20,
       fieldSize: 1024,
-      parts: opts.maxFiles + 10,
+      parts: opts.maxFiles + 20,
       headerPairs: 100,
     },
     fileFilter: (_req, file, cb) => {
@@ -98,7 +113,9 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const discard = () => Promise.all(files.map((file) => rm(file.path, { force: true })));
     try {
-      const faceLimit = parseFaceLimit((req.body as Record<string, unknown> | undefined)?.face_limit);
+      const fields = req.body as Record<string, unknown> | undefined;
+      const faceLimit = parseFaceLimit(fields?.face_limit);
+      const tripoOptions = parseTripoOptions(fields);
       if (files.length === 0) {
         throw new AppError('VALIDATION_ERROR', 'No files: send one or more JPEG or PNG images as multipart/form-data in the "files" field', {
           details: { max_files: opts.maxFiles },
@@ -109,7 +126,12 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
         const format = await checkImage(file.path, file.originalname, opts.maxImagePixels);
         images.push({ filename: file.originalname, temp_path: file.path, format });
       }
-      const { job, files: created } = await opts.jobs.createJob({ owner: identity.principal.owner, face_limit: faceLimit, images });
+      const { job, files: created } = await opts.jobs.createJob({
+        owner: identity.principal.owner,
+        face_limit: faceLimit,
+        images,
+        ...(tripoOptions ? { tripo_options: tripoOptions } : {}),
+      });
       opts.logger.info({ job_id: job.job_id, files: created.length }, `Created job ${job.job_id} with ${created.length} file(s)`);
       res.status(200).json({
         job_id: job.job_id,

@@ -5,11 +5,11 @@ import type { ModelProvider } from '../providers/model-provider.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import { canRead, isOwner } from './access.js';
 import { cleanupJobs } from './cleanup-jobs.js';
-import type { JobFileRecord, JobRecord, JobWithFiles } from './job.js';
+import type { JobFileRecord, JobRecord, JobWithFiles, TripoOptions } from './job.js';
 import type { JobEvents } from './job-events.js';
 import type { JobQueue } from './job-queue.js';
 import type { Access, CompletedModel, JobService } from './job-service.js';
-import type { JobStore } from './job-store.js';
+import type { FilePatch, JobStore } from './job-store.js';
 import { createTaskProcessor } from './process-task.js';
 import { fileStem, storageKeys } from './storage-keys.js';
 
@@ -24,6 +24,13 @@ export interface JobServiceDeps {
   now?: () => Date;
   /** The upload temp directory (inside the data directory); cleanup sweeps stray files there. */
   tmpDir?: string;
+}
+
+/** Only the options actually given; undefined when there are none. */
+function given(options: TripoOptions | undefined): TripoOptions | undefined {
+  if (!options) return undefined;
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as TripoOptions;
+  return Object.keys(defined).length > 0 ? defined : undefined;
 }
 
 /**
@@ -53,13 +60,22 @@ export function createJobService(deps: JobServiceDeps): JobService {
   }
 
   return {
-    async createJob({ owner, face_limit, images }) {
+    async createJob({ owner, face_limit, images, tripo_options }) {
       if (images.length === 0) throw new AppError('VALIDATION_ERROR', 'No files uploaded');
       const at = now();
       let job_id = createJobId(at);
       while (await store.get(job_id)) job_id = createJobId(at);
       const timestamp = at.toISOString();
-      const job: JobRecord = { job_id, session_id: createSessionId(), owner, face_limit, created_at: timestamp, updated_at: timestamp };
+      const options = given(tripo_options);
+      const job: JobRecord = {
+        job_id,
+        session_id: createSessionId(),
+        owner,
+        face_limit,
+        ...(options ? { tripo_options: options } : {}),
+        created_at: timestamp,
+        updated_at: timestamp,
+      };
       const planned = images.map((image, index) => {
         const file_id = fileIdFor(index);
         const file: JobFileRecord = {
@@ -69,6 +85,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           progress: 0,
           model_task_id: provider.mintTaskId?.() ?? null,
           face_limit,
+          ...(options ? { tripo_options: { ...options } } : {}),
           error: null,
           image_key: storageKeys.upload(job_id, file_id, image.format),
           model_key: null,
@@ -92,7 +109,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
         });
         throw error;
       }
-      logger.info({ job_id, files: files.length, face_limit }, 'Job created');
+      logger.info({ job_id, files: files.length, face_limit, tripo_options: options }, 'Job created');
       await queue.enqueue(files.map((f) => ({ job_id, file_id: f.file_id, generation: f.generation })));
       return { job, files };
     },
@@ -117,6 +134,14 @@ export function createJobService(deps: JobServiceDeps): JobService {
       );
       if (!restarted) throw busy();
       const { generation, model_task_id } = restarted.file;
+      const changed = given(input.tripo_options);
+      if (changed) {
+        // Written before the task is queued, so the worker sees them. The store applies patches
+        // field by field; tripo_options is a record field FilePatch does not list (yet).
+        const tripo = { ...file.tripo_options, ...changed };
+        const patch = { tripo_options: tripo } as FilePatch;
+        if (!(await store.updateFile(input.job_id, input.file_id, patch, { generation }))) throw busy();
+      }
       logger.info({ job_id: input.job_id, file_id: input.file_id, generation }, 'File queued again');
       // The job is processing again: an event after the old `done` keeps late SSE clients from closing on it.
       await deps.events.append(input.job_id, { type: 'progress', job_id: input.job_id, file_id: input.file_id, progress: 0 });

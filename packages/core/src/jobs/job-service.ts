@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { JobCounts } from './job-store.js';
-import type { JobWithFiles } from './job.js';
+import type { JobWithFiles, TripoOptions } from './job.js';
 import type { FileTask, TaskContext } from './job-queue.js';
 
 /** Who is asking: the hash of their API key and/or a job's session id from the query. */
@@ -25,6 +25,8 @@ export interface GenerateSingleInput {
   file_id: string;
   /** undefined = keep the file's previous face limit. */
   face_limit?: number | null;
+  /** Tripo options to change; each one left out keeps the file's previous value. */
+  tripo_options?: TripoOptions;
 }
 
 export interface GenerateSingleResult {
@@ -51,7 +53,7 @@ export interface CleanupResult {
 
 /** The use cases every transport calls. Unknown or invisible jobs and files throw NOT_FOUND. */
 export interface JobService {
-  createJob(input: { owner: string; face_limit: number | null; images: UploadedImage[] }): Promise<JobWithFiles>;
+  createJob(input: { owner: string; face_limit: number | null; images: UploadedImage[]; tripo_options?: TripoOptions }): Promise<JobWithFiles>;
   getJob(jobId: string, access: Access): Promise<JobWithFiles>;
   /** Needs the owner's key; CONFLICT while the file is pending or processing. */
   generateSingle(input: GenerateSingleInput, access: Access): Promise<GenerateSingleResult>;

@@ -46,7 +46,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
     }
     const file = marked.file;
     const when: FileCondition = { generation, status: ['processing'] };
-    log.info({ model_task_id: file.model_task_id, face_limit: file.face_limit }, 'Generating model');
+    log.info({ model_task_id: file.model_task_id, face_limit: file.face_limit, tripo_options: file.tripo_options }, 'Generating model');
     let reported = file.progress;
     await events.append(job_id, { type: 'progress', job_id, file_id, progress: reported });
 
@@ -65,6 +65,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
           image,
           filename: file.filename,
           face_limit: file.face_limit,
+          ...(file.tripo_options ? { tripo_options: file.tripo_options } : {}),
           existing_task_id: file.model_task_id,
           signal: ctx.signal,
         },
