@@ -71,7 +71,8 @@ describe('/trpc serves the same router', () => {
     const forbidden = await client.admin.systemInfo.query().catch((e: unknown) => e);
     expect((forbidden as TRPCClientError<AppRouter>).data).toMatchObject({ httpStatus: 403, appCode: 'INVALID_API_KEY' });
     const invalid = await client.models.generateSingle.mutate({ job_id: 'x', file_id: 'file_001', face_limit: 1 }).catch((e: unknown) => e);
-    expect((invalid as TRPCClientError<AppRouter>).data).toMatchObject({ httpStatus: 400 });
+    expect((invalid as TRPCClientError<AppRouter>).data).toMatchObject({ httpStatus: 400, appCode: 'VALIDATION_ERROR', details: { issues: expect.any(Array) } });
+    expect((invalid as Error).message).toMatch(/^Invalid request parameters/);
   });
 
   it('streams the same events through the subscription as the REST SSE endpoint', async () => {

@@ -1,9 +1,9 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { AppError, type ErrorCode } from '@image2model/core';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import superjson from 'superjson';
+import { appErrorFromTrpc } from './rest-errors.js';
 import type { Context } from './context.js';
 import type { Principal } from './auth.js';
 
@@ -29,18 +29,18 @@ const t = initTRPC
     transformer: superjson,
     sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
     errorFormatter({ shape, error }) {
-      const cause = error.cause instanceof AppError ? error.cause : null;
-      const status = cause?.status ?? getHTTPStatusCodeFromError(error);
+      // The same AppError the REST body shows, so both transports report the same code and message.
+      const appError = appErrorFromTrpc(error);
       return {
         ...shape,
-        message: status >= 500 && !(cause?.isPublic ?? false) ? 'Internal processing error' : shape.message,
+        message: appError.toBody().detail.message,
         // The typed client builds its error from these: the spec's code, the HTTP status, details.
         data: {
           code: shape.data.code,
-          httpStatus: status,
+          httpStatus: appError.status,
           path: shape.data.path,
-          appCode: cause?.code ?? null,
-          details: cause?.isPublic ? (cause.opts.details ?? {}) : {},
+          appCode: appError.code,
+          details: appError.toBody().detail.details,
         },
       };
     },

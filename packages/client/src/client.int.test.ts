@@ -70,7 +70,9 @@ describe('the client against a real server', () => {
     const ids = events.map((e) => Number(e.id));
     expect(ids.every((id, i) => i === 0 || id > (ids[i - 1] ?? 0))).toBe(true);
     expect(events.at(-1)).toEqual({ type: 'done', job_id, status: 'completed', id: expect.any(String) });
-    expect(events.filter((e) => e.type === 'completed')).toEqual(
+    // Two files run at once, so either may finish first: compare them in file order.
+    const completed = events.filter((e) => e.type === 'completed').sort((a, b) => ('file_id' in a && 'file_id' in b ? a.file_id.localeCompare(b.file_id) : 0));
+    expect(completed).toEqual(
       ['file_001', 'file_002'].map((file_id) =>
         expect.objectContaining({ file_id, model_url: `${server.url}/api/v1/download/${job_id}/${file_id}/model?session_id=${session_id}` }),
       ),
