@@ -43,13 +43,14 @@ function isEventStream(req: Request): boolean {
 export function observeHttp(metrics: Metrics): RequestHandler {
   return function observeRequest(req, res, next) {
     const started = process.hrtime.bigint();
+    const path = req.path; // routers rewrite req.url on the way in: read it now
     const stream = isEventStream(req);
     if (stream) metrics.sseConnections.inc();
     res.once('close', () => {
       if (stream) metrics.sseConnections.dec();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = res.headersSent ? res.statusCode : 499; // 499: the client went away first
-      metrics.httpDuration.observe({ method: req.method, route: routeLabel(req.path, status), status: String(status) }, seconds);
+      metrics.httpDuration.observe({ method: req.method, route: routeLabel(path, status), status: String(status) }, seconds);
     });
     next();
   };

@@ -176,8 +176,15 @@ export class BullMqJobQueue implements JobQueue {
     const key = job.id ?? jobIdOf(job.data);
     this.running.set(key, { controller });
     const maxAttempts = job.opts.attempts ?? this.opts.maxAttempts;
+    const work = handler({ ...job.data }, { attempt: job.attemptsMade + 1, maxAttempts, signal: controller.signal });
+    work.catch(() => undefined); // after a hand-back nobody awaits it; the process is stopping
+    // Once the grace period is over, stop waiting for a handler that does not react to its signal.
+    const handBack = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    handBack.catch(() => undefined);
     try {
-      await handler({ ...job.data }, { attempt: job.attemptsMade + 1, maxAttempts, signal: controller.signal });
+      await Promise.race([work, handBack]);
     } catch (error) {
       if (controller.signal.aborted && this.closing) {
         // Shutting down: the file goes back to the queue as it is, without using up an attempt.
