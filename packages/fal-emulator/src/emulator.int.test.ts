@@ -1,0 +1,165 @@
+import { createFalClient, type FalClient } from '@fal-ai/client';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFalEmulator, type FalEmulator, type FalEmulatorOptions } from './emulator.js';
+import { TRIPO_ENDPOINT } from './queue-routes.js';
+
+/** The real client, pointed at the emulator the way FAL_BASE_URL does it: FAL hosts → emulator origin. */
+function clientFor(fal: FalEmulator, key: string | null = 'test-key'): { client: FalClient; redirect: typeof fetch } {
+  const base = new URL(fal.url);
+  const redirect = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    if (/(^|\.)fal\.(run|ai|media)$/.test(url.hostname)) {
+      url.protocol = base.protocol;
+      url.host = base.host;
+    }
+    return fetch(url, init);
+  }) as typeof fetch;
+  return { client: createFalClient({ ...(key ? { credentials: key } : {}), fetch: redirect, retry: { maxRetries: 0 } }), redirect };
+}
+
+async function photo(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96"><rect width="100%" height="100%" fill="#fff"/><circle cx="48" cy="48" r="30" fill="#d04a2a"/></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the FAL emulator, spoken to by @fal-ai/client 1.10.1', () => {
+  let fal: FalEmulator;
+  afterEach(async () => {
+    await fal?.close();
+  });
+
+  async function start(opts: FalEmulatorOptions = {}) {
+    fal = await startFalEmulator({ queueMs: 150, processingMs: 300, ...opts });
+    return clientFor(fal);
+  }
+
+  async function submitPhoto(client: FalClient, input: Record<string, unknown> = {}) {
+    const image_url = await client.storage.upload(new Blob([await photo()], { type: 'image/png' }));
+    return client.queue.submit(TRIPO_ENDPOINT, { input: { image_url, ...input } });
+  }
+
+  it('runs storage upload → submit → status → result → CDN download, and records it all', async () => {
+    const { client, redirect } = await start({ queueMs: 600 });
+    const submitted = await submitPhoto(client, { face_limit: 600 });
+    expect(submitted).toMatchObject({
+      status: 'IN_QUEUE',
+      request_id: expect.any(String),
+      status_url: `https://queue.fal.run/tripo3d/tripo/requests/${submitted.request_id}/status`,
+    });
+    const seen: string[] = [];
+    const done = await client.queue.subscribeToStatus(TRIPO_ENDPOINT, {
+      requestId: submitted.request_id,
+      logs: true,
+      pollInterval: 30,
+      onQueueUpdate: (s) => seen.push(s.status),
+    });
+    expect(done.status).toBe('COMPLETED');
+    expect(seen[0]).toBe('IN_QUEUE');
+    expect(seen).toContain('IN_PROGRESS');
+    expect(done.logs.map((l) => l.message)).toEqual([
+      'Starting Tripo v2.5 image-to-3d',
+      'Preprocessing image: 10%',
+      'Generating geometry: 30%',
+      'Generating geometry: 55%',
+      'Texturing: 75%',
+      'Exporting model: 90%',
+      'Generation finished: 100%',
+    ]);
+    const { data, requestId } = await client.queue.result(TRIPO_ENDPOINT, { requestId: submitted.request_id });
+    expect(requestId).toBe(submitted.request_id);
+    expect(data.model_mesh).toMatchObject({ url: expect.stringMatching(/^https:\/\/v3\.fal\.media\/files\/.+\/model\.glb$/), content_type: 'application/octet-stream' });
+    const model = Buffer.from(await (await redirect(data.model_mesh?.url ?? '')).arrayBuffer());
+    expect(model.subarray(0, 4).toString('latin1')).toBe('glTF');
+    expect(model.length).toBe(data.model_mesh?.file_size);
+    expect(model.equals((await fal.modelOf(submitted.request_id)) ?? Buffer.alloc(0))).toBe(true);
+    const preview = Buffer.from(await (await redirect(data.rendered_image?.url ?? '')).arrayBuffer());
+    expect(preview.subarray(8, 12).toString('latin1')).toBe('WEBP');
+
+    expect(fal.uploads).toHaveLength(1);
+    expect(fal.uploads[0]?.bytes.equals(await photo())).toBe(true);
+    expect(fal.acceptedSubmits().map((s) => s.input)).toEqual([{ image_url: fal.uploads[0]?.file_url, face_limit: 600 }]);
+    const put = fal.requests.find((r) => r.method === 'PUT');
+    expect(put?.authorization).toBeNull();
+    expect(fal.requests.find((r) => r.path === '/storage/upload/initiate')?.authorization).toBe('Key test-key');
+  });
+
+  it('answers 401 without a key on the queue and storage API, but serves uploads and files without one', async () => {
+    await start();
+    const { client } = clientFor(fal, null);
+    await expect(client.storage.upload(new Blob(['x'], { type: 'image/png' }))).rejects.toMatchObject({ status: 401 });
+    await expect(client.queue.submit(TRIPO_ENDPOINT, { input: { image_url: 'https://v3.fal.media/files/x/y.png' } })).rejects.toMatchObject({ status: 401 });
+    const { client: keyed } = clientFor(fal);
+    await expect(keyed.queue.status(TRIPO_ENDPOINT, { requestId: '00000000-0000-0000-0000-000000000000' })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('accepts only the configured keys when given', async () => {
+    fal = await startFalEmulator({ keys: ['good'] });
+    await expect(clientFor(fal, 'bad').client.queue.submit(TRIPO_ENDPOINT, { input: { image_url: 'x' } })).rejects.toMatchObject({ status: 401 });
+    await expect(clientFor(fal, 'good').client.queue.submit(TRIPO_ENDPOINT, { input: { image_url: 'x' } })).resolves.toMatchObject({ status: 'IN_QUEUE' });
+  });
+
+  it('streams status as Server-Sent Events until COMPLETED, and answers status with 202 then 200', async () => {
+    const { client } = await start({ queueMs: 600 });
+    const { request_id } = await submitPhoto(client);
+    const raw = await fetch(`${fal.url}/tripo3d/tripo/requests/${request_id}/status`, { headers: { Authorization: 'Key k' } });
+    expect(raw.status).toBe(202);
+    expect(await raw.json()).toMatchObject({ status: 'IN_QUEUE', logs: null });
+    const stream = await client.queue.streamStatus(TRIPO_ENDPOINT, { requestId: request_id, logs: true });
+    const statuses: string[] = [];
+    stream.on('data', (s) => statuses.push(s.status));
+    const last = await stream.done();
+    expect(last.status).toBe('COMPLETED');
+    expect(statuses[0]).toBe('IN_QUEUE');
+    expect(statuses.at(-1)).toBe('COMPLETED');
+    const after = await fetch(`${fal.url}/tripo3d/tripo/requests/${request_id}/status?logs=1`, { headers: { Authorization: 'Key k' } });
+    expect(after.status).toBe(200);
+  });
+
+  it('refuses the result before completion, cancels only queued requests and knows no foreign ids', async () => {
+    const { client } = await start({ queueMs: 400 });
+    const { request_id } = await submitPhoto(client);
+    await expect(client.queue.result(TRIPO_ENDPOINT, { requestId: request_id })).rejects.toMatchObject({ status: 400 });
+    await client.queue.cancel(TRIPO_ENDPOINT, { requestId: request_id });
+    expect((await client.queue.status(TRIPO_ENDPOINT, { requestId: request_id })).status).toBe('COMPLETED');
+    await expect(client.queue.result(TRIPO_ENDPOINT, { requestId: request_id })).rejects.toMatchObject({ status: 400 });
+    const other = await submitPhoto(client);
+    await sleep(450);
+    await expect(client.queue.cancel(TRIPO_ENDPOINT, { requestId: other.request_id })).rejects.toMatchObject({ status: 400 });
+    await expect(client.queue.status(TRIPO_ENDPOINT, { requestId: 'nope' })).rejects.toMatchObject({ status: 404 });
+    await expect(client.queue.submit('fal-ai/flux/dev', { input: { prompt: 'a cat' } })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('reports a model validation error as 422 on the result, FAL style', async () => {
+    const { client } = await start();
+    const { request_id } = await client.queue.submit(TRIPO_ENDPOINT, { input: { image_url: 'https://v3.fal.media/files/none/x.png', texture: 'ultra' as never } });
+    await client.queue.subscribeToStatus(TRIPO_ENDPOINT, { requestId: request_id, pollInterval: 30 });
+    const error = await client.queue.result(TRIPO_ENDPOINT, { requestId: request_id }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'texture'], type: 'literal_error' }] } });
+  });
+
+  it('plays queued scenarios in order, one generation each with its retries, then the default', async () => {
+    await start({ scenario: 'success' });
+    fal.queueScenarios({ name: '429-then-success', times: 2 }, '401');
+    // Plain fetch: the client would retry the 429s by itself (its queue calls always do).
+    const submit = () =>
+      fetch(`${fal.url}/${TRIPO_ENDPOINT}`, {
+        method: 'POST',
+        headers: { Authorization: 'Key k', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ image_url: 'https://v3.fal.media/files/none/x.png' }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await submit()).status);
+    expect(statuses).toEqual([429, 429, 200, 401, 200]);
+    expect(fal.submits.map((s) => [s.scenario, s.accepted])).toEqual([
+      ['429-then-success', false],
+      ['429-then-success', false],
+      ['429-then-success', true],
+      ['401', false],
+      ['success', true],
+    ]);
+    expect(() => fal.setScenario('nope' as never)).toThrow(/Unknown FAL emulator scenario/);
+  });
+});
