@@ -1,25 +1,37 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import type { BenchCase, CaseContext, Measure } from '../lib/case.js';
 import { summaryVerdict, verdict } from '../lib/case.js';
+import { benchScript, startChild, type NodeChild } from '../lib/child.js';
+import { readCpuMs } from '../lib/cpu.js';
 import { auth, uploadBatch, type FilePart } from '../lib/http.js';
 import { tinyPhoto } from '../lib/images.js';
-import { startProduct, waitForHeld, type ProductServer } from '../lib/product.js';
+import { profileArgs, startProduct, waitForHeld, type ProductServer } from '../lib/product.js';
 import { subscribe } from '../lib/sse.js';
-import { fmt, nowMs, percentile } from '../lib/stats.js';
+import { fmt, nowMs, percentile, sum } from '../lib/stats.js';
 
 const FILES_PER_BATCH = 25;
 const UPLOADS_IN_FLIGHT = 4;
-/** The embedded queue's default concurrency (WORKER_CONCURRENCY unset). */
-const CONCURRENCY = 2;
+/** Files each worker runs at once (WORKER_CONCURRENCY unset). */
+const SLOTS_PER_WORKER = 2;
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const WORKERS = 2;
 
 interface FileTimes {
   pickedAt: number | null;
   completedAt: number | null;
 }
 
+interface PipelineFigures {
+  files: number;
+  p50: number;
+  p90: number;
+  filesPerSecond: number;
+  cpuPerFileMs: number;
+}
+
 /** Follows one job's stream, noting when each file was picked up (its progress 0) and completed. */
-function follow(server: ProductServer, jobId: string, files: Map<string, FileTimes>, measured: boolean) {
+function follow(server: ProductServer, jobId: string, files: Map<string, FileTimes>) {
   let status: string | null = null;
   const stream = subscribe(`${server.api}/status/stream/${jobId}`, auth(server.key), (event, at) => {
     const data = JSON.parse(event.data) as { type: string; file_id?: string; progress?: number; status?: string };
@@ -29,83 +41,147 @@ function follow(server: ProductServer, jobId: string, files: Map<string, FileTim
     const times = files.get(key) ?? { pickedAt: null, completedAt: null };
     if (data.type === 'progress' && data.progress === 0) times.pickedAt ??= at;
     if (data.type === 'completed') times.completedAt = at;
-    if (measured || data.type === 'completed') files.set(key, times);
+    files.set(key, times);
   });
   return { stream, status: () => status };
 }
 
-async function run(ctx: CaseContext) {
-  const batches = ctx.quick ? 2 : 40;
-  const server = await startProduct(ctx);
+/**
+ * Holds every worker slot with a warm-up job, queues the measured batches behind it, follows every
+ * job's stream (so each measured file is seen live from its pick-up), then releases the slots.
+ */
+async function measure(ctx: CaseContext, server: ProductServer, workers: NodeChild[], batches: number): Promise<PipelineFigures> {
+  const slots = workers.length * SLOTS_PER_WORKER;
   const photo = await tinyPhoto();
   const parts = (prefix: string, n: number): FilePart[] => Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i + 1}.jpg`, data: photo, type: 'image/jpeg' }));
-
-  // Occupy every worker slot with a held warm-up job, queue the measured batches behind it and
-  // subscribe to every job, so each measured file's events are seen live from its pick-up.
-  await server.child.call('hold');
-  const warmUp = await uploadBatch(server.api, server.key, parts('warm-up', CONCURRENCY));
-  await waitForHeld(server, CONCURRENCY);
+  await Promise.all(workers.map((w) => w.call('hold')));
+  const warmUp = await uploadBatch(server.api, server.key, parts('warm-up', slots));
+  ctx.log(`warm-up job ${warmUp.job_id}: waiting for ${slots} held files`);
+  await waitForHeld(workers, slots);
   const jobIds: string[] = [];
   for (let next = 0; next < batches; next += UPLOADS_IN_FLIGHT) {
     const wave = Array.from({ length: Math.min(UPLOADS_IN_FLIGHT, batches - next) }, (_, i) => uploadBatch(server.api, server.key, parts(`batch-${next + i + 1}`, FILES_PER_BATCH)));
     jobIds.push(...(await Promise.all(wave)).map((answer) => answer.job_id));
   }
-  ctx.log(`${jobIds.length} batches queued behind ${CONCURRENCY} held files`);
+  ctx.log(`${jobIds.length} batches queued behind ${slots} held files`);
   const files = new Map<string, FileTimes>();
-  const followed = [follow(server, warmUp.job_id, files, false), ...jobIds.map((id) => follow(server, id, files, true))];
+  const followed = [follow(server, warmUp.job_id, files), ...jobIds.map((id) => follow(server, id, files))];
   await Promise.all(followed.map((f) => f.stream.opened));
+  ctx.log(`following ${followed.length} jobs; releasing`);
 
+  const pids = [...new Set([server.pid, ...workers.map((w) => w.pid)])];
+  const cpuBefore = sum(pids.map(readCpuMs));
   const started = nowMs();
-  await server.child.call('open');
+  await Promise.all(workers.map((w) => w.call('open')));
   await Promise.all(followed.map((f) => f.stream.ended));
   const finished = nowMs();
+  const cpuMs = sum(pids.map(readCpuMs)) - cpuBefore;
 
   const total = batches * FILES_PER_BATCH;
   const notDone = followed.filter((f) => f.status() !== 'completed').length;
   if (notDone > 0) throw new Error(`${notDone} jobs did not end completed`);
   const completions = [...files.values()].map((t) => t.completedAt).filter((t): t is number => t !== null).sort((a, b) => a - b);
   // A file's orchestration time: from the moment its worker slot freed (the latest completion
-  // before its pick-up was seen) to its own completed event; with an instant provider that is
-  // the queue hand-off, the store writes, the storage writes and the events, nothing else.
+  // seen before its pick-up) to its own completed event. With an instant provider that is the
+  // queue hand-off, the store and storage writes and the events, and nothing else.
   const perFile: number[] = [];
   for (const [key, times] of files) {
-    if (key.startsWith(warmUp.job_id)) continue;
+    if (key.startsWith(`${warmUp.job_id}/`)) continue;
     if (times.pickedAt === null || times.completedAt === null) throw new Error(`file ${key} was not seen picked up and completed`);
     const pickedAt = times.pickedAt;
     const slotFreed = completions.filter((t) => t <= pickedAt).at(-1) ?? started;
     perFile.push(times.completedAt - slotFreed);
   }
   if (perFile.length !== total) throw new Error(`saw ${perFile.length} of ${total} files`);
-  const p50 = percentile(perFile, 50);
-  const p90 = percentile(perFile, 90);
-  const filesPerSecond = total / ((finished - started) / 1000);
-  const measures: Measure[] = [
-    { what: 'embedded: orchestration per file, p50', ours: `${fmt(p50, 2)} ms`, baseline: '—', ratio: '', target: '≤ 5 ms', verdict: verdict(p50 <= 5) },
-    { what: 'embedded: orchestration per file, p90', ours: `${fmt(p90, 2)} ms`, baseline: '—', ratio: '', target: '', verdict: 'reported' },
-    { what: `embedded: throughput (${CONCURRENCY} slots)`, ours: `${fmt(filesPerSecond)} files/s`, baseline: '—', ratio: '', target: '', verdict: 'reported' },
-    distributedRow(),
-  ];
   return {
-    line: `pipeline: ${fmt(total)} files, embedded p50 ${fmt(p50, 2)} ms per file (p90 ${fmt(p90, 2)} ms), ${fmt(filesPerSecond)} files/s; distributed ${measures[3]?.ours}: ${summaryVerdict(measures)}`,
-    measures,
-    method:
-      `${batches} batches of ${FILES_PER_BATCH} small JPEGs uploaded to the product server (instant bench provider, default ${CONCURRENCY} worker slots) while a warm-up job held every slot; ` +
-      'every job followed on `/api/v1/status/stream/{job_id}` from the runner; then the slots were released and timed until every job\'s `done`. ' +
-      "Per file: from its slot freeing (the latest `completed` seen before the file's pick-up event, `progress 0`) to its own `completed` event, " +
-      'so it covers the queue hand-off, the store and storage writes and the events; throughput = files / time from release to the last `done`.',
+    files: total,
+    p50: percentile(perFile, 50),
+    p90: percentile(perFile, 90),
+    filesPerSecond: total / ((finished - started) / 1000),
+    cpuPerFileMs: cpuMs / (total + slots),
   };
 }
 
-function distributedRow(): Measure {
-  const worker = fileURLToPath(new URL('../../../apps/server/dist/worker.js', import.meta.url));
-  const base = { what: 'distributed (REDIS_URL, 2 workers): throughput', baseline: '—', ratio: '', target: '≥ 200 files/s' } as const;
-  if (!existsSync(worker)) return { ...base, ours: 'pending distributed mode', verdict: 'pending' };
-  return { ...base, ours: 'pending: worker.js exists but the bench does not drive it yet', verdict: 'pending' };
+async function embedded(ctx: CaseContext, batches: number): Promise<PipelineFigures> {
+  const server = await startProduct(ctx);
+  return measure(ctx, server, [server.child], batches);
+}
+
+/** Whether a Redis answers at REDIS_URL (CI starts one; a laptop may not have one). */
+async function redisAnswers(): Promise<boolean> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The API process plus WORKERS worker processes on one Redis (a key prefix of their own) and one DATA_DIR. */
+async function distributed(ctx: CaseContext, batches: number): Promise<PipelineFigures> {
+  const prefix = `bench:${randomBytes(4).toString('hex')}:`;
+  ctx.scope.defer(async () => {
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    try {
+      for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 })) if ((keys as string[]).length > 0) await redis.unlink(...(keys as string[]));
+    } finally {
+      redis.disconnect();
+    }
+  });
+  const redisEnv = { REDIS_URL, REDIS_PREFIX: prefix };
+  const server = await startProduct(ctx, { env: redisEnv });
+  const workers = await Promise.all(
+    Array.from({ length: WORKERS }, (_, i) =>
+      startChild(benchScript('servers/bench-worker.js'), ctx.scope, {
+        env: { NODE_ENV: 'production', LOG_LEVEL: 'info', DATA_DIR: server.dataDir, ...redisEnv },
+        execArgv: profileArgs(ctx, `worker-${i + 1}`),
+      }),
+    ),
+  );
+  return measure(ctx, server, workers, batches);
+}
+
+async function run(ctx: CaseContext) {
+  const batches = ctx.quick ? 1 : 40;
+  const local = await embedded(ctx, batches);
+  const redis = await redisAnswers();
+  const shared = redis ? await distributed(ctx, batches) : null;
+  const measures: Measure[] = [
+    { what: 'embedded: orchestration per file, p50', ours: `${fmt(local.p50, 2)} ms`, baseline: '—', ratio: '', target: '≤ 5 ms', verdict: verdict(local.p50 <= 5) },
+    { what: 'embedded: orchestration per file, p90', ours: `${fmt(local.p90, 2)} ms`, baseline: '—', ratio: '', target: '', verdict: 'reported' },
+    { what: `embedded: throughput (${SLOTS_PER_WORKER} slots)`, ours: `${fmt(local.filesPerSecond)} files/s`, baseline: '—', ratio: '', target: '', verdict: 'reported' },
+    { what: 'embedded: server CPU per file', ours: `${fmt(local.cpuPerFileMs, 2)} ms`, baseline: '—', ratio: '', target: '', verdict: 'reported' },
+  ];
+  if (shared) {
+    measures.push(
+      { what: `distributed (${WORKERS} workers × ${SLOTS_PER_WORKER} slots): throughput`, ours: `${fmt(shared.filesPerSecond)} files/s`, baseline: '—', ratio: '', target: '≥ 200 files/s', verdict: verdict(shared.filesPerSecond >= 200) },
+      { what: 'distributed: orchestration per file, p50', ours: `${fmt(shared.p50, 2)} ms`, baseline: '—', ratio: '', target: '', verdict: 'reported' },
+      { what: 'distributed: CPU per file (API + workers)', ours: `${fmt(shared.cpuPerFileMs, 2)} ms`, baseline: '—', ratio: '', target: '', verdict: 'reported' },
+    );
+  } else {
+    measures.push({ what: `distributed (${WORKERS} workers): throughput`, ours: `no Redis at ${REDIS_URL}`, baseline: '—', ratio: '', target: '≥ 200 files/s', verdict: 'pending' });
+  }
+  const distributedPart = shared ? `distributed ${fmt(shared.filesPerSecond)} files/s (p50 ${fmt(shared.p50, 2)} ms)` : `distributed skipped (no Redis at ${REDIS_URL})`;
+  return {
+    line: `pipeline: ${fmt(local.files)} files, embedded p50 ${fmt(local.p50, 2)} ms per file (p90 ${fmt(local.p90, 2)} ms), ${fmt(local.filesPerSecond)} files/s, ${fmt(local.cpuPerFileMs, 2)} ms CPU per file; ${distributedPart}: ${summaryVerdict(measures)}`,
+    measures,
+    method:
+      `${batches} batches of ${FILES_PER_BATCH} small JPEGs uploaded to the product server (instant bench provider) while a warm-up job held every worker slot; ` +
+      'every job followed on `/api/v1/status/stream/{job_id}` from the runner; then the slots were released and timed until every job\'s `done`. ' +
+      "Per file: from its slot freeing (the latest `completed` seen before the file's pick-up event, `progress 0`) to its own `completed` event, " +
+      'so it covers the queue hand-off, the store and storage writes and the events; throughput = files / time from release to the last `done`; ' +
+      'CPU per file = the CPU time of our processes over that span / files. ' +
+      `Embedded: one process, ${SLOTS_PER_WORKER} slots (WORKER_CONCURRENCY unset). Distributed: REDIS_URL=${REDIS_URL} with a key prefix of its own, the API process and ${WORKERS} worker processes ` +
+      '(`bench/servers/bench-worker.ts`, composed like `apps/server/src/worker.ts` but with the bench provider) sharing one DATA_DIR; Redis\'s own CPU is not counted.',
+  };
 }
 
 export const pipelineCase: BenchCase = {
   name: 'pipeline',
-  budgetMs: { quick: 30_000, full: 90_000 },
+  budgetMs: { quick: 40_000, full: 110_000 },
   run,
   limits: '',
 };

@@ -4,6 +4,7 @@ import { summaryVerdict, verdict } from '../lib/case.js';
 import { auth, getJson, uploadBatch } from '../lib/http.js';
 import { tinyPhoto } from '../lib/images.js';
 import { startProduct, waitForJob } from '../lib/product.js';
+import { cpuDuring } from '../lib/cpu.js';
 import { fmt, fmtRatio, median, sum } from '../lib/stats.js';
 
 const CONNECTIONS = 50;
@@ -18,15 +19,17 @@ interface Run {
   requests: number;
   seconds: number;
   p99: number;
+  /** CPU the server process used during the run. */
+  cpuMs: number;
 }
 
 /** One autocannon run; anything but a 2xx answer (or a socket error) fails the case. */
-async function load(target: Target, seconds: number): Promise<Run> {
-  const result = await autocannon({ url: target.url, headers: target.headers, connections: CONNECTIONS, duration: seconds });
+async function load(target: Target, seconds: number, serverPid: number): Promise<Run> {
+  const { value: result, cpuMs } = await cpuDuring(serverPid, () => autocannon({ url: target.url, headers: target.headers, connections: CONNECTIONS, duration: seconds }));
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${target.name} ${target.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
-  return { requests: result['2xx'], seconds: result.duration, p99: result.latency.p99 };
+  return { requests: result['2xx'], seconds: result.duration, p99: result.latency.p99, cpuMs };
 }
 
 /** The REST and tRPC answers carry the same object as the bare route (URLs differ only by port). */
@@ -43,7 +46,7 @@ async function run(ctx: CaseContext) {
   const seconds = ctx.quick ? 1 : 5;
   const server = await startProduct(ctx);
   const photo = await tinyPhoto();
-  const upload = await uploadBatch(server.api, server.key, Array.from({ length: 25 }, (_, i) => ({ name: `photo-${i + 1}.jpg`, data: photo, type: 'image/jpeg' })));
+  const upload = await uploadBatch(server.api, server.key, Array.from({ length: ctx.quick ? 5 : 25 }, (_, i) => ({ name: `photo-${i + 1}.jpg`, data: photo, type: 'image/jpeg' })));
   await waitForJob(server, upload.job_id);
   const bareUrl = await server.child.call<string>('bare-status');
 
@@ -56,19 +59,20 @@ async function run(ctx: CaseContext) {
   const [rest, trpc, bare] = targets as [Target, Target, Target];
   await checkSameObject(rest, trpc, bare);
 
-  for (const target of targets) await load(target, ctx.quick ? 0.5 : 1); // warm-up: JIT, connection pools
+  for (const target of targets) await load(target, ctx.quick ? 0.5 : 1, server.pid); // warm-up: JIT, connection pools
   const runs = new Map<Target['name'], Run[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < rounds; round++) {
     // Rotate the order each round, so no target always runs first or last.
     for (let i = 0; i < targets.length; i++) {
       const target = targets[(round + i) % targets.length] as Target;
       ctx.log(`status round ${round + 1}: ${target.name}`);
-      runs.get(target.name)?.push(await load(target, seconds));
+      runs.get(target.name)?.push(await load(target, seconds, server.pid));
     }
   }
   const summary = (name: Target['name']) => {
     const list = runs.get(name) ?? [];
-    return { rps: sum(list.map((r) => r.requests)) / sum(list.map((r) => r.seconds)), p99: median(list.map((r) => r.p99)) };
+    const requests = sum(list.map((r) => r.requests));
+    return { rps: requests / sum(list.map((r) => r.seconds)), p99: median(list.map((r) => r.p99)), cpuUs: (1000 * sum(list.map((r) => r.cpuMs))) / requests };
   };
   const base = summary('bare');
   const measures: Measure[] = [];
@@ -80,19 +84,20 @@ async function run(ctx: CaseContext) {
     measures.push(
       { what: `${name} requests/s`, ours: fmt(ours.rps), baseline: fmt(base.rps), ratio: fmtRatio(rpsRatio), target: '≥ 0.6×', verdict: verdict(rpsRatio >= 0.6) },
       { what: `${name} p99 latency`, ours: `${fmt(ours.p99)} ms`, baseline: `${fmt(base.p99)} ms`, ratio: fmtRatio(p99Ratio), target: '≤ 3×', verdict: verdict(p99Ratio <= 3) },
+      { what: `${name} server CPU per request`, ours: `${fmt(ours.cpuUs)} µs`, baseline: `${fmt(base.cpuUs)} µs`, ratio: fmtRatio(ours.cpuUs / base.cpuUs), target: '', verdict: 'reported' },
     );
-    parts.push(`${name} ${fmt(ours.rps)} req/s (${fmtRatio(rpsRatio)}), p99 ${fmt(ours.p99)} ms (${fmtRatio(p99Ratio)})`);
+    parts.push(`${name} ${fmt(ours.rps)} req/s (${fmtRatio(rpsRatio)}), p99 ${fmt(ours.p99)} ms (${fmtRatio(p99Ratio)}), ${fmt(ours.cpuUs)} µs CPU (${fmtRatio(ours.cpuUs / base.cpuUs)})`);
   }
   return {
-    line: `status: ${parts.join('; ')} vs bare ${fmt(base.rps)} req/s, p99 ${fmt(base.p99)} ms: ${summaryVerdict(measures)}`,
+    line: `status: ${parts.join('; ')} vs bare ${fmt(base.rps)} req/s, p99 ${fmt(base.p99)} ms, ${fmt(base.cpuUs)} µs: ${summaryVerdict(measures)}`,
     measures,
-    method: `A completed 25-file job; autocannon (in the runner process, the server in its own) with ${CONNECTIONS} connections, ${rounds} round(s) of ${seconds} s per target, order rotated each round, after a 1 s warm-up each. req/s = all 2xx answers / all seconds; p99 = median of the rounds' p99.`,
+    method: `A completed ${ctx.quick ? 5 : 25}-file job; autocannon (in the runner process, the server in its own) with ${CONNECTIONS} connections, ${rounds} round(s) of ${seconds} s per target, order rotated each round, after a 1 s warm-up each. req/s = all 2xx answers / all seconds; p99 = median of the rounds' p99; CPU per request = the server process's CPU time (/proc, every thread) / its answers, the figure least moved by other work on the machine.`,
   };
 }
 
 export const statusCase: BenchCase = {
   name: 'status',
-  budgetMs: { quick: 30_000, full: 120_000 },
+  budgetMs: { quick: 30_000, full: 90_000 },
   run,
   limits: '',
 };

@@ -6,6 +6,7 @@ import { auth, multipartBody, postBody, type MultipartBody } from '../lib/http.j
 import { jpegOfSize } from '../lib/images.js';
 import { startProduct, waitForJob } from '../lib/product.js';
 import { watchRss, type RssGrowth } from '../lib/rss.js';
+import { cpuDuring } from '../lib/cpu.js';
 import { fmt, fmtRatio, nowMs, sum } from '../lib/stats.js';
 
 const MB = 1_000_000;
@@ -16,15 +17,16 @@ interface Round {
   bytes: number;
   seconds: number;
   rss: RssGrowth;
+  cpuMs: number;
 }
 
 /** Posts the batches at once and times them from the first byte sent to the last answer. */
 async function postAll(url: string, bodies: MultipartBody[], headers: Record<string, string>, pid: number): Promise<{ round: Round; answers: string[] }> {
   const rss = watchRss(pid);
   const started = nowMs();
-  const answers = await Promise.all(bodies.map((body) => postBody(url, body, headers)));
+  const { value: answers, cpuMs } = await cpuDuring(pid, () => Promise.all(bodies.map((body) => postBody(url, body, headers))));
   const seconds = (nowMs() - started) / 1000;
-  return { round: { bytes: sum(bodies.map((b) => b.length)), seconds, rss: rss.stop() }, answers };
+  return { round: { bytes: sum(bodies.map((b) => b.length)), seconds, rss: rss.stop(), cpuMs }, answers };
 }
 
 async function run(ctx: CaseContext) {
@@ -57,10 +59,14 @@ async function run(ctx: CaseContext) {
   const mbps = (list: Round[]) => sum(list.map((r) => r.bytes)) / MB / sum(list.map((r) => r.seconds));
   const ours = mbps(results.ours);
   const base = mbps(results.bare);
+  const cpuPerMb = (list: Round[]) => sum(list.map((r) => r.cpuMs)) / (sum(list.map((r) => r.bytes)) / MB);
+  const oursCpu = cpuPerMb(results.ours);
+  const baseCpu = cpuPerMb(results.bare);
   const growth = Math.max(...results.ours.map((r) => r.rss.growthMb));
   const bareGrowth = Math.max(...results.bare.map((r) => r.rss.growthMb));
   const measures: Measure[] = [
     { what: 'MB/s', ours: fmt(ours), baseline: fmt(base), ratio: fmtRatio(ours / base), target: '≥ 0.5×', verdict: verdict(ours / base >= 0.5) },
+    { what: 'server CPU per MB received', ours: `${fmt(oursCpu, 2)} ms`, baseline: `${fmt(baseCpu, 2)} ms`, ratio: fmtRatio(oursCpu / baseCpu), target: '', verdict: 'reported' },
     { what: 'server RSS growth (peak)', ours: `${fmt(growth)} MB`, baseline: `${fmt(bareGrowth)} MB`, ratio: '', target: '≤ 64 MB', verdict: verdict(growth <= 64) },
   ];
   return {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 
 export const auth = (key: string): Record<string, string> => ({ Authorization: `Bearer ${key}` });
 
@@ -80,10 +80,21 @@ function send(url: string, opts: { method: string; headers: Record<string, strin
     void (async () => {
       for (const chunk of opts.chunks ?? []) {
         if (req.destroyed) return; // answered early (an error) or failed: the answer says why
-        if (!req.write(chunk)) await new Promise((drained) => req.once('drain', drained).once('close', drained));
+        if (!req.write(chunk)) await writable(req);
       }
       req.end();
     })();
+  });
+}
+
+/** Resolves when a request can take more data, or has closed. */
+function writable(req: ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      req.off('drain', done).off('close', done);
+      resolve();
+    };
+    req.on('drain', done).on('close', done);
   });
 }
 

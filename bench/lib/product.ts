@@ -20,8 +20,8 @@ export interface ProductServer {
 }
 
 /** The product server (bench/servers/product-server.ts) in its own process, with its own data dir. */
-export async function startProduct(ctx: CaseContext, opts: { modelBytes?: number } = {}): Promise<ProductServer> {
-  const dataDir = await mkdtemp(join(ctx.workDir, 'product-'));
+export async function startProduct(ctx: CaseContext, opts: { modelBytes?: number; env?: Record<string, string>; dataDir?: string } = {}): Promise<ProductServer> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(ctx.workDir, 'product-')));
   const child = await startChild(benchScript('servers/product-server.js'), ctx.scope, {
     env: {
       NODE_ENV: 'production',
@@ -33,6 +33,7 @@ export async function startProduct(ctx: CaseContext, opts: { modelBytes?: number
       RATE_LIMIT_PER_HOUR: UNLIMITED,
       LOG_LEVEL: 'info',
       BENCH_MODEL_BYTES: String(opts.modelBytes ?? 2048),
+      ...opts.env,
     },
     execArgv: profileArgs(ctx, 'product'),
   });
@@ -68,10 +69,12 @@ export async function waitForJob(server: ProductServer, jobId: string, timeoutMs
   }
 }
 
-/** Polls until `count` generations are being held by the bench provider. */
-export async function waitForHeld(server: ProductServer, count: number, timeoutMs = 30_000): Promise<void> {
+/** Polls until `count` generations are being held by the bench providers of these processes. */
+export async function waitForHeld(processes: NodeChild | NodeChild[], count: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while ((await server.child.call<number>('held')) < count) {
+  const all = Array.isArray(processes) ? processes : [processes];
+  const held = async () => (await Promise.all(all.map((p) => p.call<number>('held')))).reduce((a, b) => a + b, 0);
+  while ((await held()) < count) {
     if (Date.now() > deadline) throw new Error(`fewer than ${count} generations held after ${timeoutMs} ms`);
     await sleep(10);
   }

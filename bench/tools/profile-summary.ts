@@ -1,6 +1,7 @@
 /**
- * `node bench/dist/tools/profile-summary.js <file.cpuprofile> [top]`: where a `--cpu-prof` profile
- * spent its time, by self time per function and per package (a text flame-graph summary).
+ * `node bench/dist/tools/profile-summary.js <file.cpuprofile> [top] [name,name…]`: where a
+ * `--cpu-prof` profile spent its time, by self time per function and per package, and the
+ * inclusive time (self + callees) of the named functions: a text flame-graph summary.
  */
 import { readFileSync } from 'node:fs';
 
@@ -29,7 +30,7 @@ function packageOf(url: string): string {
   return url;
 }
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, namesArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [top]');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -49,6 +50,22 @@ for (const [id, ms] of selfMs) {
   packages.set(packageOf(url), (packages.get(packageOf(url)) ?? 0) + ms);
 }
 
+// Inclusive time of chosen functions: each sample counts once per name on its stack.
+const parents = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+const names = new Set((namesArg ?? '').split(',').filter((n) => n !== ''));
+const inclusive = new Map<string, number>();
+if (names.size > 0) {
+  profile.samples.forEach((id, i) => {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+      const name = byId.get(at)?.callFrame.functionName ?? '';
+      if (names.has(name)) seen.add(name);
+    }
+    for (const name of seen) inclusive.set(name, (inclusive.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+}
+
 const top = Number(topArg ?? 25);
 const print = (title: string, entries: Map<string, number>) => {
   process.stdout.write(`\n${title}\n`);
@@ -59,3 +76,4 @@ const print = (title: string, entries: Map<string, number>) => {
 process.stdout.write(`${file}: ${total.toFixed(0)} ms sampled\n`);
 print('self time by package', packages);
 print('self time by function', functions);
+if (names.size > 0) print('inclusive time of the named functions', inclusive);
