@@ -151,6 +151,9 @@ describe.skipIf(!redisUp)('distributed mode when processes or Redis fail', () =>
       { timeoutMs: 120_000, what: 'a first file to complete' },
     );
 
+    // A client watching through the outage: its stream stays open and carries on afterwards.
+    const watching = readEventStream(`${apiUrl}/api/v1/status/stream/${jobId}`, { headers: auth(CLUSTER_KEY), stopAfterMs: 200_000 });
+    await sleep(200);
     await privateRedis.stop();
     const ready = await waitFor(
       async () => {
@@ -175,7 +178,14 @@ describe.skipIf(!redisUp)('distributed mode when processes or Redis fail', () =>
     });
     const done = await finished(apiUrl, jobId);
     expect(done.files.map((f) => f.status)).toEqual(Array(8).fill('completed'));
+    const watched = await watching;
+    expect(watched.closedByServer).toBe(true);
+    expectEachFileCompletedOnce(watched.events, 8);
     const { events } = await readEventStream(`${apiUrl}/api/v1/status/stream/${jobId}`, { headers: auth(CLUSTER_KEY) });
     expectEachFileCompletedOnce(events, 8);
+
+    // Nothing needs a restart: new work flows through the same processes.
+    const next = await uploadPhotos(apiUrl, 1);
+    expect((await finished(apiUrl, next)).status).toBe('completed');
   });
 });

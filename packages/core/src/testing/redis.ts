@@ -113,6 +113,10 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     });
     child = proc;
     const output: string[] = [];
+    const spawnFailed = new Promise<never>((_, reject) => {
+      proc.once('error', (error) => reject(new Error(`cannot run redis-server (is it installed? apt-get install redis-server): ${error.message}`)));
+    });
+    spawnFailed.catch(() => undefined);
     proc.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     proc.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     const deadline = Date.now() + 10_000;
@@ -126,7 +130,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         .finally(() => probe.disconnect());
       if (up) return;
       if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`private redis-server did not start:\n${output.join('')}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), spawnFailed]);
     }
   }
 
