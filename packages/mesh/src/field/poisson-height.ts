@@ -14,7 +14,7 @@ const OVER_RELAXATION = 1.8;
  * silhouette with f = 0 outside, then h = √f. With that constant a disk of radius R becomes a
  * hemisphere of height R, as with Puffball; thin parts come out fatter and the whole is smoother.
  * Solved coarse-to-fine (each level starts from the one below) with red-black SOR, on a grid of at
- * most SOLVE_EDGE pixels, then upsampled. Returns pixels of height on the padded grid, 0 outside.
+ * most SOLVE_EDGE pixels, then upsampled. Returns pixels of height per field pixel, 0 outside.
  */
 export function computePoissonHeight(field: SignedField): Float32Array {
   const { width, height } = field;

@@ -7,7 +7,7 @@ import type { SignedField } from './signed-distance.js';
  * inscribed in the silhouette, h(p)² = max over q of r(q)² − |p − q|², with r(q) the distance from
  * q to the silhouette. That max is a generalised distance transform of −r², so it is exact and
  * linear time. Thin parts become round tubes; a disk becomes a hemisphere. Returns pixels of height
- * on the padded grid, 0 outside.
+ * per field pixel, 0 outside.
  */
 export function computePuffballHeight(field: SignedField): Float32Array {
   const grid = negatedSquaredRadii(field.values);
