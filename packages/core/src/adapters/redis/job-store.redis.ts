@@ -3,6 +3,7 @@ import type { JobFileRecord, JobRecord, JobStatus, JobWithFiles } from '../../jo
 import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateResult } from '../../jobs/job-store.js';
 import { callRedis } from './redis-errors.js';
 import { CREATE_JOB, UPDATE_FILE } from './job-store.scripts.js';
+import { decodeFields, encodeFields, isEmptyHash, pairsToHash, statusOfTally, type Tally } from './redis-records.js';
 
 export interface RedisJobStoreOptions {
   /** A connected client; shared, not closed by the store. */
@@ -69,15 +70,15 @@ export class RedisJobStore implements JobStore {
         if (error) throw error;
         return value as Record<string, string>;
       });
-      if (!jobHash || isEmpty(jobHash)) return null;
-      const files = fileHashes.filter((hash) => !isEmpty(hash)).map((hash) => decodeFields<JobFileRecord>(hash));
+      if (!jobHash || isEmptyHash(jobHash)) return null;
+      const files = fileHashes.filter((hash) => !isEmptyHash(hash)).map((hash) => decodeFields<JobFileRecord>(hash));
       return { job: decodeFields<JobRecord>(jobHash), files };
     });
   }
 
   async getFile(jobId: string, fileId: string): Promise<JobFileRecord | null> {
     const hash = await callRedis(() => this.redis.hgetall(this.fileKey(jobId, fileId)));
-    return isEmpty(hash) ? null : decodeFields<JobFileRecord>(hash);
+    return isEmptyHash(hash) ? null : decodeFields<JobFileRecord>(hash);
   }
 
   async updateFile(jobId: string, fileId: string, patch: FilePatch, condition?: FileCondition): Promise<UpdateResult | null> {
@@ -110,7 +111,7 @@ export class RedisJobStore implements JobStore {
       for (const id of ids) pipeline.hgetall(this.jobKey(id));
       for (const [error, hash] of (await pipeline.exec()) ?? []) {
         if (error) throw error;
-        if (!isEmpty(hash as Record<string, string>)) records.push(decodeFields<JobRecord>(hash as Record<string, string>));
+        if (!isEmptyHash(hash as Record<string, string>)) records.push(decodeFields<JobRecord>(hash as Record<string, string>));
       }
     });
     return records;
@@ -217,40 +218,4 @@ export class RedisJobStore implements JobStore {
   private fileKey(jobId: string, fileId: string): string {
     return `${this.prefix}job:${jobId}:file:${fileId}`;
   }
-}
-
-interface Tally {
-  total: number;
-  unfinished: number;
-  failed: number;
-}
-
-/** deriveJobStatus's rule, from the tally instead of the file list. */
-function statusOfTally({ total, unfinished, failed }: Tally): JobStatus {
-  if (unfinished > 0) return 'processing';
-  if (failed === 0) return 'completed';
-  return failed === total ? 'failed' : 'partial';
-}
-
-/** [field, JSON value, …] for every defined field, in the record's own order. */
-function encodeFields(record: object): string[] {
-  const flat: string[] = [];
-  for (const [field, value] of Object.entries(record)) {
-    if (value !== undefined) flat.push(field, JSON.stringify(value));
-  }
-  return flat;
-}
-
-function decodeFields<T>(hash: Record<string, string>): T {
-  return Object.fromEntries(Object.entries(hash).map(([field, value]) => [field, JSON.parse(value) as unknown])) as T;
-}
-
-function pairsToHash(flat: string[]): Record<string, string> {
-  const hash: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
-  return hash;
-}
-
-function isEmpty(hash: Record<string, string>): boolean {
-  return Object.keys(hash).length === 0;
 }

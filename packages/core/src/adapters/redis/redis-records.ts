@@ -1,0 +1,40 @@
+import type { JobStatus } from '../../jobs/job.js';
+
+/** A job's tally hash: how many files it has, how many are unfinished, how many failed. */
+export interface Tally {
+  total: number;
+  unfinished: number;
+  failed: number;
+}
+
+/** deriveJobStatus's rule, from the tally instead of the file list. */
+export function statusOfTally({ total, unfinished, failed }: Tally): JobStatus {
+  if (unfinished > 0) return 'processing';
+  if (failed === 0) return 'completed';
+  return failed === total ? 'failed' : 'partial';
+}
+
+/** [field, JSON value, …] for every defined field, in the record's own order. */
+export function encodeFields(record: object): string[] {
+  const flat: string[] = [];
+  for (const [field, value] of Object.entries(record)) {
+    if (value !== undefined) flat.push(field, JSON.stringify(value));
+  }
+  return flat;
+}
+
+/** A hash of JSON values back into a record (fields we do not know about included). */
+export function decodeFields<T>(hash: Record<string, string>): T {
+  return Object.fromEntries(Object.entries(hash).map(([field, value]) => [field, JSON.parse(value) as unknown])) as T;
+}
+
+/** HGETALL's flat [field, value, …] reply (as Lua returns it) as an object. */
+export function pairsToHash(flat: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
+  return hash;
+}
+
+export function isEmptyHash(hash: Record<string, string>): boolean {
+  return Object.keys(hash).length === 0;
+}
