@@ -1,8 +1,21 @@
-import { LocalProvider, type ModelProvider } from '@image2model/core';
+import { FalProvider, LocalProvider, type FalProviderOptions, type ModelProvider } from '@image2model/core';
 import type { Env } from './env.js';
 
-/** Chooses the model provider from configuration. */
-export async function createProvider(_env: Env): Promise<ModelProvider> {
+/** FAL's rendered image (WebP or JPEG) as the PNG our preview route serves. */
+async function toPng(image: Buffer): Promise<Buffer> {
+  const { default: sharp } = await import('sharp');
+  return sharp(image, { limitInputPixels: 40_000_000 }).png().toBuffer();
+}
+
+/**
+ * Chooses the model provider from configuration: FAL's Tripo3D when `FAL_KEY` is set (through
+ * `FAL_BASE_URL` when that is set too, e.g. the FAL emulator), else the local generator.
+ * `fal` overrides the FAL provider's tuning (tests use short backoffs and polls).
+ */
+export async function createProvider(env: Env, fal: Partial<FalProviderOptions> = {}): Promise<ModelProvider> {
+  if (env.FAL_KEY) {
+    return new FalProvider({ apiKey: env.FAL_KEY, baseUrl: env.FAL_BASE_URL, convertPreview: toPng, ...fal });
+  }
   // Loaded only when used, so a FAL-only deployment never starts the generator's worker threads.
   const { createGeneratorPool } = await import('@image2model/mesh');
   return new LocalProvider({ generator: createGeneratorPool() });

@@ -1,11 +1,23 @@
 import type { ReadinessReport } from '@image2model/api';
-import type { BlobStorage, ModelProvider } from '@image2model/core';
+import type { BlobStorage, ModelProvider, ProviderHealth } from '@image2model/core';
 
 export interface ReadinessDeps {
   storage: BlobStorage;
   provider: ModelProvider;
   /** Distributed mode: pings Redis. Absent in embedded mode. */
   pingRedis?: () => Promise<boolean>;
+}
+
+/** A health check that never answers counts as unreachable (the provider bounds its own probe; this is the backstop). */
+const PROVIDER_HEALTH_LIMIT_MS = 10_000;
+
+function providerHealth(provider: ModelProvider): Promise<ProviderHealth> {
+  if (provider.name !== 'fal') return Promise.resolve('not_configured');
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<ProviderHealth>((resolve) => {
+    timer = setTimeout(() => resolve('unreachable'), PROVIDER_HEALTH_LIMIT_MS);
+  });
+  return Promise.race([provider.health().catch(() => 'unreachable' as const), limit]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -16,7 +28,7 @@ export async function checkReadiness(deps: ReadinessDeps): Promise<ReadinessRepo
   const [storageOk, redisOk, fal] = await Promise.all([
     deps.storage.checkWritable().catch(() => false),
     deps.pingRedis ? deps.pingRedis().catch(() => false) : Promise.resolve(null),
-    deps.provider.name === 'fal' ? deps.provider.health().catch(() => 'unreachable' as const) : Promise.resolve('not_configured' as const),
+    providerHealth(deps.provider),
   ]);
   const checks = {
     storage: storageOk ? 'writable' : 'unwritable',
