@@ -1,4 +1,6 @@
-import express, { Router, type Express } from 'express';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
 import type { Logger } from 'pino';
@@ -41,6 +43,39 @@ export interface AppDeps {
 }
 
 const JSON_BODY_LIMIT = '1mb';
+
+/** The web app's build (apps/web/dist), found relative to this package from src/ and dist/ alike. */
+const WEB_APP_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/**
+ * The page's own policy, stricter than the API's: its scripts and styles come from this server, and
+ * the model viewer reads textures from `blob:` URLs (three.js's GLTFLoader fetches and decodes them).
+ */
+const WEB_APP_CSP = helmet.contentSecurityPolicy({
+  useDefaults: false,
+  directives: {
+    'default-src': ["'self'"],
+    'script-src': ["'self'"],
+    'style-src': ["'self'"],
+    'img-src': ["'self'", 'blob:'],
+    'connect-src': ["'self'", 'blob:'],
+    'object-src': ["'none'"],
+    'base-uri': ["'self'"],
+    'form-action': ["'self'"],
+    'frame-ancestors': ["'self'"],
+  },
+});
+
+/** `/` and the page's assets; hashed assets are cached for good, index.html never. */
+function serveWebApp(dir: string): RequestHandler[] {
+  const files = express.static(dir, {
+    index: 'index.html',
+    setHeaders(res, path) {
+      res.setHeader('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  return [WEB_APP_CSP, files];
+}
 
 /** The whole HTTP surface, without listening: tests and main.ts both call this. */
 export function createApp({ config, services, auth, rateLimiters, logger, metrics }: AppDeps): Express {
@@ -90,6 +125,9 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
 
   app.use('/trpc', limit, createTrpcHandler(context));
   if (metrics) app.get('/metrics', createMetricsHandler(metrics.registry, logger));
+
+  if (existsSync(WEB_APP_DIR)) app.use(serveWebApp(WEB_APP_DIR));
+  else logger.warn(`The web app is not built (${WEB_APP_DIR} is missing): run npm run build to serve it at /`);
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger));

@@ -1,0 +1,207 @@
+import type { Image2ModelClient, JobStatus, TrackedJobEvent } from '@image2model/client';
+import { applyEvent, batchProgress, createBatchState, isRunning, markRetrying, type BatchState } from './batch-state.js';
+import { createFilesView } from './batch-view.js';
+import { byId, saveBlob } from './dom.js';
+import { describeError } from './messages.js';
+import { loadPhotos } from './photo-store.js';
+import { writeBatchToUrl } from './settings.js';
+import type { ModelViewer } from './viewer.js';
+
+/** The batch section and the viewer: follows the job's event stream, retries, downloads. */
+export function createBatchController(opts: { client: () => Image2ModelClient; viewer: ModelViewer | null }) {
+  const section = byId('batch');
+  const bar = byId<HTMLProgressElement>('batch-progress');
+  const summary = byId('batch-summary');
+  const errorBox = byId('batch-error');
+  const downloadAll = byId<HTMLButtonElement>('download-all');
+  const sourcePhoto = byId<HTMLImageElement>('source-photo');
+  const sourceCaption = byId('source-caption');
+  const viewerStatus = byId('viewer-status');
+  const canvas = byId<HTMLCanvasElement>('viewer-canvas');
+
+  let state: BatchState | null = null;
+  let following: AbortController | null = null;
+  const photos = new Map<string, string>();
+  const models = new Map<string, { blob: Blob; filename: string }>();
+  let shown: string | null = null;
+  let viewRequest = 0;
+
+  const files = createFilesView(byId<HTMLOListElement>('files'), {
+    view: (fileId) => void view(fileId, { focus: true }),
+    download: (fileId) => void download(fileId),
+    retry: (fileId) => void retry(fileId),
+  });
+
+  const showError = (error: unknown) => (errorBox.textContent = error === null ? '' : describeError(error));
+  const access = () => (state ? { sessionId: state.sessionId } : {});
+
+  function renderSummary(): void {
+    if (!state) return;
+    const { percent, completed, failed, total } = batchProgress(state);
+    bar.value = percent;
+    bar.setAttribute('aria-valuetext', `${Math.round(percent)}%`);
+    const running = total - completed - failed;
+    summary.textContent = `${Math.round(percent)}%: ${completed} of ${total} ready${failed ? `, ${failed} failed` : ''}${running ? `, ${running} in progress` : ''}`;
+    downloadAll.disabled = completed === 0;
+  }
+
+  function showPhoto(fileId: string): void {
+    const local = photos.get(fileId);
+    if (local) return files.setPhoto(fileId, local);
+    // Without the original photo (another browser), the server's preview of the model stands in.
+    if (state?.files.get(fileId)?.status !== 'completed') return;
+    const { jobId, sessionId } = state;
+    files.setPhoto(fileId, `/api/v1/download/${encodeURIComponent(jobId)}/${encodeURIComponent(fileId)}/preview?session_id=${encodeURIComponent(sessionId)}`);
+  }
+
+  function onEvent(event: TrackedJobEvent): void {
+    if (!state) return;
+    const file = applyEvent(state, event);
+    if (file) files.update(file);
+    renderSummary();
+    if (event.type === 'completed') showPhoto(event.file_id);
+    if (event.type === 'completed' && (shown === null || shown === event.file_id)) {
+      models.delete(event.file_id);
+      void view(event.file_id, { focus: false });
+    }
+  }
+
+  /** Follows the stream until the job is done; started again after a retry when it had ended. */
+  async function follow(): Promise<void> {
+    if (!state || following) return;
+    const current = state;
+    const abort = new AbortController();
+    following = abort;
+    try {
+      for await (const event of opts.client().events(current.jobId, { lastEventId: current.lastEventId, sessionId: current.sessionId, signal: abort.signal })) {
+        if (state !== current) return;
+        onEvent(event);
+      }
+    } catch (error) {
+      if (!abort.signal.aborted) showError(error);
+    } finally {
+      if (following === abort) following = null;
+    }
+    // A retry that raced the end of the stream: its events come after the `done` we just saw.
+    if (state === current && !abort.signal.aborted && isRunning(current) && errorBox.textContent === '') void follow();
+  }
+
+  async function modelOf(fileId: string): Promise<{ blob: Blob; filename: string }> {
+    if (!state) throw new Error('no batch');
+    const cached = models.get(fileId);
+    if (cached) return cached;
+    const download = await opts.client().downloadModel(state.jobId, fileId, access());
+    const model = { blob: await new Response(download.stream).blob(), filename: download.filename };
+    models.set(fileId, model);
+    return model;
+  }
+
+  async function view(fileId: string, { focus }: { focus: boolean }): Promise<void> {
+    const file = state?.files.get(fileId);
+    if (!file || !opts.viewer) return;
+    const request = ++viewRequest;
+    shown = fileId;
+    viewerStatus.textContent = `Loading the model of ${file.filename}…`;
+    try {
+      const { blob } = await modelOf(fileId);
+      if (request !== viewRequest) return;
+      await opts.viewer.show(await blob.arrayBuffer());
+      if (request !== viewRequest) return;
+      canvas.dataset.shown = fileId;
+      viewerStatus.textContent = `${file.filename}: drag or use the arrow keys to rotate, wheel or +/- to zoom.`;
+      sourcePhoto.src = photos.get(fileId) ?? '';
+      sourcePhoto.alt = `Source photo ${file.filename}`;
+      sourcePhoto.hidden = !photos.has(fileId);
+      sourceCaption.textContent = `Source: ${file.filename}`;
+      if (focus) canvas.focus();
+    } catch (error) {
+      if (request === viewRequest) viewerStatus.textContent = `Cannot show the model of ${file.filename}: ${describeError(error)}`;
+    }
+  }
+
+  async function download(fileId: string): Promise<void> {
+    showError(null);
+    try {
+      const model = await modelOf(fileId);
+      saveBlob(model.blob, model.filename);
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  async function retry(fileId: string): Promise<void> {
+    if (!state) return;
+    showError(null);
+    try {
+      await opts.client().models.generateSingle.mutate({ job_id: state.jobId, file_id: fileId });
+      markRetrying(state, fileId);
+      models.delete(fileId);
+      const file = state.files.get(fileId);
+      if (file) files.update(file);
+      renderSummary();
+      // The Retry button is gone now: keep the keyboard on the file's row.
+      byId(`progress-${fileId}`).closest('li')?.focus();
+      void follow();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  downloadAll.addEventListener('click', async () => {
+    if (!state) return;
+    showError(null);
+    downloadAll.disabled = true;
+    try {
+      const zip = await opts.client().downloadAll(state.jobId, access());
+      saveBlob(await new Response(zip.stream).blob(), zip.filename);
+    } catch (error) {
+      showError(error);
+    } finally {
+      renderSummary();
+    }
+  });
+
+  function open(job: Pick<JobStatus, 'job_id' | 'session_id' | 'files'>, sourcePhotos: Map<string, string>): void {
+    close();
+    state = createBatchState(job);
+    for (const [fileId, url] of sourcePhotos) photos.set(fileId, url);
+    for (const file of state.files.values()) {
+      files.update(file);
+      showPhoto(file.fileId);
+    }
+    byId('batch-id').textContent = `Batch ${job.job_id}. This page's address brings it back.`;
+    section.hidden = false;
+    renderSummary();
+    void follow();
+  }
+
+  function close(): void {
+    following?.abort();
+    following = null;
+    state = null;
+    shown = null;
+    models.clear();
+    for (const url of photos.values()) URL.revokeObjectURL(url);
+    photos.clear();
+    files.clear();
+    showError(null);
+    section.hidden = true;
+  }
+
+  return {
+    open,
+    close,
+    /** Shows a batch from the page's address after a reload: status first, then the whole stream again. */
+    async restore(jobId: string, sessionId: string | undefined): Promise<void> {
+      section.hidden = false;
+      try {
+        const job = await opts.client().status.get.query({ job_id: jobId, ...(sessionId ? { session_id: sessionId } : {}) });
+        const stored = await loadPhotos(job.job_id);
+        open(job, new Map([...stored].map(([fileId, blob]) => [fileId, URL.createObjectURL(blob)])));
+        writeBatchToUrl({ jobId: job.job_id, sessionId: job.session_id });
+      } catch (error) {
+        showError(error);
+      }
+    },
+  };
+}

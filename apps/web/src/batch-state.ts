@@ -1,0 +1,112 @@
+import type { JobStatus, TrackedJobEvent } from '@image2model/client';
+
+export type FileStatus = 'pending' | 'processing' | 'completed' | 'failed';
+
+export interface FileState {
+  fileId: string;
+  filename: string;
+  status: FileStatus;
+  progress: number;
+  /** The newest log lines (at most MAX_LOG_LINES). */
+  logs: { message: string; level: 'info' | 'warning' }[];
+  /** Log lines ever received, so a view can tell new lines from trimmed ones. */
+  logTotal: number;
+  error: { code: string; message: string } | null;
+}
+
+export interface BatchState {
+  jobId: string;
+  sessionId: string;
+  files: Map<string, FileState>;
+  /** The newest event applied: the stream resumes after it. */
+  lastEventId: string | null;
+  /** The job's `done` was the newest event: nothing is running. */
+  done: boolean;
+}
+
+/** Log lines kept per file: enough to follow, bounded for long FAL runs. */
+export const MAX_LOG_LINES = 50;
+
+export function createBatchState(job: Pick<JobStatus, 'job_id' | 'session_id' | 'files'>): BatchState {
+  const files = new Map<string, FileState>();
+  for (const file of job.files) {
+    files.set(file.file_id, {
+      fileId: file.file_id,
+      filename: file.filename,
+      status: file.status,
+      progress: file.progress,
+      logs: [],
+      logTotal: 0,
+      error: file.error ?? null,
+    });
+  }
+  return { jobId: job.job_id, sessionId: job.session_id, files, lastEventId: null, done: false };
+}
+
+function pushLog(file: FileState, message: string, level: 'info' | 'warning'): void {
+  file.logs.push({ message, level });
+  file.logTotal += 1;
+  if (file.logs.length > MAX_LOG_LINES) file.logs.splice(0, file.logs.length - MAX_LOG_LINES);
+}
+
+/** Applies one event from the stream, in order; returns the file it changed (if any). */
+export function applyEvent(state: BatchState, event: TrackedJobEvent): FileState | null {
+  state.lastEventId = event.id;
+  if (event.type === 'done') {
+    state.done = true;
+    return null;
+  }
+  state.done = false;
+  const file = state.files.get(event.file_id);
+  if (!file) return null;
+  switch (event.type) {
+    case 'progress':
+      // After a finish, only a progress 0 means something: a new attempt (generate-single).
+      if ((file.status === 'completed' || file.status === 'failed') && event.progress !== 0) break;
+      file.status = 'processing';
+      file.error = null;
+      file.progress = event.progress;
+      break;
+    case 'log':
+      pushLog(file, event.message, event.level ?? 'info');
+      break;
+    case 'completed':
+      file.status = 'completed';
+      file.progress = 100;
+      file.error = null;
+      break;
+    case 'failed':
+      file.status = 'failed';
+      file.error = event.error;
+      break;
+    default:
+      break;
+  }
+  return file;
+}
+
+/** Marks a file as started again locally, before the server's first event for the new attempt. */
+export function markRetrying(state: BatchState, fileId: string): void {
+  const file = state.files.get(fileId);
+  if (!file) return;
+  file.status = 'pending';
+  file.progress = 0;
+  file.error = null;
+  pushLog(file, 'Retrying…', 'info');
+  state.done = false;
+}
+
+/** The server's rule: the mean of every file's progress, finished files (either way) counting 100. */
+export function batchProgress(state: BatchState): { percent: number; completed: number; failed: number; total: number } {
+  const files = [...state.files.values()];
+  const total = files.length;
+  const completed = files.filter((f) => f.status === 'completed').length;
+  const failed = files.filter((f) => f.status === 'failed').length;
+  const sum = files.reduce((acc, f) => acc + (f.status === 'completed' || f.status === 'failed' ? 100 : f.progress), 0);
+  return { percent: total === 0 ? 0 : Math.floor((sum / total) * 100) / 100, completed, failed, total };
+}
+
+/** Something is still generating (or about to): the page keeps following the stream. */
+export function isRunning(state: BatchState): boolean {
+  return [...state.files.values()].some((f) => f.status === 'pending' || f.status === 'processing');
+}

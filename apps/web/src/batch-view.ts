@@ -1,0 +1,114 @@
+import type { FileState } from './batch-state.js';
+
+export interface FileActions {
+  view(fileId: string): void;
+  download(fileId: string): void;
+  retry(fileId: string): void;
+}
+
+interface Row {
+  item: HTMLLIElement;
+  photo: HTMLImageElement;
+  status: HTMLSpanElement;
+  bar: HTMLProgressElement;
+  percent: HTMLSpanElement;
+  logs: HTMLOListElement;
+  error: HTMLParagraphElement;
+  view: HTMLButtonElement;
+  download: HTMLButtonElement;
+  retry: HTMLButtonElement;
+  shownLogs: number;
+}
+
+const STATUS_TEXT: Record<FileState['status'], string> = {
+  pending: 'Waiting',
+  processing: 'Generating',
+  completed: 'Ready',
+  failed: 'Failed',
+};
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function button(text: string, label: string, onClick: () => void, className = 'secondary'): HTMLButtonElement {
+  const node = element('button', className, text);
+  node.type = 'button';
+  node.setAttribute('aria-label', label);
+  node.addEventListener('click', onClick);
+  return node;
+}
+
+/**
+ * One row per file, built once and updated in place, so focus stays on a button while events
+ * keep arriving.
+ */
+export function createFilesView(list: HTMLOListElement, actions: FileActions) {
+  const rows = new Map<string, Row>();
+
+  function build(file: FileState): Row {
+    const item = element('li', 'file');
+    item.dataset.fileId = file.fileId;
+    item.tabIndex = -1;
+    const photo = element('img', 'thumb');
+    photo.alt = `Photo ${file.filename}`;
+    photo.width = 72;
+    photo.height = 72;
+    const body = element('div', 'file-body');
+    const title = element('p', 'file-title');
+    const name = element('span', 'name', file.filename);
+    const status = element('span', 'badge');
+    title.append(name, ' ', status);
+    const progressRow = element('div', 'row');
+    const bar = element('progress');
+    bar.max = 100;
+    bar.id = `progress-${file.fileId}`;
+    bar.setAttribute('aria-label', `Progress of ${file.filename}`);
+    const percent = element('span', 'percent');
+    progressRow.append(bar, percent);
+    const error = element('p', 'error');
+    error.setAttribute('role', 'alert');
+    const logs = element('ol', 'logs');
+    logs.setAttribute('aria-label', `Log of ${file.filename}`);
+    const buttons = element('div', 'row');
+    const view = button('View in 3D', `View ${file.filename} in 3D`, () => actions.view(file.fileId));
+    const download = button('Download GLB', `Download the model of ${file.filename}`, () => actions.download(file.fileId));
+    const retry = button('Retry', `Retry ${file.filename}`, () => actions.retry(file.fileId), 'primary');
+    buttons.append(view, download, retry);
+    body.append(title, progressRow, error, buttons, logs);
+    item.append(photo, body);
+    list.append(item);
+    return { item, photo, status, bar, percent, logs, error, view, download, retry, shownLogs: 0 };
+  }
+
+  return {
+    clear() {
+      rows.clear();
+      list.replaceChildren();
+    },
+    setPhoto(fileId: string, src: string) {
+      const row = rows.get(fileId);
+      if (row && row.photo.getAttribute('src') !== src) row.photo.src = src;
+    },
+    update(file: FileState) {
+      const row = rows.get(file.fileId) ?? build(file);
+      rows.set(file.fileId, row);
+      row.item.dataset.status = file.status;
+      row.status.textContent = STATUS_TEXT[file.status];
+      row.bar.value = file.progress;
+      row.percent.textContent = `${file.progress}%`;
+      row.error.textContent = file.error ? `Why: ${file.error.message} (${file.error.code})` : '';
+      row.error.hidden = !file.error;
+      row.view.hidden = file.status !== 'completed';
+      row.download.hidden = file.status !== 'completed';
+      row.retry.hidden = file.status !== 'failed';
+      const fresh = Math.min(file.logTotal - row.shownLogs, file.logs.length);
+      for (const line of file.logs.slice(file.logs.length - fresh)) row.logs.append(element('li', line.level === 'warning' ? 'warning' : '', line.message));
+      row.shownLogs = file.logTotal;
+      while (row.logs.children.length > file.logs.length) row.logs.firstElementChild?.remove();
+    },
+  };
+}

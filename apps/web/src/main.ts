@@ -1,0 +1,146 @@
+import './styles.css';
+import { createImage2ModelClient, type Image2ModelClient } from '@image2model/client';
+import { createBatchController } from './batch-controller.js';
+import { byId } from './dom.js';
+import { DEFAULT_LIMITS, fetchLimits, MAX_FACE_LIMIT, MIN_FACE_LIMIT } from './limits.js';
+import { describeError, retryAfterSeconds } from './messages.js';
+import { savePhotos } from './photo-store.js';
+import { createPhotoPicker, type PickedPhoto } from './picker.js';
+import { loadApiKey, readBatchFromUrl, saveApiKey, writeBatchToUrl } from './settings.js';
+import { createModelViewer, type ModelViewer } from './viewer.js';
+
+const keyInput = byId<HTMLInputElement>('api-key');
+const keyStatus = byId('key-status');
+const fileInput = byId<HTMLInputElement>('file-input');
+const dropZone = byId('drop-zone');
+const startButton = byId<HTMLButtonElement>('start');
+const uploadError = byId('upload-error');
+const presetSelect = byId<HTMLSelectElement>('face-preset');
+const faceInput = byId<HTMLInputElement>('face-limit');
+
+/** A client with the key as it is now: saving another key takes effect on the next request. */
+const client = (): Image2ModelClient => createImage2ModelClient({ baseUrl: location.origin, apiKey: loadApiKey() || undefined });
+
+// --- API key -------------------------------------------------------------------------------
+const showKeyStatus = () => (keyStatus.textContent = loadApiKey() ? 'A key is saved in this browser.' : 'No key saved yet.');
+keyInput.value = loadApiKey();
+showKeyStatus();
+byId<HTMLFormElement>('key-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  saveApiKey(keyInput.value.trim());
+  showKeyStatus();
+  uploadError.textContent = '';
+});
+byId('forget-key').addEventListener('click', () => {
+  saveApiKey('');
+  keyInput.value = '';
+  showKeyStatus();
+});
+
+// --- photos and face limit -----------------------------------------------------------------
+let busy = false;
+let coolDownUntil = 0;
+const faceLimit = (): number | null => {
+  const value = Number(faceInput.value);
+  return Number.isInteger(value) && value >= MIN_FACE_LIMIT && value <= MAX_FACE_LIMIT ? value : null;
+};
+function updateStart(photos: readonly PickedPhoto[]): void {
+  const refused = photos.filter((photo) => photo.problem).length;
+  const summary = byId('picked-summary');
+  if (photos.length === 0) summary.textContent = '';
+  else if (refused > 0) summary.textContent = `${photos.length} photo(s), ${refused} the server would refuse: remove ${refused === 1 ? 'it' : 'them'} first (one bad file stops the whole batch).`;
+  else summary.textContent = `${photos.length} photo(s) ready.`;
+  faceInput.setAttribute('aria-invalid', String(faceLimit() === null));
+  startButton.disabled = busy || photos.length === 0 || refused > 0 || faceLimit() === null || Date.now() < coolDownUntil;
+}
+const picker = createPhotoPicker({ list: byId<HTMLUListElement>('picked'), limits: DEFAULT_LIMITS, onChange: updateStart });
+
+byId('pick-files').addEventListener('click', () => fileInput.click());
+fileInput.addEventListener('change', () => {
+  void picker.add([...(fileInput.files ?? [])]);
+  fileInput.value = '';
+});
+dropZone.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  dropZone.classList.add('dragging');
+});
+dropZone.addEventListener('dragleave', () => dropZone.classList.remove('dragging'));
+dropZone.addEventListener('drop', (event) => {
+  event.preventDefault();
+  dropZone.classList.remove('dragging');
+  void picker.add([...(event.dataTransfer?.files ?? [])]);
+});
+presetSelect.addEventListener('change', () => {
+  if (presetSelect.value !== 'custom') faceInput.value = presetSelect.value;
+  else faceInput.focus();
+  updateStart(picker.photos());
+});
+faceInput.addEventListener('input', () => {
+  const preset = [...presetSelect.options].find((option) => option.value === faceInput.value);
+  presetSelect.value = preset ? preset.value : 'custom';
+  updateStart(picker.photos());
+});
+
+void fetchLimits(location.origin).then(({ limits, fromServer }) => {
+  byId('limits').textContent = `Up to ${limits.maxFiles} photos per batch, each at most ${limits.maxFileSizeMb} MB and ${limits.maxImagePixels.toLocaleString('en')} pixels${fromServer ? '' : ' (the documented defaults: the server did not say)'}.`;
+  return picker.setLimits(limits);
+});
+
+// --- viewer and batch ----------------------------------------------------------------------
+let viewer: ModelViewer | null = null;
+try {
+  viewer = createModelViewer(byId<HTMLCanvasElement>('viewer-canvas'));
+} catch {
+  byId('viewer-status').textContent = 'This browser cannot show 3D (WebGL is off): download the models and open them in any glTF viewer.';
+}
+const viewerButtons: Record<string, (v: ModelViewer) => void> = {
+  'rotate-left': (v) => v.rotate('left'),
+  'rotate-right': (v) => v.rotate('right'),
+  'zoom-in': (v) => v.zoom('in'),
+  'zoom-out': (v) => v.zoom('out'),
+  'reset-view': (v) => v.reset(),
+};
+for (const [id, action] of Object.entries(viewerButtons)) byId(id).addEventListener('click', () => viewer && action(viewer));
+
+const batch = createBatchController({ client, viewer });
+
+startButton.addEventListener('click', async () => {
+  const photos = picker.photos();
+  const limit = faceLimit();
+  if (photos.length === 0 || limit === null) return;
+  busy = true;
+  updateStart(photos);
+  uploadError.textContent = '';
+  try {
+    const job = await client().upload(photos.map((photo) => photo.file), { faceLimit: limit });
+    // The server keeps the upload order: the n-th file id belongs to the n-th photo.
+    const blobs = new Map(job.files.map((file, index) => [file.file_id, photos[index]?.file ?? new Blob()]));
+    await savePhotos(job.job_id, blobs);
+    writeBatchToUrl({ jobId: job.job_id, sessionId: job.session_id });
+    batch.open(
+      { job_id: job.job_id, session_id: job.session_id, files: job.files.map((file) => ({ ...file, progress: 0, model_url: null, preview_url: null, model_task_id: null, face_limit: limit, error: null })) },
+      new Map([...blobs].map(([fileId, blob]) => [fileId, URL.createObjectURL(blob)])),
+    );
+    picker.clear();
+    byId('batch-heading').focus();
+  } catch (error) {
+    uploadError.textContent = describeError(error);
+    const wait = retryAfterSeconds(error);
+    if (wait !== null) {
+      coolDownUntil = Date.now() + wait * 1000;
+      setTimeout(() => updateStart(picker.photos()), wait * 1000 + 50);
+    }
+  } finally {
+    busy = false;
+    updateStart(picker.photos());
+  }
+});
+
+byId('new-batch').addEventListener('click', () => {
+  batch.close();
+  writeBatchToUrl(null);
+  byId('photos-heading').focus();
+});
+
+const fromUrl = readBatchFromUrl();
+if (fromUrl) void batch.restore(fromUrl.jobId, fromUrl.sessionId);
