@@ -2,6 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTRPCClient, httpSubscriptionLink } from '@trpc/client';
+import { EventSource } from 'eventsource';
+import superjson from 'superjson';
+import type { AppRouter } from '@image2model/api';
 import { requireRedis } from '../../../test/redis.js';
 import { CLUSTER_ADMIN_KEY, CLUSTER_KEY, startCluster, startWorkerProcess, type Cluster } from './test-support/cluster.js';
 import { auth, readEventStream, uploadBatch, waitFor, type JobStatusBody } from './test-support/http.js';
@@ -20,6 +24,37 @@ function isIncreasing(ids: (string | null)[]): boolean {
     if (i === 0) return true;
     const [a, b] = [streamId(ids[i - 1] ?? null), streamId(id)];
     return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+  });
+}
+
+/** Follows a job through the tRPC subscription (SSE on /trpc) until `done`. */
+function followOverTrpc(baseUrl: string, jobId: string): Promise<unknown[]> {
+  const headers = auth(CLUSTER_KEY);
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      httpSubscriptionLink({
+        url: `${baseUrl}/trpc`,
+        transformer: superjson,
+        EventSource,
+        eventSourceOptions: () => ({ fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...headers } }) }),
+      }),
+    ],
+  });
+  return new Promise((resolve, reject) => {
+    const events: unknown[] = [];
+    const subscription = client.status.onEvents.subscribe(
+      { job_id: jobId },
+      {
+        onData: (event) => {
+          events.push(event.data);
+          if (event.data.type === 'done') {
+            subscription.unsubscribe();
+            resolve(events);
+          }
+        },
+        onError: reject,
+      },
+    );
   });
 }
 
@@ -55,6 +90,7 @@ describe.skipIf(!redisUp)('distributed mode: two API processes and two worker pr
       stopAfterMs: 200_000,
       onEvent: () => arrivals.push(Date.now()),
     });
+    const overTrpc = followOverTrpc(cluster.apis[0]?.url ?? '', jobId); // the other transport, on the other process
     const early = (await (await fetch(api(1, `/status/${jobId}`), { headers: auth(CLUSTER_KEY) })).json()) as JobStatusBody;
     expect(early.status).toBe('processing'); // the other process already knows the job, still running
     const { res, events, closedByServer } = await streaming;
@@ -69,6 +105,9 @@ describe.skipIf(!redisUp)('distributed mode: two API processes and two worker pr
     const completed = countBy(events.filter((e) => e.data.type === 'completed'), (e) => String(e.data.file_id));
     expect(completed.size).toBe(25);
     expect([...completed.values()].every((n) => n === 1)).toBe(true);
+    // Both transports, both processes: the same events (model_url carries each process's own origin).
+    const withoutOrigin = (event: unknown) => JSON.parse(JSON.stringify(event).replace(/http:\/\/127\.0\.0\.1:\d+/g, '')) as unknown;
+    expect((await overTrpc).map(withoutOrigin)).toEqual(events.map((e) => withoutOrigin(e.data)));
 
     const status = (await (await fetch(api(1, `/status/${jobId}`), { headers: auth(CLUSTER_KEY) })).json()) as JobStatusBody;
     expect(status).toMatchObject({ status: 'completed', total_files: 25, processed_files: 25, failed_files: 0, progress: 100 });
