@@ -1,14 +1,12 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, USER_KEY, type TestServer } from '../../server/src/test-support/test-server.js';
 import { assertBrowserInCi, HAS_CHROMIUM, openBrowser } from './support/browser.js';
 import { focusOutline, photos, pixelDifference, progressValues, saveKey, tabTo, viewerShot, waitForFiles, zipEntries } from './support/page.js';
 
 assertBrowserInCi();
-const SCREENSHOT = fileURLToPath(new URL('../../../docs/web-ui.png', import.meta.url));
 
 describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
   let server: TestServer;
@@ -55,8 +53,6 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
 
       const [one] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the model of photo-2.jpg' }).click()]);
       expect(one.suggestedFilename()).toMatch(/\.glb$/);
-
-      if (process.env.UPDATE_WEB_SCREENSHOT === '1') await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
       const address = page.url();
       expect(address).toMatch(/\?job=batch_[^&]+&session=/);

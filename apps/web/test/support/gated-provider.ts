@@ -36,8 +36,10 @@ export class GatedProvider implements ModelProvider {
 
   async generate(request: GenerationRequest, hooks: GenerationHooks): Promise<GenerationResult> {
     this.calls += 1;
-    hooks.onLog('Waiting for the test to let generation go on');
-    if (this.gate) await this.gate.promise;
+    if (this.gate) {
+      hooks.onLog('Held back by the test');
+      await this.gate.promise;
+    }
     const failure = this.failures.shift();
     if (failure) throw failure;
     return this.inner.generate(request, hooks);

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { TrackedJobEvent } from '@image2model/client';
+import { applyEvent, batchProgress, createBatchState, isRunning, markRetrying } from './batch-state.js';
+
+const job = { job_id: 'batch_1', session_id: 'sess_1', files: [file('file_001', 'a.png'), file('file_002', 'b.jpg')] };
+
+function file(file_id: string, filename: string) {
+  return { file_id, filename, status: 'pending' as const, progress: 0, model_url: null, preview_url: null, model_task_id: null, face_limit: null, error: null };
+}
+
+let id = 0;
+const event = (data: Record<string, unknown>) => ({ job_id: 'batch_1', id: String(++id), ...data }) as TrackedJobEvent;
+
+describe('batch state', () => {
+  it('follows progress, logs, completion and failure, and the batch’s mean progress', () => {
+    const state = createBatchState(job);
+    applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 40 }));
+    applyEvent(state, event({ type: 'log', file_id: 'file_001', message: 'meshing' }));
+    expect(batchProgress(state)).toEqual({ percent: 20, completed: 0, failed: 0, total: 2 });
+    applyEvent(state, event({ type: 'completed', file_id: 'file_001', model_url: '/m' }));
+    applyEvent(state, event({ type: 'failed', file_id: 'file_002', error: { code: 'FAL_API_ERROR', message: 'no' } }));
+    applyEvent(state, event({ type: 'done', status: 'partial' }));
+    expect(batchProgress(state)).toEqual({ percent: 100, completed: 1, failed: 1, total: 2 });
+    expect(state.files.get('file_001')?.logs).toEqual([{ message: 'meshing', level: 'info' }]);
+    expect(state.files.get('file_002')?.error).toEqual({ code: 'FAL_API_ERROR', message: 'no' });
+    expect(state.done).toBe(true);
+    expect(state.lastEventId).toBe(String(id));
+    expect(isRunning(state)).toBe(false);
+  });
+
+  it('treats progress 0 after a failure as a new attempt, and ignores replayed progress of a finished file', () => {
+    const state = createBatchState({ ...job, files: [{ ...file('file_001', 'a.png'), status: 'completed', progress: 100 }] });
+    applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 50 }));
+    expect(state.files.get('file_001')).toMatchObject({ status: 'completed', progress: 100 });
+    applyEvent(state, event({ type: 'failed', file_id: 'file_001', error: { code: 'X', message: 'x' } }));
+    markRetrying(state, 'file_001');
+    expect(isRunning(state)).toBe(true);
+    applyEvent(state, event({ type: 'failed', file_id: 'file_001', error: { code: 'X', message: 'x' } }));
+    applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 0 }));
+    expect(state.files.get('file_001')).toMatchObject({ status: 'processing', progress: 0, error: null });
+  });
+
+  it('keeps the newest log lines only, counting every line', () => {
+    const state = createBatchState(job);
+    for (let i = 0; i < 60; i++) applyEvent(state, event({ type: 'log', file_id: 'file_002', message: `line ${i}` }));
+    const logs = state.files.get('file_002');
+    expect(logs?.logs).toHaveLength(50);
+    expect(logs?.logs[0]?.message).toBe('line 10');
+    expect(logs?.logTotal).toBe(60);
+  });
+});

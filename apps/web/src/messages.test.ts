@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { Image2ModelError } from '@image2model/client';
+import { describeError, retryAfterSeconds } from './messages.js';
+
+describe('describeError', () => {
+  it('tells a wrong key from a missing one, and where the key comes from', () => {
+    const wrong = new Image2ModelError({ code: 'AUTHENTICATION_REQUIRED', status: 401, message: 'Invalid API key' });
+    const missing = new Image2ModelError({ code: 'AUTHENTICATION_REQUIRED', status: 401, message: 'Missing API key: send Authorization: Bearer <key>' });
+    expect(describeError(wrong)).toMatch(/^The server did not accept this API key.*DATA_DIR\/api-key\.txt/);
+    expect(describeError(missing)).toMatch(/^Enter your API key first.*DATA_DIR\/api-key\.txt/);
+  });
+
+  it('says when to try again after the rate limit', () => {
+    const limited = new Image2ModelError({ code: 'RATE_LIMIT_EXCEEDED', status: 429, message: 'Rate limit exceeded', details: { retry_after: 41 } });
+    expect(describeError(limited)).toBe("Too many requests: the server's rate limit was reached. Try again in 41 s.");
+    expect(retryAfterSeconds(limited)).toBe(41);
+  });
+
+  it('passes the server’s own message on for the other errors', () => {
+    const invalid = new Image2ModelError({ code: 'VALIDATION_ERROR', status: 400, message: 'Invalid file format: x.png is not a JPEG or PNG image' });
+    expect(describeError(invalid)).toBe('Invalid file format: x.png is not a JPEG or PNG image');
+    expect(retryAfterSeconds(invalid)).toBeNull();
+  });
+});
