@@ -109,9 +109,11 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
       if (request !== viewRequest) return;
       canvas.dataset.shown = fileId;
       viewerStatus.textContent = `${file.filename}: drag or use the arrow keys to rotate, wheel or +/- to zoom.`;
-      sourcePhoto.src = photos.get(fileId) ?? '';
+      const photo = photos.get(fileId);
+      if (photo) sourcePhoto.src = photo;
+      else sourcePhoto.removeAttribute('src');
       sourcePhoto.alt = `Source photo ${file.filename}`;
-      sourcePhoto.hidden = !photos.has(fileId);
+      sourcePhoto.hidden = !photo;
       sourceCaption.textContent = `Source: ${file.filename}`;
       if (focus) canvas.focus();
     } catch (error) {

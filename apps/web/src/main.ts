@@ -110,6 +110,7 @@ startButton.addEventListener('click', async () => {
   if (photos.length === 0 || limit === null) return;
   busy = true;
   updateStart(photos);
+  startButton.textContent = 'Uploading…';
   uploadError.textContent = '';
   try {
     const job = await client().upload(photos.map((photo) => photo.file), { faceLimit: limit });
@@ -132,6 +133,7 @@ startButton.addEventListener('click', async () => {
     }
   } finally {
     busy = false;
+    startButton.textContent = 'Make 3D models';
     updateStart(picker.photos());
   }
 });

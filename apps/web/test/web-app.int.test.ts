@@ -140,7 +140,19 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
       expect(await page.getByRole('button', { name: 'Make 3D models' }).isDisabled()).toBe(true);
       await page.getByRole('button', { name: 'Remove huge.png' }).click();
       await page.getByRole('button', { name: 'Remove notes.png' }).click();
+      // A photo dropped on the drop zone joins the list.
+      const dropped = (await photos(2))[1]!;
+      await page.evaluate(({ name, bytes }) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/jpeg' }));
+        document.querySelector('#drop-zone')?.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }, { name: 'dropped.jpg', bytes: [...dropped.buffer] });
+      await expect.poll(() => page.locator('#picked li').count()).toBe(2);
       expect(await page.getByRole('button', { name: 'Make 3D models' }).isDisabled()).toBe(false);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      await page.getByRole('button', { name: 'Make 3D models' }).click();
+      await waitForFiles(page, 'completed', 2);
+      await viewerShot(page, 'file_001');
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
       expect(browser.errors).toEqual([]);
     } finally {
