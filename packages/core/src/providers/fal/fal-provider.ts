@@ -155,7 +155,12 @@ export class FalProvider implements ModelProvider {
     for (;;) {
       const status = (await this.call(`following FAL request ${requestId}`, hooks, signal, () =>
         this.client.queue.status(TRIPO_ENDPOINT, { requestId, logs: true, abortSignal: signal }),
-      )) as FalStatusView;
+      ).catch((error: unknown) => {
+        if (error instanceof AppError && error.opts.details?.fal_status === 404) {
+          throw new AppError('FAL_API_ERROR', `FAL no longer knows request ${requestId} (HTTP 404); generate the file again`, { cause: error, retryable: false });
+        }
+        throw error;
+      })) as FalStatusView;
       reporter.update(status);
       if (status.status === 'COMPLETED') return;
       if (Date.now() > deadline) {
