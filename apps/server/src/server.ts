@@ -2,27 +2,25 @@ import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { Redis } from 'ioredis';
-import { createApiKeyAuth, MAX_IMAGE_PIXELS, type LogEntry, type LogQuery } from '@image2model/api';
+import { createApiKeyAuth, MAX_IMAGE_PIXELS } from '@image2model/api';
 import type { ModelProvider } from '@image2model/core';
 import type { Env } from './env.js';
 import { LogBuffer, type LogSink } from './logging/log-buffer.js';
 import { createLogger } from './logging/logger.js';
 import { resolveApiKeys, type ApiKeys } from './api-keys.js';
-import { createEmbeddedRuntime, type Runtime } from './runtime.js';
+import type { Runtime } from './runtime.js';
 import { createProvider } from './providers.js';
 import { createApp } from './app.js';
-import { createMemoryRateLimiters, createRedisRateLimiters, type RateLimiters } from './http/rate-limit.js';
 import { uploadTempDir } from './http/uploads.js';
 import { readSystemInfo } from './services/system-info.js';
 import { checkReadiness } from './services/readiness.js';
 import { SERVER_VERSION } from './version.js';
-import { createMetrics, type Metrics, type QueueStats } from './metrics/metrics.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { instrumentProvider } from './metrics/instrument-provider.js';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-http.js';
-import { connectRedis, describeRedisUrl, logRedisState } from './distributed/redis-connection.js';
-import { verifySharedDataDir } from './distributed/shared-data-dir.js';
+import { connectRedis, describeRedisUrl } from './distributed/redis-connection.js';
 import type { RedisLogStream } from './logging/redis-log-stream.js';
+import { distributedParts, embeddedParts, type ModeParts } from './server-modes.js';
 
 export interface StartServerOptions {
   env: Env;
@@ -47,21 +45,6 @@ export interface RunningServer {
   metricsPort: number | null;
   mode: 'embedded' | 'distributed';
   close(opts?: { graceMs?: number }): Promise<void>;
-}
-
-/** What differs between the modes; everything else is built the same way. */
-interface ModeParts {
-  runtime: Runtime;
-  rateLimiters: RateLimiters;
-  queryLogs(query: LogQuery): Promise<LogEntry[]>;
-  pingRedis?: () => Promise<boolean>;
-  queueStats(): Promise<QueueStats>;
-  /** Worker processes connected (distributed mode). */
-  connectedWorkers?: () => Promise<number>;
-  /** Called after the HTTP server stopped accepting: in-process work and Redis close here. */
-  close(graceMs: number): Promise<void>;
-  /** Distributed mode ends live event streams first, so clients reconnect to another process. */
-  endStreams?: () => Promise<void>;
 }
 
 /**
@@ -196,55 +179,4 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     redis?.disconnect();
     throw error;
   }
-}
-
-async function embeddedParts(opts: { env: Env; dataDir: string; tempDir: string; logger: Logger; provider: ModelProvider; logBuffer: LogBuffer }): Promise<ModeParts> {
-  const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, tempDir: opts.tempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider });
-  return {
-    runtime,
-    rateLimiters: createMemoryRateLimiters({ perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),
-    queryLogs: async (query) => opts.logBuffer.query(query),
-    queueStats: () => runtime.queue.counts(),
-    close: (graceMs) => runtime.close({ graceMs }),
-  };
-}
-
-async function distributedParts(opts: {
-  env: Env;
-  redis: Redis;
-  redisLogs: RedisLogStream;
-  dataDir: string;
-  tempDir: string;
-  logger: Logger;
-  provider: ModelProvider;
-}): Promise<ModeParts> {
-  const { env, redis, redisLogs, logger } = opts;
-  logRedisState(redis, logger);
-  await verifySharedDataDir({ dataDir: opts.dataDir, redis, prefix: env.REDIS_PREFIX, role: 'API' });
-  const [{ createDistributedRuntime }, { callRedis }] = await Promise.all([import('./runtime.distributed.js'), import('@image2model/core/distributed')]);
-  const runtime = await createDistributedRuntime({
-    redis,
-    prefix: env.REDIS_PREFIX,
-    dataDir: opts.dataDir,
-    tempDir: opts.tempDir,
-    logger,
-    provider: opts.provider,
-    lockMs: env.WORKER_LOCK_MS,
-  });
-  return {
-    runtime,
-    rateLimiters: createRedisRateLimiters({ redis, prefix: env.REDIS_PREFIX, perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),
-    queryLogs: (query) => callRedis(() => redisLogs.query(query)),
-    pingRedis: () => runtime.pingRedis(),
-    queueStats: () => runtime.queueStats(),
-    connectedWorkers: async () => (await runtime.queueStats()).workers ?? 0,
-    endStreams: () => runtime.events.close(),
-    async close(graceMs) {
-      await runtime.close({ graceMs });
-      await redisLogs.close();
-      // Redis last: everything above may still write to it.
-      await redis.quit().catch(() => redis.disconnect());
-    },
-  };
 }
