@@ -10,10 +10,13 @@ interface Config {
   faces: number;
 }
 
-async function time(work: () => Promise<unknown>): Promise<number> {
+/** Wall-clock and CPU time (this process, every thread: sharp decodes on libvips threads) of one run. */
+async function time(work: () => Promise<unknown>): Promise<{ ms: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
   const started = nowMs();
   await work();
-  return nowMs() - started;
+  const used = process.cpuUsage(cpu);
+  return { ms: nowMs() - started, cpuMs: (used.user + used.system) / 1000 };
 }
 
 async function run(ctx: CaseContext) {
@@ -28,45 +31,57 @@ async function run(ctx: CaseContext) {
   if (!ctx.quick) await generateModel(await productPhoto(512), { face_limit: 10_000 });
   const measures: Measure[] = [];
   const parts: string[] = [];
+  /** Per-stage times (the generator's own stats) of the judged size, to say where the time goes. */
+  const stages = new Map<string, number[]>();
   for (const { size, faces } of configs) {
     const photo = photos.get(size) as Buffer;
-    const generate: number[] = [];
-    const decode: number[] = [];
+    const generate: { ms: number; cpuMs: number }[] = [];
+    const decode: { ms: number; cpuMs: number }[] = [];
     for (let rep = 0; rep < reps; rep++) {
       // Interleaved: decode, generate, decode, generate…
       decode.push(await time(() => sharp(photo).raw().toBuffer()));
       generate.push(await time(async () => {
         const { stats } = await generateModel(photo, { face_limit: faces });
         if (stats.triangles > faces) throw new Error(`${stats.triangles} triangles over the limit of ${faces}`);
+        if (size === 1024 && faces === 10_000) for (const [stage, ms] of Object.entries(stats.timings_ms)) stages.set(stage, [...(stages.get(stage) ?? []), ms]);
       }));
     }
-    const ms = median(generate);
-    const decodeMs = median(decode);
+    const ms = median(generate.map((g) => g.ms));
+    const cpuMs = median(generate.map((g) => g.cpuMs));
+    const decodeMs = median(decode.map((d) => d.ms));
     const label = `${size}² at ${faces / 1000}k faces`;
-    ctx.log(`${label}: ${fmt(ms)} ms, decode ${fmt(decodeMs, 1)} ms`);
+    ctx.log(`${label}: ${fmt(ms)} ms (${fmt(cpuMs)} ms CPU), decode ${fmt(decodeMs, 1)} ms`);
     const judged = size === 1024 && faces === 10_000;
     measures.push({
       what: label,
-      ours: `${fmt(ms)} ms`,
+      ours: `${fmt(ms)} ms (CPU ${fmt(cpuMs)} ms)`,
       baseline: `${fmt(decodeMs, 1)} ms`,
       ratio: fmtRatio(ms / decodeMs),
       target: judged ? '≤ 400 ms' : '',
       verdict: judged ? verdict(ms <= 400) : 'reported',
     });
-    parts.push(`${size}²/${faces / 1000}k ${fmt(ms)} ms (${fmtRatio(ms / decodeMs)})`);
+    parts.push(`${size}²/${faces / 1000}k ${fmt(ms)} ms, CPU ${fmt(cpuMs)} ms (${fmtRatio(ms / decodeMs)})`);
   }
+  const breakdown = [...stages].map(([stage, ms]) => `${stage} ${fmt(median(ms))} ms`).join(', ');
   return {
     line: `generator: ${parts.join(', ')} of sharp decode: ${summaryVerdict(measures)}`,
     measures,
     method:
       `The local generator (\`generateModel\` of @image2model/mesh, default options: 1024 px texture, 256 px preview) in the runner process on a synthetic product photo (JPEG, q90) per size; ` +
-      `baseline: sharp decoding the same JPEG to raw pixels. ${reps} interleaved repetition(s) each after one warm-up generation; medians.`,
+      `baseline: sharp decoding the same JPEG to raw pixels. ${reps} interleaved repetition(s) each after one warm-up generation; medians of wall-clock time, with the process's CPU time beside it (on a shared machine wall time includes waiting for a core).` +
+      (breakdown ? ` Where 1024² at 10k faces spends it (the generator's own stage timings, medians): ${breakdown}.` : ''),
   };
 }
+
+const LIMITS = `
+**What limits it.** CPU in the generator itself, single-threaded per photo: the stage timings in the line above show segmentation, inflation (the distance field and height solve), meshing and simplification, and the 256 px preview render taking comparable shares, with decoding small. Wall time on this shared host is well above CPU time (the process waits for a core), so the CPU figure is the one to compare with the 400 ms target. Sizes above 1024² cost little more because the generator works on a raster of at most 1024 px (\`WORKING_MAX_EDGE\`; JPEGs shrink on load); the face limit mostly changes meshing and simplification.
+
+**Proposed fix** (mesh): render the preview lazily (on the first \`/preview\` request) or at a smaller size, which takes its whole stage off every generation; and in production the pool runs generations on worker threads, one per core but one, so throughput scales with cores while a single photo's latency is this figure.
+`;
 
 export const generatorCase: BenchCase = {
   name: 'generator',
   budgetMs: { quick: 30_000, full: 100_000 },
   run,
-  limits: '',
+  limits: LIMITS,
 };

@@ -95,9 +95,20 @@ async function run(ctx: CaseContext) {
   };
 }
 
+const LIMITS = `
+**What limits it.** Not the store read: the bare route pays the same \`FsJobStore.get\` (a \`structuredClone\` of the whole job). The gap is per-request work around it, spread thinly over the middleware chain, with no single hot spot (profile of 15 s of REST at 50 connections, \`--cpu-prof\`, summarised with \`bench/tools/profile-summary.ts\`). Ours to remove, largest first:
+1. **A WHATWG \`Request\` per call.** trpc-to-openapi's node handler builds an undici \`Request\` (\`Headers\`, webidl conversions, an \`AbortController\`) through \`incomingMessageToRequest\` only to take its \`signal\` (\`getRequestSignal\`, utils/method.mjs); on \`/trpc\` the tRPC Express adapter does the same and answers through a fetch \`Response\` (\`resolveResponse\`). Creating an \`AbortSignal\` is costly on Node 20 (\`makeTransferable\` shows up by itself).
+2. **The access log's second copy.** Every request logs one pino line, written synchronously, which \`LogBuffer\` then parses back with \`JSON.parse\` (\`toLogEntry\`) and stores with \`splice(0, 1)\` on a 10,000-entry array once the buffer is full: an O(n) shift per request.
+3. **\`AsyncLocalStorage.run\` around every request** (the correlation id in logs). On Node 20 it switches on async_hooks promise hooks, which tax every promise tRPC and the middlewares create (\`promiseInitHook\`, \`emitInitNative\`, \`lookupPublicResource\` in the profiles).
+4. On \`/trpc\` only: superjson walks the JSON-native 25-file object (\`walker\`, \`forEach\`), which is why tRPC trails REST; zod validates the output on both.
+5. Smaller: helmet's dozen headers (\`setHeader\`), a sha-256 of the API key and \`randomBytes\` for the request id per request, two rate-limiter promises, ~20 router layers before the route.
+
+**Proposed fix** (product code, for the lead): answer the hot \`GET /status/{job_id}\` through a server-side caller, as the SSE route already does, instead of trpc-to-openapi's generic handler (same procedure, schemas and errors; no \`Request\` object); make \`LogBuffer\` a ring buffer that keeps raw lines and parses them only when \`/logs\` is read; carry the request id in a pino child logger instead of the ALS mixin (or run Node ≥ 22, where AsyncContextFrame makes ALS cheap). Items 1–3 are most of REST's extra CPU per request. Note that every absolute figure on this host is several times below an idle core: the bare Express route alone costs 0.35–1.2 ms of CPU per request here.
+`;
+
 export const statusCase: BenchCase = {
   name: 'status',
   budgetMs: { quick: 30_000, full: 90_000 },
   run,
-  limits: '',
+  limits: LIMITS,
 };

@@ -40,7 +40,7 @@ export interface RssGrowth {
  * high-water mark since then (reset at start) or, where that cannot be reset, the highest of
  * samples taken every `intervalMs`.
  */
-export function watchRss(pid: number, intervalMs = 20): { stop(): RssGrowth } {
+export function watchRss(pid: number, intervalMs = 20): { now(): number; stop(): RssGrowth } {
   const before = readRss(pid);
   const canReset = resetPeak(pid);
   let peak = before;
@@ -54,6 +54,11 @@ export function watchRss(pid: number, intervalMs = 20): { stop(): RssGrowth } {
   const timer = setInterval(sample, intervalMs);
   timer.unref();
   return {
+    /** Growth so far (current RSS − the baseline), in MB. */
+    now() {
+      sample();
+      return (readRss(pid) - before) / MB;
+    },
     stop() {
       clearInterval(timer);
       sample();
