@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { JobFileRecord, JobRecord, JobStatus, JobWithFiles } from '../../jobs/job.js';
-import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateResult } from '../../jobs/job-store.js';
+import type { FileCondition, FilePatch, JobCounts, JobStore, RestartPatch, UpdateResult } from '../../jobs/job-store.js';
 import { callRedis } from './redis-errors.js';
 import { CREATE_JOB, UPDATE_FILE } from './job-store.scripts.js';
 import { decodeFields, encodeFields, isEmptyHash, pairsToHash, statusOfTally, type Tally } from './redis-records.js';
@@ -89,7 +89,7 @@ export class RedisJobStore implements JobStore {
   async restartFile(
     jobId: string,
     fileId: string,
-    patch: { face_limit: number | null; model_task_id: string | null },
+    patch: RestartPatch,
     condition: FileCondition,
   ): Promise<UpdateResult | null> {
     const fields = {
