@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { JobFileRecord, JobRecord, JobStatus, JobWithFiles } from '../../jobs/job.js';
-import type { FileCondition, FilePatch, JobCounts, JobStore, RestartPatch, UpdateResult } from '../../jobs/job-store.js';
+import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateResult } from '../../jobs/job-store.js';
 import { callRedis } from './redis-errors.js';
 import { CREATE_JOB, UPDATE_FILE } from './job-store.scripts.js';
 import { decodeFields, encodeFields, isEmptyHash, pairsToHash, statusOfTally, type Tally } from './redis-records.js';
@@ -89,9 +89,10 @@ export class RedisJobStore implements JobStore {
   async restartFile(
     jobId: string,
     fileId: string,
-    patch: RestartPatch,
+    patch: Parameters<JobStore['restartFile']>[2],
     condition: FileCondition,
   ): Promise<UpdateResult | null> {
+    // Generic on purpose: fields the restart patch gains flow through; undefined ones keep their value.
     const fields = {
       status: 'pending',
       error: null,
