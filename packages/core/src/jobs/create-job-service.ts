@@ -9,7 +9,7 @@ import type { JobFileRecord, JobRecord, JobWithFiles, TripoOptions } from './job
 import type { JobEvents } from './job-events.js';
 import type { JobQueue } from './job-queue.js';
 import type { Access, CompletedModel, JobService } from './job-service.js';
-import type { FilePatch, JobStore } from './job-store.js';
+import type { JobStore } from './job-store.js';
 import { createTaskProcessor } from './process-task.js';
 import { fileStem, storageKeys } from './storage-keys.js';
 
@@ -123,25 +123,20 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const busy = (): AppError =>
         new AppError('CONFLICT', `File ${input.file_id} is already being generated; wait until it completes or fails`);
       if (file.status === 'pending' || file.status === 'processing') throw busy();
+      const changed = given(input.tripo_options);
       const restarted = await store.restartFile(
         input.job_id,
         input.file_id,
         {
           face_limit: input.face_limit === undefined ? file.face_limit : input.face_limit,
           model_task_id: provider.mintTaskId?.() ?? null,
+          // New options are merged into the file's, in the same atomic write as the restart.
+          ...(changed ? { tripo_options: { ...file.tripo_options, ...changed } } : {}),
         },
         { status: ['completed', 'failed'] },
       );
       if (!restarted) throw busy();
       const { generation, model_task_id } = restarted.file;
-      const changed = given(input.tripo_options);
-      if (changed) {
-        // Written before the task is queued, so the worker sees them. The store applies patches
-        // field by field; tripo_options is a record field FilePatch does not list (yet).
-        const tripo = { ...file.tripo_options, ...changed };
-        const patch = { tripo_options: tripo } as FilePatch;
-        if (!(await store.updateFile(input.job_id, input.file_id, patch, { generation }))) throw busy();
-      }
       logger.info({ job_id: input.job_id, file_id: input.file_id, generation }, 'File queued again');
       // The job is processing again: an event after the old `done` keeps late SSE clients from closing on it.
       await deps.events.append(input.job_id, { type: 'progress', job_id: input.job_id, file_id: input.file_id, progress: 0 });

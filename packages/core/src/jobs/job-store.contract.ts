@@ -169,6 +169,16 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       expect(done).toMatchObject({ job_status: 'failed', job_finished: true });
     });
 
+    it('replaces Tripo options with a restart that gives them, and keeps them otherwise', async () => {
+      const { jobId } = await seed(1, { status: 'failed', tripo_options: { texture: 'standard', seed: 1 } });
+      await store.restartFile(jobId, 'file_001', { face_limit: null, model_task_id: null }, { status: ['failed'] });
+      expect((await store.getFile(jobId, 'file_001'))?.tripo_options).toEqual({ texture: 'standard', seed: 1 });
+      await store.updateFile(jobId, 'file_001', { status: 'failed' });
+      const restarted = await store.restartFile(jobId, 'file_001', { face_limit: null, model_task_id: null, tripo_options: { texture: 'HD', seed: 1 } }, { status: ['failed'] });
+      expect(restarted?.file.tripo_options).toEqual({ texture: 'HD', seed: 1 });
+      expect((await store.getFile(jobId, 'file_001'))?.tripo_options).toEqual({ texture: 'HD', seed: 1 });
+    });
+
     it('refuses to restart a file whose condition does not hold', async () => {
       const { jobId } = await seed(1, { status: 'processing' });
       expect(await store.restartFile(jobId, 'file_001', { face_limit: null, model_task_id: null }, { status: ['completed', 'failed'] })).toBeNull();

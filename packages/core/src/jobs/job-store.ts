@@ -3,12 +3,23 @@ import type { FileStatus, JobFileRecord, JobRecord, JobWithFiles, JobStatus } fr
 export type FilePatch = Partial<
   Pick<
     JobFileRecord,
-    'status' | 'model_task_id' | 'face_limit' | 'error' | 'model_key' | 'preview_key' | 'remote_model_url' | 'warnings'
+    | 'status'
+    | 'model_task_id'
+    | 'face_limit'
+    | 'error'
+    | 'model_key'
+    | 'preview_key'
+    | 'remote_model_url'
+    | 'warnings'
+    | 'tripo_options'
   >
 > & {
   /** Applied as max(current, value): progress never goes backwards within a generation. */
   progress?: number;
 };
+
+/** What a new generation of a file starts with; `tripo_options` replaces the file's when given. */
+export type RestartPatch = Pick<JobFileRecord, 'face_limit' | 'model_task_id' | 'tripo_options'>;
 
 export interface FileCondition {
   /** Only update when the file is in one of these states. */
@@ -46,7 +57,7 @@ export interface JobStore {
   restartFile(
     jobId: string,
     fileId: string,
-    patch: { face_limit: number | null; model_task_id: string | null },
+    patch: RestartPatch,
     condition: FileCondition,
   ): Promise<UpdateResult | null>;
   /** Every job id with its record, for counts, cleanup and resuming work at start. */

@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { deriveJobStatus, type JobFileRecord, type JobRecord, type JobWithFiles } from '../../jobs/job.js';
-import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateResult } from '../../jobs/job-store.js';
+import type { FileCondition, FilePatch, JobCounts, JobStore, RestartPatch, UpdateResult } from '../../jobs/job-store.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { isNotFound, isSafeSegment, TEMP_SUFFIX, writeFileAtomic } from './atomic-file.js';
 import { FileWriter } from './file-writer.js';
@@ -90,7 +90,7 @@ export class FsJobStore implements JobStore {
   async restartFile(
     jobId: string,
     fileId: string,
-    patch: { face_limit: number | null; model_task_id: string | null },
+    patch: RestartPatch,
     condition: FileCondition,
   ): Promise<UpdateResult | null> {
     const result = this.mutate(jobId, fileId, condition, (file) => {
@@ -105,6 +105,7 @@ export class FsJobStore implements JobStore {
         generation: file.generation + 1,
         face_limit: patch.face_limit,
         model_task_id: patch.model_task_id,
+        ...(patch.tripo_options ? { tripo_options: patch.tripo_options } : {}),
       } satisfies Partial<JobFileRecord>);
     });
     if (result) await this.writer.persist(jobId);
