@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import { appErrorFromTrpc, appRouter, type ReadinessReport } from '@image2model/api';
-import type { AppError } from '@image2model/core';
+import { AppError } from '@image2model/core';
 import type { Logger } from 'pino';
 import { createRequestContext, type ContextFactoryOptions } from './context.js';
 
@@ -48,15 +48,37 @@ export function createRestHandler(opts: ContextFactoryOptions & { logger: Logger
   };
 }
 
+/** No request field is nested this deep; deeper bodies would overflow the stack of tRPC's JSON.stringify. */
+export const MAX_JSON_DEPTH = 32;
+
+/** The nesting depth of a parsed JSON value, counted without recursion (a hostile body may be 100,000 deep). */
+function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(current as Record<string, unknown>)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /**
  * A bodyless POST (e.g. `POST /admin/cleanup` with every default) is an empty JSON object, not an
- * unsupported media type; a body of another type still gets 400.
+ * unsupported media type; a body of another type still gets 400. A body nested deeper than
+ * MAX_JSON_DEPTH is a 400 VALIDATION_ERROR (it used to be a 500 from a stack overflow).
  */
 export const defaultEmptyJsonBody: RequestHandler = function defaultEmptyJsonBody(req, _res, next) {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (req.method === 'POST' && req.body === undefined && !hasBody) {
     req.headers['content-type'] = 'application/json';
     req.body = {};
+  }
+  if (jsonDepth(req.body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    next(new AppError('VALIDATION_ERROR', `Malformed JSON body: nested deeper than ${MAX_JSON_DEPTH} levels`, { details: { max_depth: MAX_JSON_DEPTH } }));
+    return;
   }
   next();
 };
