@@ -7,7 +7,7 @@ import { createProvider } from '../../server/src/providers.js';
 import { startTestServer, USER_KEY, type TestServer } from '../../server/src/test-support/test-server.js';
 import { assertBrowserInCi, HAS_CHROMIUM, openBrowser } from './support/browser.js';
 import { GatedProvider } from './support/gated-provider.js';
-import { photos, pixelDifference, progressValues, saveKey, viewerShot, waitForFiles } from './support/page.js';
+import { photos, pixelDifference, POLL, progressValues, saveKey, viewerShot, waitForFiles } from './support/page.js';
 
 assertBrowserInCi();
 const DOCS = new URL('../../../docs/', import.meta.url);
@@ -119,7 +119,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app at the rate limit', () => {
       await page.setInputFiles('#file-input', await photos(1));
       await page.getByRole('button', { name: 'Make 3D models' }).click();
       const alert = page.locator('#upload-error');
-      await expect.poll(() => alert.textContent()).toMatch(/Too many requests: the server's rate limit was reached\. Try again in \d+ s\./);
+      await expect.poll(() => alert.textContent(), POLL).toMatch(/Too many requests: the server's rate limit was reached\. Try again in \d+ s\./);
       expect(await page.getByRole('button', { name: 'Make 3D models' }).isDisabled()).toBe(true);
       expect(browser.errors.filter((line) => !/status of 429/.test(line))).toEqual([]);
     } finally {

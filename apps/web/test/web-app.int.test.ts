@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, USER_KEY, type TestServer } from '../../server/src/test-support/test-server.js';
 import { assertBrowserInCi, HAS_CHROMIUM, openBrowser } from './support/browser.js';
-import { focusOutline, photos, pixelDifference, progressValues, saveKey, tabTo, viewerShot, waitForFiles, zipEntries } from './support/page.js';
+import { focusOutline, photos, POLL, pixelDifference, progressValues, saveKey, tabTo, viewerShot, waitForFiles, zipEntries } from './support/page.js';
 
 assertBrowserInCi();
 
@@ -31,7 +31,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
       const empty = await page.locator('#viewer-canvas').screenshot();
       await saveKey(page, USER_KEY);
       await page.setInputFiles('#file-input', await photos(3));
-      await expect.poll(() => page.locator('#picked li').count()).toBe(3);
+      await expect.poll(() => page.locator('#picked li').count(), POLL).toBe(3);
       await page.getByRole('button', { name: 'Make 3D models' }).click();
 
       await waitForFiles(page, 'completed', 3);
@@ -79,17 +79,20 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
       expect(await focusOutline(page)).toMatch(/^solid 3px/);
       await page.keyboard.type(USER_KEY);
       await page.keyboard.press('Enter');
-      await expect.poll(() => page.locator('#key-status').textContent()).toContain('saved');
+      await expect.poll(() => page.locator('#key-status').textContent(), POLL).toContain('saved');
 
+      // Listen first: Playwright intercepts the dialog only once the listener is in place.
+      const choosing = page.waitForEvent('filechooser');
       await tabTo(page, '#pick-files');
       expect(await focusOutline(page)).toMatch(/^solid 3px/);
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+      await page.keyboard.press('Enter');
+      const chooser = await choosing;
       await chooser.setFiles(await photos(3));
-      await expect.poll(() => page.locator('#picked li').count()).toBe(3);
+      await expect.poll(() => page.locator('#picked li').count(), POLL).toBe(3);
       // Remove the second photo from the keyboard.
       await tabTo(page, 'button[aria-label="Remove photo-2.jpg"]');
       await page.keyboard.press('Enter');
-      await expect.poll(() => page.locator('#picked li').count()).toBe(2);
+      await expect.poll(() => page.locator('#picked li').count(), POLL).toBe(2);
 
       await tabTo(page, '#face-preset');
       await page.keyboard.press('ArrowDown'); // Medium → High
@@ -131,7 +134,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
       const huge = { name: 'huge.png', mimeType: 'image/png', buffer: Buffer.concat([good[0]!.buffer, Buffer.alloc(10 * 1024 * 1024)]) };
       const text = { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture at all') };
       await page.setInputFiles('#file-input', [...good, huge, text]);
-      await expect.poll(() => page.locator('#picked li.refused').count()).toBe(2);
+      await expect.poll(() => page.locator('#picked li.refused').count(), POLL).toBe(2);
       const problems = await page.locator('#picked .problem').allTextContents();
       expect(problems).toEqual([
         'The server would refuse this file: File too large: huge.png exceeds 10 MB',
@@ -147,7 +150,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
         transfer.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/jpeg' }));
         document.querySelector('#drop-zone')?.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
       }, { name: 'dropped.jpg', bytes: [...dropped.buffer] });
-      await expect.poll(() => page.locator('#picked li').count()).toBe(2);
+      await expect.poll(() => page.locator('#picked li').count(), POLL).toBe(2);
       expect(await page.getByRole('button', { name: 'Make 3D models' }).isDisabled()).toBe(false);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
       await page.getByRole('button', { name: 'Make 3D models' }).click();
@@ -169,7 +172,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
       await page.setInputFiles('#file-input', await photos(1));
       await page.getByRole('button', { name: 'Make 3D models' }).click();
       const alert = page.locator('#upload-error');
-      await expect.poll(() => alert.textContent()).toContain('did not accept this API key');
+      await expect.poll(() => alert.textContent(), POLL).toContain('did not accept this API key');
       expect(await alert.textContent()).toContain('api-key.txt');
       // The only console line is the browser's own note of the 401 answer.
       expect(browser.errors.filter((line) => !/status of 401/.test(line))).toEqual([]);

@@ -5,6 +5,8 @@ import type { Locator, Page } from 'playwright-core';
 import { makePhoto } from '../../../server/src/test-support/images.js';
 
 export const GENERATION_TIMEOUT_MS = 90_000;
+/** For `expect.poll`: the machines running these tests are often busy. */
+export const POLL = { timeout: 20_000 } as const;
 
 /** Photos the local generator turns into models: discs of different colours. */
 export async function photos(count: number): Promise<{ name: string; mimeType: string; buffer: Buffer }[]> {
