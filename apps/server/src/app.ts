@@ -9,6 +9,7 @@ import { requestContext } from './http/request-context.js';
 import { accessLog } from './http/access-log.js';
 import { identify } from './http/identity.js';
 import { rateLimit, type RateLimiters } from './http/rate-limit.js';
+import { sendTrpcError } from './http/trpc-errors.js';
 import { createUploadHandler } from './http/uploads.js';
 import { createEventStreamHandler } from './http/event-stream.js';
 import { createModelDownloadHandler, createPreviewDownloadHandler, createZipDownloadHandler } from './http/downloads.js';
@@ -123,7 +124,8 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
   api.use(express.json({ limit: JSON_BODY_LIMIT }), defaultEmptyJsonBody, rest);
   app.use('/api/v1', api);
 
-  app.use('/trpc', limit, createTrpcHandler(context));
+  const limitTrpc = rateLimit(rateLimiters, logger, { onReject: (window) => metrics?.rateLimitRejections.inc({ window }), respond: sendTrpcError });
+  app.use('/trpc', limitTrpc, createTrpcHandler(context));
   if (metrics) app.get('/metrics', createMetricsHandler(metrics.registry, logger));
 
   if (existsSync(WEB_APP_DIR)) app.use(serveWebApp(WEB_APP_DIR));

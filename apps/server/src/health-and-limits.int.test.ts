@@ -52,6 +52,12 @@ describe('health, rate limits, docs and unknown routes', () => {
     // /trpc shares the limiter; another key has its own budget
     const viaTrpc = await fetch(`${server.url}/trpc/health.get`, { headers: auth(USER_KEY) });
     expect(viaTrpc.status).toBe(429);
+    // …in the body tRPC clients read: a serialized error shape, one per procedure of a batch
+    expect(await viaTrpc.json()).toMatchObject({ error: { json: { data: { httpStatus: 429, appCode: 'RATE_LIMIT_EXCEEDED', path: 'health.get' } } } });
+    const batch = await fetch(`${server.url}/trpc/health.get,health.ready?batch=1&input={}`, { headers: auth(USER_KEY) });
+    const batchBody = (await batch.json()) as unknown[];
+    expect(batchBody).toHaveLength(2);
+    expect(batchBody[1]).toMatchObject({ error: { json: { data: { appCode: 'RATE_LIMIT_EXCEEDED', path: 'health.ready' } } } });
     const other = await fetch(server.api('/status/batch_20990101_000000_aaaaaa'), { headers: auth(OTHER_USER_KEY) });
     expect(other.status).toBe(404);
   });

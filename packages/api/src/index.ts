@@ -6,3 +6,4 @@ export { appErrorFromTrpc, appErrorFromUnknown } from './rest-errors.js';
 export { createOpenApiDocument, type OpenApiOptions } from './openapi.js';
 export { accessFor, downloadUrl, toJobStatus } from './wire.js';
 export * from './schemas.js';
+export { trpcErrorBody } from './trpc-error-response.js';

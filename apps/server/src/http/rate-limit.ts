@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
 import { AppError } from '@image2model/core';
@@ -40,6 +40,8 @@ export function createRedisRateLimiters(windows: RateLimitWindows & { redis: Red
 export interface RateLimitHooks {
   /** Called for each window a rejected request exceeded (metrics). */
   onReject?(window: keyof RateLimiters): void;
+  /** Writes the 429 (or 503) in the transport's own error shape; default: the REST error body. */
+  respond?(req: Request, res: Response, error: AppError): void;
 }
 
 interface WindowState {
@@ -73,6 +75,7 @@ function setHeaders(res: Response, window: WindowState): void {
  * describe the tighter window; past either one the answer is 429 with Retry-After.
  */
 export function rateLimit(limiters: RateLimiters, logger: Logger, hooks: RateLimitHooks = {}): RequestHandler {
+  const respond = hooks.respond ?? ((_req: Request, res: Response, error: AppError) => sendError(res, error, logger));
   return async function limitRate(req, res, next) {
     const principal = identityOf(res).principal;
     const key = principal ? `key:${principal.owner}` : `ip:${req.ip ?? 'unknown'}`;
@@ -80,7 +83,7 @@ export function rateLimit(limiters: RateLimiters, logger: Logger, hooks: RateLim
     try {
       windows = await Promise.all([consume('minute', limiters.minute, key), consume('hour', limiters.hour, key)]);
     } catch (error) {
-      sendError(res, new AppError('SERVICE_UNAVAILABLE', 'Rate limiter unavailable; try again shortly', { cause: error }), logger);
+      respond(req, res, new AppError('SERVICE_UNAVAILABLE', 'Rate limiter unavailable; try again shortly', { cause: error }));
       return;
     }
     const blocked = windows.filter((w) => w.blocked);
@@ -95,10 +98,10 @@ export function rateLimit(limiters: RateLimiters, logger: Logger, hooks: RateLim
     for (const window of blocked) hooks.onReject?.(window.name);
     const retryAfter = Math.max(1, Math.ceil(Math.max(...blocked.map((w) => w.msBeforeNext)) / 1000));
     res.setHeader('Retry-After', String(retryAfter));
-    sendError(
+    respond(
+      req,
       res,
       new AppError('RATE_LIMIT_EXCEEDED', `Rate limit exceeded: retry in ${retryAfter} s`, { details: { retry_after: retryAfter, limit: tightest.limit } }),
-      logger,
     );
   };
 }
