@@ -144,6 +144,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       );
     }
 
+    // The one human-readable line among the JSON logs: where to go next.
+    (opts.print ?? ((text) => process.stdout.write(`${text}\n`)))(`\n  Image2Model is ready: open http://${host}:${port}/ (API docs at http://${host}:${port}/api/v1/docs)\n`);
+
     return {
       url: `http://${host}:${port}`,
       port,
