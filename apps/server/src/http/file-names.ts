@@ -26,8 +26,24 @@ export function createNameDeduper(): (name: string, extension: string) => string
   };
 }
 
-/** RFC 6266: an ASCII fallback plus the exact UTF-8 name; no quote, CR or LF can get through. */
-export function contentDisposition(filename: string): string {
+/** Longest download name we announce (file systems stop at 255 bytes; a client may send 1,000 chars). */
+export const MAX_DOWNLOAD_NAME_CHARS = 150;
+
+/** Cuts an overlong name at a code point boundary, keeping its extension. */
+function boundedName(filename: string): string {
+  const chars = [...filename];
+  if (chars.length <= MAX_DOWNLOAD_NAME_CHARS) return filename;
+  const extension = extname(filename);
+  const keep = extension.length < 20 ? extension : '';
+  return chars.slice(0, MAX_DOWNLOAD_NAME_CHARS - [...keep].length).join('') + keep;
+}
+
+/**
+ * RFC 6266: an ASCII fallback plus the UTF-8 name (cut to MAX_DOWNLOAD_NAME_CHARS); no quote, CR or
+ * LF can get through.
+ */
+export function contentDisposition(name: string): string {
+  const filename = boundedName(name);
   const ascii = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
