@@ -74,7 +74,7 @@ async function run(ctx: CaseContext) {
 }
 
 const LIMITS = `
-**What limits it.** CPU in the generator itself, single-threaded per photo: the stage timings in the line above show segmentation, inflation (the distance field and height solve), meshing and simplification, and the 256 px preview render taking comparable shares, with decoding small. Wall time on this shared host is well above CPU time (the process waits for a core), so the CPU figure is the one to compare with the 400 ms target. Sizes above 1024² cost little more because the generator works on a raster of at most 1024 px (\`WORKING_MAX_EDGE\`; JPEGs shrink on load); the face limit mostly changes meshing and simplification.
+**What limits it.** CPU in the generator itself, single-threaded per photo: the stage timings under "How" show segmentation, inflation (the distance field and height solve), meshing and simplification, and the 256 px preview render taking comparable shares, with decoding small. Wall time on this shared host is well above CPU time (the process waits for a core), so the CPU figure is the one to compare with the 400 ms target. Sizes above 1024² cost little more because the generator works on a raster of at most 1024 px (\`WORKING_MAX_EDGE\`; JPEGs shrink on load); the face limit mostly changes meshing and simplification.
 
 **Proposed fix** (mesh): render the preview lazily (on the first \`/preview\` request) or at a smaller size, which takes its whole stage off every generation; and in production the pool runs generations on worker threads, one per core but one, so throughput scales with cores while a single photo's latency is this figure.
 `;

@@ -28,6 +28,12 @@ interface PipelineFigures {
   p90: number;
   filesPerSecond: number;
   cpuPerFileMs: number;
+  /**
+   * Files of jobs that ended `completed` whose `completed` (or `progress 0`) event the job's stream
+   * never delivered: it ended at `done` first. One example with the events that did arrive.
+   */
+  lost: number;
+  lostExample: string | null;
 }
 
 /** Follows one job's stream, noting when each file was picked up (its progress 0) and completed. */
@@ -87,17 +93,24 @@ async function measure(ctx: CaseContext, server: ProductServer, workers: NodeChi
   // seen before its pick-up) to its own completed event. With an instant provider that is the
   // queue hand-off, the store and storage writes and the events, and nothing else.
   const perFile: number[] = [];
+  const lost: string[] = [];
   for (const [key, times] of files) {
     if (key.startsWith(`${warmUp.job_id}/`)) continue;
     if (times.pickedAt === null || times.completedAt === null) {
-      throw new Error(`file ${key} was not seen ${times.pickedAt === null ? 'picked up (progress 0)' : 'completed'}; its events: ${JSON.stringify(seen.get(key) ?? [])}`);
+      lost.push(`${key} (no ${times.pickedAt === null ? '`progress 0`' : '`completed`'}; its events: ${(seen.get(key) ?? []).join(', ')})`);
+      continue;
     }
     const pickedAt = times.pickedAt;
     const slotFreed = completions.filter((t) => t <= pickedAt).at(-1) ?? started;
     perFile.push(times.completedAt - slotFreed);
   }
-  if (perFile.length !== total) throw new Error(`saw ${perFile.length} of ${total} files`);
+  if (perFile.length + lost.length !== total) throw new Error(`saw ${perFile.length + lost.length} of ${total} files`);
+  // A few lost events are a finding to report; many mean the measurement itself is broken.
+  if (lost.length > total / 20) throw new Error(`${lost.length} of ${total} files lost events, e.g. ${lost[0] ?? ''}`);
+  if (lost.length > 0) ctx.log(`${lost.length} file(s) lost events: ${lost.join('; ')}`);
   return {
+    lost: lost.length,
+    lostExample: lost[0] ?? null,
     files: total,
     p50: percentile(perFile, 50),
     p90: percentile(perFile, 90),
@@ -168,9 +181,20 @@ async function run(ctx: CaseContext) {
   } else {
     measures.push({ what: `distributed (${WORKERS} workers): throughput`, ours: `no Redis at ${REDIS_URL}`, baseline: '—', ratio: '', target: '≥ 200 files/s', verdict: 'pending' });
   }
+  const lostRow = (mode: string, figures: PipelineFigures): Measure => ({
+    what: `${mode}: files whose \`completed\` event the stream never delivered`,
+    ours: figures.lost === 0 ? 'none' : `${figures.lost} of ${fmt(figures.files)}, e.g. ${figures.lostExample ?? ''}`,
+    baseline: '—',
+    ratio: '',
+    target: 'none (every subscriber gets every event)',
+    verdict: verdict(figures.lost === 0),
+  });
+  measures.push(lostRow('embedded', local));
+  if (shared) measures.push(lostRow('distributed', shared));
+  const lostPart = [local, ...(shared ? [shared] : [])].some((f) => f.lost > 0) ? `; EVENTS LOST: ${local.lost} embedded, ${shared?.lost ?? 0} distributed` : '';
   const distributedPart = shared ? `distributed ${fmt(shared.filesPerSecond)} files/s (p50 ${fmt(shared.p50, 2)} ms)` : `distributed skipped (no Redis at ${REDIS_URL})`;
   return {
-    line: `pipeline: ${fmt(local.files)} files, embedded p50 ${fmt(local.p50, 2)} ms per file (p90 ${fmt(local.p90, 2)} ms), ${fmt(local.filesPerSecond)} files/s, ${fmt(local.cpuPerFileMs, 2)} ms CPU per file; ${distributedPart}: ${summaryVerdict(measures)}`,
+    line: `pipeline: ${fmt(local.files)} files, embedded p50 ${fmt(local.p50, 2)} ms per file (p90 ${fmt(local.p90, 2)} ms), ${fmt(local.filesPerSecond)} files/s, ${fmt(local.cpuPerFileMs, 2)} ms CPU per file; ${distributedPart}${lostPart}: ${summaryVerdict(measures)}`,
     measures,
     method:
       `${batches} batches of ${FILES_PER_BATCH} small JPEGs uploaded to the product server (instant bench provider) while a warm-up job held every worker slot; ` +
@@ -189,6 +213,8 @@ const LIMITS = `
 **Proposed fix** (core): do not wait for the \`processing\` mark to be durable (a restart resumes pending and processing files alike, so losing it costs nothing: persist it in the background as progress already is); write the model and preview concurrently and fsync them together; remember directories already made instead of \`mkdir -p\` before every write; keep fsync where it protects a promise (the blob before the \`completed\` mark, the mark before its event). That is two fsync stages per file instead of four, roughly halving the per-file time; beyond that, WORKER_CONCURRENCY overlaps the remaining I/O wait, since the slots sit waiting on the disk, not the CPU.
 
 **Distributed** (2 worker processes × 2 slots, Redis): latency-bound too. The workers' main threads are about two-thirds idle in their profiles (\`--cpu-prof\`): each slot spends its file waiting, on Redis round trips (the store's Lua updates, one \`XADD\` per event, BullMQ's move-to-completed and fetch of the next job; ioredis \`sendCommand\` and socket writes are the busiest frames) and on the two fsync'd blob writes to the shared DATA_DIR (\`openFileHandle\`, \`fsync\`, \`rename\`, \`mkdir\`). With four files in flight, throughput is four divided by the per-file latency, well below 200 files/s on this shared host. **Proposed fix:** more slots per worker (WORKER_CONCURRENCY 8–16: the slots wait, they do not compute), the blob fix above, and one round trip per step where Redis allows it (the file update and its event in one script or \`MULTI\`).
+
+**A correctness finding (product bug, for the lead).** A job's stream can end at \`done\` before another file's \`completed\` has been appended, and then no subscriber ever receives that \`completed\` (the status endpoint does show the file completed). \`processTask\` updates the store, then appends \`completed\`, then appends \`done\` if that update was the one that finished the job. When two files of one job finish together in two slots, file B's update can finish the job and B can append \`completed B\` and \`done\` before file A, whose store update came first, appends \`completed A\`; the stream closes at \`done\`. Seen in two of the four full distributed runs here (e.g. a file whose stream showed \`progress 0\`, \`progress 50\`, \`log\` and then the job's \`done\`); not seen in embedded runs, where the same interleaving is possible but narrower. The row above counts such files instead of failing the case. **Proposed fix** (core): make a file's state change and its event one step, so their order cannot differ: in Redis, the store's Lua script that marks the file also \`XADD\`s its event, and \`done\` when the tally reaches the total; in embedded mode, queue the event in the same synchronous step as the store's \`mutate\` (FsJobEvents' append tail keeps call order) before awaiting persistence.
 `;
 
 export const pipelineCase: BenchCase = {

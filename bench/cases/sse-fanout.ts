@@ -159,7 +159,8 @@ async function run(ctx: CaseContext) {
       p99: percentile(all, 99),
       growth: Math.max(...list.map((r) => r.rss.growthMb)),
       connectUs: (1000 * sum(list.map((r) => r.connectCpuMs))) / (list.length * subscribers),
-      deliverUs: (1000 * sum(list.map((r) => r.deliverCpuMs))) / (list.length * subscribers * script.count),
+      // Per delivery that arrived: a round cut off at the deadline delivered fewer.
+      deliverUs: (1000 * sum(list.map((r) => r.deliverCpuMs))) / Math.max(1, all.filter(Number.isFinite).length),
       connectedMb: Math.max(...list.map((r) => r.connectedMb)),
       emitS: list.some((r) => r.emitMs === null) ? null : Math.max(...list.map((r) => r.emitMs ?? 0)) / 1000,
     };

@@ -56,7 +56,7 @@ export function renderReport(opts: { outcomes: CaseOutcome[]; quick: boolean; st
     '',
     '```bash',
     'npm run bench                 # the full suite (under 10 minutes), rewrites BENCHMARKS.md',
-    'npm run bench -- --quick      # smoke mode for CI (under 60 s), writes bench/dist/BENCHMARKS.quick.md',
+    'npm run bench -- --quick      # smoke mode for CI (under 60 s); it and --only write bench/dist/BENCHMARKS.partial.md',
     'npm run bench -- --only=status,zip --verbose',
     'npm run bench -- --only=status --cpu-prof   # server processes write .cpuprofile files to bench/profiles/',
     'node bench/dist/tools/profile-summary.js bench/profiles/<file>.cpuprofile',
