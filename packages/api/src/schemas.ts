@@ -6,14 +6,13 @@ export const MIN_FACE_LIMIT = 4;
 export const MAX_FACE_LIMIT = 200_000;
 
 /**
- * Ids in paths are plain bounded strings here, not patterns: a malformed id is simply a job that
- * does not exist (404), so a path-like id never earns a hint, and never reaches the disk.
+ * Ids are plain strings here, not patterns or lengths: a malformed or overlong id is simply a job
+ * that does not exist (404), so a path-like id never earns a hint, and never reaches the disk.
  */
-export const JobIdSchema = z.string().max(128).meta({ description: 'Batch job id', example: 'batch_20240315_123456_abc123' });
-export const FileIdSchema = z.string().max(64).meta({ description: 'File id within the job', example: 'file_001' });
+export const JobIdSchema = z.string().meta({ description: 'Batch job id', example: 'batch_20240315_123456_abc123' });
+export const FileIdSchema = z.string().meta({ description: 'File id within the job', example: 'file_001' });
 export const SessionIdSchema = z
   .string()
-  .max(128)
   .meta({ description: "The job's session id: read-only access without an API key", example: 'sess_3q2Vb9kP0sT1xYz8aW4mNc5RdLf7HgJe' });
 
 /**
