@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional().transform((url) => url?.replace(/\/+$/, '')),
   /** Browser origins allowed by CORS (comma separated); none by default. */
   CORS_ORIGINS: commaList,
+  /** A generation that takes longer fails and frees its slot; default 10 min (local), 70 min (FAL). */
+  GENERATION_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   /** Generations at once per process (embedded server, or each worker); default: the generator pool's size. */
   WORKER_CONCURRENCY: z.coerce.number().int().positive().optional(),
 });

@@ -20,3 +20,11 @@ export async function createProvider(env: Env, fal: Partial<FalProviderOptions> 
   const { createGeneratorPool } = await import('@image2model/mesh');
   return new LocalProvider({ generator: createGeneratorPool() });
 }
+
+/**
+ * How long one generation may run before its file fails: FAL's own follow-up gives up after an
+ * hour, so its limit sits beyond that; the local generator takes seconds at most.
+ */
+export function generationTimeoutMs(env: Pick<Env, 'GENERATION_TIMEOUT_MS'>, provider: Pick<ModelProvider, 'name'>): number {
+  return env.GENERATION_TIMEOUT_MS ?? (provider.name === 'fal' ? 70 * 60_000 : 10 * 60_000);
+}

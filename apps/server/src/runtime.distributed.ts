@@ -15,6 +15,8 @@ export interface DistributedRuntimeOptions {
   tempDir: string;
   logger: Logger;
   provider: ModelProvider;
+  /** See JobServiceDeps.generationTimeoutMs. */
+  generationTimeoutMs?: number;
   /** Files a worker process generates at once. @default 2 */
   concurrency?: number;
   /** How long a worker's claim on a file lasts without renewal (WORKER_LOCK_MS). @default 30_000 */
@@ -41,7 +43,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   const events = new RedisJobEvents({ redis, prefix, logger });
   const storage = new FsBlobStorage({ root: opts.dataDir });
   const queue = new BullMqJobQueue({ redis, prefix: `${prefix}bull`, concurrency: opts.concurrency ?? 2, lockMs: opts.lockMs ?? 30_000, logger });
-  const jobs = createJobService({ store, queue, events, storage, provider, logger, tmpDir: opts.tempDir });
+  const jobs = createJobService({ store, queue, events, storage, provider, logger, tmpDir: opts.tempDir, generationTimeoutMs: opts.generationTimeoutMs });
 
   return {
     store,

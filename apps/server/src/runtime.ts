@@ -32,6 +32,8 @@ export interface EmbeddedRuntimeOptions {
   /** Files generated at once. @default 2 */
   concurrency?: number;
   provider: ModelProvider;
+  /** See JobServiceDeps.generationTimeoutMs. */
+  generationTimeoutMs?: number;
 }
 
 /** Embedded mode: state and events under DATA_DIR and the in-process queue, in this one process. */
@@ -41,7 +43,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   const storage = new FsBlobStorage({ root: opts.dataDir });
   const { provider } = opts;
   const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? 2, logger: opts.logger });
-  const jobs = createJobService({ store, queue, events, storage, provider, logger: opts.logger, tmpDir: opts.tempDir });
+  const jobs = createJobService({ store, queue, events, storage, provider, logger: opts.logger, tmpDir: opts.tempDir, generationTimeoutMs: opts.generationTimeoutMs });
 
   return {
     store,

@@ -6,6 +6,7 @@ import type { Env } from './env.js';
 import type { LogBuffer } from './logging/log-buffer.js';
 import type { RedisLogStream } from './logging/redis-log-stream.js';
 import { createEmbeddedRuntime, type Runtime } from './runtime.js';
+import { generationTimeoutMs } from './providers.js';
 import { createMemoryRateLimiters, createRedisRateLimiters, type RateLimiters } from './http/rate-limit.js';
 import type { QueueStats } from './metrics/metrics.js';
 import { logRedisState } from './distributed/redis-connection.js';
@@ -29,7 +30,7 @@ export interface ModeParts {
 /** Embedded mode: files under DATA_DIR, the in-process queue, memory rate limits, the in-memory log. */
 export async function embeddedParts(opts: { env: Env; dataDir: string; tempDir: string; logger: Logger; provider: ModelProvider; logBuffer: LogBuffer }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, tempDir: opts.tempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider });
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, tempDir: opts.tempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider) });
   return {
     runtime,
     rateLimiters: createMemoryRateLimiters({ perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),

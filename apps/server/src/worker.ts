@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseEnv, type Env } from './env.js';
 import { createLogger } from './logging/logger.js';
 import { RedisLogStream } from './logging/redis-log-stream.js';
-import { createProvider } from './providers.js';
+import { createProvider, generationTimeoutMs } from './providers.js';
 import { createDistributedRuntime } from './runtime.distributed.js';
 import { uploadTempDir } from './http/uploads.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     provider,
     concurrency: env.WORKER_CONCURRENCY ?? 2,
     lockMs: env.WORKER_LOCK_MS,
+    generationTimeoutMs: generationTimeoutMs(env, provider),
   });
   const metricsServer = env.METRICS_PORT !== undefined ? await startMetricsServer({ registry: metrics.registry, port: env.METRICS_PORT, host: env.HOST }) : null;
   const resumed = await runtime.startWorker();

@@ -24,6 +24,8 @@ export interface JobServiceDeps {
   now?: () => Date;
   /** The upload temp directory (inside the data directory); cleanup sweeps stray files there. */
   tmpDir?: string;
+  /** A generation that takes longer fails and frees its slot. @default 600_000 (10 minutes) */
+  generationTimeoutMs?: number;
 }
 
 /** Only the options actually given; undefined when there are none. */

@@ -58,6 +58,20 @@ describe('processing a job', () => {
     expect(provider.calls[0]?.image.toString()).toBe('image bytes of chair.png');
   });
 
+  it('fails a generation that never answers after the timeout, and frees its slot for the next file', async () => {
+    const provider = new FakeModelProvider();
+    provider.hold();
+    const { service, events } = await h.start({ provider, concurrency: 1, generationTimeoutMs: 150 });
+    const { job } = await h.upload(service, ['a.png', 'b.png']);
+    const trail = await eventsUntilDone(events, job.job_id);
+    const failed = trail.filter((e) => e.type === 'failed');
+    expect(failed.map((e) => ('file_id' in e ? e.file_id : ''))).toEqual(['file_001', 'file_002']);
+    expect(failed[0]).toMatchObject({ error: { code: 'PROCESSING_ERROR', message: expect.stringMatching(/timed out/) } });
+    expect(provider.calls.map((c) => c.file_id)).toEqual(['file_001', 'file_002']);
+    expect(trail.at(-1)).toMatchObject({ type: 'done', status: 'failed' });
+    provider.release();
+  });
+
   it('sends done once, after every file of a batch has finished', async () => {
     const provider = new FakeModelProvider();
     provider.failNext(new AppError('FAL_API_ERROR', 'Rejected by FAL'));

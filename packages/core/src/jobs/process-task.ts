@@ -1,4 +1,4 @@
-import { isAppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import type { ModelProvider } from '../providers/model-provider.js';
@@ -14,6 +14,27 @@ export interface ProcessTaskDeps {
   storage: BlobStorage;
   provider: ModelProvider;
   logger: Logger;
+  /**
+   * How long one generation may take before the file fails and its worker slot is freed, even if
+   * the provider never answers. @default 600_000 (10 minutes)
+   */
+  generationTimeoutMs?: number;
+}
+
+function describeDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+/** Settles with the work, or rejects as soon as `deadline` aborts, whether or not the work listens. */
+function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onTimeout = (): void => reject(deadline.reason as Error);
+    if (deadline.aborted) onTimeout();
+    deadline.addEventListener('abort', onTimeout, { once: true });
+    work.then(resolve, reject).finally(() => deadline.removeEventListener('abort', onTimeout));
+  });
 }
 
 /** The file was restarted or deleted under a running task: its work no longer counts. */
@@ -27,6 +48,7 @@ class StaleTaskError extends Error {
  */
 export function createTaskProcessor(deps: ProcessTaskDeps) {
   const { store, events, storage, provider } = deps;
+  const timeoutMs = deps.generationTimeoutMs ?? 600_000;
 
   /** Appends `done` when an update was the one that finished the job. */
   async function announceIfFinished(jobId: string, result: UpdateResult): Promise<void> {
@@ -56,9 +78,10 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
       sideEffects = sideEffects.then(work).catch((error: unknown) => log.warn({ err: error }, 'Recording progress failed'));
     };
 
+    const deadline = AbortSignal.timeout(timeoutMs);
     try {
       const image = await storage.read(file.image_key);
-      const result = await provider.generate(
+      const generating = provider.generate(
         {
           job_id,
           file_id,
@@ -67,7 +90,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
           face_limit: file.face_limit,
           ...(file.tripo_options ? { tripo_options: file.tripo_options } : {}),
           existing_task_id: file.model_task_id,
-          signal: ctx.signal,
+          signal: AbortSignal.any([ctx.signal, deadline]),
         },
         {
           async onTaskId(taskId) {
@@ -91,6 +114,11 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
           },
         },
       );
+      const result = await beforeDeadline(generating, deadline).catch((error: unknown) => {
+        if (!deadline.aborted || ctx.signal.aborted) throw error;
+        generating.catch(() => undefined); // it may still settle later: nobody waits for it any more
+        throw new AppError('PROCESSING_ERROR', `Generation timed out after ${describeDuration(timeoutMs)}; retry the file`);
+      });
       await sideEffects;
 
       const model_key = storageKeys.model(job_id, file_id);

@@ -34,7 +34,9 @@ export async function createServiceHarness() {
   let offsetMs = 0;
   let tempCounter = 0;
 
-  async function start(opts: { provider?: ModelProvider; concurrency?: number; maxAttempts?: number; logger?: Logger } = {}): Promise<ServiceInstance> {
+  async function start(
+    opts: { provider?: ModelProvider; concurrency?: number; maxAttempts?: number; logger?: Logger; generationTimeoutMs?: number } = {},
+  ): Promise<ServiceInstance> {
     const store = await FsJobStore.open({ root });
     const events = new FsJobEvents({ root });
     const storage = new FsBlobStorage({ root });
@@ -48,6 +50,7 @@ export async function createServiceHarness() {
       logger: opts.logger ?? silentLogger,
       now: () => new Date(Date.now() + offsetMs),
       tmpDir,
+      ...(opts.generationTimeoutMs !== undefined ? { generationTimeoutMs: opts.generationTimeoutMs } : {}),
     });
     queue.process((task, ctx) => service.processTask(task, ctx));
     const instance: ServiceInstance = {
