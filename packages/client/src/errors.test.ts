@@ -27,6 +27,10 @@ describe('mapping errors', () => {
     expect(readErrorBody({ detail: { code: 'SOMETHING_ELSE', message: 'x' } })).toBeNull();
     expect(readErrorBody({ detail: 'Not Found' })).toBeNull();
     expect(readErrorBody(null)).toBeNull();
+    // tRPC's serialized shape, which /trpc answers before tRPC runs (the rate limiter)
+    const trpcShape = { error: { json: { message: 'Rate limit exceeded', code: -32029, data: { appCode: 'RATE_LIMIT_EXCEEDED', httpStatus: 429, details: { retry_after: 3 } } } } };
+    expect(readErrorBody(trpcShape)).toEqual({ code: 'RATE_LIMIT_EXCEEDED', message: 'Rate limit exceeded', details: { retry_after: 3 } });
+    expect(readErrorBody({ error: { json: { message: 'x', data: { appCode: 'NOPE' } } } })).toBeNull();
   });
 
   it('maps a REST answer with its status and request id', async () => {

@@ -83,12 +83,27 @@ export function isServerErrorCode(code: unknown): code is ServerErrorCode {
   return typeof code === 'string' && SERVER_CODES.has(code);
 }
 
-/** `{"detail": {code, message, details}}`, or null for any other body. */
-export function readErrorBody(body: unknown): { code: ServerErrorCode; message: string; details: Record<string, unknown> } | null {
+type ParsedErrorBody = { code: ServerErrorCode; message: string; details: Record<string, unknown> };
+
+function asDetails(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * `{"detail": {code, message, details}}` (REST), or tRPC's serialized error shape
+ * `{"error": {"json": {message, data: {appCode, details}}}}` that /trpc answers before tRPC runs
+ * (the rate limiter); null for any other body.
+ */
+export function readErrorBody(body: unknown): ParsedErrorBody | null {
   const detail = (body as { detail?: unknown } | null)?.detail as { code?: unknown; message?: unknown; details?: unknown } | undefined;
-  if (!detail || !isServerErrorCode(detail.code) || typeof detail.message !== 'string') return null;
-  const details = detail.details && typeof detail.details === 'object' ? (detail.details as Record<string, unknown>) : {};
-  return { code: detail.code, message: detail.message, details };
+  if (detail && isServerErrorCode(detail.code) && typeof detail.message === 'string') {
+    return { code: detail.code, message: detail.message, details: asDetails(detail.details) };
+  }
+  const shape = (body as { error?: { json?: { message?: unknown; data?: { appCode?: unknown; details?: unknown } } } } | null)?.error?.json;
+  if (shape && isServerErrorCode(shape.data?.appCode) && typeof shape.message === 'string') {
+    return { code: shape.data.appCode, message: shape.message, details: asDetails(shape.data.details) };
+  }
+  return null;
 }
 
 /**
