@@ -60,9 +60,10 @@ function growBackground(image: RgbaImage, border: BorderColour, background: Uint
 /** Marks `pixel` as background if it is unmarked and matches the colour or continues a shadow from `from`. */
 function admits(image: RgbaImage, border: BorderColour, background: Uint8Array, pixel: number, from: number): boolean {
   if (background[pixel] !== 0) return false;
-  const continuesShadow =
-    isShadowTone(image.data, pixel * 4, border.rgb) && isStep(image.data, pixel, from, SHADOW_STEP) && isOffEdge(image, pixel);
-  if (!continuesShadow && !matchesColour(image.data, pixel * 4, border.rgb, border.tolerance)) return false;
+  const isBackground =
+    matchesColour(image.data, pixel * 4, border.rgb, border.tolerance) ||
+    (isShadowTone(image.data, pixel * 4, border.rgb) && isStep(image.data, pixel, from, SHADOW_STEP) && isOffEdge(image, pixel));
+  if (!isBackground) return false;
   background[pixel] = 1;
   return true;
 }
