@@ -25,11 +25,11 @@ describe('resampleCrop', () => {
       const x = texel % targetWidth;
       if (x < targetWidth / 2 - 1) expect(weight).toBeCloseTo(1, 2);
       if (x > targetWidth / 2) expect(weight).toBeLessThan(0.01);
-      // Wherever there is any trust, the colour is the object's own red (up to premultiplied rounding).
-      if (weight > 0.05) {
-        const [red, green, blue] = raster.rgb.subarray(texel * 3, texel * 3 + 3);
-        expect(Math.abs(red! - 220) + Math.abs(green! - 20) + Math.abs(blue! - 20)).toBeLessThan(6);
-      }
+      // Wherever there is any trust, the colour is the object's own red, up to the rounding of
+      // premultiplied 8-bit values at low trust and a little lanczos ringing; white would lift green
+      // and blue far above 20.
+      const [red, green, blue] = raster.rgb.subarray(texel * 3, texel * 3 + 3);
+      if (weight > 0.02) expect(Math.max(Math.abs(red! - 220), Math.abs(green! - 20), Math.abs(blue! - 20))).toBeLessThan(weight > 0.25 ? 6 : 15);
     }
   });
 });
