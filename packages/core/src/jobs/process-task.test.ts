@@ -2,7 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { FakeModelProvider } from '../providers/fake-model-provider.js';
 import { createServiceHarness, eventsUntilDone, OWNER, recordingLogger } from '../testing/service-harness.js';
-import type { JobEvent } from './job-events.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { FsBlobStorage } from '../storage/blob-storage.fs.js';
+import { FsJobEvents } from '../adapters/fs/job-events.fs.js';
+import { FsJobStore } from '../adapters/fs/job-store.fs.js';
+import { MemoryJobQueue } from '../adapters/memory/job-queue.memory.js';
+import { silentLogger } from '../logger.js';
+import { createJobService } from './create-job-service.js';
+import type { JobEvent, JobEventPayload, JobEvents } from './job-events.js';
 
 type Harness = Awaited<ReturnType<typeof createServiceHarness>>;
 
@@ -70,6 +79,37 @@ describe('processing a job', () => {
     expect(provider.calls.map((c) => c.file_id)).toEqual(['file_001', 'file_002']);
     expect(trail.at(-1)).toMatchObject({ type: 'done', status: 'failed' });
     provider.release();
+  });
+
+  it("appends done only after every file's final event, even when another file's append lags behind its store update", async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'i2m-done-order-'));
+    try {
+      const store = await FsJobStore.open({ root });
+      const fsEvents = new FsJobEvents({ root });
+      // file_001's `completed` reaches the log 300 ms after its store update: file_002 finishes the job meanwhile.
+      const events: JobEvents = Object.assign(Object.create(fsEvents) as JobEvents, {
+        async append(jobId: string, event: JobEventPayload) {
+          if (event.type === 'completed' && event.file_id === 'file_001') await new Promise((resolve) => setTimeout(resolve, 300));
+          return fsEvents.append(jobId, event);
+        },
+      });
+      const queue = new MemoryJobQueue({ concurrency: 2, backoffMs: 5 });
+      const service = createJobService({ store, queue, events, storage: new FsBlobStorage({ root }), provider: new FakeModelProvider(), logger: silentLogger });
+      queue.process((task, ctx) => service.processTask(task, ctx));
+      const tmp = path.join(root, 'upload.png');
+      await writeFile(tmp, 'image');
+      const tmp2 = path.join(root, 'upload2.png');
+      await writeFile(tmp2, 'image');
+      const { job } = await service.createJob({ owner: OWNER, face_limit: null, images: [{ filename: 'a.png', temp_path: tmp, format: 'png' }, { filename: 'b.png', temp_path: tmp2, format: 'png' }] });
+      const trail = await eventsUntilDone(fsEvents, job.job_id);
+      expect(trail.filter((e) => e.type === 'completed').map((e) => ('file_id' in e ? e.file_id : '')).sort()).toEqual(['file_001', 'file_002']);
+      expect(trail.at(-1)?.type).toBe('done');
+      await queue.close();
+      await fsEvents.close();
+      await store.close();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('sends done once, after every file of a batch has finished', async () => {

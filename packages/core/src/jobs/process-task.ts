@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import type { ModelProvider } from '../providers/model-provider.js';
 import type { FileError } from './job.js';
-import type { JobEvents } from './job-events.js';
+import type { JobEvent, JobEvents } from './job-events.js';
 import type { FileTask, TaskContext } from './job-queue.js';
 import type { FileCondition, JobStore, UpdateResult } from './job-store.js';
 import { modelDownloadPath, storageKeys } from './storage-keys.js';
@@ -25,6 +25,25 @@ function describeDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
   return `${Math.round(ms / 60_000)} min`;
+}
+
+/** How long `done` waits for other files' final events (they follow their store update within ms). */
+const FINAL_EVENTS_WAIT_MS = 5_000;
+
+/**
+ * True when, since the previous `done` (the round a generate-single started), every file that has
+ * events has a final one (`completed`/`failed`) as its latest.
+ */
+function everyRoundEndsWithFinalEvent(log: readonly JobEvent[]): boolean {
+  let roundStart = 0;
+  log.forEach((event, index) => {
+    if (event.type === 'done') roundStart = index + 1;
+  });
+  const latestByFile = new Map<string, JobEvent['type']>();
+  for (const event of log.slice(roundStart)) {
+    if ('file_id' in event) latestByFile.set(event.file_id, event.type);
+  }
+  return [...latestByFile.values()].every((type) => type === 'completed' || type === 'failed');
 }
 
 /** Settles with the work, or rejects as soon as `deadline` aborts, whether or not the work listens. */
@@ -50,11 +69,27 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
   const { store, events, storage, provider } = deps;
   const timeoutMs = deps.generationTimeoutMs ?? 600_000;
 
-  /** Appends `done` when an update was the one that finished the job. */
+  /** Appends `done` when an update was the one that finished the job, after every file's own final event. */
   async function announceIfFinished(jobId: string, result: UpdateResult): Promise<void> {
-    if (result.job_finished && result.job_status !== 'processing') {
-      await events.append(jobId, { type: 'done', job_id: jobId, status: result.job_status });
+    if (!result.job_finished || result.job_status === 'processing') return;
+    await untilFinalEventsAppended(jobId);
+    await events.append(jobId, { type: 'done', job_id: jobId, status: result.job_status });
+  }
+
+  /**
+   * Two files of a job can finish at the same instant: each marks its file in the store, then
+   * appends its `completed`/`failed`. The one whose update finished the job must not append
+   * `done` before the other's final event is in the log, or every follower would miss it. This
+   * waits (bounded) until each file of the current round ends with its final event.
+   */
+  async function untilFinalEventsAppended(jobId: string): Promise<void> {
+    const deadline = Date.now() + FINAL_EVENTS_WAIT_MS;
+    while (Date.now() < deadline) {
+      const log = await events.since(jobId, null);
+      if (everyRoundEndsWithFinalEvent(log)) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    deps.logger.warn({ job_id: jobId }, 'A final file event is still missing; announcing the end of the job anyway');
   }
 
   return async function processTask(task: FileTask, ctx: TaskContext): Promise<void> {
