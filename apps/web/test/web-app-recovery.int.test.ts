@@ -7,7 +7,7 @@ import { createProvider } from '../../server/src/providers.js';
 import { startTestServer, USER_KEY, type TestServer } from '../../server/src/test-support/test-server.js';
 import { assertBrowserInCi, HAS_CHROMIUM, openBrowser } from './support/browser.js';
 import { GatedProvider } from './support/gated-provider.js';
-import { photos, pixelDifference, POLL, progressValues, saveKey, viewerShot, waitForFiles } from './support/page.js';
+import { photos, pixelDifference, POLL, progressValues, saveKey, shownModel, viewerShot, waitForFiles } from './support/page.js';
 
 assertBrowserInCi();
 const DOCS = new URL('../../../docs/', import.meta.url);
@@ -72,7 +72,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app when things go wrong', () => {
       provider.release();
       await waitForFiles(page, 'completed', 2);
       expect(await progressValues(page)).toEqual({ files: [100, 100], batch: 100 });
-      await viewerShot(page, 'file_001');
+      await viewerShot(page, await shownModel(page));
       expect(await page.locator('li.file img.thumb').first().getAttribute('src')).toMatch(/^blob:/);
       expect(browser.errors).toEqual([]);
     } finally {
@@ -92,7 +92,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app when things go wrong', () => {
       await page.setInputFiles('#file-input', files);
       await page.getByRole('button', { name: 'Make 3D models' }).click();
       await waitForFiles(page, 'completed', 3);
-      await viewerShot(page, 'file_001');
+      await viewerShot(page, await shownModel(page));
       await page.locator('#viewer-canvas').focus();
       for (const key of ['ArrowLeft', 'ArrowLeft', 'ArrowUp']) await page.keyboard.press(key);
       await page.screenshot({ path: fileURLToPath(new URL('web-ui.png', DOCS)), fullPage: true });

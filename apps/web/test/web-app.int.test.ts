@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, USER_KEY, type TestServer } from '../../server/src/test-support/test-server.js';
 import { assertBrowserInCi, HAS_CHROMIUM, openBrowser } from './support/browser.js';
-import { focusOutline, photos, POLL, pixelDifference, progressValues, saveKey, tabTo, viewerShot, waitForFiles, zipEntries } from './support/page.js';
+import { focusOutline, photos, POLL, pixelDifference, progressValues, saveKey, tabTo, shownModel, viewerShot, waitForFiles, zipEntries } from './support/page.js';
 
 assertBrowserInCi();
 
@@ -39,7 +39,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
       expect(await page.locator('#batch-summary').textContent()).toContain('3 of 3 ready');
       expect(await page.locator('li.file .logs li').count()).toBeGreaterThan(0);
 
-      const drawn = await viewerShot(page, 'file_001');
+      const drawn = await viewerShot(page, await shownModel(page));
       expect(await pixelDifference(empty, drawn)).toBeGreaterThan(0.03);
       expect(await page.locator('#source-photo').getAttribute('src')).toMatch(/^blob:/);
 
@@ -60,7 +60,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
       await waitForFiles(page, 'completed', 3);
       expect(page.url()).toBe(address);
       expect(await page.locator('li.file .name').allTextContents()).toEqual(['photo-1.png', 'photo-2.jpg', 'photo-3.png']);
-      expect(await pixelDifference(empty, await viewerShot(page, 'file_001'))).toBeGreaterThan(0.03);
+      expect(await pixelDifference(empty, await viewerShot(page, await shownModel(page)))).toBeGreaterThan(0.03);
       expect(await page.locator('li.file img.thumb').first().getAttribute('src')).toMatch(/^blob:/);
 
       expect(browser.errors).toEqual([]);
@@ -101,10 +101,13 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
       await page.keyboard.press('Enter');
       await waitForFiles(page, 'completed', 2);
 
-      const first = await viewerShot(page, 'file_001');
-      await tabTo(page, 'button[aria-label="View photo-3.png in 3D"]');
+      // Two files run at once, so either may have opened first: switch to the other one.
+      const opened = await shownModel(page);
+      const first = await viewerShot(page, opened);
+      const [otherFile, otherPhoto] = opened === 'file_001' ? ['file_002', 'photo-3.png'] : ['file_001', 'photo-1.png'];
+      await tabTo(page, `button[aria-label="View ${otherPhoto} in 3D"]`);
       await page.keyboard.press('Enter');
-      const second = await viewerShot(page, 'file_002');
+      const second = await viewerShot(page, otherFile);
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('viewer-canvas');
       await page.keyboard.press('ArrowLeft');
       await page.keyboard.press('ArrowLeft');
@@ -155,7 +158,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
       await page.getByRole('button', { name: 'Make 3D models' }).click();
       await waitForFiles(page, 'completed', 2);
-      await viewerShot(page, 'file_001');
+      await viewerShot(page, await shownModel(page));
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
       expect(browser.errors).toEqual([]);
     } finally {

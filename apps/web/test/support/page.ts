@@ -51,6 +51,12 @@ export async function pixelDifference(a: Buffer, b: Buffer): Promise<number> {
   return differing / (left.info.width * left.info.height);
 }
 
+/** Waits until the viewer shows some model (the first to finish opens itself) and says which. */
+export async function shownModel(page: Page): Promise<string> {
+  const handle = await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('#viewer-canvas')?.dataset.shown || null, undefined, { timeout: GENERATION_TIMEOUT_MS });
+  return String(await handle.jsonValue());
+}
+
 /** Waits until the viewer shows this file's model, then screenshots the canvas. */
 export async function viewerShot(page: Page, fileId: string): Promise<Buffer> {
   const canvas: Locator = page.locator('#viewer-canvas');
