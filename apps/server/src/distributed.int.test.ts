@@ -128,10 +128,14 @@ describe.skipIf(!redisUp)('distributed mode: two API processes and two worker pr
 
   it('answers GET /logs on any API process with the lines of every process', async () => {
     for (const index of [0, 1]) {
-      const res = await fetch(api(index, '/logs?lines=10000'), { headers: auth(CLUSTER_ADMIN_KEY) });
-      expect(res.status).toBe(200);
-      const { logs } = (await res.json()) as { logs: { message: string; level: string }[] };
-      const messages = logs.map((l) => l.message);
+      const read = async () => {
+        const res = await fetch(api(index, '/logs?lines=10000'), { headers: auth(CLUSTER_ADMIN_KEY) });
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { logs: { message: string; level: string }[] }).logs.map((l) => l.message);
+      };
+      // Each process flushes its lines to Redis in small batches: the workers' last lines may trail the stream's done.
+      await expect.poll(async () => (await read()).filter((m) => m === 'Model completed').length, { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(25);
+      const messages = await read();
       expect(messages).toContain('Job created'); // API process 0
       expect(messages.filter((m) => m.startsWith('Image2Model worker ready'))).toHaveLength(2); // both workers
       expect(messages.filter((m) => m === 'Model completed').length).toBeGreaterThanOrEqual(25);
