@@ -41,20 +41,27 @@ export function matchesLogQuery(entry: LogEntry, { level, since }: Pick<LogQuery
 /**
  * The newest structured log lines, kept in memory for `GET /logs`. It is a pino destination: it
  * receives the same JSON lines as stdout, so what /logs shows is exactly what the service logged.
+ * Every request logs, so writing is O(1): raw lines in a ring, parsed only when /logs asks.
  */
 export class LogBuffer implements LogSink {
-  private readonly entries: LogEntry[] = [];
+  private readonly lines: string[] = [];
+  /** Where the next line goes once the ring is full. */
+  private next = 0;
 
   constructor(private readonly capacity = 10_000) {}
 
   write(line: string): void {
-    const entry = toLogEntry(line);
-    if (!entry) return;
-    this.entries.push(entry);
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    if (this.lines.length < this.capacity) {
+      this.lines.push(line);
+      return;
+    }
+    this.lines[this.next] = line;
+    this.next = (this.next + 1) % this.capacity;
   }
 
   query(query: LogQuery): LogEntry[] {
-    return this.entries.filter((e) => matchesLogQuery(e, query)).slice(-query.lines);
+    const oldestFirst = [...this.lines.slice(this.next), ...this.lines.slice(0, this.next)];
+    const entries = oldestFirst.map(toLogEntry).filter((e): e is LogEntry => e !== null && matchesLogQuery(e, query));
+    return entries.slice(-query.lines);
   }
 }
