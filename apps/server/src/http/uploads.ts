@@ -8,7 +8,7 @@ import { AppError, type JobService, type TripoOptions, type UploadedImage } from
 import { MAX_FACE_LIMIT, MIN_FACE_LIMIT, TRIPO_OPTION_FIELDS, TripoFormFieldsSchema } from '@image2model/api';
 import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
-import { sendError } from './error-handler.js';
+import { sendError, storageFullError } from './error-handler.js';
 import { checkImage } from './image-check.js';
 
 export interface UploadOptions {
@@ -73,10 +73,19 @@ function fromMulterError(error: MulterError, opts: UploadOptions): AppError {
  */
 export function createUploadHandler(opts: UploadOptions): RequestHandler {
   mkdirSync(opts.tempDir, { recursive: true });
+  // Every temp path a request was given. multer forgets a file whose write failed (ENOSPC mid-part
+  // leaves it half-written on disk), so on failure we remove what we named, not what multer reports.
+  const tempPaths = new WeakMap<Request, string[]>();
   const upload = multer({
     storage: multer.diskStorage({
       destination: opts.tempDir,
-      filename: (_req, _file, cb) => cb(null, `upload-${randomBytes(12).toString('hex')}`),
+      filename: (req, _file, cb) => {
+        const name = `upload-${randomBytes(12).toString('hex')}`;
+        const paths = tempPaths.get(req) ?? [];
+        paths.push(join(opts.tempDir, name));
+        tempPaths.set(req, paths);
+        cb(null, name);
+      },
     }),
     defParamCharset: 'utf8',
     limits: {
@@ -103,15 +112,21 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
       sendError(res, new AppError('AUTHENTICATION_REQUIRED', message), opts.logger);
       return;
     }
+    const discard = () => Promise.all((tempPaths.get(req) ?? []).map((path) => rm(path, { force: true })));
     try {
       await receive(req, res);
     } catch (error) {
-      const appError = error instanceof MulterError ? fromMulterError(error, opts) : error instanceof AppError ? error : new AppError('VALIDATION_ERROR', 'Upload interrupted or malformed');
+      await discard();
+      const appError =
+        error instanceof MulterError
+          ? fromMulterError(error, opts)
+          : error instanceof AppError
+            ? error
+            : (storageFullError(error) ?? new AppError('VALIDATION_ERROR', 'Upload interrupted or malformed'));
       sendError(res, appError, opts.logger);
       return;
     }
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
-    const discard = () => Promise.all(files.map((file) => rm(file.path, { force: true })));
     try {
       const fields = req.body as Record<string, unknown> | undefined;
       const faceLimit = parseFaceLimit(fields?.face_limit);
@@ -142,7 +157,8 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
       });
     } catch (error) {
       await discard();
-      sendError(res, error instanceof AppError ? error : new AppError('PROCESSING_ERROR', 'Upload failed', { cause: error }), opts.logger);
+      const appError = error instanceof AppError ? error : (storageFullError(error) ?? new AppError('PROCESSING_ERROR', 'Upload failed', { cause: error }));
+      sendError(res, appError, opts.logger);
     }
   };
 }

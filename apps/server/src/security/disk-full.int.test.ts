@@ -1,0 +1,168 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeModelProvider } from '@image2model/core';
+import { ADMIN_KEY, startTestServer, USER_KEY, type TestServer } from '../test-support/test-server.js';
+import { makePhoto } from '../test-support/images.js';
+import { auth, readEventStream, uploadBatch, waitForJobStatus, type JobStatusBody } from '../test-support/http.js';
+import { mountSmallDisk, type SmallDisk } from '../test-support/small-disk.js';
+
+const disk = await mountSmallDisk(8);
+const unavailable = 'unavailable' in disk ? disk.unavailable : null;
+// CI runs as root and must exercise this; a laptop without root skips with the reason.
+if (unavailable && process.env.CI) throw new Error(unavailable);
+
+interface ErrorBody {
+  detail: { code: string; message: string; details: Record<string, unknown> };
+}
+
+describe.skipIf(unavailable !== null)(`disk full (DATA_DIR on an 8 MiB tmpfs)${unavailable ? `: skipped, ${unavailable}` : ''}`, { timeout: 120_000 }, () => {
+  const small = disk as SmallDisk;
+  const provider = new FakeModelProvider();
+  let server: TestServer;
+  let photo: Buffer;
+
+  const upload = (files = [{ name: 'photo.png', data: photo }]) => uploadBatch(server.api('/upload/batch'), { key: USER_KEY, files });
+  const tempFiles = () => readdir(join(small.dir, 'tmp', 'uploads'));
+  const jobDirs = () => readdir(join(small.dir, 'jobs')).catch(() => [] as string[]);
+  const jobCounts = async () => {
+    const res = await fetch(server.api('/admin/system-info'), { headers: auth(ADMIN_KEY) });
+    const body = (await res.json()) as { jobs: Record<string, number> };
+    return Object.values(body.jobs).reduce((a, b) => a + b, 0);
+  };
+
+  /** 507 in the spec's error body, with a message that tells the caller what to do. */
+  async function expectInsufficientStorage(res: Response): Promise<void> {
+    const body = (await res.json()) as ErrorBody;
+    expect(res.status, JSON.stringify(body)).toBe(507);
+    expect(body.detail.code).toBe('INSUFFICIENT_STORAGE');
+    expect(body.detail.message).toMatch(/out of storage space.*try again later/i);
+    expect(body.detail.message).not.toContain(small.dir);
+    expect(body.detail.details).toEqual({});
+  }
+
+  beforeAll(async () => {
+    photo = await makePhoto({ width: 256, height: 256 });
+    server = await startTestServer({ provider, dataDir: small.dir });
+  });
+  afterAll(async () => {
+    provider.release();
+    await server?.stop();
+    await small.unmount();
+  });
+
+  it('a disk with no page free: 507 on the temp write, no temp file, no job', async () => {
+    const jobsBefore = await jobCounts();
+    await small.fill(0);
+    try {
+      await expectInsufficientStorage(await upload());
+      expect(await tempFiles()).toEqual([]);
+      expect(await jobDirs()).toEqual([]);
+      expect(await jobCounts()).toBe(jobsBefore);
+    } finally {
+      await small.unfill();
+    }
+  });
+
+  it('space runs out in the middle of a 1 MiB part: 507, and the half-written temp file is gone', async () => {
+    await small.fill(256 * 1024);
+    try {
+      const big = { name: 'big.png', data: Buffer.concat([photo, Buffer.alloc(1024 * 1024, 7)]) };
+      await expectInsufficientStorage(await upload([big]));
+      expect(await tempFiles()).toEqual([]);
+      expect(await jobDirs()).toEqual([]);
+      expect(await small.freeBytes()).toBeGreaterThanOrEqual(256 * 1024);
+    } finally {
+      await small.unfill();
+    }
+  });
+
+  /** Exactly the photo's pages stay free: the temp write and the rename into the job fit, job.json does not. */
+  const fillBelowJobJson = () => small.fill(Math.ceil(photo.length / 4096) * 4096);
+
+  it('room for the photo but not for job.json: 507, no job directory, no temp file', async () => {
+    await fillBelowJobJson();
+    try {
+      await expectInsufficientStorage(await upload());
+      expect(await tempFiles()).toEqual([]);
+      expect(await jobDirs()).toEqual([]);
+    } finally {
+      await small.unfill();
+    }
+  });
+
+  // Known bug outside this suite's files: FsJobStore.create puts the job in its in-memory map before
+  // job.json is written and keeps it when the write fails, so a refused upload leaves an "active"
+  // job (in the admin counts, and under its id) until a restart. When that is fixed this test
+  // fails: drop `.fails`.
+  it.fails('room for the photo but not for job.json: no job left in the admin counts', async () => {
+    const jobsBefore = await jobCounts();
+    await fillBelowJobJson();
+    try {
+      expect((await upload()).status).toBe(507);
+    } finally {
+      await small.unfill();
+    }
+    expect(await jobCounts()).toBe(jobsBefore);
+  });
+
+  /** Uploads one photo, holds its generation, fills the disk, then lets the model be written. */
+  async function generateOntoFullDisk(): Promise<{ job_id: string; failed: JobStatusBody }> {
+    provider.hold();
+    const calls = provider.calls.length;
+    const res = await upload();
+    expect(res.status).toBe(200);
+    const { job_id } = (await res.json()) as { job_id: string };
+    await provider.waitForCalls(calls + 1);
+    await small.fill(0);
+    try {
+      provider.release();
+      return { job_id, failed: await waitForJobStatus(server.api(`/status/${job_id}`), USER_KEY) };
+    } finally {
+      await small.unfill();
+    }
+  }
+
+  it('a generation that hits ENOSPC writing its model fails at once, leaves no partial model, and a retry completes once space is back', async () => {
+    const { job_id, failed } = await generateOntoFullDisk();
+    expect(failed.files.map((f) => f.status)).toEqual(['failed']);
+    expect(failed.files[0]?.error?.code).toMatch(/^[A-Z_]+$/);
+    const models = await readdir(join(small.dir, 'jobs', job_id, 'models')).catch(() => [] as string[]);
+    expect(models).toEqual([]);
+
+    const retry = await fetch(server.api('/models/generate-single'), {
+      method: 'POST',
+      headers: { ...auth(USER_KEY), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ job_id, file_id: 'file_001' }),
+    });
+    expect(retry.status, await retry.clone().text()).toBe(200);
+    const done = await waitForJobStatus(server.api(`/status/${job_id}`), USER_KEY, (b) => b.files.every((f) => f.status === 'completed'));
+    expect(done.status).toBe('completed');
+  });
+
+  // Known bug outside this suite's files (packages/core/src/jobs/process-task.ts): the ENOSPC is
+  // recorded as PROCESSING_ERROR "Internal processing error", which tells nobody what to do.
+  // When fixed this test fails: drop `.fails`.
+  it.fails('a generation that hits ENOSPC says INSUFFICIENT_STORAGE in the file error', async () => {
+    const { failed } = await generateOntoFullDisk();
+    expect(failed.files[0]?.error?.code).toBe('INSUFFICIENT_STORAGE');
+  });
+
+  // Known bug outside this suite's files: the `failed` event is appended to the on-disk event log,
+  // which is just as full, so a client following the stream never hears that the file failed and
+  // waits until it gives up. When fixed this test fails: drop `.fails`.
+  it.fails('a generation that hits ENOSPC still ends the event stream with failed and done', async () => {
+    const { job_id } = await generateOntoFullDisk();
+    const { events } = await readEventStream(server.api(`/status/stream/${job_id}`), { headers: auth(USER_KEY), stopAfterMs: 5_000 });
+    expect(events.map((e) => e.data.type)).toEqual(expect.arrayContaining(['failed', 'done']));
+  });
+
+  it('once space is back, uploads succeed and complete again', async () => {
+    const res = await upload();
+    expect(res.status).toBe(200);
+    const { job_id } = (await res.json()) as { job_id: string };
+    const done = await waitForJobStatus(server.api(`/status/${job_id}`), USER_KEY);
+    expect(done.files.map((f) => f.status)).toEqual(['completed']);
+    expect(await tempFiles()).toEqual([]);
+  });
+});
