@@ -12,6 +12,7 @@ import { rateLimit, type RateLimiters } from './http/rate-limit.js';
 import { sendTrpcError } from './http/trpc-errors.js';
 import { createUploadHandler } from './http/uploads.js';
 import { createEventStreamHandler } from './http/event-stream.js';
+import { createStatusHandler } from './http/status.js';
 import { createModelDownloadHandler, createPreviewDownloadHandler, createZipDownloadHandler } from './http/downloads.js';
 import { createDocsRouter } from './http/docs.js';
 import { createRestHandler, defaultEmptyJsonBody } from './http/rest.js';
@@ -117,6 +118,7 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
       logger,
     }),
   );
+  api.get('/status/:job_id', createStatusHandler(context));
   api.get('/status/stream/:job_id', createEventStreamHandler({ ...context, heartbeatMs: config.heartbeatMs }));
   api.get('/download/:job_id/all', createZipDownloadHandler({ jobs, logger }));
   api.get('/download/:job_id/:file_id/model', createModelDownloadHandler({ jobs, logger }));

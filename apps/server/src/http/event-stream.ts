@@ -1,10 +1,9 @@
 import type { RequestHandler } from 'express';
-import { appRouter, createCallerFactory } from '@image2model/api';
-import { AppError } from '@image2model/core';
+import { appErrorFromUnknown, appRouter, createCallerFactory } from '@image2model/api';
 import type { Logger } from 'pino';
-import { appErrorFromUnknown } from '@image2model/api';
 import { createRequestContext, type ContextFactoryOptions } from './context.js';
 import { sendError } from './error-handler.js';
+import { JobEventFanout } from './event-fanout.js';
 
 const createCaller = createCallerFactory(appRouter);
 
@@ -15,27 +14,23 @@ export interface EventStreamOptions extends ContextFactoryOptions {
 }
 
 /**
- * `GET /api/v1/status/stream/{job_id}`: iterates the `status.onEvents` subscription through a
- * server-side caller and writes each event as `id:` + `data:` lines, so REST SSE and tRPC SSE can
- * never disagree. Errors before the first byte (401, 404) are ordinary JSON error answers.
+ * `GET /api/v1/status/stream/{job_id}`: who may follow a job is decided by the `status.get`
+ * procedure (same input schema, access rule and errors as the status endpoint, so an unknown job
+ * is a plain JSON 404 before the first byte); the events themselves come from the shared per-job
+ * fan-out, as `id:` + `data:` lines carrying the same wire events as the tRPC subscription.
  */
 export function createEventStreamHandler(opts: EventStreamOptions): RequestHandler {
+  const fanout = new JobEventFanout({ events: opts.services.events, heartbeatMs: opts.heartbeatMs, logger: opts.logger });
   return async function streamEvents(req, res) {
-    const stop = new AbortController();
-    res.on('close', () => stop.abort());
-    const caller = createCaller(createRequestContext(opts, req, res), { signal: stop.signal });
+    const context = createRequestContext(opts, req, res);
     const header = req.get('last-event-id');
     const query = req.query.last_event_id;
-    const lastEventId = header ?? (typeof query === 'string' ? query : undefined);
-    const sessionId = typeof req.query.session_id === 'string' && req.query.session_id !== '' ? req.query.session_id : undefined;
+    const lastEventId = (header ?? (typeof query === 'string' ? query : undefined))?.slice(0, 64) || null;
 
-    let events: AsyncIterable<unknown>;
+    let sessionId: string;
     try {
-      events = (await caller.status.onEvents({
-        job_id: String(req.params.job_id ?? ''),
-        session_id: sessionId,
-        lastEventId: lastEventId?.slice(0, 64) || null,
-      })) as AsyncIterable<unknown>;
+      const input = { job_id: req.params.job_id, session_id: req.query.session_id || undefined } as { job_id: string; session_id?: string };
+      sessionId = (await createCaller(context).status.get(input)).session_id;
     } catch (error) {
       sendError(res, appErrorFromUnknown(error), opts.logger);
       return;
@@ -48,21 +43,6 @@ export function createEventStreamHandler(opts: EventStreamOptions): RequestHandl
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), opts.heartbeatMs);
-    try {
-      for await (const envelope of events) {
-        const [id, data] = envelope as [string, unknown];
-        res.write(`id: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
-      }
-    } catch (error) {
-      if (!stop.signal.aborted) {
-        const appError = error instanceof AppError ? error : appErrorFromUnknown(error);
-        opts.logger.error({ err: error }, 'Event stream failed');
-        res.write(`event: error\ndata: ${JSON.stringify(appError.toBody())}\n\n`);
-      }
-    } finally {
-      clearInterval(heartbeat);
-      res.end();
-    }
+    await fanout.follow({ res, jobId: String(req.params.job_id), sessionId, publicUrl: context.publicUrl, lastEventId });
   };
 }

@@ -1,0 +1,184 @@
+import type { ServerResponse } from 'node:http';
+import type { JobEvent, JobEvents } from '@image2model/core';
+import { AppError } from '@image2model/core';
+import { appErrorFromUnknown, toWireEvent } from '@image2model/api';
+import type { Logger } from 'pino';
+import { correlation } from '../logging/logger.js';
+
+/** A subscriber this far behind (bytes queued in its socket) is closed; it resumes with Last-Event-ID. */
+export const MAX_QUEUED_BYTES = 256 * 1024;
+
+export interface StreamRequest {
+  res: ServerResponse;
+  jobId: string;
+  /** The job's session id and this request's origin: what `completed`'s model_url is built from. */
+  sessionId: string;
+  publicUrl: string;
+  lastEventId: string | null;
+}
+
+interface Subscriber {
+  res: ServerResponse;
+  sessionId: string;
+  publicUrl: string;
+  /** The id of the last event written, so replay and live never write one twice. */
+  newest: string | null;
+  /** Live events that arrived while the replay was read; null once the subscriber is live. */
+  backlog: JobEvent[] | null;
+}
+
+/** Every follower of one job, fed by one subscription to the job's events. */
+interface JobHub {
+  subscribers: Set<Subscriber>;
+  stop: AbortController;
+  ended: boolean;
+}
+
+/**
+ * The SSE fan-out of `GET /status/stream/{job_id}`: per job and process one subscription to the
+ * event log, each event serialised once (per origin) and the same frame written to every follower,
+ * one heartbeat timer for all streams. A per-follower chain of iterators, promises and timers cost
+ * 4× the CPU of a bare fan-out and fell behind at 5,000 followers (BENCHMARKS.md, "sse-fanout").
+ */
+export class JobEventFanout {
+  private readonly hubs = new Map<string, JobHub>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: { events: JobEvents; heartbeatMs: number; logger: Logger }) {}
+
+  /** Replays what the request missed, then streams live events until `done`, the job's end or a disconnect. */
+  async follow(request: StreamRequest): Promise<void> {
+    const { events } = this.opts;
+    const { res, jobId } = request;
+    const subscriber: Subscriber = { res, sessionId: request.sessionId, publicUrl: request.publicUrl, newest: null, backlog: [] };
+    // Joined before the replay is read, so nothing falls between the replay and going live.
+    const hub = this.hubFor(jobId);
+    hub.subscribers.add(subscriber);
+    res.on('close', () => this.leave(jobId, hub, subscriber));
+
+    try {
+      const missed = await events.since(jobId, request.lastEventId);
+      // A `done` followed by later events (a generate-single after the job finished) is superseded.
+      for (const [index, event] of missed.entries()) {
+        if (event.type === 'done' && index < missed.length - 1) continue;
+        this.write(subscriber, event, frameOf(event, subscriber));
+      }
+      let newest = missed.at(-1) ?? null;
+      if (newest === null && request.lastEventId !== null) newest = (await events.since(jobId, null)).at(-1) ?? null;
+      if (newest !== null && subscriber.newest === null) subscriber.newest = newest.id;
+      if (newest?.type === 'done' || hub.ended) return this.close(jobId, hub, subscriber);
+    } catch (error) {
+      this.fail(subscriber, error);
+      return this.close(jobId, hub, subscriber);
+    }
+    const backlog = subscriber.backlog ?? [];
+    subscriber.backlog = null;
+    for (const event of backlog) this.deliver(jobId, hub, subscriber, event, frameOf(event, subscriber));
+  }
+
+  /** Open streams across all jobs (tests and metrics). */
+  subscriberCount(): number {
+    let count = 0;
+    for (const hub of this.hubs.values()) count += hub.subscribers.size;
+    return count;
+  }
+
+  private hubFor(jobId: string): JobHub {
+    const existing = this.hubs.get(jobId);
+    if (existing) return existing;
+    const hub: JobHub = { subscribers: new Set(), stop: new AbortController(), ended: false };
+    this.hubs.set(jobId, hub);
+    this.startHeartbeat();
+    // The hub outlives the request that opened it: its log lines must not carry that request's id.
+    correlation.exit(() => void this.pump(jobId, hub));
+    return hub;
+  }
+
+  private async pump(jobId: string, hub: JobHub): Promise<void> {
+    try {
+      for await (const event of this.opts.events.subscribe(jobId, { signal: hub.stop.signal })) {
+        const frames = new Map<string, string>();
+        for (const subscriber of hub.subscribers) {
+          if (subscriber.backlog !== null) {
+            subscriber.backlog.push(event);
+            continue;
+          }
+          const key = subscriber.publicUrl;
+          let frame = frames.get(key);
+          if (frame === undefined) {
+            frame = frameOf(event, subscriber);
+            frames.set(key, frame);
+          }
+          this.deliver(jobId, hub, subscriber, event, frame);
+        }
+      }
+    } catch (error) {
+      if (!hub.stop.signal.aborted) {
+        this.opts.logger.error({ err: error, job_id: jobId }, 'Event stream failed');
+        for (const subscriber of hub.subscribers) this.fail(subscriber, error);
+      }
+    }
+    // The job's log ended (deleted, or the process is closing): so does every stream of it.
+    hub.ended = true;
+    for (const subscriber of [...hub.subscribers]) if (subscriber.backlog === null) this.close(jobId, hub, subscriber);
+  }
+
+  private deliver(jobId: string, hub: JobHub, subscriber: Subscriber, event: JobEvent, frame: string): void {
+    if (subscriber.newest !== null && this.opts.events.compareIds(event.id, subscriber.newest) <= 0) return;
+    this.write(subscriber, event, frame);
+    if (event.type === 'done') {
+      this.close(jobId, hub, subscriber);
+    } else if (subscriber.res.writableLength > MAX_QUEUED_BYTES) {
+      this.opts.logger.warn({ job_id: jobId, queued_bytes: subscriber.res.writableLength }, 'Event stream subscriber too slow: closed, it resumes with Last-Event-ID');
+      this.close(jobId, hub, subscriber);
+    }
+  }
+
+  private write(subscriber: Subscriber, event: JobEvent, frame: string): void {
+    subscriber.newest = event.id;
+    if (isOpen(subscriber.res)) subscriber.res.write(frame);
+  }
+
+  private fail(subscriber: Subscriber, error: unknown): void {
+    const appError = error instanceof AppError ? error : appErrorFromUnknown(error);
+    if (isOpen(subscriber.res)) subscriber.res.write(`event: error\ndata: ${JSON.stringify(appError.toBody())}\n\n`);
+  }
+
+  private close(jobId: string, hub: JobHub, subscriber: Subscriber): void {
+    if (isOpen(subscriber.res)) subscriber.res.end();
+    this.leave(jobId, hub, subscriber);
+  }
+
+  private leave(jobId: string, hub: JobHub, subscriber: Subscriber): void {
+    hub.subscribers.delete(subscriber);
+    if (hub.subscribers.size > 0) return;
+    hub.stop.abort();
+    if (this.hubs.get(jobId) === hub) this.hubs.delete(jobId);
+    if (this.hubs.size === 0) this.stopHeartbeat();
+  }
+
+  /** One timer for every open stream: comment lines keep idle connections (and proxies) open. */
+  private startHeartbeat(): void {
+    if (this.heartbeat !== null) return;
+    this.heartbeat = setInterval(() => {
+      for (const hub of this.hubs.values()) {
+        for (const subscriber of hub.subscribers) if (isOpen(subscriber.res)) subscriber.res.write(': ping\n\n');
+      }
+    }, this.opts.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+}
+
+function frameOf(event: JobEvent, subscriber: Subscriber): string {
+  return `id: ${event.id}\ndata: ${JSON.stringify(toWireEvent(event, subscriber.sessionId, subscriber.publicUrl))}\n\n`;
+}
+
+/** Writing to an ended response emits an error nobody listens for; a destroyed one drops the bytes. */
+function isOpen(res: ServerResponse): boolean {
+  return !res.writableEnded && !res.destroyed;
+}
