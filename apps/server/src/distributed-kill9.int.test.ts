@@ -1,0 +1,267 @@
+import { connect, createServer, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { requireRedis } from '../../../test/redis.js';
+import { CLUSTER_KEY, startCluster, type Cluster, type WorkerProcess } from './test-support/cluster.js';
+import { auth, readEventStream, uploadBatch, waitFor, type JobStatusBody, type SseEvent } from './test-support/http.js';
+import { makePhoto } from './test-support/images.js';
+
+const redisUp = await requireRedis();
+const FILES = 6;
+
+async function status(apiUrl: string, jobId: string): Promise<JobStatusBody> {
+  const res = await fetch(`${apiUrl}/api/v1/status/${jobId}`, { headers: auth(CLUSTER_KEY) });
+  expect(res.status).toBe(200);
+  return (await res.json()) as JobStatusBody;
+}
+
+/** Files the worker started and, going by its own log, did not finish. */
+function unfinished(worker: WorkerProcess, jobId: string): Set<string> {
+  const ofJob = (message: string) => worker.logs(message).filter((l) => l.job_id === jobId).map((l) => String(l.file_id));
+  const ended = new Set([...ofJob('Model completed'), ...ofJob('Model generation failed')]);
+  return new Set(ofJob('Generating model').filter((file) => !ended.has(file)));
+}
+
+/**
+ * A loopback TCP relay in front of Redis that forwards everything until a client sends bytes
+ * containing `needle`, and from then on holds that connection's commands back (never delivered):
+ * the process is frozen at exactly that command, as if the kill landed just before it.
+ */
+async function startRedisGate(redisUrl: string, needle: string) {
+  const target = new URL(redisUrl);
+  const pattern = Buffer.from(needle);
+  const sockets = new Set<Socket>();
+  let markHeld: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (markHeld = resolve));
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    upstream.pipe(client);
+    let tail = Buffer.alloc(0);
+    let holding = false;
+    client.on('data', (chunk: Buffer) => {
+      if (holding) return;
+      // The needle may straddle two chunks: scan the previous chunk's end too. A command cut in
+      // half is never executed by Redis either.
+      if (Buffer.concat([tail, chunk]).includes(pattern)) {
+        holding = true;
+        markHeld();
+        return;
+      }
+      tail = chunk.subarray(Math.max(0, chunk.length - pattern.length));
+      upstream.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `redis://127.0.0.1:${port}${target.pathname}`,
+    held,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Resolves once every line the process wrote has been read (its stdout closed), so its log is complete. */
+function outputRead(proc: WorkerProcess): Promise<void> {
+  const stdout = proc.child.stdout;
+  return new Promise((resolve) => (!stdout || stdout.closed ? resolve() : stdout.once('close', () => resolve())));
+}
+
+/** A client following the job's stream; the API dying under it ends the stream with an error, which it keeps. */
+function follow(apiUrl: string, jobId: string, headers: Record<string, string> = {}) {
+  const received: SseEvent[] = [];
+  const ended = readEventStream(`${apiUrl}/api/v1/status/stream/${jobId}`, {
+    headers: { ...auth(CLUSTER_KEY), ...headers },
+    stopAfterMs: 200_000,
+    onEvent: (event) => received.push(event),
+  }).then(
+    (result) => ({ closedByServer: result.closedByServer, error: null }),
+    (error: unknown) => ({ closedByServer: false, error }),
+  );
+  return { received, ended };
+}
+
+function expectEachFileCompletedOnce(events: SseEvent[], fileIds: string[]): void {
+  for (const fileId of fileIds) {
+    expect(events.filter((e) => e.data.type === 'completed' && e.data.file_id === fileId), fileId).toHaveLength(1);
+  }
+  expect(events.filter((e) => e.data.type === 'done')).toHaveLength(1);
+  expect(events.filter((e) => e.data.type === 'failed')).toEqual([]);
+  expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+}
+
+describe.skipIf(!redisUp)('kill -9 of the API and the worker in the middle of a batch (distributed mode)', () => {
+  let cluster: Cluster | null = null;
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = null;
+  });
+
+  it('after both restart on the same Redis prefix and DATA_DIR, every file completes exactly once and none stays processing', { timeout: 300_000 }, async () => {
+    // One worker, one file at a time, 1024² photos: the kill provably lands between files done and files waiting.
+    cluster = await startCluster({ apis: 1, workers: 1, env: { WORKER_CONCURRENCY: '1' } });
+    const [api] = cluster.apis;
+    const [worker] = cluster.workers;
+    if (!api || !worker) throw new Error('cluster did not start');
+    const photo = await makePhoto({ width: 1024, height: 1024, format: 'jpeg' });
+    const upload = await uploadBatch(`${api.url}/api/v1/upload/batch`, {
+      key: CLUSTER_KEY,
+      files: Array.from({ length: FILES }, (_, i) => ({ name: `photo-${i + 1}.jpg`, data: photo })),
+    });
+    expect(upload.status).toBe(200);
+    const { job_id: jobId } = (await upload.json()) as { job_id: string };
+    const watcher = follow(api.url, jobId);
+
+    // Mid-batch: at least one file done, one being generated right now.
+    await waitFor(
+      async () => {
+        const done = worker.logs('Model completed').some((l) => l.job_id === jobId);
+        return done && unfinished(worker, jobId).size > 0 ? true : undefined;
+      },
+      { timeoutMs: 120_000, what: 'the worker to be generating a file after finishing one' },
+    );
+    worker.child.kill('SIGKILL');
+    api.child.kill('SIGKILL');
+    await Promise.all([worker.exited, api.exited, outputRead(worker)]);
+
+    // The watching client lost its API process before the job ended.
+    const cut = await watcher.ended;
+    expect(cut.closedByServer && watcher.received.some((e) => e.data.type === 'done')).toBe(false);
+
+    // The API comes back first: the batch is where the kill left it, nothing generates it yet.
+    // The dead worker's file is the one stuck in `processing`; its log agrees.
+    const api2 = await cluster.addApi();
+    const during = await status(api2.url, jobId);
+    expect(during.status).toBe('processing');
+    const stuck = during.files.filter((f) => f.status === 'processing').map((f) => f.file_id);
+    expect(stuck).toEqual([...unfinished(worker, jobId)]);
+    expect(during.files.filter((f) => f.status === 'completed').length).toBeGreaterThan(0);
+
+    // The client resumes on the new API process after the last event it saw.
+    const lastSeen = watcher.received.at(-1)?.id;
+    const resumed = follow(api2.url, jobId, lastSeen ? { 'Last-Event-ID': lastSeen } : {});
+    await cluster.addWorker();
+
+    const finished = await waitFor(
+      async () => {
+        const body = await status(api2.url, jobId);
+        return body.status === 'processing' ? undefined : body;
+      },
+      { timeoutMs: 180_000, what: `job ${jobId} to finish after the restart` },
+    );
+    expect(finished.status).toBe('completed');
+    expect(finished.files.map((f) => f.status)).toEqual(Array(FILES).fill('completed'));
+    const fileIds = finished.files.map((f) => f.file_id);
+
+    // What the resuming client saw, before and after the kill, adds up to each file once and one done.
+    const rest = await resumed.ended;
+    expect(rest.error).toBeNull();
+    expect(rest.closedByServer).toBe(true);
+    expectEachFileCompletedOnce([...watcher.received, ...resumed.received], fileIds);
+
+    // The whole stream read afresh says the same.
+    const { events } = await readEventStream(`${api2.url}/api/v1/status/stream/${jobId}`, { headers: auth(CLUSTER_KEY), stopAfterMs: 60_000 });
+    expectEachFileCompletedOnce(events, fileIds);
+
+    // Only the file the dead worker was generating ran twice; every other file ran once.
+    const generated = cluster.workerLogs('Generating model').filter((l) => l.job_id === jobId);
+    for (const fileId of fileIds) {
+      const runs = generated.filter((l) => l.file_id === fileId).length;
+      expect(runs, fileId).toBe(stuck.includes(fileId) ? 2 : 1);
+    }
+
+    const model = await fetch(`${api2.url}/api/v1/download/${jobId}/${stuck[0]}/model`, { headers: auth(CLUSTER_KEY) });
+    expect(model.status).toBe(200);
+    expect(Buffer.from(await model.arrayBuffer()).subarray(0, 4).toString()).toBe('glTF');
+  });
+});
+
+/**
+ * The narrowest window: the worker has marked a file `completed` in the store and dies before it
+ * appends the file's `completed` event (process-task.ts: `store.updateFile(… completed …)`, then
+ * `events.append(completed)`, then `done`). A Redis gate holds back exactly that XADD, then both
+ * processes are killed. The first test proves the window was hit and the batch still finishes; the
+ * second is what a client must see, and fails today (a product bug in @image2model/core): the
+ * restarted worker's retry of that file finds it `completed`, drops it as a stale task, and nothing
+ * ever appends the missing event. Embedded mode has the same window (resumeUnfinished only looks at
+ * pending and processing files). A fix makes the final event re-drivable: a retried or resumed task
+ * whose file is already final at its generation appends the final event if this round's log lacks
+ * it, then `done` if the job is finished and has none (or, in Redis, one MULTI for both writes).
+ */
+describe.skipIf(!redisUp)('kill -9 of the worker between marking a file completed and appending its completed event', () => {
+  let cluster: Cluster | null = null;
+  let gate: Awaited<ReturnType<typeof startRedisGate>> | null = null;
+  let jobId = '';
+  let caught = '';
+  let events: SseEvent[] = [];
+  let fileIds: string[] = [];
+
+  beforeAll(async () => {
+    cluster = await startCluster({ apis: 1, workers: 0, env: { WORKER_CONCURRENCY: '1' } });
+  }, 120_000);
+  afterAll(async () => {
+    await gate?.close();
+    await cluster?.stop();
+  });
+
+  it('the kill lands in the window, and after restarting both the batch completes with no file processing', { timeout: 300_000 }, async () => {
+    if (!cluster) throw new Error('cluster did not start');
+    const [api] = cluster.apis;
+    if (!api) throw new Error('no API process');
+    const photo = await makePhoto({ width: 256, height: 256, format: 'jpeg' });
+    const upload = await uploadBatch(`${api.url}/api/v1/upload/batch`, {
+      key: CLUSTER_KEY,
+      files: Array.from({ length: 3 }, (_, i) => ({ name: `photo-${i + 1}.jpg`, data: photo })),
+    });
+    expect(upload.status).toBe(200);
+    jobId = ((await upload.json()) as { job_id: string }).job_id;
+
+    gate = await startRedisGate(cluster.redisUrl, `{"type":"completed","job_id":"${jobId}"`);
+    const worker = await cluster.addWorker({ REDIS_URL: gate.url });
+    await Promise.race([gate.held, worker.exited.then(() => Promise.reject(new Error('worker exited')))]);
+    worker.child.kill('SIGKILL');
+    api.child.kill('SIGKILL');
+    await Promise.all([worker.exited, api.exited, outputRead(worker)]);
+    await gate.close();
+
+    const api2 = await cluster.addApi();
+    const during = await status(api2.url, jobId);
+    const markedCompleted = worker.logs('Model completed').filter((l) => l.job_id === jobId).map((l) => String(l.file_id));
+    expect(markedCompleted).toHaveLength(1);
+    caught = markedCompleted[0] ?? '';
+    // In the window: the store says completed, the event log has no completed for it.
+    expect(during.files.find((f) => f.file_id === caught)?.status).toBe('completed');
+    const before = await readEventStream(`${api2.url}/api/v1/status/stream/${jobId}`, { headers: auth(CLUSTER_KEY), stopAfterMs: 3_000 });
+    expect(before.events.filter((e) => e.data.type === 'completed')).toEqual([]);
+
+    await cluster.addWorker();
+    const finished = await waitFor(
+      async () => {
+        const body = await status(api2.url, jobId);
+        return body.status === 'processing' ? undefined : body;
+      },
+      { timeoutMs: 180_000, what: `job ${jobId} to finish after the restart` },
+    );
+    expect(finished.files.map((f) => f.status)).toEqual(['completed', 'completed', 'completed']);
+    fileIds = finished.files.map((f) => f.file_id);
+    // Generous for a loaded machine; the stream ends by itself once `done` is in the log.
+    events = (await readEventStream(`${api2.url}/api/v1/status/stream/${jobId}`, { headers: auth(CLUSTER_KEY), stopAfterMs: 30_000 })).events;
+  });
+
+  // Fails today: the file caught in the window never gets its `completed` event (its retried task
+  // finds it completed and is dropped as stale); had it been the batch's last file, no `done` either.
+  it.fails('each file still has exactly one completed event, and the stream has one done', () => {
+    expect(caught).not.toBe('');
+    expectEachFileCompletedOnce(events, fileIds);
+  });
+});
