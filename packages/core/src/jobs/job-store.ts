@@ -36,6 +36,15 @@ export interface UpdateResult {
   job_finished: boolean;
 }
 
+export interface UpdateOptions {
+  /**
+   * `lazy`: the change may reach durable storage after the promise resolves, so a crash can lose
+   * it. Only for changes a restart redoes anyway (progress, the `processing` mark: a restart
+   * resumes pending and processing files alike). @default 'durable'
+   */
+  durability?: 'durable' | 'lazy';
+}
+
 export interface JobCounts {
   active: number;
   completed: number;
@@ -49,7 +58,7 @@ export interface JobStore {
   get(jobId: string): Promise<JobWithFiles | null>;
   getFile(jobId: string, fileId: string): Promise<JobFileRecord | null>;
   /** Null when the job/file does not exist or the condition does not hold. */
-  updateFile(jobId: string, fileId: string, patch: FilePatch, condition?: FileCondition): Promise<UpdateResult | null>;
+  updateFile(jobId: string, fileId: string, patch: FilePatch, condition?: FileCondition, opts?: UpdateOptions): Promise<UpdateResult | null>;
   /**
    * Starts a new generation of one file: status pending, progress 0, error/model cleared, generation+1.
    * Null when the condition does not hold (e.g. the file is already pending or processing).

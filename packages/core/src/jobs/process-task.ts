@@ -27,6 +27,9 @@ function describeDuration(ms: number): string {
   return `${Math.round(ms / 60_000)} min`;
 }
 
+/** For store updates a restart redoes anyway: they need not be durable before the task goes on. */
+const LAZY = { durability: 'lazy' } as const;
+
 /** How long `done` waits for other files' final events (they follow their store update within ms). */
 const FINAL_EVENTS_WAIT_MS = 5_000;
 
@@ -96,7 +99,8 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
     const { job_id, file_id, generation } = task;
     const log = deps.logger.child({ job_id, file_id, generation, attempt: ctx.attempt });
     // Unknown file, another generation or already finished: the condition fails and the task is stale.
-    const marked = await store.updateFile(job_id, file_id, { status: 'processing' }, { generation, status: ['pending', 'processing'] });
+    // Lazy: a crash that loses the mark loses nothing, since a restart resumes pending and processing files alike.
+    const marked = await store.updateFile(job_id, file_id, { status: 'processing' }, { generation, status: ['pending', 'processing'] }, LAZY);
     if (!marked) {
       log.debug({}, 'Skipping a stale task');
       return;
@@ -105,13 +109,16 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
     const when: FileCondition = { generation, status: ['processing'] };
     log.info({ model_task_id: file.model_task_id, face_limit: file.face_limit, tripo_options: file.tripo_options }, 'Generating model');
     let reported = file.progress;
-    await events.append(job_id, { type: 'progress', job_id, file_id, progress: reported });
 
-    // Hooks are synchronous for the provider; their writes run in order on this chain.
+    // The pick-up event and the provider's hooks are written in order on this chain, while the
+    // generation goes on; it is drained before the file's final event.
     let sideEffects = Promise.resolve();
     const inOrder = (work: () => Promise<void>): void => {
       sideEffects = sideEffects.then(work).catch((error: unknown) => log.warn({ err: error }, 'Recording progress failed'));
     };
+    inOrder(async () => {
+      await events.append(job_id, { type: 'progress', job_id, file_id, progress: file.progress });
+    });
 
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
@@ -136,7 +143,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
           onProgress(progress) {
             const value = Math.min(100, Math.max(0, Math.round(progress)));
             inOrder(async () => {
-              const updated = await store.updateFile(job_id, file_id, { progress: value }, when);
+              const updated = await store.updateFile(job_id, file_id, { progress: value }, when, LAZY);
               if (!updated || updated.file.progress <= reported) return;
               reported = updated.file.progress;
               await events.append(job_id, { type: 'progress', job_id, file_id, progress: reported });
@@ -154,15 +161,14 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
         generating.catch(() => undefined); // it may still settle later: nobody waits for it any more
         throw new AppError('PROCESSING_ERROR', `Generation timed out after ${describeDuration(timeoutMs)}; retry the file`);
       });
-      await sideEffects;
-
+      // Model and preview written at once, while the last hooks drain; all of it before the file is marked completed.
       const model_key = storageKeys.model(job_id, file_id);
-      await storage.write(model_key, result.glb);
-      let preview_key: string | null = null;
-      if (result.preview) {
-        preview_key = storageKeys.preview(job_id, file_id);
-        await storage.write(preview_key, result.preview);
-      }
+      const preview_key = result.preview ? storageKeys.preview(job_id, file_id) : null;
+      await Promise.all([
+        sideEffects,
+        storage.write(model_key, result.glb),
+        ...(result.preview && preview_key ? [storage.write(preview_key, result.preview)] : []),
+      ]);
       const completed = await store.updateFile(
         job_id,
         file_id,

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { tempPathFor, isNotFound } from '../adapters/fs/atomic-file.js';
+import { isNotFound, openCreatingDir, tempPathFor } from '../adapters/fs/atomic-file.js';
 import { AppError } from '../errors.js';
 import type { BlobStorage } from './blob-storage.js';
 
@@ -46,21 +46,24 @@ export class FsBlobStorage implements BlobStorage {
 
   async write(key: string, data: Buffer | Readable): Promise<{ size: number }> {
     const target = this.resolveKey(key);
-    await mkdir(path.dirname(target), { recursive: true });
     const temp = tempPathFor(target);
     try {
+      let size: number;
       if (Buffer.isBuffer(data)) {
-        const handle = await open(temp, 'w', 0o600);
+        const handle = await openCreatingDir(temp, 'w');
         try {
           await handle.writeFile(data);
           await handle.sync();
         } finally {
           await handle.close();
         }
+        size = data.length;
       } else {
+        // A stream cannot be replayed after a failed open, so its directory is made up front.
+        await mkdir(path.dirname(target), { recursive: true });
         await pipeline(data, createWriteStream(temp, { mode: 0o600 }));
+        size = (await stat(temp)).size;
       }
-      const { size } = await stat(temp);
       await rename(temp, target);
       return { size };
     } catch (error) {

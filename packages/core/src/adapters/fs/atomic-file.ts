@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Suffix of the temp files this module writes; anything ending in it is a leftover of a crash. */
@@ -15,10 +15,9 @@ export function tempPathFor(target: string): string {
  * write a sibling temp file, fsync it, then rename it over the target.
  */
 export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   try {
-    const handle = await open(temp, 'w', 0o600);
+    const handle = await openCreatingDir(temp, 'w');
     try {
       await handle.writeFile(data);
       await handle.sync();
@@ -30,6 +29,26 @@ export async function writeFileAtomic(target: string, data: string | Buffer): Pr
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/**
+ * Runs `work`, which fails with ENOENT when `dir` is missing; only then makes `dir` (and its
+ * parents) and runs it once more. The directory nearly always exists already, and a `mkdir -p`
+ * before every write would cost a file-system round trip each time.
+ */
+export async function inDirectory<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  await mkdir(dir, { recursive: true });
+  return work();
+}
+
+/** Opens `file` (mode 0600), making its directory first if it does not exist yet. */
+export function openCreatingDir(file: string, flags: 'w' | 'a'): Promise<FileHandle> {
+  return inDirectory(path.dirname(file), () => open(file, flags, 0o600));
 }
 
 /** True for a file-system "does not exist" error. */

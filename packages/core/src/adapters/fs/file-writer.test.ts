@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FileWriter } from './file-writer.js';
 
 /** A fake write that records the state it persisted, finishing after `delays[n]` ms. */
-function recorder(delays: number[] = []) {
+function recorder(delays: number[] = [], deferMs?: number) {
   let state = 0;
   let running = 0;
   let peak = 0;
@@ -14,7 +14,7 @@ function recorder(delays: number[] = []) {
     await new Promise((resolve) => setTimeout(resolve, delays[persisted.length] ?? 5));
     persisted.push(snapshot);
     running -= 1;
-  });
+  }, deferMs);
   return {
     writer,
     persisted,
@@ -56,4 +56,48 @@ describe('FileWriter', () => {
     await r.writer.settleAll();
     expect(r.persisted).toEqual([0]);
   });
+
+  it('lets a durable write that follows a deferred one carry both changes in one write', async () => {
+    const r = recorder([], 50);
+    r.set(1);
+    r.writer.persistLater('job', fail);
+    r.set(2);
+    await r.writer.persist('job');
+    await new Promise((resolve) => setTimeout(resolve, 80)); // past the deferral
+    expect(r.persisted).toEqual([2]);
+  });
+
+  it('writes a deferred change by itself within the deferral, once for a burst', async () => {
+    const r = recorder([], 20);
+    for (let i = 1; i <= 5; i++) {
+      r.set(i);
+      r.writer.persistLater('job', fail);
+    }
+    expect(r.persisted).toEqual([]);
+    for (let waited = 0; r.persisted.length === 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(r.persisted).toEqual([5]);
+  });
+
+  it('defers a change made while a write runs, since that write may have missed it', async () => {
+    const r = recorder([20], 10);
+    const first = r.writer.persist('job');
+    await new Promise((resolve) => setTimeout(resolve, 5)); // running, its snapshot taken
+    r.set(1);
+    r.writer.persistLater('job', fail);
+    await first;
+    await r.writer.settleAll();
+    expect(r.persisted).toEqual([0, 1]);
+  });
+
+  it('starts a deferred write at once when asked to settle', async () => {
+    const r = recorder([], 60_000);
+    r.set(7);
+    r.writer.persistLater('job', fail);
+    await r.writer.settleAll();
+    expect(r.persisted).toEqual([7]);
+  });
 });
+
+function fail(error: unknown): never {
+  throw error;
+}

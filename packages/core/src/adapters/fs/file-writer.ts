@@ -1,28 +1,34 @@
 interface Slot {
   running: Promise<void> | null;
   queued: Promise<void> | null;
+  /** A deferred write (`persistLater`) that no write has absorbed yet. */
+  deferred: NodeJS.Timeout | null;
 }
 
 /**
- * Serialises writes per key and coalesces bursts. `write(key)` must serialise the state as it is
- * when the write *starts*, so a later write always carries newer state than an earlier one, and an
- * older snapshot can never overwrite a newer one. Callers that persist while a write is already
- * waiting share that write (it will include their change).
+ * Serialises writes per key and coalesces bursts (group commit). `write(key)` must serialise the
+ * state as it is when the write *starts*, so a later write always carries newer state than an
+ * earlier one, and an older snapshot can never overwrite a newer one. Callers that persist while a
+ * write is already waiting share that write (it will include their change).
  */
 export class FileWriter {
   private readonly slots = new Map<string, Slot>();
 
-  constructor(private readonly write: (key: string) => Promise<void>) {}
+  constructor(
+    private readonly write: (key: string) => Promise<void>,
+    /** How long `persistLater` waits for a durable write to carry its change instead. @default 200 */
+    private readonly deferMs = 200,
+  ) {}
 
   /** Resolves once a write that started after this call has finished. */
   persist(key: string): Promise<void> {
-    let slot = this.slots.get(key);
-    if (!slot) {
-      slot = { running: null, queued: null };
-      this.slots.set(key, slot);
+    const s = this.slotOf(key);
+    if (s.deferred) {
+      // This write carries the deferred change too.
+      clearTimeout(s.deferred);
+      s.deferred = null;
     }
-    if (slot.queued) return slot.queued;
-    const s = slot;
+    if (s.queued) return s.queued;
     const previous = s.running ?? Promise.resolve();
     const next: Promise<void> = previous
       .catch(() => undefined)
@@ -34,20 +40,48 @@ export class FileWriter {
       .finally(() => {
         if (s.running !== next) return;
         s.running = null;
-        if (!s.queued) this.slots.delete(key);
+        this.release(key, s);
       });
     s.queued = next;
     return next;
   }
 
-  /** Waits until no write for `key` is running or waiting. */
+  /**
+   * Writes a change nobody waits for (one a crash may lose): within `deferMs`, or sooner as part
+   * of the next `persist`, so a durable write that follows soon after costs one write, not two.
+   * Failures are passed to `onError`.
+   */
+  persistLater(key: string, onError: (error: unknown) => void): void {
+    const s = this.slotOf(key);
+    if (s.deferred || s.queued) return; // a write still to start will carry this change
+    s.deferred = setTimeout(() => {
+      s.deferred = null;
+      this.persist(key).catch(onError);
+    }, this.deferMs);
+  }
+
+  /** Waits until no write for `key` is running, waiting or deferred (a deferred one starts now). */
   async settled(key: string): Promise<void> {
     for (let slot = this.slots.get(key); slot; slot = this.slots.get(key)) {
-      await Promise.allSettled([slot.running, slot.queued]);
+      const flushed = slot.deferred ? this.persist(key) : null;
+      await Promise.allSettled([slot.running, slot.queued, flushed]);
     }
   }
 
   async settleAll(): Promise<void> {
     await Promise.all([...this.slots.keys()].map((key) => this.settled(key)));
+  }
+
+  private slotOf(key: string): Slot {
+    let slot = this.slots.get(key);
+    if (!slot) {
+      slot = { running: null, queued: null, deferred: null };
+      this.slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  private release(key: string, slot: Slot): void {
+    if (!slot.queued && !slot.deferred && this.slots.get(key) === slot) this.slots.delete(key);
   }
 }

@@ -53,6 +53,27 @@ describe('FsJobEvents on disk', () => {
     ]);
   });
 
+  it('writes a burst of concurrent appends in id order, each stored before it is published', async () => {
+    const { root, events, file } = await open();
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const following = (async () => {
+      for await (const event of events.subscribe(JOB, { signal: controller.signal })) {
+        // Published only once on disk: a fresh reader of the file already has it.
+        const onDisk = await new FsJobEvents({ root }).since(JOB, null);
+        if (onDisk.some((e) => e.id === event.id)) seen.push(event.id);
+        if (seen.length === 40) controller.abort();
+      }
+    })();
+    const appended = await Promise.all(Array.from({ length: 40 }, (_, i) => events.append(JOB, progress(i))));
+    await following.catch(() => undefined);
+    const ids = Array.from({ length: 40 }, (_, i) => String(i + 1));
+    expect(appended.map((e) => e.id)).toEqual(ids);
+    expect(seen).toEqual(ids);
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { id: string; progress: number }).progress)).toEqual(ids.map((id) => Number(id) - 1));
+  });
+
   it('ignores a torn last line after a crash and appends cleanly after it', async () => {
     const { root, events, file } = await open();
     await events.append(JOB, progress(1));

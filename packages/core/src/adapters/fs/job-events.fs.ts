@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { appendFile, mkdir, readFile, rm, truncate } from 'node:fs/promises';
+import { appendFile, readFile, rm, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobEvent, JobEventPayload, JobEvents } from '../../jobs/job-events.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import { isNotFound, isSafeSegment } from './atomic-file.js';
+import { inDirectory, isNotFound, isSafeSegment } from './atomic-file.js';
 import { subscribeToEmitter } from './subscription.js';
 
 export interface FsJobEventsOptions {
@@ -18,8 +18,10 @@ interface JobLog {
   events: JobEvent[];
   /** The last id handed out (ids are the per-job sequence number). */
   seq: number;
-  /** Appends run one after another, in id order. */
+  /** Writes run one after another, in id order; this settles when the last one has. */
   tail: Promise<void>;
+  /** Events waiting for the write in flight: they go to disk together, in one write, next. */
+  batch: { events: JobEvent[]; written: Promise<void> } | null;
   pending: number;
 }
 
@@ -45,25 +47,41 @@ export class FsJobEvents implements JobEvents {
     if (!isSafeSegment(jobId)) throw new Error(`Invalid job id: ${jobId}`);
     const log = await this.logFor(jobId);
     const event = { ...payload, id: String(++log.seq) } as JobEvent;
-    const file = this.fileFor(jobId);
     log.pending += 1;
-    // Stored before it is published, so an id a client has seen is never handed out again.
-    const written = log.tail.then(async () => {
-      await mkdir(path.dirname(file), { recursive: true });
-      await appendFile(file, `${JSON.stringify(event)}\n`);
-      log.events.push(event);
-      this.emitters.get(jobId)?.emit('event', event);
-    });
-    log.tail = written.catch(() => {
-      // A failed append may have left a torn line: re-read (and repair) the file on next use.
-      if (this.logs.get(jobId) === log) this.logs.delete(jobId);
-    });
     try {
-      await written;
+      await this.write(jobId, log, event);
     } finally {
       log.pending -= 1;
     }
     return event;
+  }
+
+  /**
+   * Queues the event for the next write of its job's log. Events appended while a write is in
+   * flight share the following one (one system call for a burst, e.g. two workers' events).
+   */
+  private write(jobId: string, log: JobLog, event: JobEvent): Promise<void> {
+    if (!log.batch) {
+      const events: JobEvent[] = [];
+      const file = this.fileFor(jobId);
+      // Stored before it is published, so an id a client has seen is never handed out again.
+      const written = log.tail.then(async () => {
+        log.batch = null; // appends from now on go to the next write
+        const lines = events.map((e) => `${JSON.stringify(e)}\n`).join('');
+        await inDirectory(path.dirname(file), () => appendFile(file, lines));
+        for (const e of events) {
+          log.events.push(e);
+          this.emitters.get(jobId)?.emit('event', e);
+        }
+      });
+      log.tail = written.catch(() => {
+        // A failed append may have left a torn line: re-read (and repair) the file on next use.
+        if (this.logs.get(jobId) === log) this.logs.delete(jobId);
+      });
+      log.batch = { events, written };
+    }
+    log.batch.events.push(event);
+    return log.batch.written;
   }
 
   async since(jobId: string, lastEventId: string | null): Promise<JobEvent[]> {
@@ -147,7 +165,7 @@ export class FsJobEvents implements JobEvents {
     try {
       raw = await readFile(file);
     } catch (error) {
-      if (isNotFound(error)) return { events: [], seq: 0, tail: Promise.resolve(), pending: 0 };
+      if (isNotFound(error)) return { events: [], seq: 0, tail: Promise.resolve(), batch: null, pending: 0 };
       throw error;
     }
     const end = raw.lastIndexOf(0x0a) + 1;
@@ -170,7 +188,7 @@ export class FsJobEvents implements JobEvents {
         this.logger.warn({ job_id: jobId }, 'Skipping an unreadable event line');
       }
     }
-    return { events, seq, tail: Promise.resolve(), pending: 0 };
+    return { events, seq, tail: Promise.resolve(), batch: null, pending: 0 };
   }
 
   private evict(): void {

@@ -61,11 +61,11 @@ describe('FsJobStore on disk', () => {
     expect(await reopened.get(job.job_id)).toEqual(expected);
   });
 
-  it('writes progress-only updates lazily but has them on disk after close', async () => {
+  it('writes lazy updates in the background but has them on disk after close', async () => {
     const { root, store } = await open();
     const job = makeJobRecord();
     await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' })]);
-    for (let p = 1; p <= 30; p++) void store.updateFile(job.job_id, 'file_001', { progress: p });
+    for (let p = 1; p <= 30; p++) void store.updateFile(job.job_id, 'file_001', { progress: p }, undefined, { durability: 'lazy' });
     await store.close();
     const reopened = await FsJobStore.open({ root });
     expect((await reopened.getFile(job.job_id, 'file_001'))?.progress).toBe(30);
@@ -101,7 +101,7 @@ describe('FsJobStore on disk', () => {
     const { root, store } = await open();
     const job = makeJobRecord();
     await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' })]);
-    void store.updateFile(job.job_id, 'file_001', { progress: 10 }); // written lazily, in the background
+    void store.updateFile(job.job_id, 'file_001', { progress: 10 }, undefined, { durability: 'lazy' }); // written in the background
     await new Promise((resolve) => setImmediate(resolve));
     await store.delete(job.job_id);
     await store.close();

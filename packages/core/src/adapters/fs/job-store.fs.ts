@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { deriveJobStatus, type JobFileRecord, type JobRecord, type JobWithFiles } from '../../jobs/job.js';
-import type { FileCondition, FilePatch, JobCounts, JobStore, RestartPatch, UpdateResult } from '../../jobs/job-store.js';
+import type { FileCondition, FilePatch, JobCounts, JobStore, RestartPatch, UpdateOptions, UpdateResult } from '../../jobs/job-store.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { isNotFound, isSafeSegment, TEMP_SUFFIX, writeFileAtomic } from './atomic-file.js';
 import { FileWriter } from './file-writer.js';
@@ -70,17 +70,21 @@ export class FsJobStore implements JobStore {
     return file ? structuredClone(file) : null;
   }
 
-  async updateFile(jobId: string, fileId: string, patch: FilePatch, condition?: FileCondition): Promise<UpdateResult | null> {
+  async updateFile(
+    jobId: string,
+    fileId: string,
+    patch: FilePatch,
+    condition?: FileCondition,
+    opts: UpdateOptions = {},
+  ): Promise<UpdateResult | null> {
     const { progress, ...rest } = patch;
     const result = this.mutate(jobId, fileId, condition, (file) => {
       Object.assign(file, structuredClone(rest));
       if (progress !== undefined) file.progress = Math.max(file.progress, progress);
     });
     if (!result) return null;
-    const progressOnly = Object.keys(rest).length === 0;
-    if (progressOnly) {
-      // Progress is not precious: write it behind the caller's back (coalesced), never wait for it.
-      this.writer.persist(jobId).catch((error: unknown) => this.logger.warn({ err: error, job_id: jobId }, 'Persisting progress failed'));
+    if (opts.durability === 'lazy') {
+      this.writer.persistLater(jobId, (error) => this.logger.warn({ err: error, job_id: jobId }, 'Persisting a lazy update failed'));
     } else {
       await this.writer.persist(jobId);
     }
@@ -173,7 +177,8 @@ export class FsJobStore implements JobStore {
   private async writeSnapshot(jobId: string): Promise<void> {
     const stored = this.jobs.get(jobId);
     if (!stored) return; // deleted meanwhile
-    const body = JSON.stringify({ version: FORMAT_VERSION, ...snapshot(stored) });
+    // Serialised synchronously, so the live records need no defensive copy first.
+    const body = JSON.stringify({ version: FORMAT_VERSION, job: stored.job, files: [...stored.files.values()] });
     await writeFileAtomic(path.join(this.jobDir(jobId), 'job.json'), body);
   }
 
