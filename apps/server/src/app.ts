@@ -17,6 +17,7 @@ import { createModelDownloadHandler, createPreviewDownloadHandler, createZipDown
 import { createDocsRouter } from './http/docs.js';
 import { createRestHandler, defaultEmptyJsonBody } from './http/rest.js';
 import { createTrpcHandler } from './http/trpc.js';
+import { createTrpcFastQuery } from './http/trpc-fast-query.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import type { Metrics } from './metrics/metrics.js';
 import { observeHttp } from './metrics/http-metrics.js';
@@ -106,7 +107,6 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
   const rest = createRestHandler(context);
   api.get(['/health', '/health/ready'], rest);
   api.use(limit);
-  api.use(createDocsRouter({ ...config, publicUrl: config.publicUrl }));
   api.post(
     '/upload/batch',
     createUploadHandler({
@@ -123,11 +123,13 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
   api.get('/download/:job_id/all', createZipDownloadHandler({ jobs, logger }));
   api.get('/download/:job_id/:file_id/model', createModelDownloadHandler({ jobs, logger }));
   api.get('/download/:job_id/:file_id/preview', createPreviewDownloadHandler({ jobs, logger }));
+  // After the hot routes: polling and streaming need not walk the docs router first.
+  api.use(createDocsRouter({ ...config, publicUrl: config.publicUrl }));
   api.use(express.json({ limit: JSON_BODY_LIMIT }), defaultEmptyJsonBody, rest);
   app.use('/api/v1', api);
 
   const limitTrpc = rateLimit(rateLimiters, logger, { onReject: (window) => metrics?.rateLimitRejections.inc({ window }), respond: sendTrpcError });
-  app.use('/trpc', limitTrpc, createTrpcHandler(context));
+  app.use('/trpc', limitTrpc, createTrpcFastQuery(context), createTrpcHandler(context));
   if (metrics) app.get('/metrics', createMetricsHandler(metrics.registry, logger));
 
   if (existsSync(WEB_APP_DIR)) app.use(serveWebApp(WEB_APP_DIR));

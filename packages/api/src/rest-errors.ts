@@ -29,6 +29,8 @@ export function appErrorFromTrpc(error: TRPCError): AppError {
       return new AppError('VALIDATION_ERROR', 'Malformed request: send a JSON object body with Content-Type: application/json');
     case 'UNSUPPORTED_MEDIA_TYPE':
       return new AppError('VALIDATION_ERROR', 'Unsupported content type: send a JSON body with Content-Type: application/json');
+    case 'METHOD_NOT_SUPPORTED':
+      return new AppError('VALIDATION_ERROR', 'Wrong HTTP method: call queries with GET and mutations with POST');
     case 'PAYLOAD_TOO_LARGE':
       return new AppError('FILE_TOO_LARGE', 'Request body too large');
     case 'NOT_FOUND':

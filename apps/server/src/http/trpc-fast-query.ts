@@ -1,0 +1,54 @@
+import type { RequestHandler } from 'express';
+import superjson from 'superjson';
+import { appRouter, createCallerFactory } from '@image2model/api';
+import { createRequestContext, type ContextFactoryOptions } from './context.js';
+
+const createCaller = createCallerFactory(appRouter);
+
+type Callable = (input: unknown) => Promise<unknown>;
+
+/** The router's queries by path (`status.get`, …): the only procedures this shortcut serves. */
+const QUERY_PATHS = new Set(
+  Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
+    .filter(([, procedure]) => procedure._def.type === 'query')
+    .map(([path]) => path),
+);
+
+/**
+ * A single (unbatched) tRPC query over GET, answered through a server-side caller: the body and
+ * headers tRPC's own handler writes for it, without its per-call WHATWG Request, AbortSignal and
+ * response pipeline, which made `/trpc/status.get` cost 4× a bare route (BENCHMARKS.md, "status").
+ * Only the successful answer is served here: anything else (a batch, streaming, bad input, an
+ * error) falls through to tRPC's handler, which answers it in full. Queries have no side effects,
+ * so one that failed here may run again there.
+ */
+export function createTrpcFastQuery(opts: ContextFactoryOptions): RequestHandler {
+  return async function trpcFastQuery(req, res, next) {
+    const path = req.path.slice(1);
+    // httpBatchLink (the typed client's) sends even a lone query as a batch of one: serve that too.
+    const batched = req.query.batch === '1';
+    if (req.method !== 'GET' || !QUERY_PATHS.has(path) || (req.query.batch !== undefined && !batched) || req.get('trpc-accept') !== undefined) {
+      next();
+      return;
+    }
+    let data: unknown;
+    try {
+      const raw = req.query.input;
+      const parsed: unknown = typeof raw === 'string' ? JSON.parse(raw) : undefined;
+      const serialized = batched ? (parsed as Record<string, unknown> | undefined)?.['0'] : parsed;
+      const input = serialized === undefined ? undefined : superjson.deserialize(serialized as Parameters<typeof superjson.deserialize>[0]);
+      const caller = createCaller(createRequestContext(opts, req, res)) as unknown as Record<string, Record<string, Callable>>;
+      const [namespace = '', name = ''] = path.split('.');
+      const procedure = caller[namespace]?.[name];
+      if (procedure === undefined) throw new Error(`No caller for ${path}`);
+      data = await procedure(input);
+    } catch {
+      next();
+      return;
+    }
+    const answer = { result: { data: superjson.serialize(data) } };
+    const body = JSON.stringify(batched ? [answer] : answer);
+    res.writeHead(200, { 'Content-Type': 'application/json', Vary: 'trpc-accept, accept', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+}
