@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createJobService, FsBlobStorage, type Logger, type ModelProvider } from '@image2model/core';
-import { BullMqJobQueue, RedisJobEvents, RedisJobStore } from '@image2model/core/distributed';
+import { BullMqJobQueue, RedisFileTransitions, RedisJobEvents, RedisJobStore } from '@image2model/core/distributed';
 import type { Runtime } from './runtime.js';
 import type { QueueStats } from './metrics/metrics.js';
 import { pingRedis } from './distributed/redis-connection.js';
@@ -43,7 +43,9 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   const events = new RedisJobEvents({ redis, prefix, logger });
   const storage = new FsBlobStorage({ root: opts.dataDir });
   const queue = new BullMqJobQueue({ redis, prefix: `${prefix}bull`, concurrency: opts.concurrency ?? 2, lockMs: opts.lockMs ?? 30_000, logger });
-  const jobs = createJobService({ store, queue, events, storage, provider, logger, tmpDir: opts.tempDir, generationTimeoutMs: opts.generationTimeoutMs });
+  // Each state change and its event (and `done`) in one script: one round trip, and atomic.
+  const transitions = new RedisFileTransitions({ redis, prefix });
+  const jobs = createJobService({ store, queue, events, storage, provider, logger, tmpDir: opts.tempDir, generationTimeoutMs: opts.generationTimeoutMs, transitions });
 
   return {
     store,

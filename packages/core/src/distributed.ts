@@ -3,6 +3,7 @@
  * so embedded mode never loads ioredis or BullMQ.
  */
 export { RedisJobStore, type RedisJobStoreOptions } from './adapters/redis/job-store.redis.js';
+export { RedisFileTransitions, type RedisFileTransitionsOptions } from './adapters/redis/file-transitions.redis.js';
 export { RedisJobEvents, type RedisJobEventsOptions } from './adapters/redis/job-events.redis.js';
 export { StreamFanout, type StreamFanoutOptions } from './adapters/redis/stream-fanout.js';
 export { callRedis, isRedisUnavailable } from './adapters/redis/redis-errors.js';

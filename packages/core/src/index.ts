@@ -7,6 +7,7 @@ export type * from './jobs/job-store.js';
 export type * from './jobs/job-queue.js';
 export type * from './jobs/job-events.js';
 export type * from './jobs/job-service.js';
+export type { FileTransitions, FinalEvent } from './jobs/file-transitions.js';
 export { canRead, isOwner } from './jobs/access.js';
 export { modelDownloadPath, storageKeys } from './jobs/storage-keys.js';
 export { createJobService, type JobServiceDeps } from './jobs/create-job-service.js';

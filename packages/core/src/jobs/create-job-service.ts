@@ -5,6 +5,7 @@ import type { ModelProvider } from '../providers/model-provider.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import { canRead, isOwner } from './access.js';
 import { cleanupJobs } from './cleanup-jobs.js';
+import type { FileTransitions } from './file-transitions.js';
 import type { JobFileRecord, JobRecord, JobWithFiles, TripoOptions } from './job.js';
 import type { JobEvents } from './job-events.js';
 import type { JobQueue } from './job-queue.js';
@@ -26,6 +27,8 @@ export interface JobServiceDeps {
   tmpDir?: string;
   /** A generation that takes longer fails and frees its slot. @default 600_000 (10 minutes) */
   generationTimeoutMs?: number;
+  /** State changes with their events, atomic where the adapters allow; default: update, then append. */
+  transitions?: FileTransitions;
 }
 
 /** Only the options actually given; undefined when there are none. */

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { JobEvent, JobEventPayload, JobEvents } from '../../jobs/job-events.js';
 import type { Logger } from '../../logger.js';
 import { callRedis } from './redis-errors.js';
+import { DEFAULT_EVENTS_MAX_LEN, jobKeys } from './redis-keys.js';
 import { StreamFanout } from './stream-fanout.js';
 
 export interface RedisJobEventsOptions {
@@ -35,7 +36,7 @@ export class RedisJobEvents implements JobEvents {
   constructor(opts: RedisJobEventsOptions) {
     this.redis = opts.redis;
     this.prefix = opts.prefix ?? 'i2m:';
-    this.maxLen = opts.maxLen ?? 10_000;
+    this.maxLen = opts.maxLen ?? DEFAULT_EVENTS_MAX_LEN;
     this.fanout = new StreamFanout<JobEvent>({
       redis: opts.redis,
       decode: decodeEntry,
@@ -92,7 +93,7 @@ export class RedisJobEvents implements JobEvents {
   }
 
   private keyOf(jobId: string): string {
-    return `${this.prefix}job:${jobId}:events`;
+    return jobKeys(this.prefix, jobId).events;
   }
 }
 

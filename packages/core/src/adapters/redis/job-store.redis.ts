@@ -3,6 +3,7 @@ import type { JobFileRecord, JobRecord, JobStatus, JobWithFiles } from '../../jo
 import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateResult } from '../../jobs/job-store.js';
 import { callRedis } from './redis-errors.js';
 import { CREATE_JOB, UPDATE_FILE } from './job-store.scripts.js';
+import { jobKeys, jobSetKey } from './redis-keys.js';
 import { decodeFields, encodeFields, isEmptyHash, pairsToHash, statusOfTally, type Tally } from './redis-records.js';
 
 export interface RedisJobStoreOptions {
@@ -205,18 +206,18 @@ export class RedisJobStore implements JobStore {
   }
 
   private jobSetKey(): string {
-    return `${this.prefix}jobs`;
+    return jobSetKey(this.prefix);
   }
   private jobKey(jobId: string): string {
-    return `${this.prefix}job:${jobId}`;
+    return jobKeys(this.prefix, jobId).job;
   }
   private fileListKey(jobId: string): string {
-    return `${this.prefix}job:${jobId}:file_ids`;
+    return jobKeys(this.prefix, jobId).fileIds;
   }
   private tallyKey(jobId: string): string {
-    return `${this.prefix}job:${jobId}:tally`;
+    return jobKeys(this.prefix, jobId).tally;
   }
   private fileKey(jobId: string, fileId: string): string {
-    return `${this.prefix}job:${jobId}:file:${fileId}`;
+    return jobKeys(this.prefix, jobId).file(fileId);
   }
 }

@@ -1,0 +1,37 @@
+import type { FileError } from './job.js';
+import type { JobEventPayload } from './job-events.js';
+import type { FileCondition, FilePatch, UpdateResult } from './job-store.js';
+
+/** What a final transition announces: the file's `completed` or `failed` event. */
+export type FinalEvent = { type: 'completed'; model_url: string } | { type: 'failed'; error: FileError };
+
+/** The stored event of a final transition (keys in one fixed order, whichever adapter writes it). */
+export function finalEventPayload(job_id: string, file_id: string, event: FinalEvent): JobEventPayload {
+  return event.type === 'completed'
+    ? { type: 'completed', job_id, file_id, model_url: event.model_url }
+    : { type: 'failed', job_id, file_id, error: event.error };
+}
+
+/**
+ * Port: a generation's state changes together with the events that announce them, so a follower
+ * of the job's stream sees each change once, in order, and `done` only after every file's final
+ * event. Adapters that can make change and event one atomic step do (Redis: one script); the
+ * default (`createSequentialTransitions`) updates the store, then appends.
+ */
+export interface FileTransitions {
+  /**
+   * Marks a pending or processing file of `generation` processing and announces its progress.
+   * Null when the task is stale (unknown file, another generation, already final).
+   */
+  pickUp(jobId: string, fileId: string, generation: number): Promise<UpdateResult | null>;
+  /**
+   * Raises the file's progress (never lowers it) and announces the stored progress when it is
+   * above `announced`, the last progress this generation announced. Null when `when` fails.
+   */
+  progress(jobId: string, fileId: string, progress: number, when: FileCondition, announced: number): Promise<UpdateResult | null>;
+  /**
+   * Marks the file final with `patch` (durably) and appends `event`, then `done` when this change
+   * finished the job. Null when `when` fails (nothing is announced).
+   */
+  finish(jobId: string, fileId: string, patch: FilePatch, when: FileCondition, event: FinalEvent): Promise<UpdateResult | null>;
+}

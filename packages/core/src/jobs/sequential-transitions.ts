@@ -1,0 +1,82 @@
+import type { Logger } from '../logger.js';
+import { finalEventPayload, type FileTransitions } from './file-transitions.js';
+import type { JobEvent, JobEvents } from './job-events.js';
+import type { JobStore, UpdateResult } from './job-store.js';
+
+/** How long `done` waits for other files' final events (they follow their store update within ms). */
+const FINAL_EVENTS_WAIT_MS = 5_000;
+
+/** For store updates a restart redoes anyway: they need not be durable before the task goes on. */
+const LAZY = { durability: 'lazy' } as const;
+
+/**
+ * True when, since the previous `done` (the round a generate-single started), every file that has
+ * events has a final one (`completed`/`failed`) as its latest.
+ */
+function everyRoundEndsWithFinalEvent(log: readonly JobEvent[]): boolean {
+  let roundStart = 0;
+  log.forEach((event, index) => {
+    if (event.type === 'done') roundStart = index + 1;
+  });
+  const latestByFile = new Map<string, JobEvent['type']>();
+  for (const event of log.slice(roundStart)) {
+    if ('file_id' in event) latestByFile.set(event.file_id, event.type);
+  }
+  return [...latestByFile.values()].every((type) => type === 'completed' || type === 'failed');
+}
+
+/**
+ * FileTransitions for any store and event log (embedded mode): the store update, then its event.
+ * The processing and progress marks are lazy (a restart resumes pending and processing files
+ * alike, so losing them costs nothing); a final mark is durable before its event is appended.
+ */
+export function createSequentialTransitions(deps: { store: JobStore; events: JobEvents; logger: Logger }): FileTransitions {
+  const { store, events } = deps;
+
+  /**
+   * Two files of a job can finish at the same instant: each marks its file in the store, then
+   * appends its `completed`/`failed`. The one whose update finished the job must not append
+   * `done` before the other's final event is in the log, or every follower would miss it. This
+   * waits (bounded) until each file of the current round ends with its final event.
+   */
+  async function untilFinalEventsAppended(jobId: string): Promise<void> {
+    const deadline = Date.now() + FINAL_EVENTS_WAIT_MS;
+    while (Date.now() < deadline) {
+      const log = await events.since(jobId, null);
+      if (everyRoundEndsWithFinalEvent(log)) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    deps.logger.warn({ job_id: jobId }, 'A final file event is still missing; announcing the end of the job anyway');
+  }
+
+  /** Appends `done` when an update was the one that finished the job, after every file's own final event. */
+  async function announceIfFinished(jobId: string, result: UpdateResult): Promise<void> {
+    if (!result.job_finished || result.job_status === 'processing') return;
+    await untilFinalEventsAppended(jobId);
+    await events.append(jobId, { type: 'done', job_id: jobId, status: result.job_status });
+  }
+
+  return {
+    async pickUp(job_id, file_id, generation) {
+      const marked = await store.updateFile(job_id, file_id, { status: 'processing' }, { generation, status: ['pending', 'processing'] }, LAZY);
+      if (marked) await events.append(job_id, { type: 'progress', job_id, file_id, progress: marked.file.progress });
+      return marked;
+    },
+
+    async progress(job_id, file_id, progress, when, announced) {
+      const updated = await store.updateFile(job_id, file_id, { progress }, when, LAZY);
+      if (updated && updated.file.progress > announced) {
+        await events.append(job_id, { type: 'progress', job_id, file_id, progress: updated.file.progress });
+      }
+      return updated;
+    },
+
+    async finish(job_id, file_id, patch, when, event) {
+      const finished = await store.updateFile(job_id, file_id, patch, when);
+      if (!finished) return null;
+      await events.append(job_id, finalEventPayload(job_id, file_id, event));
+      await announceIfFinished(job_id, finished);
+      return finished;
+    },
+  };
+}
