@@ -60,8 +60,8 @@ describe('ids in paths, secrets, headers and CORS', { timeout: 120_000 }, () => 
 
   it("another owner's valid id answers exactly like an id that does not exist", async () => {
     const missing = 'batch_20990101_000000_zzzzzz';
-    for (const [mine, unknown] of routes(jobId).map((path, i) => [path, routes(missing)[i] as string])) {
-      const other = await get(mine as string, OTHER_USER_KEY);
+    for (const [mine, unknown] of routes(jobId).map((path, i) => [path, routes(missing)[i] as string] as const)) {
+      const other = await get(mine, OTHER_USER_KEY);
       const none = await get(unknown, OTHER_USER_KEY);
       expect(other.status, mine).toBe(404);
       expect(other.text.replaceAll(jobId, '<id>'), mine).toBe(none.text.replaceAll(missing, '<id>'));

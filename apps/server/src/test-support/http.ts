@@ -1,3 +1,5 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+
 export const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 export interface UploadPart {
@@ -96,4 +98,21 @@ export async function readEventStream(url: string, opts: { headers?: Record<stri
     clearTimeout(timer);
   }
   return { res, events, comments, closedByServer };
+}
+
+/**
+ * A GET from a chosen loopback source address (127.0.0.2, 127.0.0.3, …), so a test can be several
+ * clients as far as per-IP limits can tell; fetch cannot pick its source address.
+ */
+export function getFrom(url: string, opts: { localAddress: string; headers?: Record<string, string> }): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { localAddress: opts.localAddress, headers: opts.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
