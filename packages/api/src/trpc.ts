@@ -62,17 +62,20 @@ const mapAppErrors = t.middleware(async function mapAppErrors({ next }) {
 export const publicProcedure = t.procedure.use(mapAppErrors);
 
 /** A wrong Authorization header is 401 everywhere, even beside a valid session_id. */
-const rejectWrongCredentials = t.middleware(async function rejectWrongCredentials({ ctx, next }) {
+function rejectWrongCredentials(ctx: Context): void {
   if (ctx.identity.credentialsPresent && ctx.identity.principal === null) {
     throw new AppError('AUTHENTICATION_REQUIRED', 'Invalid API key: send Authorization: Bearer <key> with a configured key');
   }
-  return next();
-});
+}
 
 const MISSING_KEY = 'Missing API key: send Authorization: Bearer <key>';
 
+// One middleware per access rule, not one per check: every tRPC middleware hop copies the call's
+// options, and the status poll is the hottest path there is.
+
 /** Read-only access: an API key, or the job's `session_id` in the input. */
-export const readerProcedure = publicProcedure.use(rejectWrongCredentials).use(async function requireReader({ ctx, next, getRawInput }) {
+export const readerProcedure = publicProcedure.use(async function requireReader({ ctx, next, getRawInput }) {
+  rejectWrongCredentials(ctx);
   if (ctx.identity.principal === null) {
     const raw = (await getRawInput()) as { session_id?: unknown } | undefined;
     if (typeof raw?.session_id !== 'string' || raw.session_id === '') {
@@ -82,7 +85,8 @@ export const readerProcedure = publicProcedure.use(rejectWrongCredentials).use(a
   return next();
 });
 
-export const apiKeyProcedure = publicProcedure.use(rejectWrongCredentials).use(async function requireApiKey({ ctx, next }) {
+export const apiKeyProcedure = publicProcedure.use(async function requireApiKey({ ctx, next }) {
+  rejectWrongCredentials(ctx);
   const principal: Principal | null = ctx.identity.principal;
   if (principal === null) throw new AppError('AUTHENTICATION_REQUIRED', MISSING_KEY);
   return next({ ctx: { principal } });

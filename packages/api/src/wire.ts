@@ -11,24 +11,29 @@ export function accessFor(ctx: Context, sessionId: string | undefined | null): A
  * a viewer) for whoever was allowed to see them, without the API key.
  */
 export function downloadUrl(publicUrl: string, path: string, sessionId: string): string {
-  return `${publicUrl}${path}?session_id=${encodeURIComponent(sessionId)}`;
+  return `${publicUrl}${path}${sessionQuery(sessionId)}`;
+}
+
+function sessionQuery(sessionId: string): string {
+  return `?session_id=${encodeURIComponent(sessionId)}`;
 }
 
 export function modelPath(jobId: string, fileId: string): string {
   return `/api/v1/download/${jobId}/${fileId}/model`;
 }
 
-function toWireFile(file: JobFileRecord, jobId: string, sessionId: string, publicUrl: string) {
+/** `query` is the job's `?session_id=…`, encoded once per job rather than twice per file. */
+function toWireFile(file: JobFileRecord, jobId: string, query: string, publicUrl: string) {
   const completed = file.status === 'completed';
   return {
     file_id: file.file_id,
     filename: file.filename,
     status: file.status,
     progress: completed || file.status === 'failed' ? 100 : file.progress,
-    model_url: completed ? downloadUrl(publicUrl, modelPath(jobId, file.file_id), sessionId) : null,
+    model_url: completed ? `${publicUrl}${modelPath(jobId, file.file_id)}${query}` : null,
     preview_url:
       completed && file.preview_key !== null
-        ? downloadUrl(publicUrl, `/api/v1/download/${jobId}/${file.file_id}/preview`, sessionId)
+        ? `${publicUrl}/api/v1/download/${jobId}/${file.file_id}/preview${query}`
         : null,
     model_task_id: file.model_task_id,
     face_limit: file.face_limit,
@@ -37,6 +42,7 @@ function toWireFile(file: JobFileRecord, jobId: string, sessionId: string, publi
 }
 
 export function toJobStatus({ job, files }: JobWithFiles, publicUrl: string) {
+  const query = sessionQuery(job.session_id);
   return {
     job_id: job.job_id,
     session_id: job.session_id,
@@ -47,7 +53,7 @@ export function toJobStatus({ job, files }: JobWithFiles, publicUrl: string) {
     progress: deriveJobProgress(files),
     created_at: job.created_at,
     updated_at: job.updated_at,
-    files: files.map((file) => toWireFile(file, job.job_id, job.session_id, publicUrl)),
+    files: files.map((file) => toWireFile(file, job.job_id, query, publicUrl)),
   };
 }
 

@@ -2,6 +2,18 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { correlation } from '../logging/logger.js';
 
+const STATUS_POLL = /^\/api\/v1\/status\/[^/]+\/?$/;
+
+/**
+ * Health checks and successful status polls (a page polls every second per job) are routine: they
+ * log at debug, so the info log holds what happened rather than who looked.
+ */
+function isRoutinePoll(method: string, path: string, status: number): boolean {
+  if (path.startsWith('/api/v1/health')) return true;
+  if (method !== 'GET' || status >= 400) return false;
+  return STATUS_POLL.test(path) || path === '/trpc/status.get';
+}
+
 /**
  * One line per answered request: method, path (never the query, which may carry a session id),
  * status and time. Logged inside the request's correlation context, so the line carries its id.
@@ -13,7 +25,8 @@ export function accessLog(logger: Logger): RequestHandler {
     const requestId = String(res.locals.requestId ?? '');
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = res.statusCode >= 500 ? 'error' : path.startsWith('/api/v1/health') ? 'debug' : 'info';
+      const level = res.statusCode >= 500 ? 'error' : isRoutinePoll(req.method, path, res.statusCode) ? 'debug' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
       correlation.run({ correlationId: requestId }, () =>
         logger[level]({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, `${req.method} ${path} ${res.statusCode} ${ms.toFixed(1)} ms`),
       );

@@ -46,9 +46,34 @@ export function createTrpcFastQuery(opts: ContextFactoryOptions): RequestHandler
       next();
       return;
     }
-    const answer = { result: { data: superjson.serialize(data) } };
+    const answer = { result: { data: isJsonNative(data) ? { json: data } : superjson.serialize(data) } };
     const body = JSON.stringify(batched ? [answer] : answer);
     res.writeHead(200, { 'Content-Type': 'application/json', Vary: 'trpc-accept, accept', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   };
+}
+
+/**
+ * True when superjson would add nothing to the value (no Date, Map, undefined, NaN, class…), so
+ * its serialised form is `{ json: value }`; a plain walk costs a fraction of superjson's.
+ */
+export function isJsonNative(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (current === null || typeof current === 'string' || typeof current === 'boolean') continue;
+    if (typeof current === 'number') {
+      if (!Number.isFinite(current) || Object.is(current, -0)) return false;
+      continue;
+    }
+    if (Array.isArray(current)) {
+      for (const item of current) stack.push(item);
+      continue;
+    }
+    if (typeof current !== 'object') return false;
+    const proto = Object.getPrototypeOf(current) as unknown;
+    if (proto !== Object.prototype && proto !== null) return false;
+    for (const item of Object.values(current)) stack.push(item);
+  }
+  return true;
 }
