@@ -31,8 +31,9 @@ export function startChildServer(env: Record<string, string>, opts: { timeoutMs?
     });
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       output.push(line);
-      const port = /"port":(\d+)/.exec(line)?.[1];
-      if (port && line.includes('listening')) {
+      // The JSON "listening" line, or (below LOG_LEVEL=info) the human-readable one printed regardless.
+      const port = line.includes('listening') ? /"port":(\d+)/.exec(line)?.[1] : /is ready: open http:\/\/[^/]*:(\d+)\//.exec(line)?.[1];
+      if (port) {
         clearTimeout(timer);
         resolve({ url: `http://127.0.0.1:${port}`, child, output, exited });
       }
