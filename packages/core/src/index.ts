@@ -21,6 +21,7 @@ export { MemoryJobQueue, type MemoryJobQueueOptions } from './adapters/memory/jo
 
 export type * from './providers/model-provider.js';
 export type * from './providers/model-generator.js';
+export type { PhotoSource } from './providers/photo-source.js';
 export { LocalProvider, type LocalProviderOptions } from './providers/local/local-provider.js';
 export { FalProvider, type FalProviderOptions } from './providers/fal/fal-provider.js';
 export type { FalRetryOptions } from './providers/fal/fal-retry.js';

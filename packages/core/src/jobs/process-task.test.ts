@@ -67,6 +67,20 @@ describe('processing a job', () => {
     expect(provider.calls[0]?.image.toString()).toBe('image bytes of chair.png');
   });
 
+  it('hands the provider the stored photo by path, never its bytes (no whole upload in memory per running file)', async () => {
+    const images: unknown[] = [];
+    const provider = new FakeModelProvider();
+    const generate = provider.generate.bind(provider);
+    provider.generate = (request, hooks) => {
+      images.push(request.image);
+      return generate(request, hooks);
+    };
+    const { service, events, storage } = await h.start({ provider });
+    const { job } = await h.upload(service, ['chair.png']);
+    await eventsUntilDone(events, job.job_id);
+    expect(images).toEqual([{ path: storage.resolveKey(`jobs/${job.job_id}/uploads/file_001.png`) }]);
+  });
+
   it('fails a generation that never answers after the timeout, and frees its slot for the next file', async () => {
     const provider = new FakeModelProvider();
     provider.hold();

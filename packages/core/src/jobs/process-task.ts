@@ -77,12 +77,12 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
 
     const deadline = AbortSignal.timeout(timeoutMs);
     try {
-      const image = await storage.read(file.image_key);
       const generating = provider.generate(
         {
           job_id,
           file_id,
-          image,
+          // The stored file, not its bytes: the provider reads it where and when it needs it.
+          image: { path: storage.resolveKey(file.image_key) },
           filename: file.filename,
           face_limit: file.face_limit,
           ...(file.tripo_options ? { tripo_options: file.tripo_options } : {}),

@@ -1,7 +1,8 @@
 /** What the local provider needs from `@image2model/mesh`'s worker pool (injected by the server). */
 export interface ModelGenerator {
   generate(
-    image: Buffer,
+    /** The photo's bytes, or the path of its file (the pool's thread reads it, not the caller). */
+    image: Buffer | string,
     /** `onProgress` reports 0–100 (any number; the provider rounds it) and the current stage's name. */
     options: { face_limit: number; onProgress?: (progress: number, stage: string) => void },
   ): Promise<{ glb: Buffer; preview?: Buffer; warnings: string[] }>;

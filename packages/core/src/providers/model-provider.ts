@@ -1,10 +1,11 @@
 import type { TripoOptions } from '../jobs/job.js';
+import type { PhotoSource } from './photo-source.js';
 
 export interface GenerationRequest {
   job_id: string;
   file_id: string;
-  /** The uploaded photo. */
-  image: Buffer;
+  /** The uploaded photo: the job service hands over the file it is stored in. */
+  image: PhotoSource;
   /** The uploaded file's name (for providers that want a content type or a name). */
   filename: string;
   /** null = the provider's default. */

@@ -6,6 +6,8 @@ export interface BlobStorage {
   /** Moves a file that is already on this disk (an upload's temp file) under `key`. */
   moveIn(key: string, sourcePath: string): Promise<void>;
   read(key: string): Promise<Buffer>;
+  /** The key's file on this machine (the data directory, local or a shared mount), for readers that take a path. */
+  resolveKey(key: string): string;
   /** Null when the key does not exist. */
   stat(key: string): Promise<{ size: number } | null>;
   createReadStream(key: string): Readable;

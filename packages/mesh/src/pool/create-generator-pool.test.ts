@@ -1,5 +1,8 @@
 // Runs against the built package (worker threads load dist/pool/generate-worker.js):
 // `npm run build -w @image2model/mesh` first; the root `npm test` does.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createGeneratorPool, generateModel, type GeneratorPool } from '@image2model/mesh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -46,6 +49,19 @@ describe('createGeneratorPool', () => {
     const before = Buffer.from(mug);
     await pool.generate(mug, { face_limit: 1_000 });
     expect(mug.equals(before)).toBe(true);
+  });
+
+  it('reads a photo given by path on its thread, with the same result as its bytes', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'i2m-pool-'));
+    try {
+      const file = path.join(dir, 'mug.png');
+      await writeFile(file, mug);
+      const fromPath = await pool.generate(file, { face_limit: 1_000 });
+      expect(fromPath.glb.equals((await pool.generate(mug, { face_limit: 1_000 })).glb)).toBe(true);
+      await expect(pool.generate(path.join(dir, 'missing.png'), { face_limit: 1_000 })).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects bad options and unreadable images with errors that keep their names', async () => {

@@ -18,7 +18,8 @@ export interface GeneratorPoolOptions {
 /** `generateModel` on worker threads, so the event loop stays free for HTTP and SSE. */
 export interface GeneratorPool {
   generate(
-    image: Buffer,
+    /** The photo's bytes, or the path of its file: read on the worker thread, so the caller never holds it. */
+    image: Buffer | string,
     options: GeneratorPoolOptions,
   ): Promise<{ glb: Buffer; preview?: Buffer; warnings: string[]; stats: GenerateStats }>;
   /** Runs one small generation in every worker, so the first real one skips JIT and WebAssembly compilation. */
@@ -44,11 +45,11 @@ export function createGeneratorPool(options: { size?: number } = {}): GeneratorP
   return {
     async generate(image, { onProgress, ...generateOptions }) {
       resolveGenerateOptions(generateOptions);
-      // A copy the worker can own: transferring the caller's memory would detach it under them.
-      const copy = new Uint8Array(image);
+      // Bytes go as a copy the worker can own: transferring the caller's memory would detach it under them.
+      const photo = typeof image === 'string' ? image : new Uint8Array(image);
       const output = await pool.run(
-        { kind: 'generate', image: copy, options: generateOptions },
-        { transfer: [copy.buffer], ...(onProgress ? { onProgress: (update) => onProgress(update.progress, update.stage) } : {}) },
+        { kind: 'generate', image: photo, options: generateOptions },
+        { transfer: typeof photo === 'string' ? [] : [photo.buffer], ...(onProgress ? { onProgress: (update) => onProgress(update.progress, update.stage) } : {}) },
       );
       return {
         glb: asBuffer(output.glb),

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 
 import { generateModel } from '../generate-model.js';
@@ -25,11 +26,16 @@ async function handle(id: number, request: GeneratorRequest): Promise<{ reply: R
   const result =
     request.kind === 'warm-up'
       ? await generateModel(await drawWarmUpPhoto(), { face_limit: 1_000 })
-      : await generateModel(Buffer.from(request.image.buffer, request.image.byteOffset, request.image.byteLength), { ...request.options, onProgress });
+      : await generateModel(await photoOf(request.image), { ...request.options, onProgress });
   const glb = ownBuffer(result.glb);
   const preview = result.preview ? ownBuffer(result.preview) : undefined;
   const output: GeneratorOutput = { glb, ...(preview ? { preview } : {}), warnings: result.warnings, stats: result.stats };
   return { reply: { id, type: 'done', result: output }, transfer: preview ? [glb.buffer, preview.buffer] : [glb.buffer] };
+}
+
+/** A path is read here, on this thread, so the main thread never holds the photo. */
+async function photoOf(image: Uint8Array | string): Promise<Buffer> {
+  return typeof image === 'string' ? readFile(image) : Buffer.from(image.buffer, image.byteOffset, image.byteLength);
 }
 
 function requireParentPort(): MessagePort {

@@ -5,8 +5,8 @@ import type { InflationMethod } from '../generate-options.js';
 export type GeneratorRequest =
   | {
       kind: 'generate';
-      /** The photo, in a buffer of its own so it can be transferred. */
-      image: Uint8Array;
+      /** The photo, in a buffer of its own so it can be transferred, or the path of its file (the worker reads it). */
+      image: Uint8Array | string;
       options: { face_limit: number; inflation?: number; method?: InflationMethod; texture_size?: number };
     }
   | { kind: 'warm-up' };

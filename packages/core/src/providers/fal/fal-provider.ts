@@ -2,6 +2,7 @@ import { createFalClient, type FalClient } from '@fal-ai/client';
 import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../model-provider.js';
+import { photoBlob, photoHead } from '../photo-source.js';
 import { checkGlb, downloadFalFile, imageKind } from './fal-download.js';
 import type { FalFailure } from './fal-errors.js';
 import { FalProgressReporter, type FalStatusView } from './fal-progress.js';
@@ -76,9 +77,10 @@ export class FalProvider implements ModelProvider {
     if (requestId !== null) {
       hooks.onLog(`Resuming FAL request ${requestId} (it is not submitted again)`);
     } else {
-      const { type, name } = describeImage(request.image, request.file_id);
-      const imageUrl = await this.call('uploading the image to FAL storage', hooks, signal, () =>
-        this.client.storage.upload(new File([request.image], name, { type })),
+      const { type, name } = describeImage(await photoHead(request.image), request.file_id);
+      // Read from disk as it is sent (and again on a retry), never held whole in memory.
+      const imageUrl = await this.call('uploading the image to FAL storage', hooks, signal, async () =>
+        this.client.storage.upload(new File([await photoBlob(request.image, type)], name, { type })),
       );
       const input = buildTripoInput(request, imageUrl);
       const submitted = await this.call('submitting the request to FAL', hooks, signal, () =>

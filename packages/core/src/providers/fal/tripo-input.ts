@@ -23,7 +23,7 @@ export function buildTripoInput(request: Pick<GenerationRequest, 'face_limit' | 
   return input;
 }
 
-/** The upload's content type and a neutral name (the user's file name is not sent to FAL). */
+/** The upload's content type (from the photo's first bytes) and a neutral name (the user's file name is not sent to FAL). */
 export function describeImage(image: Buffer, fileId: string): { type: string; name: string } {
   if (image.length >= 4 && image[0] === 0x89 && image.subarray(1, 4).toString('latin1') === 'PNG') return { type: 'image/png', name: `${fileId}.png` };
   if (image.length >= 3 && image[0] === 0xff && image[1] === 0xd8 && image[2] === 0xff) return { type: 'image/jpeg', name: `${fileId}.jpg` };

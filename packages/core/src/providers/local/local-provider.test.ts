@@ -8,10 +8,10 @@ type GenerateOptions = Parameters<ModelGenerator['generate']>[1];
 type GenerateOutput = Awaited<ReturnType<ModelGenerator['generate']>>;
 
 function fakeGenerator(run: (options: GenerateOptions) => Promise<GenerateOutput>) {
-  const seen: { face_limit: number }[] = [];
+  const seen: { face_limit: number; image: Buffer | string }[] = [];
   const generator: ModelGenerator = {
-    async generate(_image, options) {
-      seen.push({ face_limit: options.face_limit });
+    async generate(image, options) {
+      seen.push({ face_limit: options.face_limit, image });
       return run(options);
     },
     warmUp: async () => undefined,
@@ -45,6 +45,12 @@ function recordingHooks() {
 }
 
 describe('LocalProvider', () => {
+  it('hands the generator the stored photo by path, so its bytes are read off the main thread', async () => {
+    const { generator, seen } = fakeGenerator(async () => ({ glb: Buffer.from('glb'), warnings: [] }));
+    await new LocalProvider({ generator }).generate(request({ image: { path: '/data/jobs/x/uploads/file_001.png' } }), recordingHooks().hooks);
+    expect(seen[0]?.image).toBe('/data/jobs/x/uploads/file_001.png');
+  });
+
   it('forwards rising integer progress, stage changes and warnings, and returns the model', async () => {
     const { generator, seen } = fakeGenerator(async ({ onProgress }) => {
       onProgress?.(0, 'segment');
@@ -66,14 +72,14 @@ describe('LocalProvider', () => {
       ['Used the card fallback', 'warning'],
     ]);
     expect(result).toEqual({ glb: Buffer.from('glb'), preview: Buffer.from('png'), warnings: ['Used the card fallback'] });
-    expect(seen).toEqual([{ face_limit: 10_000 }]);
+    expect(seen.map((s) => s.face_limit)).toEqual([10_000]);
   });
 
   it('passes the requested face limit, or its configured default', async () => {
     const { generator, seen } = fakeGenerator(async () => ({ glb: Buffer.from('g'), warnings: [] }));
     await new LocalProvider({ generator }).generate(request({ face_limit: 500 }), recordingHooks().hooks);
     await new LocalProvider({ generator, defaultFaceLimit: 1234 }).generate(request(), recordingHooks().hooks);
-    expect(seen).toEqual([{ face_limit: 500 }, { face_limit: 1234 }]);
+    expect(seen.map((s) => s.face_limit)).toEqual([500, 1234]);
   });
 
   it('turns a generator failure into a permanent PROCESSING_ERROR without internals', async () => {

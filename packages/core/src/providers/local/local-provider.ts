@@ -45,7 +45,8 @@ export class LocalProvider implements ModelProvider {
     };
     let result: Awaited<ReturnType<ModelGenerator['generate']>>;
     try {
-      result = await this.generator.generate(request.image, {
+      const image = Buffer.isBuffer(request.image) ? request.image : request.image.path;
+      result = await this.generator.generate(image, {
         face_limit: request.face_limit ?? this.defaultFaceLimit,
         onProgress,
       });
