@@ -1,4 +1,4 @@
-import { createFalClient, type FalClient } from '@fal-ai/client';
+import type { FalClient } from '@fal-ai/client';
 import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../model-provider.js';
@@ -54,7 +54,7 @@ const PROBE_REQUEST_ID = '00000000-0000-0000-0000-000000000000';
  */
 export class FalProvider implements ModelProvider {
   readonly name = 'fal' as const;
-  private readonly client: FalClient;
+  private clientLoad: Promise<FalClient> | null = null;
   private readonly transport: FalTransport;
   private readonly retry: ResolvedRetry;
   private readonly logger: Logger;
@@ -64,8 +64,6 @@ export class FalProvider implements ModelProvider {
   constructor(private readonly opts: FalProviderOptions) {
     if (!opts.apiKey) throw new Error('FalProvider needs an API key (FAL_KEY)');
     this.transport = createFalTransport({ baseUrl: opts.baseUrl, fetch: opts.fetch, timeoutMs: opts.requestTimeoutMs ?? 30_000 });
-    // The client's own retries stay off: our transport hands it no failure it would retry.
-    this.client = createFalClient({ credentials: opts.apiKey, fetch: this.transport.clientFetch, retry: { maxRetries: 0 } });
     this.retry = { ...DEFAULT_FAL_RETRY, ...opts.retry };
     this.logger = opts.logger ?? silentLogger;
   }
@@ -73,6 +71,7 @@ export class FalProvider implements ModelProvider {
   async generate(request: GenerationRequest, hooks: GenerationHooks): Promise<GenerationResult> {
     const { signal } = request;
     signal.throwIfAborted();
+    const client = await this.client();
     let requestId = resumableRequestId(request.existing_task_id);
     if (requestId !== null) {
       hooks.onLog(`Resuming FAL request ${requestId} (it is not submitted again)`);
@@ -80,11 +79,11 @@ export class FalProvider implements ModelProvider {
       const { type, name } = describeImage(await photoHead(request.image), request.file_id);
       // Read from disk as it is sent (and again on a retry), never held whole in memory.
       const imageUrl = await this.call('uploading the image to FAL storage', hooks, signal, async () =>
-        this.client.storage.upload(new File([await photoBlob(request.image, type)], name, { type })),
+        client.storage.upload(new File([await photoBlob(request.image, type)], name, { type })),
       );
       const input = buildTripoInput(request, imageUrl);
       const submitted = await this.call('submitting the request to FAL', hooks, signal, () =>
-        this.client.queue.submit(TRIPO_ENDPOINT, { input, abortSignal: signal }),
+        client.queue.submit(TRIPO_ENDPOINT, { input, abortSignal: signal }),
       );
       if (typeof submitted.request_id !== 'string' || submitted.request_id.length === 0) {
         throw new AppError('FAL_API_ERROR', 'FAL accepted the request but returned no request id', { retryable: false });
@@ -95,9 +94,9 @@ export class FalProvider implements ModelProvider {
       hooks.onLog(`Submitted to FAL (request ${requestId})`);
     }
     const id = requestId;
-    await this.follow(id, hooks, signal);
+    await this.follow(client, id, hooks, signal);
     const output = await this.call(`fetching the result of FAL request ${id}`, hooks, signal, () =>
-      this.client.queue.result(TRIPO_ENDPOINT, { requestId: id, abortSignal: signal }),
+      client.queue.result(TRIPO_ENDPOINT, { requestId: id, abortSignal: signal }),
     );
     const model = modelFileOf(output.data);
     hooks.onLog('Copying the model from FAL');
@@ -127,13 +126,31 @@ export class FalProvider implements ModelProvider {
     return this.probe;
   }
 
+  /** Loads the FAL client ahead of the first file (the runtime calls it when the worker starts). */
+  async warmUp(): Promise<void> {
+    await this.client();
+  }
+
   async close(): Promise<void> {
     this.health_ = null;
   }
 
+  /**
+   * `@fal-ai/client`, loaded on first use: a server without FAL_KEY never pays for importing it,
+   * and one with it pays once, off the start-up path of everything else.
+   */
+  private client(): Promise<FalClient> {
+    this.clientLoad ??= import('@fal-ai/client').then(({ createFalClient }) =>
+      // The client's own retries stay off: our transport hands it no failure it would retry.
+      createFalClient({ credentials: this.opts.apiKey, fetch: this.transport.clientFetch, retry: { maxRetries: 0 } }),
+    );
+    return this.clientLoad;
+  }
+
   private async probeFal(): Promise<ProviderHealth> {
     try {
-      await this.client.queue.status(TRIPO_ENDPOINT, {
+      const client = await this.client();
+      await client.queue.status(TRIPO_ENDPOINT, {
         requestId: PROBE_REQUEST_ID,
         logs: false,
         abortSignal: AbortSignal.timeout(this.opts.healthTimeoutMs ?? 5_000),
@@ -150,13 +167,13 @@ export class FalProvider implements ModelProvider {
   }
 
   /** Polls the request's status (with logs) until COMPLETED, relaying queue position, logs and progress. */
-  private async follow(requestId: string, hooks: GenerationHooks, signal: AbortSignal): Promise<void> {
+  private async follow(client: FalClient, requestId: string, hooks: GenerationHooks, signal: AbortSignal): Promise<void> {
     const reporter = new FalProgressReporter(hooks);
     const maxWaitMs = this.opts.maxWaitMs ?? 3_600_000;
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       const status = (await this.call(`following FAL request ${requestId}`, hooks, signal, () =>
-        this.client.queue.status(TRIPO_ENDPOINT, { requestId, logs: true, abortSignal: signal }),
+        client.queue.status(TRIPO_ENDPOINT, { requestId, logs: true, abortSignal: signal }),
       ).catch((error: unknown) => {
         if (error instanceof AppError && error.opts.details?.fal_status === 404) {
           throw new AppError('FAL_API_ERROR', `FAL no longer knows request ${requestId} (HTTP 404); generate the file again`, { cause: error, retryable: false });
@@ -166,7 +183,7 @@ export class FalProvider implements ModelProvider {
       reporter.update(status);
       if (status.status === 'COMPLETED') return;
       if (Date.now() > deadline) {
-        await this.client.queue.cancel(TRIPO_ENDPOINT, { requestId }).catch(() => undefined);
+        await client.queue.cancel(TRIPO_ENDPOINT, { requestId }).catch(() => undefined);
         throw new AppError('FAL_API_ERROR', `FAL did not complete request ${requestId} within ${Math.round(maxWaitMs / 60_000)} minutes; it was asked to cancel it`, {
           retryable: false,
         });

@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const SRC = path.dirname(fileURLToPath(import.meta.url));
+/** Packages only some deployments need: loading them costs every start-up (cold start). */
+const HEAVY = ['@fal-ai/client', 'ioredis', 'bullmq'];
+
+/**
+ * Every package an entry point loads when imported: its static imports as the build emits them
+ * (type-only imports erased), followed through our own modules; dynamic `import()` is not followed.
+ */
+async function staticallyLoadedPackages(entry: string): Promise<Set<string>> {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const visit = async (file: string): Promise<void> => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = await readFile(file, 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: true },
+      fileName: file,
+    });
+    for (const [, specifier] of outputText.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm)) {
+      if (!specifier) continue;
+      if (specifier.startsWith('.')) await visit(path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
+      else packages.add(specifier);
+    }
+  };
+  await visit(path.join(SRC, entry));
+  return packages;
+}
+
+describe('entry points', () => {
+  it('@image2model/core loads neither the FAL client nor Redis or BullMQ', async () => {
+    const loaded = await staticallyLoadedPackages('index.ts');
+    expect(HEAVY.filter((name) => loaded.has(name))).toEqual([]);
+    expect(loaded).toContain('node:fs/promises'); // the walk does see real imports
+  });
+
+  it('@image2model/core/distributed is where Redis and BullMQ load', async () => {
+    const loaded = await staticallyLoadedPackages('distributed.ts');
+    expect(['ioredis', 'bullmq'].filter((name) => loaded.has(name))).toEqual(['bullmq']);
+  });
+});
