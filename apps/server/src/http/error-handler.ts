@@ -57,7 +57,7 @@ function fromHttpError(error: unknown): AppError | null {
 
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return function handleError(error: unknown, _req: Request, res: Response, _next) {
-    const appError = fromHttpError(error) ?? storageFullError(error) ?? appErrorFromUnknown(error);
+    const appError = fromHttpError(error) ?? appErrorFromUnknown(error);
     sendError(res, appError, logger);
   };
 }
