@@ -33,6 +33,11 @@ describe('a flood of wrong API keys from one address', { timeout: 120_000 }, () 
     expect(Number(limited?.headers['x-ratelimit-reset'])).toBeGreaterThan(Date.now() / 1000);
     expect(Number(limited?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
 
+    // Switching to the tRPC transport does not either: both draw from one budget.
+    const viaTrpc = await getFrom(`${server.url}/trpc/health`, { localAddress: ATTACKER, headers: wrongKey(98) });
+    expect(viaTrpc.status).toBe(429);
+    expect(viaTrpc.body).toContain('RATE_LIMIT_EXCEEDED');
+
     // A forged X-Forwarded-For does not buy the attacker a fresh budget.
     const forged = await getFrom(status(), { localAddress: ATTACKER, headers: { ...wrongKey(99), 'X-Forwarded-For': '203.0.113.7' } });
     expect(forged.status).toBe(429);
