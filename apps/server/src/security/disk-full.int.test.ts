@@ -109,16 +109,18 @@ describe.skipIf(unavailable !== null)(`disk full (DATA_DIR on an 8 MiB tmpfs)${u
   /** Uploads one photo, holds its generation, fills the disk, then lets the model be written. */
   async function generateOntoFullDisk(): Promise<{ job_id: string; failed: JobStatusBody }> {
     provider.hold();
-    const calls = provider.calls.length;
-    const res = await upload();
-    expect(res.status).toBe(200);
-    const { job_id } = (await res.json()) as { job_id: string };
-    await provider.waitForCalls(calls + 1);
-    await small.fill(0);
     try {
+      const calls = provider.calls.length;
+      const res = await upload();
+      expect(res.status).toBe(200);
+      const { job_id } = (await res.json()) as { job_id: string };
+      await provider.waitForCalls(calls + 1);
+      await small.fill(0);
       provider.release();
       return { job_id, failed: await waitForJobStatus(server.api(`/status/${job_id}`), USER_KEY) };
     } finally {
+      // Whatever failed above, the next test gets a free provider and an empty disk.
+      provider.release();
       await small.unfill();
     }
   }
