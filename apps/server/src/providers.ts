@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { FalProvider, LocalProvider, type FalProviderOptions, type ModelProvider } from '@image2model/core';
 import type { Env } from './env.js';
 
@@ -27,4 +28,16 @@ export async function createProvider(env: Env, fal: Partial<FalProviderOptions> 
  */
 export function generationTimeoutMs(env: Pick<Env, 'GENERATION_TIMEOUT_MS'>, provider: Pick<ModelProvider, 'name'>): number {
   return env.GENERATION_TIMEOUT_MS ?? (provider.name === 'fal' ? 70 * 60_000 : 10 * 60_000);
+}
+
+/**
+ * Files a process generates at once when WORKER_CONCURRENCY is unset. A FAL slot spends minutes
+ * waiting on FAL's queue, not computing, so 8 keep a worker busy at little cost (each holds at
+ * most one downloaded model at the end). The local generator computes on its pool of one thread
+ * per core but one: one slot per thread plus one, whose file's I/O (storing the model, events)
+ * overlaps the others' generation; any more would only queue at the pool, holding files that
+ * another worker process could be generating.
+ */
+export function defaultConcurrency(provider: Pick<ModelProvider, 'name'>): number {
+  return provider.name === 'fal' ? 8 : Math.max(2, availableParallelism());
 }

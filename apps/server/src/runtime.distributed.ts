@@ -4,6 +4,7 @@ import { BullMqJobQueue, RedisFileTransitions, RedisJobEvents, RedisJobStore } f
 import type { Runtime } from './runtime.js';
 import type { QueueStats } from './metrics/metrics.js';
 import { pingRedis } from './distributed/redis-connection.js';
+import { defaultConcurrency } from './providers.js';
 
 export interface DistributedRuntimeOptions {
   /** The process's connected command client; the caller closes it, last. */
@@ -17,7 +18,7 @@ export interface DistributedRuntimeOptions {
   provider: ModelProvider;
   /** See JobServiceDeps.generationTimeoutMs. */
   generationTimeoutMs?: number;
-  /** Files a worker process generates at once. @default 2 */
+  /** Files a worker process generates at once. @default defaultConcurrency(provider) */
   concurrency?: number;
   /** How long a worker's claim on a file lasts without renewal (WORKER_LOCK_MS). @default 30_000 */
   lockMs?: number;
@@ -42,7 +43,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   const store = new RedisJobStore({ redis, prefix });
   const events = new RedisJobEvents({ redis, prefix, logger });
   const storage = new FsBlobStorage({ root: opts.dataDir });
-  const queue = new BullMqJobQueue({ redis, prefix: `${prefix}bull`, concurrency: opts.concurrency ?? 2, lockMs: opts.lockMs ?? 30_000, logger });
+  const queue = new BullMqJobQueue({ redis, prefix: `${prefix}bull`, concurrency: opts.concurrency ?? defaultConcurrency(provider), lockMs: opts.lockMs ?? 30_000, logger });
   // Each state change and its event (and `done`) in one script: one round trip, and atomic.
   const transitions = new RedisFileTransitions({ redis, prefix });
   const jobs = createJobService({ store, queue, events, storage, provider, logger, tmpDir: opts.tempDir, generationTimeoutMs: opts.generationTimeoutMs, transitions });

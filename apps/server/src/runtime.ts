@@ -12,6 +12,7 @@ import {
   type Logger,
   type ModelProvider,
 } from '@image2model/core';
+import { defaultConcurrency } from './providers.js';
 
 export interface Runtime {
   store: JobStore;
@@ -29,7 +30,7 @@ export interface EmbeddedRuntimeOptions {
   dataDir: string;
   tempDir: string;
   logger: Logger;
-  /** Files generated at once. @default 2 */
+  /** Files generated at once. @default defaultConcurrency(provider) */
   concurrency?: number;
   provider: ModelProvider;
   /** See JobServiceDeps.generationTimeoutMs. */
@@ -42,7 +43,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   const events = new FsJobEvents({ root: opts.dataDir });
   const storage = new FsBlobStorage({ root: opts.dataDir });
   const { provider } = opts;
-  const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? 2, logger: opts.logger });
+  const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
   const jobs = createJobService({ store, queue, events, storage, provider, logger: opts.logger, tmpDir: opts.tempDir, generationTimeoutMs: opts.generationTimeoutMs });
 
   return {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseEnv, type Env } from './env.js';
 import { createLogger } from './logging/logger.js';
 import { RedisLogStream } from './logging/redis-log-stream.js';
-import { createProvider, generationTimeoutMs } from './providers.js';
+import { createProvider, defaultConcurrency, generationTimeoutMs } from './providers.js';
 import { createDistributedRuntime } from './runtime.distributed.js';
 import { uploadTempDir } from './http/uploads.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   let runtime: Awaited<ReturnType<typeof createDistributedRuntime>> | null = null;
   const metrics = createMetrics({ role: 'worker', queueStats: () => (runtime ? runtime.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
   const provider = instrumentProvider(await createProvider(env), metrics);
+  const concurrency = env.WORKER_CONCURRENCY ?? defaultConcurrency(provider);
   runtime = await createDistributedRuntime({
     redis,
     prefix: env.REDIS_PREFIX,
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     tempDir: uploadTempDir(dataDir),
     logger,
     provider,
-    concurrency: env.WORKER_CONCURRENCY ?? 2,
+    concurrency,
     lockMs: env.WORKER_LOCK_MS,
     generationTimeoutMs: generationTimeoutMs(env, provider),
   });
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   const running = runtime;
   logger.info(
     {
-      concurrency: env.WORKER_CONCURRENCY ?? 2,
+      concurrency,
       provider: provider.name,
       redis: describeRedisUrl(env.REDIS_URL),
       data_dir: dataDir,
