@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeModelProvider } from '@image2model/core';
 import { ADMIN_KEY, startTestServer, USER_KEY, type TestServer } from '../test-support/test-server.js';
 import { makePhoto } from '../test-support/images.js';
-import { auth, readEventStream, uploadBatch, waitForJobStatus, type JobStatusBody } from '../test-support/http.js';
+import { auth, readEventStream, uploadBatch, waitFor, waitForJobStatus, type JobStatusBody } from '../test-support/http.js';
 import { mountSmallDisk, type SmallDisk } from '../test-support/small-disk.js';
 
 const disk = await mountSmallDisk(8);
@@ -160,6 +160,49 @@ describe.skipIf(unavailable !== null)(`disk full (DATA_DIR on an 8 MiB tmpfs)${u
     const { job_id } = await generateOntoFullDisk();
     const { events } = await readEventStream(server.api(`/status/stream/${job_id}`), { headers: auth(USER_KEY), stopAfterMs: 5_000 });
     expect(events.map((e) => e.data.type)).toEqual(expect.arrayContaining(['failed', 'done']));
+  });
+
+  /** A completed job, then a full disk for one generate-single on its file; space is back on return. */
+  async function generateSingleOnFullDisk(): Promise<{ job_id: string; status: number; body: ErrorBody }> {
+    const res = await upload();
+    expect(res.status).toBe(200);
+    const { job_id } = (await res.json()) as { job_id: string };
+    await waitForJobStatus(server.api(`/status/${job_id}`), USER_KEY);
+    await small.fill(0);
+    try {
+      const retry = await fetch(server.api('/models/generate-single'), {
+        method: 'POST',
+        headers: { ...auth(USER_KEY), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ job_id, file_id: 'file_001', face_limit: 500 }),
+      });
+      return { job_id, status: retry.status, body: (await retry.json()) as ErrorBody };
+    } finally {
+      await small.unfill();
+    }
+  }
+
+  // Known bug outside this suite's files: the REST error mapping (packages/api/src/rest-errors.ts,
+  // core's toAppError) turns ENOSPC into a 500 PROCESSING_ERROR. When fixed this test fails: drop `.fails`.
+  it.fails('generate-single on a full disk answers 507 INSUFFICIENT_STORAGE', async () => {
+    const { status, body } = await generateSingleOnFullDisk();
+    expect(status).toBe(507);
+    expect(body.detail.code).toBe('INSUFFICIENT_STORAGE');
+  });
+
+  // Known bug outside this suite's files: FsJobStore.restartFile changes the file in memory before
+  // job.json is written and keeps the change when the write fails, so the file stays "pending" without
+  // being queued: the job is stuck in "processing" and every later generate-single is a 409 until a
+  // restart. When fixed this test fails: drop `.fails`.
+  it.fails('generate-single on a full disk leaves the file as it was, not stuck', async () => {
+    const { job_id } = await generateSingleOnFullDisk();
+    // The fake provider takes milliseconds: a file still not settled after 5 s is stuck.
+    await waitFor(
+      async () => {
+        const body = (await (await fetch(server.api(`/status/${job_id}`), { headers: auth(USER_KEY) })).json()) as JobStatusBody;
+        return body.status === 'processing' ? undefined : body;
+      },
+      { timeoutMs: 5_000, what: 'the job to leave "processing"' },
+    );
   });
 
   it('once space is back, uploads succeed and complete again', async () => {
