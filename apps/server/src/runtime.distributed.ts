@@ -57,7 +57,10 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     jobs,
     async startWorker() {
       await provider.warmUp?.();
-      queue.process((task, context) => jobs.processTask(task, context));
+      queue.process(
+        (task, context) => jobs.processTask(task, context),
+        (task, reason) => jobs.abandonTask(task, reason),
+      );
       // BullMQ keeps queued work across restarts; this also re-queues files whose queue entry was
       // lost (e.g. Redis restored from an older snapshot). Queue ids make it idempotent.
       return jobs.resumeUnfinished();

@@ -11,6 +11,7 @@ import type { JobEvents } from './job-events.js';
 import type { JobQueue } from './job-queue.js';
 import type { Access, CompletedModel, JobService } from './job-service.js';
 import type { JobStore } from './job-store.js';
+import { createTaskAbandoner } from './abandon-task.js';
 import { createTaskProcessor } from './process-task.js';
 import { fileStem, storageKeys } from './storage-keys.js';
 
@@ -40,7 +41,8 @@ function given(options: TripoOptions | undefined): TripoOptions | undefined {
 
 /**
  * The use cases behind every transport. The composition root wires the worker side:
- * `queue.process((task, ctx) => service.processTask(task, ctx))`, then `service.resumeUnfinished()`.
+ * `queue.process((task, ctx) => service.processTask(task, ctx), (task, reason) => service.abandonTask(task, reason))`,
+ * then `service.resumeUnfinished()`.
  */
 export function createJobService(deps: JobServiceDeps): JobService {
   const { store, queue, storage, provider, logger } = deps;
@@ -184,6 +186,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
     },
 
     processTask,
+
+    abandonTask: createTaskAbandoner(deps),
 
     async resumeUnfinished() {
       const unfinished = await store.listUnfinished();

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { JobCounts } from './job-store.js';
 import type { JobWithFiles, TripoOptions } from './job.js';
-import type { FileTask, TaskContext } from './job-queue.js';
+import type { AbandonHandler, FileTask, TaskContext } from './job-queue.js';
 
 /** Who is asking: the hash of their API key and/or a job's session id from the query. */
 export interface Access {
@@ -64,6 +64,8 @@ export interface JobService {
   openBlob(key: string): Readable;
   /** The worker's task handler (the queue calls it). */
   processTask(task: FileTask, context: TaskContext): Promise<void>;
+  /** The queue gave a task up: its file fails (PROCESSING_ERROR) with its event. */
+  abandonTask: AbandonHandler;
   /** Enqueues every pending or processing file again (after a restart). */
   resumeUnfinished(): Promise<number>;
   counts(): Promise<JobCounts>;

@@ -69,6 +69,35 @@ describe.skipIf(!redisUp)('BullMqJobQueue', () => {
     expect(runs).toEqual(['dying:file_001', 'survivor:file_001']);
   });
 
+  it('gives up a file whose workers kept dying and tells the abandon handler, never running it again', async () => {
+    const prefix = newPrefix();
+    const name = `q-${randomUUID()}`;
+    const dying = make({ prefix, name, lockMs: 500, maxStalledCount: 0 });
+    const survivor = make({ prefix, name, lockMs: 500, maxStalledCount: 0 });
+    const runs: string[] = [];
+    const abandoned: { task: FileTask; reason: string }[] = [];
+    dying.process(async (t) => {
+      runs.push(`dying:${t.file_id}`);
+      await new Promise(() => undefined);
+    });
+    await dying.enqueue([task(1)]);
+    await waitUntil(() => runs.length === 1);
+    const internals = dying as unknown as { worker: { close(force: boolean): Promise<void> } };
+    await internals.worker.close(true);
+    survivor.process(
+      async (t) => {
+        runs.push(`survivor:${t.file_id}`);
+      },
+      async (t, reason) => {
+        abandoned.push({ task: t, reason });
+      },
+    );
+    await waitUntil(() => abandoned.length === 1, 10_000);
+    expect(abandoned).toEqual([{ task: task(1), reason: expect.stringMatching(/stalled/) }]);
+    expect(runs).toEqual(['dying:file_001']);
+    expect(await survivor.counts()).toEqual({ waiting: 0, active: 0 });
+  });
+
   it('on close, hands a running file back to the queue once the grace period is over', async () => {
     const prefix = newPrefix();
     const name = `q-${randomUUID()}`;

@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isAppError } from '../../errors.js';
-import type { FileTask, JobQueue, QueueCounts, TaskHandler } from '../../jobs/job-queue.js';
+import type { AbandonHandler, FileTask, JobQueue, QueueCounts, TaskHandler } from '../../jobs/job-queue.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { callRedis } from '../redis/redis-errors.js';
 
@@ -103,7 +103,7 @@ export class BullMqJobQueue implements JobQueue {
     );
   }
 
-  process(handler: TaskHandler): void {
+  process(handler: TaskHandler, onAbandoned?: AbandonHandler): void {
     if (this.worker) throw new Error('BullMqJobQueue already has a handler');
     // Workers block on Redis: their own connection, which waits through outages instead of failing.
     const connection = this.opts.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
@@ -119,6 +119,16 @@ export class BullMqJobQueue implements JobQueue {
     });
     this.worker.on('error', (error) => this.logger.warn({ err: error }, 'Queue worker error'));
     this.worker.on('stalled', (jobId) => this.logger.warn({ queue_job_id: jobId }, 'A file whose worker stopped answering is queued again'));
+    // A file that stalled more than maxStalledCount times is failed by BullMQ without running the
+    // handler (its `deferredFailure`): only this hook can end the file too. Should this process
+    // die first, the entry is gone (removeOnFail) and resumeUnfinished queues the file again.
+    this.worker.on('failed', (job, error) => {
+      if (!job?.deferredFailure || !onAbandoned) return;
+      this.logger.error({ queue_job_id: job.id, err: error }, 'Giving up a file whose workers kept stopping');
+      onAbandoned({ ...job.data }, job.deferredFailure).catch((abandonError: unknown) =>
+        this.logger.error({ err: abandonError, queue_job_id: job.id }, 'Recording a given-up file failed'),
+      );
+    });
   }
 
   async counts(): Promise<QueueCounts> {
