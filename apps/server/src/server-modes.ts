@@ -9,7 +9,6 @@ import { createEmbeddedRuntime, type Runtime } from './runtime.js';
 import { generationTimeoutMs } from './providers.js';
 import { createMemoryRateLimiters, createRedisRateLimiters, type RateLimiters } from './http/rate-limit.js';
 import type { QueueStats } from './metrics/metrics.js';
-import { logRedisState } from './distributed/redis-connection.js';
 import { verifySharedDataDir } from './distributed/shared-data-dir.js';
 
 /** What differs between the modes; everything else is built the same way. */
@@ -51,6 +50,7 @@ export async function distributedParts(opts: {
   provider: ModelProvider;
 }): Promise<ModeParts> {
   const { env, redis, redisLogs, logger } = opts;
+  const { logRedisState } = await import('./distributed/redis-connection.js');
   logRedisState(redis, logger);
   await verifySharedDataDir({ dataDir: opts.dataDir, redis, prefix: env.REDIS_PREFIX, role: 'API' });
   const [{ createDistributedRuntime }, { callRedis }] = await Promise.all([import('./runtime.distributed.js'), import('@image2model/core/distributed')]);

@@ -1,5 +1,4 @@
-import { Router } from 'express';
-import swaggerUi from 'swagger-ui-express';
+import { Router, type RequestHandler } from 'express';
 import { createOpenApiDocument, type OpenApiOptions } from '@image2model/api';
 import { publicUrlOf } from './identity.js';
 
@@ -16,9 +15,24 @@ export function createDocsRouter(opts: Omit<OpenApiOptions, 'baseUrl'> & { publi
     }
     res.json(document);
   });
-  router.use('/docs', swaggerUi.serveFiles(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }), swaggerUi.setup(undefined, {
-    customSiteTitle: 'Image2Model API',
-    swaggerOptions: { url: '/api/v1/openapi.json' },
-  }));
+  router.use('/docs', lazySwaggerUi());
   return router;
+}
+
+/** Swagger UI's page and assets, loaded on the first visit rather than at start (BENCHMARKS.md, "cold start"). */
+function lazySwaggerUi(): RequestHandler {
+  let loading: Promise<Router> | null = null;
+  const load = async () => {
+    const { default: swaggerUi } = await import('swagger-ui-express');
+    const page = Router();
+    page.use(
+      swaggerUi.serveFiles(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }),
+      swaggerUi.setup(undefined, { customSiteTitle: 'Image2Model API', swaggerOptions: { url: '/api/v1/openapi.json' } }),
+    );
+    return page;
+  };
+  return function serveSwaggerUi(req, res, next) {
+    loading ??= load();
+    loading.then((page) => page(req, res, next), next);
+  };
 }

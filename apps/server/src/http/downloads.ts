@@ -1,6 +1,5 @@
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response } from 'express';
-import { ZipArchive } from 'archiver';
 import { AppError, type Access, type JobService } from '@image2model/core';
 import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
@@ -82,6 +81,8 @@ export function createZipDownloadHandler(opts: DownloadOptions): RequestHandler 
         error: file.error,
       })),
     };
+    // Loaded on the first ZIP download rather than at start (BENCHMARKS.md, "cold start").
+    const { ZipArchive } = await import('archiver');
     const archive = new ZipArchive({ store: true });
     res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Disposition': contentDisposition(`${job.job.job_id}.zip`) });
     for (const model of models) archive.append(opts.jobs.openBlob(model.model_key), { name: entryNames.get(model.file_id) ?? `${model.file_id}.glb` });
