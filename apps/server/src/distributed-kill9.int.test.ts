@@ -122,13 +122,16 @@ describe.skipIf(!redisUp)('kill -9 of the API and the worker in the middle of a 
     const { job_id: jobId } = (await upload.json()) as { job_id: string };
     const watcher = follow(api.url, jobId);
 
-    // Mid-batch: at least one file done, one being generated right now.
+    // Mid-batch and mid-file: one file done, the next one started at least 60 ms ago (a 1024²
+    // generation takes several times that), so the kill cannot land between two files.
     await waitFor(
       async () => {
         const done = worker.logs('Model completed').some((l) => l.job_id === jobId);
-        return done && unfinished(worker, jobId).size > 0 ? true : undefined;
+        const running = unfinished(worker, jobId);
+        const startedAt = worker.logs('Generating model').filter((l) => l.job_id === jobId && running.has(String(l.file_id))).map((l) => Number(l.time));
+        return done && startedAt.length === 1 && Date.now() - (startedAt[0] ?? Infinity) >= 60 ? true : undefined;
       },
-      { timeoutMs: 120_000, what: 'the worker to be generating a file after finishing one' },
+      { timeoutMs: 120_000, what: 'the worker to be in the middle of a file after finishing one' },
     );
     worker.child.kill('SIGKILL');
     api.child.kill('SIGKILL');
