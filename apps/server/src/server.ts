@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -114,7 +114,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       metrics,
     });
 
-    const server = app.listen(env.PORT, env.HOST);
+    // Node checks the header and request deadlines below every connectionsCheckingInterval (30 s by
+    // default), so a slow client could outlive its deadline by that much.
+    const server = createServer({ connectionsCheckingInterval: 5_000 }, app).listen(env.PORT, env.HOST);
     await new Promise<void>((resolveListen, reject) => {
       server.once('listening', resolveListen);
       server.once('error', reject);

@@ -1,8 +1,23 @@
 import { extname } from 'node:path';
 
+/** Room for ` (99)` and an extension within a file system's 255-byte name limit. */
+const MAX_STEM_BYTES = 200;
+
+/** The longest prefix of whole code points within `maxBytes` of UTF-8 (never half a letter). */
+function cutToBytes(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    bytes += Buffer.byteLength(char, 'utf8');
+    if (bytes > maxBytes) break;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
+
 /**
  * A name that is safe as a ZIP entry and a download name: letters, digits, `._ -` only, no leading
- * dots, no path separators, bounded length; falls back when nothing usable is left.
+ * dots, no path separators, at most 200 bytes of UTF-8; falls back when nothing usable is left.
  */
 export function safeStem(filename: string, fallback: string): string {
   const stem = filename.slice(0, filename.length - extname(filename).length);
@@ -10,9 +25,9 @@ export function safeStem(filename: string, fallback: string): string {
     .normalize('NFC')
     .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
     .replace(/^[.\s_-]+/, '')
-    .trim()
-    .slice(0, 100);
-  return cleaned.length > 0 ? cleaned : fallback;
+    .trim();
+  const bounded = cutToBytes(cleaned, MAX_STEM_BYTES);
+  return bounded.length > 0 ? bounded : fallback;
 }
 
 /** `name.glb`, then `name (2).glb`, `name (3).glb`… case-insensitively unique. */

@@ -98,11 +98,11 @@ describe('ZIP entry names from hostile upload names (GET /download/{job_id}/all)
   });
 });
 
-// Known bug outside this suite's files: safeStem (apps/server/src/http/file-names.ts) cuts long
-// names at 100 UTF-16 units, which can split a surrogate pair; the half letter becomes U+FFFD in the
-// entry name and a lone surrogate in manifest.json. When fixed this test fails: drop `.fails`.
+// Was a bug: safeStem (apps/server/src/http/file-names.ts) cut long names at 100 UTF-16 units, which
+// could split a surrogate pair; the half letter became U+FFFD in the entry name and a lone surrogate
+// in manifest.json.
 describe('a long name whose cut falls inside a letter outside the BMP', { timeout: 60_000 }, () => {
-  it.fails('gives a ZIP entry without half a letter', async () => {
+  it('gives a ZIP entry without half a letter', async () => {
     const server = await startTestServer({ provider: new FakeModelProvider() });
     try {
       const name = `a${'\u{1d400}'.repeat(120)}.png`;
