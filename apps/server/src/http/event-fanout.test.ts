@@ -23,7 +23,8 @@ class RecordingResponse extends EventEmitter {
     if (this.writableEnded) throw new Error('write after end');
     this.frames.push(frame);
     this.writableLength += this.stalledBytesPerWrite;
-    return true;
+    // As a ServerResponse does: false once bytes are queued (the client is not keeping up).
+    return this.writableLength === 0;
   }
 
   end(): void {

@@ -25,6 +25,8 @@ interface Subscriber {
   newest: string | null;
   /** Live events that arrived while the replay was read; null once the subscriber is live. */
   backlog: JobEvent[] | null;
+  /** Ended by us or gone: nothing more is written (writing to an ended response throws). */
+  closed: boolean;
 }
 
 /** Every follower of one job, fed by one subscription to the job's events. */
@@ -50,11 +52,14 @@ export class JobEventFanout {
   async follow(request: StreamRequest): Promise<void> {
     const { events } = this.opts;
     const { res, jobId } = request;
-    const subscriber: Subscriber = { res, sessionId: request.sessionId, publicUrl: request.publicUrl, newest: null, backlog: [] };
+    const subscriber: Subscriber = { res, sessionId: request.sessionId, publicUrl: request.publicUrl, newest: null, backlog: [], closed: false };
     // Joined before the replay is read, so nothing falls between the replay and going live.
     const hub = this.hubFor(jobId);
     hub.subscribers.add(subscriber);
-    res.on('close', () => this.leave(jobId, hub, subscriber));
+    res.on('close', () => {
+      subscriber.closed = true;
+      this.leave(jobId, hub, subscriber);
+    });
 
     try {
       const missed = await events.since(jobId, request.lastEventId);
@@ -73,7 +78,11 @@ export class JobEventFanout {
     }
     const backlog = subscriber.backlog ?? [];
     subscriber.backlog = null;
-    for (const event of backlog) this.deliver(jobId, hub, subscriber, event, frameOf(event, subscriber));
+    // The replay may already hold some of what arrived meanwhile: write only what is newer.
+    for (const event of backlog) {
+      if (subscriber.newest !== null && events.compareIds(event.id, subscriber.newest) <= 0) continue;
+      this.deliver(jobId, hub, subscriber, event, frameOf(event, subscriber));
+    }
   }
 
   /** Open streams across all jobs (tests and metrics). */
@@ -123,29 +132,31 @@ export class JobEventFanout {
     for (const subscriber of [...hub.subscribers]) if (subscriber.backlog === null) this.close(jobId, hub, subscriber);
   }
 
+  /** Live events arrive in order, after everything the subscriber's replay wrote. */
   private deliver(jobId: string, hub: JobHub, subscriber: Subscriber, event: JobEvent, frame: string): void {
-    if (subscriber.newest !== null && this.opts.events.compareIds(event.id, subscriber.newest) <= 0) return;
-    this.write(subscriber, event, frame);
+    const flowing = this.write(subscriber, event, frame);
     if (event.type === 'done') {
       this.close(jobId, hub, subscriber);
-    } else if (subscriber.res.writableLength > MAX_QUEUED_BYTES) {
+    } else if (!flowing && subscriber.res.writableLength > MAX_QUEUED_BYTES) {
       this.opts.logger.warn({ job_id: jobId, queued_bytes: subscriber.res.writableLength }, 'Event stream subscriber too slow: closed, it resumes with Last-Event-ID');
       this.close(jobId, hub, subscriber);
     }
   }
 
-  private write(subscriber: Subscriber, event: JobEvent, frame: string): void {
+  /** False when the response is buffering (the client reads slower than we write). */
+  private write(subscriber: Subscriber, event: JobEvent, frame: string): boolean {
     subscriber.newest = event.id;
-    if (isOpen(subscriber.res)) subscriber.res.write(frame);
+    return subscriber.closed ? true : subscriber.res.write(frame);
   }
 
   private fail(subscriber: Subscriber, error: unknown): void {
     const appError = error instanceof AppError ? error : appErrorFromUnknown(error);
-    if (isOpen(subscriber.res)) subscriber.res.write(`event: error\ndata: ${JSON.stringify(appError.toBody())}\n\n`);
+    if (!subscriber.closed) subscriber.res.write(`event: error\ndata: ${JSON.stringify(appError.toBody())}\n\n`);
   }
 
   private close(jobId: string, hub: JobHub, subscriber: Subscriber): void {
-    if (isOpen(subscriber.res)) subscriber.res.end();
+    if (!subscriber.closed) subscriber.res.end();
+    subscriber.closed = true;
     this.leave(jobId, hub, subscriber);
   }
 
@@ -162,7 +173,7 @@ export class JobEventFanout {
     if (this.heartbeat !== null) return;
     this.heartbeat = setInterval(() => {
       for (const hub of this.hubs.values()) {
-        for (const subscriber of hub.subscribers) if (isOpen(subscriber.res)) subscriber.res.write(': ping\n\n');
+        for (const subscriber of hub.subscribers) if (!subscriber.closed && subscriber.backlog === null) subscriber.res.write(': ping\n\n');
       }
     }, this.opts.heartbeatMs);
     this.heartbeat.unref();
@@ -178,7 +189,3 @@ function frameOf(event: JobEvent, subscriber: Subscriber): string {
   return `id: ${event.id}\ndata: ${JSON.stringify(toWireEvent(event, subscriber.sessionId, subscriber.publicUrl))}\n\n`;
 }
 
-/** Writing to an ended response emits an error nobody listens for; a destroyed one drops the bytes. */
-function isOpen(res: ServerResponse): boolean {
-  return !res.writableEnded && !res.destroyed;
-}
