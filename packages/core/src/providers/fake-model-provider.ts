@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from './model-provider.js';
 
 export interface FakeModelProviderOptions {
@@ -21,7 +21,7 @@ export interface FakeCall {
   file_id: string;
   face_limit: number | null;
   existing_task_id: string | null;
-  /** The photo's bytes, as the provider would read them. */
+  /** The photo's bytes (the job service hands over its stored file, read here). */
   image: Buffer;
 }
 
@@ -90,7 +90,8 @@ export class FakeModelProvider implements ModelProvider {
       file_id: request.file_id,
       face_limit: request.face_limit,
       existing_task_id: request.existing_task_id,
-      image: Buffer.isBuffer(request.image) ? request.image : await readFile(request.image.path),
+      // Read synchronously, so calls keep their order (`failNext` fails the first one).
+      image: Buffer.isBuffer(request.image) ? request.image : readFileSync(request.image.path),
     });
     for (const waiter of this.callWaiters.filter((w) => this.calls.length >= w.count)) {
       this.callWaiters.splice(this.callWaiters.indexOf(waiter), 1);
