@@ -31,7 +31,15 @@ export interface FileTransitions {
   progress(jobId: string, fileId: string, progress: number, when: FileCondition, announced: number): Promise<UpdateResult | null>;
   /**
    * Marks the file final with `patch` (durably) and appends `event`, then `done` when this change
-   * finished the job. Null when `when` fails (nothing is announced).
+   * finished the job. Null when `when` fails (nothing is announced). With `after`, the mark is
+   * not made durable, nor announced, before `after` resolves (see UpdateOptions.after).
    */
-  finish(jobId: string, fileId: string, patch: FilePatch, when: FileCondition, event: FinalEvent): Promise<UpdateResult | null>;
+  finish(
+    jobId: string,
+    fileId: string,
+    patch: FilePatch,
+    when: FileCondition,
+    event: FinalEvent,
+    opts?: { after?: Promise<unknown> },
+  ): Promise<UpdateResult | null>;
 }

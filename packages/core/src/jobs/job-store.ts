@@ -43,6 +43,12 @@ export interface UpdateOptions {
    * resumes pending and processing files alike). @default 'durable'
    */
   durability?: 'durable' | 'lazy';
+  /**
+   * The change must not become durable before this resolves (e.g. the files it points at are on
+   * stable storage), so it may still be lost in a crash until then. The store may already apply
+   * it and prepare its write meanwhile; if `after` rejects, so does the update.
+   */
+  after?: Promise<unknown>;
 }
 
 export interface JobCounts {

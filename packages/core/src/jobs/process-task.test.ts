@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { FakeModelProvider } from '../providers/fake-model-provider.js';
 import { createServiceHarness, eventsUntilDone, OWNER, recordingLogger } from '../testing/service-harness.js';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FsBlobStorage } from '../storage/blob-storage.fs.js';
@@ -120,6 +120,43 @@ describe('processing a job', () => {
       expect(trail.at(-1)?.type).toBe('done');
       await queue.close();
       await fsEvents.close();
+      await store.close();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('puts the completed mark on disk and announces it only once the model is synced', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'i2m-synced-'));
+    try {
+      let sync = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (sync = resolve));
+      const storage = new FsBlobStorage({ root });
+      const writeUnsynced = storage.writeUnsynced.bind(storage);
+      storage.writeUnsynced = async (key, data) => {
+        const written = await writeUnsynced(key, data);
+        return { ...written, synced: gate.then(() => written.synced) };
+      };
+      const store = await FsJobStore.open({ root });
+      const events = new FsJobEvents({ root });
+      const queue = new MemoryJobQueue({ concurrency: 1 });
+      const service = createJobService({ store, queue, events, storage, provider: new FakeModelProvider(), logger: silentLogger });
+      queue.process((task, ctx) => service.processTask(task, ctx));
+      const temp = path.join(root, 'upload.png');
+      await writeFile(temp, 'image');
+      const { job } = await service.createJob({ owner: OWNER, face_limit: null, images: [{ filename: 'a.png', temp_path: temp, format: 'png' }] });
+      const modelKey = `jobs/${job.job_id}/models/file_001.glb`;
+      await waitUntil(async () => (await storage.stat(modelKey)) !== null);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // time enough to write job.json
+      const onDisk = async () => (JSON.parse(await readFile(path.join(root, 'jobs', job.job_id, 'job.json'), 'utf8')) as { files: { status: string }[] }).files[0]?.status;
+      expect(await onDisk()).not.toBe('completed');
+      expect((await events.since(job.job_id, null)).map((e) => e.type)).not.toContain('completed');
+      sync();
+      const trail = await eventsUntilDone(events, job.job_id);
+      expect(trail.slice(-2).map((e) => e.type)).toEqual(['completed', 'done']);
+      expect(await onDisk()).toBe('completed');
+      await queue.close();
+      await events.close();
       await store.close();
     } finally {
       await rm(root, { recursive: true, force: true });

@@ -114,14 +114,17 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
         generating.catch(() => undefined); // it may still settle later: nobody waits for it any more
         throw new AppError('PROCESSING_ERROR', `Generation timed out after ${describeDuration(timeoutMs)}; retry the file`);
       });
-      // Model and preview written at once, while the last hooks drain; all of it before the file is marked completed.
+      // Model and preview written at once while the last hooks drain. They are synced to disk while
+      // the completed mark is written, and the mark is put in place only once they are durable.
       const model_key = storageKeys.model(job_id, file_id);
       const preview_key = result.preview ? storageKeys.preview(job_id, file_id) : null;
-      await Promise.all([
+      const [, ...written] = await Promise.all([
         sideEffects,
-        storage.write(model_key, result.glb),
-        ...(result.preview && preview_key ? [storage.write(preview_key, result.preview)] : []),
+        storage.writeUnsynced(model_key, result.glb),
+        ...(result.preview && preview_key ? [storage.writeUnsynced(preview_key, result.preview)] : []),
       ]);
+      const synced = Promise.all(written.map((blob) => blob.synced));
+      synced.catch(() => undefined); // the mark waits for it; a stale task's never does
       const completed = await transitions.finish(
         job_id,
         file_id,
@@ -136,6 +139,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
         },
         when,
         { type: 'completed', model_url: modelDownloadPath(job_id, file_id) },
+        { after: synced },
       );
       if (!completed) throw new StaleTaskError('File changed while generating');
       log.info({ warnings: result.warnings.length }, 'Model completed');

@@ -71,8 +71,8 @@ export function createSequentialTransitions(deps: { store: JobStore; events: Job
       return updated;
     },
 
-    async finish(job_id, file_id, patch, when, event) {
-      const finished = await store.updateFile(job_id, file_id, patch, when);
+    async finish(job_id, file_id, patch, when, event, opts = {}) {
+      const finished = await store.updateFile(job_id, file_id, patch, when, opts.after ? { after: opts.after } : {});
       if (!finished) return null;
       await events.append(job_id, finalEventPayload(job_id, file_id, event));
       await announceIfFinished(job_id, finished);

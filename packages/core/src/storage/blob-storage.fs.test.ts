@@ -34,6 +34,18 @@ describe('FsBlobStorage', () => {
     expect(await readdir(path.join(root, 'jobs/a/models'))).toEqual(['file_001.glb']); // no temp files left
   });
 
+  it('writes a buffer readable at once and syncs it afterwards, leaving no temp file', async () => {
+    await storage.write('jobs/a/models/file_001.glb', Buffer.from('old'));
+    const written = await storage.writeUnsynced('jobs/a/models/file_001.glb', Buffer.from('new model'));
+    expect(written.size).toBe(9);
+    expect((await storage.read('jobs/a/models/file_001.glb')).toString()).toBe('new model');
+    await written.synced;
+    const fresh = await storage.writeUnsynced('jobs/b/previews/file_001.png', Buffer.from('png')); // a directory not made yet
+    await fresh.synced;
+    expect(await readdir(path.join(root, 'jobs/a/models'))).toEqual(['file_001.glb']);
+    expect(await readdir(path.join(root, 'jobs/b/previews'))).toEqual(['file_001.png']);
+  });
+
   it('replaces an existing key whole and keeps the old content when a stream write fails', async () => {
     await storage.write('k/file.bin', Buffer.from('old'));
     const failing = new Readable({

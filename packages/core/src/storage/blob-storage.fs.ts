@@ -72,6 +72,23 @@ export class FsBlobStorage implements BlobStorage {
     }
   }
 
+  async writeUnsynced(key: string, data: Buffer): Promise<{ size: number; synced: Promise<void> }> {
+    const target = this.resolveKey(key);
+    const temp = tempPathFor(target);
+    const handle = await openCreatingDir(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await rename(temp, target); // the open handle follows the file to its new name
+    } catch (error) {
+      await handle.close();
+      await rm(temp, { force: true });
+      throw error;
+    }
+    const synced = handle.sync().finally(() => handle.close());
+    synced.catch(() => undefined); // what a failed sync means is the caller's to decide, when it awaits
+    return { size: data.length, synced };
+  }
+
   async moveIn(key: string, sourcePath: string): Promise<void> {
     const target = this.resolveKey(key);
     await mkdir(path.dirname(target), { recursive: true });

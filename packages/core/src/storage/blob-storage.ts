@@ -3,6 +3,13 @@ import type { Readable } from 'node:stream';
 /** Port: bytes by key (`jobs/<job_id>/…`). Keys are produced by us, never by clients. */
 export interface BlobStorage {
   write(key: string, data: Buffer | Readable): Promise<{ size: number }>;
+  /**
+   * Replaces `key` with `data` at once (readable when this resolves), but syncs it to stable
+   * storage afterwards: `synced` settles when it is durable. For callers that overlap that wait
+   * with other work and promise nothing about the content before `synced` (a crash before it may
+   * leave the key empty or torn).
+   */
+  writeUnsynced(key: string, data: Buffer): Promise<{ size: number; synced: Promise<void> }>;
   /** Moves a file that is already on this disk (an upload's temp file) under `key`. */
   moveIn(key: string, sourcePath: string): Promise<void>;
   read(key: string): Promise<Buffer>;

@@ -12,9 +12,10 @@ export function tempPathFor(target: string): string {
 
 /**
  * Writes `data` to `target` so that a crash at any moment leaves either the old or the new content:
- * write a sibling temp file, fsync it, then rename it over the target.
+ * write a sibling temp file, fsync it, then rename it over the target, once `ready` has resolved
+ * (if it rejects, the target is left as it was and its error is thrown).
  */
-export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
+export async function writeFileAtomic(target: string, data: string | Buffer, ready: Promise<unknown> = Promise.resolve()): Promise<void> {
   const temp = tempPathFor(target);
   try {
     const handle = await openCreatingDir(temp, 'w');
@@ -24,6 +25,7 @@ export async function writeFileAtomic(target: string, data: string | Buffer): Pr
     } finally {
       await handle.close();
     }
+    await ready;
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });

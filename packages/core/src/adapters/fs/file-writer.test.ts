@@ -98,6 +98,65 @@ describe('FileWriter', () => {
   });
 });
 
+describe('FileWriter with preconditions', () => {
+  /** A write that records its snapshot as taken, then as put in place once `ready` resolves. */
+  function twoPhase() {
+    let state = 0;
+    const taken: number[] = [];
+    const placed: number[] = [];
+    const writer = new FileWriter(async (_key, ready) => {
+      const snapshot = state;
+      taken.push(snapshot);
+      await ready;
+      placed.push(snapshot);
+    });
+    return { writer, taken, placed, set: (value: number) => (state = value) };
+  }
+
+  it('writes a snapshot at once but puts it in place only once the change it holds is ready', async () => {
+    const w = twoPhase();
+    let ready = (): void => undefined;
+    w.set(1);
+    const persisted = w.writer.persist('job', new Promise<void>((resolve) => (ready = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(w.taken).toEqual([1]);
+    expect(w.placed).toEqual([]);
+    ready();
+    await persisted;
+    expect(w.placed).toEqual([1]);
+  });
+
+  it('holds a later snapshot too, since it carries the earlier change, but not one taken before it', async () => {
+    const w = twoPhase();
+    let ready = (): void => undefined;
+    w.set(1);
+    const early = w.writer.persist('job');
+    await new Promise((resolve) => setImmediate(resolve)); // its snapshot is taken, without the change below
+    w.set(2);
+    const held = w.writer.persist('job', new Promise<void>((resolve) => (ready = resolve)));
+    await early;
+    expect(w.placed).toEqual([1]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    w.set(3);
+    const later = w.writer.persist('job'); // queued behind the held write: it carries 2 as well
+    expect(w.placed).toEqual([1]);
+    ready();
+    await Promise.all([held, later]);
+    expect(w.placed).toEqual([1, 2, 3]);
+  });
+
+  it('fails the writes holding a change whose precondition fails, and not the writes after it settled', async () => {
+    const w = twoPhase();
+    w.set(1);
+    const failing = w.writer.persist('job', new Promise((_, reject) => setTimeout(() => reject(new Error('sync failed')), 10)));
+    await expect(failing).rejects.toThrow('sync failed');
+    expect(w.taken).toEqual([1]);
+    w.set(2);
+    await w.writer.persist('job');
+    expect(w.placed).toEqual([2]);
+  });
+});
+
 function fail(error: unknown): never {
   throw error;
 }

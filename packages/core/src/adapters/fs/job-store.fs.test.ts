@@ -71,6 +71,36 @@ describe('FsJobStore on disk', () => {
     expect((await reopened.getFile(job.job_id, 'file_001'))?.progress).toBe(30);
   });
 
+  it('applies an update with a precondition at once, and has it on disk only once the precondition holds', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' })]);
+    let synced = (): void => undefined;
+    const updating = store.updateFile(job.job_id, 'file_001', { status: 'completed' }, undefined, { after: new Promise<void>((resolve) => (synced = resolve)) });
+    expect((await store.getFile(job.job_id, 'file_001'))?.status).toBe('completed');
+    await new Promise((resolve) => setTimeout(resolve, 30)); // time enough to write job.json
+    const onDisk = async () => {
+      const saved = JSON.parse(await readFile(path.join(root, 'jobs', job.job_id, 'job.json'), 'utf8')) as { files: { status: string }[] };
+      return saved.files[0]?.status;
+    };
+    expect(await onDisk()).toBe('processing');
+    synced();
+    await updating;
+    expect(await onDisk()).toBe('completed');
+  });
+
+  it('undoes an update whose precondition fails, in memory and on disk, and rejects with its error', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' }), makeFileRecord(1, job.job_id, { status: 'processing' })]);
+    const failing = new Promise((_, reject) => setTimeout(() => reject(new Error('fsync failed')), 10));
+    await expect(store.updateFile(job.job_id, 'file_001', { status: 'completed' }, undefined, { after: failing })).rejects.toThrow('fsync failed');
+    expect((await store.getFile(job.job_id, 'file_001'))?.status).toBe('processing');
+    await store.updateFile(job.job_id, 'file_002', { status: 'completed' });
+    const reopened = await FsJobStore.open({ root });
+    expect((await reopened.get(job.job_id))?.files.map((f) => f.status)).toEqual(['processing', 'completed']);
+  });
+
   it('ignores the temp file of an interrupted write and keeps the last complete state', async () => {
     const { root, store } = await open();
     const job = makeJobRecord();

@@ -40,7 +40,7 @@ export class FsJobStore implements JobStore {
     this.root = path.resolve(opts.root);
     this.logger = opts.logger ?? silentLogger;
     this.now = opts.now ?? (() => new Date());
-    this.writer = new FileWriter((jobId) => this.writeSnapshot(jobId));
+    this.writer = new FileWriter((jobId, ready) => this.writeSnapshot(jobId, ready));
   }
 
   /** Opens the store and loads every persisted job. */
@@ -78,6 +78,7 @@ export class FsJobStore implements JobStore {
     opts: UpdateOptions = {},
   ): Promise<UpdateResult | null> {
     const { progress, ...rest } = patch;
+    const previous = opts.after ? structuredClone(this.jobs.get(jobId)?.files.get(fileId)) : undefined;
     const result = this.mutate(jobId, fileId, condition, (file) => {
       Object.assign(file, structuredClone(rest));
       if (progress !== undefined) file.progress = Math.max(file.progress, progress);
@@ -85,6 +86,13 @@ export class FsJobStore implements JobStore {
     if (!result) return null;
     if (opts.durability === 'lazy') {
       this.writer.persistLater(jobId, (error) => this.logger.warn({ err: error, job_id: jobId }, 'Persisting a lazy update failed'));
+    } else if (opts.after && previous) {
+      // Undone in the very step the failure is seen, so no write that starts later holds it.
+      const after = opts.after.catch((error: unknown) => {
+        this.undo(jobId, result.file, previous);
+        throw error;
+      });
+      await Promise.all([this.writer.persist(jobId, after), after]);
     } else {
       await this.writer.persist(jobId);
     }
@@ -170,16 +178,23 @@ export class FsJobStore implements JobStore {
     return { file: structuredClone(file), job_status: after, job_finished: before === 'processing' && after !== 'processing' };
   }
 
+  /** Puts a file back as it was before `applied`, unless something changed it since. */
+  private undo(jobId: string, applied: JobFileRecord, previous: JobFileRecord): void {
+    const files = this.jobs.get(jobId)?.files;
+    const current = files?.get(applied.file_id);
+    if (files && current && JSON.stringify(current) === JSON.stringify(applied)) files.set(applied.file_id, previous);
+  }
+
   private jobDir(jobId: string): string {
     return path.join(this.root, 'jobs', jobId);
   }
 
-  private async writeSnapshot(jobId: string): Promise<void> {
+  private async writeSnapshot(jobId: string, ready: Promise<unknown>): Promise<void> {
     const stored = this.jobs.get(jobId);
     if (!stored) return; // deleted meanwhile
     // Serialised synchronously, so the live records need no defensive copy first.
     const body = JSON.stringify({ version: FORMAT_VERSION, job: stored.job, files: [...stored.files.values()] });
-    await writeFileAtomic(path.join(this.jobDir(jobId), 'job.json'), body);
+    await writeFileAtomic(path.join(this.jobDir(jobId), 'job.json'), body, ready);
   }
 
   private async load(): Promise<void> {

@@ -57,7 +57,15 @@ export class RedisFileTransitions implements FileTransitions {
     return this.run(jobId, fileId, { progress }, when, { progressAbove: announced });
   }
 
-  finish(jobId: string, fileId: string, patch: FilePatch, when: FileCondition, event: FinalEvent): Promise<UpdateResult | null> {
+  async finish(
+    jobId: string,
+    fileId: string,
+    patch: FilePatch,
+    when: FileCondition,
+    event: FinalEvent,
+    opts: { after?: Promise<unknown> } = {},
+  ): Promise<UpdateResult | null> {
+    await opts.after; // Redis applies a change and makes it durable in one step: it waits first
     return this.run(jobId, fileId, patch, when, { event: JSON.stringify(finalEventPayload(jobId, fileId, event)) });
   }
 

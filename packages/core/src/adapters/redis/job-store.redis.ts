@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { JobFileRecord, JobRecord, JobStatus, JobWithFiles } from '../../jobs/job.js';
-import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateResult } from '../../jobs/job-store.js';
+import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateOptions, UpdateResult } from '../../jobs/job-store.js';
 import { callRedis } from './redis-errors.js';
 import { CREATE_JOB, UPDATE_FILE } from './job-store.scripts.js';
 import { jobKeys, jobSetKey } from './redis-keys.js';
@@ -82,7 +82,8 @@ export class RedisJobStore implements JobStore {
     return isEmptyHash(hash) ? null : decodeFields<JobFileRecord>(hash);
   }
 
-  async updateFile(jobId: string, fileId: string, patch: FilePatch, condition?: FileCondition): Promise<UpdateResult | null> {
+  async updateFile(jobId: string, fileId: string, patch: FilePatch, condition?: FileCondition, opts: UpdateOptions = {}): Promise<UpdateResult | null> {
+    await opts.after; // applying is making durable here: it waits first
     const { progress, ...rest } = patch;
     return this.runUpdate(jobId, fileId, { mode: 'patch', fields: rest, progress, condition });
   }
