@@ -11,12 +11,13 @@ export function tempPathFor(target: string): string {
 }
 
 /**
- * Writes `data` to `target` so that a crash at any moment leaves either the old or the new content:
- * write a sibling temp file, fsync it, then rename it over the target, once `ready` has resolved
- * (if it rejects, the target is left as it was and its error is thrown).
+ * The first half of replacing `target` so that a crash at any moment leaves either the old or the
+ * new content: `data` written to a sibling temp file and fsynced. `commit` renames it over the
+ * target; `discard` removes it.
  */
-export async function writeFileAtomic(target: string, data: string | Buffer, ready: Promise<unknown> = Promise.resolve()): Promise<void> {
+export async function prepareFileAtomic(target: string, data: string | Buffer): Promise<{ commit(): Promise<void>; discard(): Promise<void> }> {
   const temp = tempPathFor(target);
+  const discard = (): Promise<void> => rm(temp, { force: true });
   try {
     const handle = await openCreatingDir(temp, 'w');
     try {
@@ -25,12 +26,21 @@ export async function writeFileAtomic(target: string, data: string | Buffer, rea
     } finally {
       await handle.close();
     }
-    await ready;
-    await rename(temp, target);
   } catch (error) {
-    await rm(temp, { force: true });
+    await discard();
     throw error;
   }
+  return {
+    async commit() {
+      try {
+        await rename(temp, target);
+      } catch (error) {
+        await discard();
+        throw error;
+      }
+    },
+    discard,
+  };
 }
 
 /**

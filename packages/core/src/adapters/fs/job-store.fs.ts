@@ -3,8 +3,8 @@ import path from 'node:path';
 import { deriveJobStatus, type JobFileRecord, type JobRecord, type JobWithFiles } from '../../jobs/job.js';
 import type { FileCondition, FilePatch, JobCounts, JobStore, RestartPatch, UpdateOptions, UpdateResult } from '../../jobs/job-store.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import { isNotFound, isSafeSegment, TEMP_SUFFIX, writeFileAtomic } from './atomic-file.js';
-import { FileWriter } from './file-writer.js';
+import { isNotFound, isSafeSegment, prepareFileAtomic, TEMP_SUFFIX } from './atomic-file.js';
+import { FileWriter, type PreparedWrite } from './file-writer.js';
 
 export interface FsJobStoreOptions {
   /** The data directory; each job is `<root>/jobs/<job_id>/job.json`. */
@@ -40,7 +40,7 @@ export class FsJobStore implements JobStore {
     this.root = path.resolve(opts.root);
     this.logger = opts.logger ?? silentLogger;
     this.now = opts.now ?? (() => new Date());
-    this.writer = new FileWriter((jobId, ready) => this.writeSnapshot(jobId, ready));
+    this.writer = new FileWriter((jobId) => this.prepareSnapshot(jobId));
   }
 
   /** Opens the store and loads every persisted job. */
@@ -189,12 +189,12 @@ export class FsJobStore implements JobStore {
     return path.join(this.root, 'jobs', jobId);
   }
 
-  private async writeSnapshot(jobId: string, ready: Promise<unknown>): Promise<void> {
+  private async prepareSnapshot(jobId: string): Promise<PreparedWrite | null> {
     const stored = this.jobs.get(jobId);
-    if (!stored) return; // deleted meanwhile
-    // Serialised synchronously, so the live records need no defensive copy first.
+    if (!stored) return null; // deleted meanwhile
+    // Serialised synchronously (the snapshot is this instant's state), so the live records need no defensive copy.
     const body = JSON.stringify({ version: FORMAT_VERSION, job: stored.job, files: [...stored.files.values()] });
-    await writeFileAtomic(path.join(this.jobDir(jobId), 'job.json'), body, ready);
+    return prepareFileAtomic(path.join(this.jobDir(jobId), 'job.json'), body);
   }
 
   private async load(): Promise<void> {
