@@ -11,7 +11,7 @@ import { resolveApiKeys, type ApiKeys } from './api-keys.js';
 import type { Runtime } from './runtime.js';
 import { createProvider } from './providers.js';
 import { createApp } from './app.js';
-import { uploadTempDir } from './http/uploads.js';
+import { removeOwnUploadTemps, sweepUploadTemps, uploadTempDir } from './http/upload-temp-files.js';
 import { readSystemInfo } from './services/system-info.js';
 import { checkReadiness } from './services/readiness.js';
 import { SERVER_VERSION } from './version.js';
@@ -20,6 +20,9 @@ import { instrumentProvider } from './metrics/instrument-provider.js';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-http.js';
 import type { RedisLogStream } from './logging/redis-log-stream.js';
 import { distributedParts, embeddedParts, type ModeParts } from './server-modes.js';
+
+/** The longest a request (an upload on a slow line) may take, so also the oldest a live temp file can be. */
+const UPLOAD_TEMP_MAX_AGE_MS = 10 * 60_000;
 
 export interface StartServerOptions {
   env: Env;
@@ -56,6 +59,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const dataDir = resolve(env.DATA_DIR);
   const tempDir = uploadTempDir(dataDir);
   await mkdir(tempDir, { recursive: true });
+  // What a killed process left mid-upload. Embedded mode owns DATA_DIR alone, so everything goes;
+  // API processes sharing one only remove files older than any upload may take (requestTimeout).
+  const sweptTemps = await sweepUploadTemps(tempDir, env.REDIS_URL ? UPLOAD_TEMP_MAX_AGE_MS : 0);
 
   // ioredis (and everything distributed) loads only when REDIS_URL asks for it: embedded mode starts faster.
   const redisModule = env.REDIS_URL ? await import('./distributed/redis-connection.js') : null;
@@ -74,6 +80,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     // Several processes write one log: say which one wrote each line.
     ...(redis ? { base: { role: 'api', pid: process.pid } } : {}),
   });
+  if (sweptTemps > 0) logger.info({ files: sweptTemps }, `Removed ${sweptTemps} upload temp file(s) left by a stopped process`);
 
   try {
     const keys = await resolveApiKeys({
@@ -123,7 +130,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     });
     // Slow clients (slowloris) must not hold sockets for ever; uploads get a generous window.
     server.headersTimeout = 30_000;
-    server.requestTimeout = 10 * 60_000;
+    server.requestTimeout = UPLOAD_TEMP_MAX_AGE_MS;
     server.keepAliveTimeout = 5_000;
     const metricsServer: MetricsServer | null =
       env.METRICS_PORT !== undefined ? await startMetricsServer({ registry: metrics.registry, port: env.METRICS_PORT, host: env.HOST }) : null;
@@ -177,6 +184,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
           server.closeAllConnections();
         }
         await closed;
+        // Uploads cut by the shutdown never reach their own cleanup.
+        await removeOwnUploadTemps(tempDir);
         await metricsServer?.close();
       },
     };

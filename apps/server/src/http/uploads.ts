@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +9,10 @@ import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
 import { sendError, storageFullError } from './error-handler.js';
 import { checkImage } from './image-check.js';
+import { newUploadTempName } from './upload-temp-files.js';
+
+// Where upload bodies are written: the worker and bench compose with it from here.
+export { uploadTempDir } from './upload-temp-files.js';
 
 export interface UploadOptions {
   jobs: JobService;
@@ -80,7 +83,7 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
     storage: multer.diskStorage({
       destination: opts.tempDir,
       filename: (req, _file, cb) => {
-        const name = `upload-${randomBytes(12).toString('hex')}`;
+        const name = newUploadTempName();
         const paths = tempPaths.get(req) ?? [];
         paths.push(join(opts.tempDir, name));
         tempPaths.set(req, paths);
@@ -163,6 +166,3 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
   };
 }
 
-export function uploadTempDir(dataDir: string): string {
-  return join(dataDir, 'tmp', 'uploads');
-}
