@@ -20,8 +20,9 @@ export function finalEventPayload(job_id: string, file_id: string, event: FinalE
  */
 export interface FileTransitions {
   /**
-   * Marks a pending or processing file of `generation` processing and announces its progress.
-   * Null when the task is stale (unknown file, another generation, already final).
+   * Marks a pending or processing file of `generation` processing and announces its progress
+   * (before any later event of the file, though possibly after this resolves). Null when the task
+   * is stale (unknown file, another generation, already final).
    */
   pickUp(jobId: string, fileId: string, generation: number): Promise<UpdateResult | null>;
   /**

@@ -59,7 +59,13 @@ export function createSequentialTransitions(deps: { store: JobStore; events: Job
   return {
     async pickUp(job_id, file_id, generation) {
       const marked = await store.updateFile(job_id, file_id, { status: 'processing' }, { generation, status: ['pending', 'processing'] }, LAZY);
-      if (marked) await events.append(job_id, { type: 'progress', job_id, file_id, progress: marked.file.progress });
+      // Not waited for: the event log keeps call order, so it still precedes every later event of
+      // the file, and the generation starts while it is written.
+      if (marked) {
+        events.append(job_id, { type: 'progress', job_id, file_id, progress: marked.file.progress }).catch((error: unknown) => {
+          deps.logger.warn({ err: error, job_id, file_id }, 'Announcing a picked-up file failed');
+        });
+      }
       return marked;
     },
 

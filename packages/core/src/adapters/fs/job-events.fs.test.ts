@@ -74,6 +74,24 @@ describe('FsJobEvents on disk', () => {
     expect(lines.map((l) => (JSON.parse(l) as { id: string; progress: number }).progress)).toEqual(ids.map((id) => Number(id) - 1));
   });
 
+  it('gives ids in call order, also to appends made while the log is being loaded from disk', async () => {
+    const { root, events: first } = await open();
+    await first.append(JOB, progress(0));
+    await first.close();
+    for (let hops = 0; hops < 12; hops++) {
+      const events = new FsJobEvents({ root });
+      const a = events.append(JOB, progress(1)); // loads the log
+      // The second append comes a few microtasks after the load finishes, as a provider's hook may.
+      const loaded = events.since(JOB, null);
+      let chain: Promise<unknown> = loaded;
+      for (let i = 0; i < hops; i++) chain = chain.then(() => undefined);
+      const b = chain.then(() => events.append(JOB, progress(2)));
+      const [first_, second] = await Promise.all([a, b]);
+      expect(Number(second.id), `after ${hops} hops`).toBeGreaterThan(Number(first_.id));
+      await events.close();
+    }
+  });
+
   it('ignores a torn last line after a crash and appends cleanly after it', async () => {
     const { root, events, file } = await open();
     await events.append(JOB, progress(1));
