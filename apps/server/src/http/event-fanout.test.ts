@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FsJobEvents, type JobEventPayload } from '@image2model/core';
+import { FsJobEvents, type JobEvent, type JobEventPayload } from '@image2model/core';
 import { pino } from 'pino';
 import { JobEventFanout, MAX_QUEUED_BYTES } from './event-fanout.js';
 
@@ -51,6 +51,21 @@ class SlowReplayEvents extends FsJobEvents {
   override async since(jobId: string, lastEventId: string | null) {
     await new Promise((resolve) => setTimeout(resolve, 5));
     return super.since(jobId, lastEventId);
+  }
+}
+
+/** Hands live events on a few ms late, as Redis does (XREAD batches), so the feed lags the log. */
+class LaggingFeedEvents extends FsJobEvents {
+  override subscribe(jobId: string, opts: { signal: AbortSignal }): AsyncIterable<JobEvent> {
+    const feed = super.subscribe(jobId, opts);
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const event of feed) {
+          await new Promise((resolve) => setTimeout(resolve, 3));
+          yield event;
+        }
+      },
+    };
   }
 }
 
@@ -102,6 +117,27 @@ describe('JobEventFanout', () => {
     }
     expect(fanout.subscriberCount()).toBe(0);
     expect(events.subscriberCount(JOB)).toBe(0);
+  });
+
+  it('writes nothing twice when the live feed lags the log a follower replayed', async () => {
+    const lagging = new LaggingFeedEvents({ root: dir });
+    const lagged = new JobEventFanout({ events: lagging, heartbeatMs: 60_000, logger: pino({ level: 'silent' }) });
+    const followers: RecordingResponse[] = [];
+    const joins: Promise<void>[] = [];
+    for (let n = 1; n <= 30; n += 1) {
+      if (n % 3 === 1) {
+        // Joins while the hub's feed is still handing on earlier events.
+        const res = new RecordingResponse();
+        followers.push(res);
+        joins.push(lagged.follow({ res: res as unknown as ServerResponse, jobId: JOB, sessionId: 'sess_x', publicUrl: 'http://a.test', lastEventId: null }));
+      }
+      await lagging.append(JOB, progress(n));
+    }
+    await lagging.append(JOB, done);
+    await Promise.all(joins);
+    await expect.poll(() => followers.every((res) => res.writableEnded)).toBe(true);
+    for (const res of followers) expect(res.ids()).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
+    await lagging.close();
   });
 
   it('resumes after Last-Event-ID with only what followed it', async () => {

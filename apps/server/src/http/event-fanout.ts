@@ -23,6 +23,11 @@ interface Subscriber {
   publicUrl: string;
   /** The id of the last event written, so replay and live never write one twice. */
   newest: string | null;
+  /**
+   * The hub's feed has passed everything the replay wrote. Until then a live event may be one the
+   * replay already held: the feed can lag the log (Redis delivers XREAD batches after the fact).
+   */
+  caughtUp: boolean;
   /** Live events that arrived while the replay was read; null once the subscriber is live. */
   backlog: JobEvent[] | null;
   /** Ended by us or gone: nothing more is written (writing to an ended response throws). */
@@ -52,7 +57,7 @@ export class JobEventFanout {
   async follow(request: StreamRequest): Promise<void> {
     const { events } = this.opts;
     const { res, jobId } = request;
-    const subscriber: Subscriber = { res, sessionId: request.sessionId, publicUrl: request.publicUrl, newest: null, backlog: [], closed: false };
+    const subscriber: Subscriber = { res, sessionId: request.sessionId, publicUrl: request.publicUrl, newest: null, caughtUp: false, backlog: [], closed: false };
     // Joined before the replay is read, so nothing falls between the replay and going live.
     const hub = this.hubFor(jobId);
     hub.subscribers.add(subscriber);
@@ -78,11 +83,7 @@ export class JobEventFanout {
     }
     const backlog = subscriber.backlog ?? [];
     subscriber.backlog = null;
-    // The replay may already hold some of what arrived meanwhile: write only what is newer.
-    for (const event of backlog) {
-      if (subscriber.newest !== null && events.compareIds(event.id, subscriber.newest) <= 0) continue;
-      this.deliver(jobId, hub, subscriber, event, frameOf(event, subscriber));
-    }
+    for (const event of backlog) this.deliver(jobId, hub, subscriber, event, frameOf(event, subscriber));
   }
 
   /** Open streams across all jobs (tests and metrics). */
@@ -132,8 +133,12 @@ export class JobEventFanout {
     for (const subscriber of [...hub.subscribers]) if (subscriber.backlog === null) this.close(jobId, hub, subscriber);
   }
 
-  /** Live events arrive in order, after everything the subscriber's replay wrote. */
+  /** Live events arrive in order; once one is newer than the replay, every later one is too. */
   private deliver(jobId: string, hub: JobHub, subscriber: Subscriber, event: JobEvent, frame: string): void {
+    if (!subscriber.caughtUp) {
+      if (subscriber.newest !== null && this.opts.events.compareIds(event.id, subscriber.newest) <= 0) return;
+      subscriber.caughtUp = true;
+    }
     const flowing = this.write(subscriber, event, frame);
     if (event.type === 'done') {
       this.close(jobId, hub, subscriber);
