@@ -12,8 +12,9 @@ import { fmt, nowMs, percentile, sum } from '../lib/stats.js';
 
 const FILES_PER_BATCH = 25;
 const UPLOADS_IN_FLIGHT = 4;
-/** Files each worker runs at once (WORKER_CONCURRENCY unset). */
+/** Files each worker runs at once, set explicitly: the default grows with the machine's cores. */
 const SLOTS_PER_WORKER = 2;
+const SLOTS_ENV = { WORKER_CONCURRENCY: String(SLOTS_PER_WORKER) };
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const WORKERS = 2;
 
@@ -120,7 +121,7 @@ async function measure(ctx: CaseContext, server: ProductServer, workers: NodeChi
 }
 
 async function embedded(ctx: CaseContext, batches: number): Promise<PipelineFigures> {
-  const server = await startProduct(ctx);
+  const server = await startProduct(ctx, { env: SLOTS_ENV });
   return measure(ctx, server, [server.child], batches);
 }
 
@@ -149,11 +150,11 @@ async function distributed(ctx: CaseContext, batches: number): Promise<PipelineF
     }
   });
   const redisEnv = { REDIS_URL, REDIS_PREFIX: prefix };
-  const server = await startProduct(ctx, { env: redisEnv });
+  const server = await startProduct(ctx, { env: { ...redisEnv, ...SLOTS_ENV } });
   const workers = await Promise.all(
     Array.from({ length: WORKERS }, (_, i) =>
       startChild(benchScript('servers/bench-worker.js'), ctx.scope, {
-        env: { NODE_ENV: 'production', LOG_LEVEL: 'info', DATA_DIR: server.dataDir, ...redisEnv },
+        env: { NODE_ENV: 'production', LOG_LEVEL: 'info', DATA_DIR: server.dataDir, ...redisEnv, ...SLOTS_ENV },
         execArgv: profileArgs(ctx, `worker-${i + 1}`),
       }),
     ),
@@ -202,19 +203,17 @@ async function run(ctx: CaseContext) {
       "Per file: from its slot freeing (the latest `completed` seen before the file's pick-up event, `progress 0`) to its own `completed` event, " +
       'so it covers the queue hand-off, the store and storage writes and the events; throughput = files / time from release to the last `done`; ' +
       'CPU per file = the CPU time of our processes over that span / files. ' +
-      `Embedded: one process, ${SLOTS_PER_WORKER} slots (WORKER_CONCURRENCY unset). Distributed: REDIS_URL=${REDIS_URL} with a key prefix of its own, the API process and ${WORKERS} worker processes ` +
+      `Embedded: one process, ${SLOTS_PER_WORKER} slots (WORKER_CONCURRENCY=${SLOTS_PER_WORKER}). Distributed: REDIS_URL=${REDIS_URL} with a key prefix of its own, the API process and ${WORKERS} worker processes ` +
       '(`bench/servers/bench-worker.ts`, composed like `apps/server/src/worker.ts` but with the bench provider) sharing one DATA_DIR; Redis\'s own CPU is not counted.',
   };
 }
 
 const LIMITS = `
-**What limits it: durable writes in sequence, not CPU.** With the instant provider each embedded file does, in order: mark \`processing\` (rewrite the whole job's \`job.json\`: temp file, write, **fsync**, rename), append \`progress 0\`, read the image, call the provider, write the model (temp, **fsync**, rename), write the preview (same, **fsync**), mark \`completed\` (\`job.json\` again, **fsync**), append \`completed\` (and \`done\`), each write after its own \`mkdir -p\`. Four fsyncs back to back: on this disk a 10 KB write + fsync + rename takes ~3.2 ms against ~0.5 ms without the fsync (measured here), so no file finishes in much under 12 ms, and two slots give at most a few dozen files a second; the main thread's profile is mostly idle, then fs dispatch (\`openFileHandle\`, \`close\`, \`mkdir\`, \`fsync\`), and the job's JSON being re-serialised for every write. The CPU per file, inflated on this host like every CPU figure here, is dominated by the same syscalls and the promise chains around them.
+**What limits it now: one fsync wait per file, and the disk's queue.** Each embedded file used to wait on four fsynced writes in a row (the \`processing\` mark, the model, the preview, the \`completed\` mark), each after its own \`mkdir -p\`. Now (packages/core): the \`processing\` mark and progress are not waited on (a restart resumes pending and processing files alike; they are written within 200 ms or folded into the next durable write); the model and preview are written together, and the \`completed\` mark's \`job.json\` is written while they sync and put in place only once they are durable, so a file waits on one fsync stage instead of four; directories are created only when a write fails for lack of one; \`job.json\` writes of one job overlap (an older snapshot that finishes last is dropped); bursts of events go to \`events.jsonl\` in one append. Crash safety is unchanged: a blob is durable before the mark that names it, the mark before its event. What remains per file is that fsync stage (about 1.3–3 ms on the disks seen here) and libuv's four file-system threads, which the fsyncs of both slots share with the event appends.
 
-**Proposed fix** (core): do not wait for the \`processing\` mark to be durable (a restart resumes pending and processing files alike, so losing it costs nothing: persist it in the background as progress already is); write the model and preview concurrently and fsync them together; remember directories already made instead of \`mkdir -p\` before every write; keep fsync where it protects a promise (the blob before the \`completed\` mark, the mark before its event). That is two fsync stages per file instead of four, roughly halving the per-file time; beyond that, WORKER_CONCURRENCY overlaps the remaining I/O wait, since the slots sit waiting on the disk, not the CPU.
+**Distributed** (2 worker processes × 2 slots, Redis): one round trip per step. A file's state change, its event and the job's \`done\` are one Lua script (\`packages/core/src/adapters/redis/file-transitions.redis.ts\`), so each step costs one Redis round trip instead of two or three, and a worker killed between the two can no longer lose an event; providers get the stored photo's path instead of its bytes. What is left per file: BullMQ's own round trips (move to completed, fetch the next job) and the fsync'd blob writes to the shared DATA_DIR. Throughput grows with slots (\`WORKER_CONCURRENCY\` defaults to 8 with FAL, whose slots wait on the network); the case keeps 2 per worker so runs compare across machines.
 
-**Distributed** (2 worker processes × 2 slots, Redis): latency-bound too. The workers' main threads are about two-thirds idle in their profiles (\`--cpu-prof\`): each slot spends its file waiting, on Redis round trips (the store's Lua updates, one \`XADD\` per event, BullMQ's move-to-completed and fetch of the next job; ioredis \`sendCommand\` and socket writes are the busiest frames) and on the two fsync'd blob writes to the shared DATA_DIR (\`openFileHandle\`, \`fsync\`, \`rename\`, \`mkdir\`). With four files in flight, throughput is four divided by the per-file latency, well below 200 files/s on this shared host. **Proposed fix:** more slots per worker (WORKER_CONCURRENCY 8–16: the slots wait, they do not compute), the blob fix above, and one round trip per step where Redis allows it (the file update and its event in one script or \`MULTI\`).
-
-**A correctness finding (product bug, for the lead).** A job's stream can end at \`done\` before another file's \`completed\` has been appended, and then no subscriber ever receives that \`completed\` (the status endpoint does show the file completed). \`processTask\` updates the store, then appends \`completed\`, then appends \`done\` if that update was the one that finished the job. When two files of one job finish together in two slots, file B's update can finish the job and B can append \`completed B\` and \`done\` before file A, whose store update came first, appends \`completed A\`; the stream closes at \`done\`. Seen in three of the six full-size distributed runs made while this suite was written (e.g. a file whose stream showed \`progress 0\`, \`progress 50\`, \`log\` and then the job's \`done\`); not seen in embedded runs, where the same interleaving is possible but narrower. The row above counts such files instead of failing the case. **Proposed fix** (core): make a file's state change and its event one step, so their order cannot differ: in Redis, the store's Lua script that marks the file also \`XADD\`s its event, and \`done\` when the tally reaches the total; in embedded mode, queue the event in the same synchronous step as the store's \`mutate\` (FsJobEvents' append tail keeps call order) before awaiting persistence.
+**A correctness finding, fixed.** A job's stream could end at \`done\` before another file's \`completed\` had been appended (two files finishing together in two slots), and no subscriber ever got that \`completed\`. The store change and its event are now one step (a Lua script in Redis; in embedded mode the event is queued in the same synchronous step as the store's update), and the rows above count any file whose \`completed\` the stream never delivered.
 `;
 
 export const pipelineCase: BenchCase = {
