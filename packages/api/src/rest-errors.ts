@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { AppError } from '@image2model/core';
+import { AppError, storageFullError, toAppError } from '@image2model/core';
 
 interface IssueLike {
   path: PropertyKey[];
@@ -44,12 +44,12 @@ export function appErrorFromTrpc(error: TRPCError): AppError {
     case 'CONFLICT':
       return new AppError('CONFLICT', error.message);
     default:
-      return new AppError('PROCESSING_ERROR', 'Internal processing error', { cause: error });
+      // A procedure's unexpected error arrives wrapped: a full disk under it is still a 507.
+      return storageFullError(error) ?? new AppError('PROCESSING_ERROR', 'Internal processing error', { cause: error });
   }
 }
 
 export function appErrorFromUnknown(error: unknown): AppError {
-  if (error instanceof AppError) return error;
   if (error instanceof TRPCError) return appErrorFromTrpc(error);
-  return new AppError('PROCESSING_ERROR', 'Internal processing error', { cause: error });
+  return toAppError(error);
 }

@@ -43,9 +43,12 @@ export class AppError extends Error {
     return this.opts.retryable ?? false;
   }
 
-  /** Only 4xx messages are shown to callers; 5xx messages stay in logs. */
+  /**
+   * Only 4xx messages are shown to callers; 5xx messages stay in logs, except those we write to
+   * tell the caller what to do (an upstream failure, an unavailable service, a full disk).
+   */
   get isPublic(): boolean {
-    return this.status < 500 || this.code === 'FAL_API_ERROR' || this.code === 'SERVICE_UNAVAILABLE';
+    return this.status < 500 || this.code === 'FAL_API_ERROR' || this.code === 'SERVICE_UNAVAILABLE' || this.code === 'INSUFFICIENT_STORAGE';
   }
 
   /** The one wire shape, for every route and transport. */
@@ -59,10 +62,34 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
+const STORAGE_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
+
+/** True when a full disk (or an exhausted quota) is anywhere in the error's cause chain. */
+export function isStorageFull(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code !== undefined && STORAGE_FULL_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * A full disk anywhere in the cause chain: the caller can only retry later and the operator must
+ * free space, so it is a 507 that says so, not an anonymous 500. Null for any other error.
+ */
+export function storageFullError(error: unknown): AppError | null {
+  if (!isStorageFull(error)) return null;
+  return new AppError(
+    'INSUFFICIENT_STORAGE',
+    'The server is out of storage space, so nothing was stored: try again later. If this persists, the operator must free disk space for DATA_DIR',
+    { cause: error },
+  );
+}
+
 /** Wraps anything unexpected once, at a boundary, so callers never see internals. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  return new AppError('PROCESSING_ERROR', 'Internal processing error', { cause: error });
+  return storageFullError(error) ?? new AppError('PROCESSING_ERROR', 'Internal processing error', { cause: error });
 }
 
 export function notFound(what: string): AppError {

@@ -3,30 +3,8 @@ import { AppError } from '@image2model/core';
 import { appErrorFromUnknown } from '@image2model/api';
 import type { Logger } from 'pino';
 
-const STORAGE_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
-
-/**
- * A full disk (or an exhausted quota) anywhere in the cause chain: the caller can only retry later
- * and the operator must free space, so it is a 507 that says so, not an anonymous 500.
- */
-export function storageFullError(error: unknown): AppError | null {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code !== undefined && STORAGE_FULL_CODES.has(code)) {
-      return new AppError('INSUFFICIENT_STORAGE', 'The server is out of storage space, so nothing was stored: try again later. If this persists, the operator must free disk space for DATA_DIR', { cause: error });
-    }
-  }
-  return null;
-}
-
-/**
- * The wire body. AppError hides every 5xx message, but the 507's is ours (no path, no internals) and
- * is the only thing that tells the caller what to do.
- */
-function bodyOf(error: AppError): ReturnType<AppError['toBody']> {
-  if (error.code !== 'INSUFFICIENT_STORAGE') return error.toBody();
-  return { detail: { code: error.code, message: error.message, details: error.opts.details ?? {} } };
-}
+// Kept here for the upload handler, which imports it from this module.
+export { storageFullError } from '@image2model/core';
 
 /** Writes the one error shape; 5xx causes go to the log (with the request id), never to the caller. */
 export function sendError(res: Response, error: AppError, logger: Logger): void {
@@ -35,7 +13,7 @@ export function sendError(res: Response, error: AppError, logger: Logger): void 
     res.destroy();
     return;
   }
-  res.status(error.status).json(bodyOf(error));
+  res.status(error.status).json(error.toBody());
 }
 
 interface HttpErrorLike {

@@ -181,9 +181,8 @@ describe.skipIf(unavailable !== null)(`disk full (DATA_DIR on an 8 MiB tmpfs)${u
     }
   }
 
-  // Known bug outside this suite's files: the REST error mapping (packages/api/src/rest-errors.ts,
-  // core's toAppError) turns ENOSPC into a 500 PROCESSING_ERROR. When fixed this test fails: drop `.fails`.
-  it.fails('generate-single on a full disk answers 507 INSUFFICIENT_STORAGE', async () => {
+  // The REST mapping (appErrorFromTrpc, core's toAppError) finds the ENOSPC under the procedure's error.
+  it('generate-single on a full disk answers 507 INSUFFICIENT_STORAGE', async () => {
     const { status, body } = await generateSingleOnFullDisk();
     expect(status).toBe(507);
     expect(body.detail.code).toBe('INSUFFICIENT_STORAGE');
