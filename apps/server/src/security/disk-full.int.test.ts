@@ -94,11 +94,8 @@ describe.skipIf(unavailable !== null)(`disk full (DATA_DIR on an 8 MiB tmpfs)${u
     }
   });
 
-  // Known bug outside this suite's files: FsJobStore.create puts the job in its in-memory map before
-  // job.json is written and keeps it when the write fails, so a refused upload leaves an "active"
-  // job (in the admin counts, and under its id) until a restart. When that is fixed this test
-  // fails: drop `.fails`.
-  it.fails('room for the photo but not for job.json: no job left in the admin counts', async () => {
+  // FsJobStore.create forgets a job whose job.json did not fit, so it is not left as an "active" job.
+  it('room for the photo but not for job.json: no job left in the admin counts', async () => {
     const jobsBefore = await jobCounts();
     await fillBelowJobJson();
     try {
@@ -188,20 +185,27 @@ describe.skipIf(unavailable !== null)(`disk full (DATA_DIR on an 8 MiB tmpfs)${u
     expect(body.detail.code).toBe('INSUFFICIENT_STORAGE');
   });
 
-  // Known bug outside this suite's files: FsJobStore.restartFile changes the file in memory before
-  // job.json is written and keeps the change when the write fails, so the file stays "pending" without
-  // being queued: the job is stuck in "processing" and every later generate-single is a 409 until a
-  // restart. When fixed this test fails: drop `.fails`.
-  it.fails('generate-single on a full disk leaves the file as it was, not stuck', async () => {
+  // FsJobStore.restartFile undoes a restart whose job.json write failed: the file is not left
+  // "pending" without being queued (the job stuck in "processing", every later generate-single a 409).
+  it('generate-single on a full disk leaves the file as it was, not stuck', async () => {
     const { job_id } = await generateSingleOnFullDisk();
     // The fake provider takes milliseconds: a file still not settled after 5 s is stuck.
-    await waitFor(
+    const settled = await waitFor(
       async () => {
         const body = (await (await fetch(server.api(`/status/${job_id}`), { headers: auth(USER_KEY) })).json()) as JobStatusBody;
         return body.status === 'processing' ? undefined : body;
       },
       { timeoutMs: 5_000, what: 'the job to leave "processing"' },
     );
+    expect(settled.files.map((f) => f.status)).toEqual(['completed']);
+    // Space is back: the same retry is accepted now, not a 409.
+    const retry = await fetch(server.api('/models/generate-single'), {
+      method: 'POST',
+      headers: { ...auth(USER_KEY), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ job_id, file_id: 'file_001' }),
+    });
+    expect(retry.status, await retry.clone().text()).toBe(200);
+    await waitForJobStatus(server.api(`/status/${job_id}`), USER_KEY, (b) => b.status === 'completed');
   });
 
   it('once space is back, uploads succeed and complete again', async () => {

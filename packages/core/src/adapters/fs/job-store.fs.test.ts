@@ -101,6 +101,50 @@ describe('FsJobStore on disk', () => {
     expect((await reopened.get(job.job_id))?.files.map((f) => f.status)).toEqual(['processing', 'completed']);
   });
 
+  /** job.json cannot be written while the job's directory is a plain file (ENOTDIR, like a full disk's ENOSPC). */
+  async function blockJobDir(root: string, jobId: string): Promise<() => Promise<void>> {
+    const dir = path.join(root, 'jobs', jobId);
+    const saved = await readFile(path.join(dir, 'job.json')).catch(() => null);
+    await rm(dir, { recursive: true, force: true });
+    await mkdirp(root, 'jobs');
+    await writeFile(dir, '');
+    return async () => {
+      await rm(dir);
+      await mkdirp(dir);
+      if (saved) await writeFile(path.join(dir, 'job.json'), saved);
+    };
+  }
+
+  it('forgets a job whose job.json could not be written, so it is neither listed nor counted', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    const unblock = await blockJobDir(root, job.job_id);
+    await expect(store.create(job, [makeFileRecord(0, job.job_id)])).rejects.toThrow();
+    expect(await store.get(job.job_id)).toBeNull();
+    expect(await store.list()).toEqual([]);
+    expect(await store.counts()).toEqual({ active: 0, completed: 0, failed: 0, partial: 0 });
+    expect(await store.listUnfinished()).toEqual([]);
+    await unblock();
+    await store.create(job, [makeFileRecord(0, job.job_id)]); // the same id is free again
+    expect((await store.get(job.job_id))?.files).toHaveLength(1);
+  });
+
+  it('leaves a file as it was when its restart could not be written, in memory and on disk', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'completed', model_key: 'jobs/x/models/file_001.glb' })]);
+    const before = await store.getFile(job.job_id, 'file_001');
+    const unblock = await blockJobDir(root, job.job_id);
+    const restart = store.restartFile(job.job_id, 'file_001', { face_limit: 500, model_task_id: null }, { status: ['completed', 'failed'] });
+    await expect(restart).rejects.toThrow();
+    expect(await store.getFile(job.job_id, 'file_001')).toEqual(before);
+    expect(await store.counts()).toMatchObject({ active: 0, completed: 1 });
+    await unblock();
+    // A later write holds the file as it was, and the restart can be tried again.
+    const retried = await store.restartFile(job.job_id, 'file_001', { face_limit: 500, model_task_id: null }, { status: ['completed', 'failed'] });
+    expect(retried?.file).toMatchObject({ status: 'pending', generation: (before?.generation ?? 0) + 1 });
+  });
+
   it('ignores the temp file of an interrupted write and keeps the last complete state', async () => {
     const { root, store } = await open();
     const job = makeJobRecord();

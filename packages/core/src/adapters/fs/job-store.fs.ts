@@ -53,11 +53,18 @@ export class FsJobStore implements JobStore {
   async create(job: JobRecord, files: JobFileRecord[]): Promise<void> {
     if (!isSafeSegment(job.job_id)) throw new Error(`Invalid job id: ${job.job_id}`);
     if (this.jobs.has(job.job_id)) throw new Error(`Job ${job.job_id} already exists`);
-    this.jobs.set(job.job_id, {
+    const stored: StoredJob = {
       job: structuredClone(job),
       files: new Map(files.map((f) => [f.file_id, structuredClone(f)])),
-    });
-    await this.writer.persist(job.job_id);
+    };
+    this.jobs.set(job.job_id, stored);
+    try {
+      await this.writer.persist(job.job_id);
+    } catch (error) {
+      // Never created: a job whose job.json did not fit must not linger in memory as an active job.
+      if (this.jobs.get(job.job_id) === stored) this.jobs.delete(job.job_id);
+      throw error;
+    }
   }
 
   async get(jobId: string): Promise<JobWithFiles | null> {
@@ -105,6 +112,7 @@ export class FsJobStore implements JobStore {
     patch: RestartPatch,
     condition: FileCondition,
   ): Promise<UpdateResult | null> {
+    const previous = structuredClone(this.jobs.get(jobId)?.files.get(fileId));
     const result = this.mutate(jobId, fileId, condition, (file) => {
       Object.assign(file, {
         status: 'pending',
@@ -120,7 +128,8 @@ export class FsJobStore implements JobStore {
         ...(patch.tripo_options ? { tripo_options: patch.tripo_options } : {}),
       } satisfies Partial<JobFileRecord>);
     });
-    if (result) await this.writer.persist(jobId);
+    if (!result || !previous) return null;
+    await this.persistOrUndo(jobId, result.file, previous);
     return result;
   }
 
@@ -176,6 +185,19 @@ export class FsJobStore implements JobStore {
     stored.job.updated_at = at;
     const after = deriveJobStatus([...stored.files.values()]);
     return { file: structuredClone(file), job_status: after, job_finished: before === 'processing' && after !== 'processing' };
+  }
+
+  /**
+   * Makes a change durable, or undoes it: a change that failed to persist (a full disk) must not
+   * stay in memory, where it would be served and written later as if it had succeeded.
+   */
+  private async persistOrUndo(jobId: string, applied: JobFileRecord, previous: JobFileRecord): Promise<void> {
+    try {
+      await this.writer.persist(jobId);
+    } catch (error) {
+      this.undo(jobId, applied, previous);
+      throw error;
+    }
   }
 
   /** Puts a file back as it was before `applied`, unless something changed it since. */
