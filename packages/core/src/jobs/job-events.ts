@@ -11,7 +11,10 @@ export type JobEvent = JobEventPayload & { id: string };
 
 /** Port: a per-job ordered, replayable event log that can also be followed live. */
 export interface JobEvents {
-  /** Appends and publishes; assigns the id. */
+  /**
+   * Appends and publishes; assigns the id. An event that cannot be stored may still be published
+   * (FsJobEvents does, with an id that says so), so followers are never left waiting for it.
+   */
   append(jobId: string, event: JobEventPayload): Promise<JobEvent>;
   /** Every stored event after `lastEventId` (all of them for null or an unknown id). */
   since(jobId: string, lastEventId: string | null): Promise<JobEvent[]>;

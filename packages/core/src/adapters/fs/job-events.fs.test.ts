@@ -110,6 +110,54 @@ describe('FsJobEvents on disk', () => {
     ]);
   });
 
+  /** The log cannot be written while the job's directory is a plain file (ENOTDIR, like a full disk's ENOSPC). */
+  async function blockLog(root: string): Promise<(leftover?: string) => Promise<void>> {
+    const dir = path.join(root, 'jobs', JOB);
+    const saved = await readFile(path.join(dir, 'events.jsonl'));
+    await rm(dir, { recursive: true });
+    await writeFile(dir, '');
+    return async (leftover = '') => {
+      await rm(dir);
+      await mkdir(dir);
+      await writeFile(path.join(dir, 'events.jsonl'), Buffer.concat([saved, Buffer.from(leftover)]));
+    };
+  }
+
+  it('publishes events it cannot store, with ids after the last stored one that a replay never skips past', async () => {
+    const { root, events, file } = await open();
+    await events.append(JOB, progress(1));
+    const unblock = await blockLog(root);
+    const controller = new AbortController();
+    const live = events.subscribe(JOB, { signal: controller.signal });
+    const failed = await events.append(JOB, { type: 'failed', job_id: JOB, file_id: 'file_001', error: { code: 'INSUFFICIENT_STORAGE', message: 'full' } });
+    const done = await events.append(JOB, { type: 'done', job_id: JOB, status: 'failed' });
+    expect([failed.id, done.id]).toEqual(['1.1', '1.2']);
+    expect((await take(live, 2)).map((e) => [e.id, e.type])).toEqual([
+      ['1.1', 'failed'],
+      ['1.2', 'done'],
+    ]);
+    controller.abort();
+    // This process's late joiners replay them too, in order.
+    expect((await events.since(JOB, null)).map((e) => e.id)).toEqual(['1', '1.1', '1.2']);
+    expect((await events.since(JOB, '1.1')).map((e) => e.id)).toEqual(['1.2']);
+
+    // Space is back; the failed append had left half a line behind.
+    await unblock('{"type":"failed","job_id":"batch_2');
+    const next = await events.append(JOB, progress(2));
+    expect(next.id).toBe('2');
+    expect(events.compareIds('1', '1.2')).toBeLessThan(0);
+    expect(events.compareIds('1.2', '2')).toBeLessThan(0);
+    expect((await events.since(JOB, '1.2')).map((e) => e.id)).toEqual(['2']);
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['1', '2']);
+
+    // Another process (a restart) has only the stored events: a client resuming after `1.2` gets
+    // every stored event after `1`, so none is skipped for an id that was never stored.
+    const restarted = new FsJobEvents({ root });
+    expect((await restarted.since(JOB, '1.2')).map((e) => e.id)).toEqual(['2']);
+    expect((await restarted.since(JOB, null)).map((e) => e.id)).toEqual(['1', '2']);
+  });
+
   it('removes its listener when a subscription ends, by abort or by return', async () => {
     const { events } = await open();
     const controller = new AbortController();

@@ -15,19 +15,34 @@ export interface FsJobEventsOptions {
 }
 
 interface JobLog {
+  /** Stored events, and events published without being stored, in id order. */
   events: JobEvent[];
-  /** The last id handed out (ids are the per-job sequence number). */
+  /** The id of the last stored event (stored ids are the per-job sequence number). */
   seq: number;
+  /** Events published since the last stored one without being stored (see the id rule). */
+  unstored: number;
+  /** Bytes of whole stored lines: a failed append may have left a torn line past them. */
+  size: number;
+  torn: boolean;
   /** Writes run one after another, in id order; this settles when the last one has. */
   tail: Promise<void>;
   /** Events waiting for the write in flight: they go to disk together, in one write, next. */
-  batch: { events: JobEvent[]; written: Promise<void> } | null;
+  batch: { payloads: JobEventPayload[]; written: Promise<JobEvent[]> } | null;
   pending: number;
 }
 
 /**
  * JobEvents for embedded mode: an append-only JSONL file per job (ids survive restarts), an
  * in-memory cache for replay, and one EventEmitter per followed job for live subscribers.
+ *
+ * An event is published once it is stored. When it cannot be stored (a full disk), it is
+ * published anyway, so followers still learn that a file failed and the job is done. The id rule:
+ * a stored event's id is the next sequence number (`7`); an event that could not be stored gets
+ * the last stored id plus a suffix (`6.1`, `6.2`), which sorts after `6` and before any later
+ * stored id. That number is never on disk, so it may be used again after a restart; the suffix
+ * is not: a client resuming with `Last-Event-ID: 6.2` is sent every stored event after `6`, so a
+ * replay never skips an event because of an id a follower saw only live. Unstored events stay in
+ * this process's replay until the job's log leaves the cache.
  */
 export class FsJobEvents implements JobEvents {
   private readonly root: string;
@@ -46,50 +61,71 @@ export class FsJobEvents implements JobEvents {
   async append(jobId: string, payload: JobEventPayload): Promise<JobEvent> {
     if (!isSafeSegment(jobId)) throw new Error(`Invalid job id: ${jobId}`);
     const log = await this.logFor(jobId);
-    const event = { ...payload, id: String(++log.seq) } as JobEvent;
     log.pending += 1;
     try {
-      await this.write(jobId, log, event);
+      return await this.write(jobId, log, payload);
     } finally {
       log.pending -= 1;
     }
-    return event;
   }
 
   /**
    * Queues the event for the next write of its job's log. Events appended while a write is in
    * flight share the following one (one system call for a burst, e.g. two workers' events).
    */
-  private write(jobId: string, log: JobLog, event: JobEvent): Promise<void> {
+  private write(jobId: string, log: JobLog, payload: JobEventPayload): Promise<JobEvent> {
     if (!log.batch) {
-      const events: JobEvent[] = [];
-      const file = this.fileFor(jobId);
-      // Stored before it is published, so an id a client has seen is never handed out again.
+      const payloads: JobEventPayload[] = [];
       const written = log.tail.then(async () => {
         log.batch = null; // appends from now on go to the next write
-        const lines = events.map((e) => `${JSON.stringify(e)}\n`).join('');
-        await inDirectory(path.dirname(file), () => appendFile(file, lines));
+        const events = await this.store(jobId, log, payloads);
         for (const e of events) {
           log.events.push(e);
           this.emitters.get(jobId)?.emit('event', e);
         }
+        return events;
       });
-      log.tail = written.catch(() => {
-        // A failed append may have left a torn line: re-read (and repair) the file on next use.
-        if (this.logs.get(jobId) === log) this.logs.delete(jobId);
-      });
-      log.batch = { events, written };
+      log.tail = written.then(
+        () => undefined,
+        () => undefined, // only a throwing listener gets here: later writes still run
+      );
+      log.batch = { payloads, written };
     }
-    log.batch.events.push(event);
-    return log.batch.written;
+    const index = log.batch.payloads.push(payload) - 1;
+    return log.batch.written.then((events) => events[index] as JobEvent);
+  }
+
+  /** Stores a batch with the next ids, or gives it the ids of events that could not be stored. */
+  private async store(jobId: string, log: JobLog, payloads: JobEventPayload[]): Promise<JobEvent[]> {
+    const file = this.fileFor(jobId);
+    const events = payloads.map((p, i) => ({ ...p, id: String(log.seq + i + 1) }) as JobEvent);
+    const lines = events.map((e) => `${JSON.stringify(e)}\n`).join('');
+    try {
+      if (log.torn) {
+        // Whatever the failed append left would merge with this one's first line.
+        await truncate(file, log.size).catch((error: unknown) => {
+          if (!isNotFound(error)) throw error;
+        });
+        log.torn = false;
+      }
+      await inDirectory(path.dirname(file), () => appendFile(file, lines));
+    } catch (error) {
+      log.torn = true;
+      this.logger.error({ err: error, job_id: jobId, events: events.length }, 'Storing job events failed: they are published, not stored');
+      return payloads.map((p) => ({ ...p, id: `${log.seq}.${++log.unstored}` }) as JobEvent);
+    }
+    log.seq += events.length;
+    log.size += Buffer.byteLength(lines);
+    log.unstored = 0;
+    return events;
   }
 
   async since(jobId: string, lastEventId: string | null): Promise<JobEvent[]> {
     if (!isSafeSegment(jobId)) return [];
     const log = await this.logFor(jobId);
     const after = parseId(lastEventId);
-    if (after === null || after > log.seq) return [...log.events];
-    return log.events.filter((e) => Number(e.id) > after);
+    if (after === null || after.seq > log.seq) return [...log.events];
+    return log.events.filter((e) => compare(parseId(e.id), after) > 0);
   }
 
   subscribe(jobId: string, opts: { signal: AbortSignal }): AsyncIterable<JobEvent> {
@@ -106,7 +142,7 @@ export class FsJobEvents implements JobEvents {
   }
 
   compareIds(a: string, b: string): number {
-    return (parseId(a) ?? 0) - (parseId(b) ?? 0);
+    return compare(parseId(a), parseId(b));
   }
 
   /** Live subscribers of one job (for tests and metrics). */
@@ -165,7 +201,7 @@ export class FsJobEvents implements JobEvents {
     try {
       raw = await readFile(file);
     } catch (error) {
-      if (isNotFound(error)) return { events: [], seq: 0, tail: Promise.resolve(), batch: null, pending: 0 };
+      if (isNotFound(error)) return emptyLog([], 0, 0);
       throw error;
     }
     const end = raw.lastIndexOf(0x0a) + 1;
@@ -181,14 +217,14 @@ export class FsJobEvents implements JobEvents {
       try {
         const event = JSON.parse(line) as JobEvent;
         const id = parseId(event.id);
-        if (id === null || id <= seq) continue;
-        seq = id;
+        if (id === null || id.unstored !== 0 || id.seq <= seq) continue;
+        seq = id.seq;
         events.push(event);
       } catch {
         this.logger.warn({ job_id: jobId }, 'Skipping an unreadable event line');
       }
     }
-    return { events, seq, tail: Promise.resolve(), batch: null, pending: 0 };
+    return emptyLog(events, seq, end);
   }
 
   private evict(): void {
@@ -199,7 +235,23 @@ export class FsJobEvents implements JobEvents {
   }
 }
 
-function parseId(id: string | null): number | null {
-  if (id === null || !/^[1-9]\d{0,14}$/.test(id)) return null;
-  return Number(id);
+function emptyLog(events: JobEvent[], seq: number, size: number): JobLog {
+  return { events, seq, unstored: 0, size, torn: false, tail: Promise.resolve(), batch: null, pending: 0 };
+}
+
+/** A stored id (`7`), or one that could not be stored (`6.2`: the 2nd after stored id 6). */
+interface ParsedId {
+  seq: number;
+  unstored: number;
+}
+
+function parseId(id: string | null): ParsedId | null {
+  const match = id === null ? null : /^(0|[1-9]\d{0,14})(?:\.([1-9]\d{0,8}))?$/.exec(id);
+  if (!match || (match[1] === '0' && match[2] === undefined)) return null;
+  return { seq: Number(match[1]), unstored: Number(match[2] ?? 0) };
+}
+
+/** Unreadable ids sort first, like the start of the log. */
+function compare(a: ParsedId | null, b: ParsedId | null): number {
+  return (a?.seq ?? 0) - (b?.seq ?? 0) || (a?.unstored ?? 0) - (b?.unstored ?? 0);
 }
