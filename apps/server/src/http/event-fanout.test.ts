@@ -16,12 +16,16 @@ class RecordingResponse extends EventEmitter {
   writableEnded = false;
   destroyed = false;
   writableLength = 0;
+  headersSent = true;
+  chunkedEncoding = false;
+  /** Frames go straight to the socket once the headers are sent: here, to the same recorder. */
+  readonly socket = this;
   /** When set, every write queues this many bytes, as a client that stopped reading would. */
   stalledBytesPerWrite = 0;
 
-  write(frame: string): boolean {
+  write(frame: string | Buffer): boolean {
     if (this.writableEnded) throw new Error('write after end');
-    this.frames.push(frame);
+    this.frames.push(frame.toString());
     this.writableLength += this.stalledBytesPerWrite;
     // As a ServerResponse does: false once bytes are queued (the client is not keeping up).
     return this.writableLength === 0;

@@ -4,6 +4,7 @@ import { AppError } from '@image2model/core';
 import { appErrorFromUnknown, toWireEvent } from '@image2model/api';
 import type { Logger } from 'pino';
 import { correlation } from '../logging/logger.js';
+import { SseFrame, writeSseFrame } from './sse-frame.js';
 
 /** A subscriber this far behind (bytes queued in its socket) is closed; it resumes with Last-Event-ID. */
 export const MAX_QUEUED_BYTES = 256 * 1024;
@@ -107,7 +108,7 @@ export class JobEventFanout {
   private async pump(jobId: string, hub: JobHub): Promise<void> {
     try {
       for await (const event of this.opts.events.subscribe(jobId, { signal: hub.stop.signal })) {
-        const frames = new Map<string, string>();
+        const frames = new Map<string, SseFrame>();
         for (const subscriber of hub.subscribers) {
           if (subscriber.backlog !== null) {
             subscriber.backlog.push(event);
@@ -134,7 +135,7 @@ export class JobEventFanout {
   }
 
   /** Live events arrive in order; once one is newer than the replay, every later one is too. */
-  private deliver(jobId: string, hub: JobHub, subscriber: Subscriber, event: JobEvent, frame: string): void {
+  private deliver(jobId: string, hub: JobHub, subscriber: Subscriber, event: JobEvent, frame: SseFrame): void {
     if (!subscriber.caughtUp) {
       if (subscriber.newest !== null && this.opts.events.compareIds(event.id, subscriber.newest) <= 0) return;
       subscriber.caughtUp = true;
@@ -149,9 +150,9 @@ export class JobEventFanout {
   }
 
   /** False when the response is buffering (the client reads slower than we write). */
-  private write(subscriber: Subscriber, event: JobEvent, frame: string): boolean {
+  private write(subscriber: Subscriber, event: JobEvent, frame: SseFrame): boolean {
     subscriber.newest = event.id;
-    return subscriber.closed ? true : subscriber.res.write(frame);
+    return subscriber.closed ? true : writeSseFrame(subscriber.res, frame);
   }
 
   private fail(subscriber: Subscriber, error: unknown): void {
@@ -178,7 +179,7 @@ export class JobEventFanout {
     if (this.heartbeat !== null) return;
     this.heartbeat = setInterval(() => {
       for (const hub of this.hubs.values()) {
-        for (const subscriber of hub.subscribers) if (!subscriber.closed && subscriber.backlog === null) subscriber.res.write(': ping\n\n');
+        for (const subscriber of hub.subscribers) if (!subscriber.closed && subscriber.backlog === null) writeSseFrame(subscriber.res, PING);
       }
     }, this.opts.heartbeatMs);
     this.heartbeat.unref();
@@ -190,7 +191,8 @@ export class JobEventFanout {
   }
 }
 
-function frameOf(event: JobEvent, subscriber: Subscriber): string {
-  return `id: ${event.id}\ndata: ${JSON.stringify(toWireEvent(event, subscriber.sessionId, subscriber.publicUrl))}\n\n`;
-}
+const PING = new SseFrame(': ping\n\n');
 
+function frameOf(event: JobEvent, subscriber: Subscriber): SseFrame {
+  return new SseFrame(`id: ${event.id}\ndata: ${JSON.stringify(toWireEvent(event, subscriber.sessionId, subscriber.publicUrl))}\n\n`);
+}
