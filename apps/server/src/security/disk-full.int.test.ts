@@ -106,8 +106,11 @@ describe.skipIf(unavailable !== null)(`disk full (DATA_DIR on an 8 MiB tmpfs)${u
     expect(await jobCounts()).toBe(jobsBefore);
   });
 
-  /** Uploads one photo, holds its generation, fills the disk, then lets the model be written. */
-  async function generateOntoFullDisk(): Promise<{ job_id: string; failed: JobStatusBody }> {
+  /**
+   * Uploads one photo, holds its generation, fills the disk, then lets the model be written. With
+   * `follow`, a client follows the job's stream from before the disk fills.
+   */
+  async function generateOntoFullDisk(opts: { follow?: boolean } = {}) {
     provider.hold();
     try {
       const calls = provider.calls.length;
@@ -115,9 +118,14 @@ describe.skipIf(unavailable !== null)(`disk full (DATA_DIR on an 8 MiB tmpfs)${u
       expect(res.status).toBe(200);
       const { job_id } = (await res.json()) as { job_id: string };
       await provider.waitForCalls(calls + 1);
+      let onConnect = (): void => undefined;
+      const connected = new Promise<void>((resolve) => (onConnect = resolve));
+      const following = opts.follow ? followStream(job_id, () => onConnect()) : null;
+      // Connected (its replay has the pick-up's progress) before the disk fills: it then follows live.
+      if (following) await connected;
       await small.fill(0);
       provider.release();
-      return { job_id, failed: await waitForJobStatus(server.api(`/status/${job_id}`), USER_KEY) };
+      return { job_id, following, failed: await waitForJobStatus(server.api(`/status/${job_id}`), USER_KEY) };
     } finally {
       // Whatever failed above, the next test gets a free provider and an empty disk.
       provider.release();
@@ -142,21 +150,27 @@ describe.skipIf(unavailable !== null)(`disk full (DATA_DIR on an 8 MiB tmpfs)${u
     expect(done.status).toBe('completed');
   });
 
-  // Known bug outside this suite's files (packages/core/src/jobs/process-task.ts): the ENOSPC is
-  // recorded as PROCESSING_ERROR "Internal processing error", which tells nobody what to do.
-  // When fixed this test fails: drop `.fails`.
-  it.fails('a generation that hits ENOSPC says INSUFFICIENT_STORAGE in the file error', async () => {
+  it('a generation that hits ENOSPC says INSUFFICIENT_STORAGE in the file error, and what to do', async () => {
     const { failed } = await generateOntoFullDisk();
-    expect(failed.files[0]?.error?.code).toBe('INSUFFICIENT_STORAGE');
+    expect(failed.files[0]?.error).toEqual({
+      code: 'INSUFFICIENT_STORAGE',
+      message: 'The server ran out of storage space while saving the model: retry this file once space is freed',
+    });
   });
 
-  // Known bug outside this suite's files: the `failed` event is appended to the on-disk event log,
-  // which is just as full, so a client following the stream never hears that the file failed and
-  // waits until it gives up. When fixed this test fails: drop `.fails`.
-  it.fails('a generation that hits ENOSPC still ends the event stream with failed and done', async () => {
-    const { job_id } = await generateOntoFullDisk();
-    const { events } = await readEventStream(server.api(`/status/stream/${job_id}`), { headers: auth(USER_KEY), stopAfterMs: 5_000 });
-    expect(events.map((e) => e.data.type)).toEqual(expect.arrayContaining(['failed', 'done']));
+  /** The job's SSE stream, until the server ends it after `done` (or 5 s pass). */
+  const followStream = (job_id: string, onEvent?: () => void) =>
+    readEventStream(server.api(`/status/stream/${job_id}`), { headers: auth(USER_KEY), stopAfterMs: 5_000, ...(onEvent ? { onEvent } : {}) });
+
+  // The event log is just as full: FsJobEvents publishes what it cannot store (and keeps it for
+  // this process's replay), so a follower and a stream opened after the failure both end with failed and done.
+  it('a generation that hits ENOSPC still ends the event stream with failed and done', async () => {
+    const { job_id, following } = await generateOntoFullDisk({ follow: true });
+    const late = await followStream(job_id);
+    for (const { events } of [await following, late]) {
+      expect(events.slice(-2).map((e) => e.data.type)).toEqual(['failed', 'done']);
+      expect(events.at(-2)?.data).toMatchObject({ error: { code: 'INSUFFICIENT_STORAGE' } });
+    }
   });
 
   /** A completed job, then a full disk for one generate-single on its file; space is back on return. */

@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../errors.js';
+import { AppError, isAppError, isStorageFull } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import type { ModelProvider } from '../providers/model-provider.js';
@@ -39,6 +39,20 @@ function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> 
     deadline.addEventListener('abort', onTimeout, { once: true });
     work.then(resolve, reject).finally(() => deadline.removeEventListener('abort', onTimeout));
   });
+}
+
+/** What a file that hit a full disk says: what happened and what to do, not an anonymous error. */
+export const STORAGE_FULL_FILE_ERROR: FileError = {
+  code: 'INSUFFICIENT_STORAGE',
+  message: 'The server ran out of storage space while saving the model: retry this file once space is freed',
+};
+
+/** The stored error of a failed file: an AppError says its own; anything else is masked, except a full disk. */
+function fileErrorOf(error: unknown): FileError {
+  if (isAppError(error) && error.code !== 'PROCESSING_ERROR') return { code: error.code, message: error.message };
+  if (isStorageFull(error)) return STORAGE_FULL_FILE_ERROR;
+  if (isAppError(error)) return { code: error.code, message: error.message };
+  return { code: 'PROCESSING_ERROR', message: 'Internal processing error' };
 }
 
 /** The file was restarted or deleted under a running task: its work no longer counts. */
@@ -177,9 +191,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
     error: unknown,
     log: Logger,
   ): Promise<void> {
-    const fileError: FileError = isAppError(error)
-      ? { code: error.code, message: error.message }
-      : { code: 'PROCESSING_ERROR', message: 'Internal processing error' };
+    const fileError = fileErrorOf(error);
     log.error({ err: error, code: fileError.code }, 'Model generation failed');
     await transitions.finish(job_id, file_id, { status: 'failed', error: fileError }, when, { type: 'failed', error: fileError });
   }

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import { finalEventPayload, type FileTransitions } from './file-transitions.js';
 import type { JobEvent, JobEvents } from './job-events.js';
-import type { JobStore, UpdateResult } from './job-store.js';
+import type { FileCondition, FilePatch, JobStore, UpdateResult } from './job-store.js';
 
 /** How long `done` waits for other files' final events (they follow their store update within ms). */
 const FINAL_EVENTS_WAIT_MS = 5_000;
@@ -56,6 +56,21 @@ export function createSequentialTransitions(deps: { store: JobStore; events: Job
     await events.append(jobId, { type: 'done', job_id: jobId, status: result.job_status });
   }
 
+  /**
+   * The durable final mark. A failure that cannot be made durable (a full disk) still happened:
+   * it is kept in memory, written when the disk allows, and announced, rather than leaving the
+   * file processing with no task running. A restart before it is written runs the file again.
+   */
+  async function markFinal(job_id: string, file_id: string, patch: FilePatch, when: FileCondition, after?: Promise<unknown>): Promise<UpdateResult | null> {
+    try {
+      return await store.updateFile(job_id, file_id, patch, when, after ? { after } : {});
+    } catch (error) {
+      if (patch.status !== 'failed') throw error;
+      deps.logger.warn({ err: error, job_id, file_id }, 'The failed mark could not be made durable; it is kept in memory and announced');
+      return store.updateFile(job_id, file_id, patch, when, LAZY);
+    }
+  }
+
   return {
     async pickUp(job_id, file_id, generation) {
       const marked = await store.updateFile(job_id, file_id, { status: 'processing' }, { generation, status: ['pending', 'processing'] }, LAZY);
@@ -78,7 +93,7 @@ export function createSequentialTransitions(deps: { store: JobStore; events: Job
     },
 
     async finish(job_id, file_id, patch, when, event, opts = {}) {
-      const finished = await store.updateFile(job_id, file_id, patch, when, opts.after ? { after: opts.after } : {});
+      const finished = await markFinal(job_id, file_id, patch, when, opts.after);
       if (!finished) return null;
       await events.append(job_id, finalEventPayload(job_id, file_id, event));
       await announceIfFinished(job_id, finished);

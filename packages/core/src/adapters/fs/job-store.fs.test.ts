@@ -145,6 +145,20 @@ describe('FsJobStore on disk', () => {
     expect(retried?.file).toMatchObject({ status: 'pending', generation: (before?.generation ?? 0) + 1 });
   });
 
+  it('undoes a durable update that could not be written, and keeps a lazy one', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' })]);
+    const unblock = await blockJobDir(root, job.job_id);
+    await expect(store.updateFile(job.job_id, 'file_001', { status: 'completed' })).rejects.toThrow();
+    expect((await store.getFile(job.job_id, 'file_001'))?.status).toBe('processing');
+    // A lazy update is one a caller chose to keep whether or not it is written yet.
+    await store.updateFile(job.job_id, 'file_001', { status: 'failed' }, undefined, { durability: 'lazy' });
+    expect((await store.getFile(job.job_id, 'file_001'))?.status).toBe('failed');
+    await unblock();
+    await store.close();
+  });
+
   it('ignores the temp file of an interrupted write and keeps the last complete state', async () => {
     const { root, store } = await open();
     const job = makeJobRecord();

@@ -85,23 +85,16 @@ export class FsJobStore implements JobStore {
     opts: UpdateOptions = {},
   ): Promise<UpdateResult | null> {
     const { progress, ...rest } = patch;
-    const previous = opts.after ? structuredClone(this.jobs.get(jobId)?.files.get(fileId)) : undefined;
+    const previous = structuredClone(this.jobs.get(jobId)?.files.get(fileId));
     const result = this.mutate(jobId, fileId, condition, (file) => {
       Object.assign(file, structuredClone(rest));
       if (progress !== undefined) file.progress = Math.max(file.progress, progress);
     });
-    if (!result) return null;
+    if (!result || !previous) return null;
     if (opts.durability === 'lazy') {
       this.writer.persistLater(jobId, (error) => this.logger.warn({ err: error, job_id: jobId }, 'Persisting a lazy update failed'));
-    } else if (opts.after && previous) {
-      // Undone in the very step the failure is seen, so no write that starts later holds it.
-      const after = opts.after.catch((error: unknown) => {
-        this.undo(jobId, result.file, previous);
-        throw error;
-      });
-      await Promise.all([this.writer.persist(jobId, after), after]);
     } else {
-      await this.writer.persist(jobId);
+      await this.persistOrUndo(jobId, result.file, previous, opts.after);
     }
     return result;
   }
@@ -191,13 +184,14 @@ export class FsJobStore implements JobStore {
    * Makes a change durable, or undoes it: a change that failed to persist (a full disk) must not
    * stay in memory, where it would be served and written later as if it had succeeded.
    */
-  private async persistOrUndo(jobId: string, applied: JobFileRecord, previous: JobFileRecord): Promise<void> {
-    try {
-      await this.writer.persist(jobId);
-    } catch (error) {
+  private async persistOrUndo(jobId: string, applied: JobFileRecord, previous: JobFileRecord, after?: Promise<unknown>): Promise<void> {
+    const undo = (error: unknown): never => {
       this.undo(jobId, applied, previous);
       throw error;
-    }
+    };
+    // Undone in the very step the precondition's failure is seen, so no write that starts later holds it.
+    const guarded = after?.catch(undo);
+    await Promise.all([this.writer.persist(jobId, guarded), guarded]).catch(undo);
   }
 
   /** Puts a file back as it was before `applied`, unless something changed it since. */
