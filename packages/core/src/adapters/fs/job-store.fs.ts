@@ -5,6 +5,8 @@ import type { FileCondition, FilePatch, JobCounts, JobStore, RestartPatch, Updat
 import { silentLogger, type Logger } from '../../logger.js';
 import { isNotFound, isSafeSegment, prepareFileAtomic, TEMP_SUFFIX } from './atomic-file.js';
 import { FileWriter, type PreparedWrite } from './file-writer.js';
+import { appendMissingFinalEvents } from '../../jobs/final-event-recovery.js';
+import { FsJobEvents } from './job-events.fs.js';
 
 export interface FsJobStoreOptions {
   /** The data directory; each job is `<root>/jobs/<job_id>/job.json`. */
@@ -43,10 +45,20 @@ export class FsJobStore implements JobStore {
     this.writer = new FileWriter((jobId) => this.prepareSnapshot(jobId));
   }
 
-  /** Opens the store and loads every persisted job. */
+  /**
+   * Opens the store, loads every persisted job, and appends to each job's event log the final
+   * events a crash lost (see appendMissingFinalEvents): it runs here because nothing can generate
+   * before the store is open, so a final mark without its event can only be a lost one.
+   */
   static async open(opts: FsJobStoreOptions): Promise<FsJobStore> {
     const store = new FsJobStore(opts);
     await store.load();
+    const events = new FsJobEvents({ root: store.root, logger: store.logger });
+    try {
+      await appendMissingFinalEvents({ store, events, logger: store.logger });
+    } finally {
+      await events.close();
+    }
     return store;
   }
 
