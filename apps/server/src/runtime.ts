@@ -39,7 +39,7 @@ export interface EmbeddedRuntimeOptions {
 
 /** Embedded mode: state and events under DATA_DIR and the in-process queue, in this one process. */
 export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promise<Runtime> {
-  const store = await FsJobStore.open({ root: opts.dataDir });
+  const store = await FsJobStore.open({ root: opts.dataDir, logger: opts.logger });
   const events = new FsJobEvents({ root: opts.dataDir });
   const storage = new FsBlobStorage({ root: opts.dataDir });
   const { provider } = opts;

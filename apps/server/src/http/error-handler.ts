@@ -4,7 +4,6 @@ import { appErrorFromUnknown } from '@image2model/api';
 import type { Logger } from 'pino';
 
 // Kept here for the upload handler, which imports it from this module.
-export { storageFullError } from '@image2model/core';
 
 /** Writes the one error shape; 5xx causes go to the log (with the request id), never to the caller. */
 export function sendError(res: Response, error: AppError, logger: Logger): void {

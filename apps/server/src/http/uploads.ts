@@ -3,11 +3,11 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
-import { AppError, type JobService, type TripoOptions, type UploadedImage } from '@image2model/core';
+import { AppError, storageFullError, type JobService, type TripoOptions, type UploadedImage } from '@image2model/core';
 import { MAX_FACE_LIMIT, MIN_FACE_LIMIT, TRIPO_OPTION_FIELDS, TripoFormFieldsSchema } from '@image2model/api';
 import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
-import { sendError, storageFullError } from './error-handler.js';
+import { sendError } from './error-handler.js';
 import { checkImage } from './image-check.js';
 import { newUploadTempName } from './upload-temp-files.js';
 
