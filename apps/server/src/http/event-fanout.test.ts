@@ -41,6 +41,10 @@ class RecordingResponse extends EventEmitter {
     this.emit('close');
   }
 
+  destroy(): void {
+    this.disconnect();
+  }
+
   ids(): number[] {
     return this.frames.filter((f) => f.startsWith('id: ')).map((f) => Number(/^id: (\d+)/.exec(f)?.[1]));
   }
@@ -170,7 +174,9 @@ describe('JobEventFanout', () => {
     await Promise.all([slow.following, fast.following]);
     slow.res.stalledBytesPerWrite = MAX_QUEUED_BYTES / 4;
     for (let n = 1; n <= 8; n += 1) await events.append(JOB, progress(n));
-    await expect.poll(() => slow.res.writableEnded).toBe(true);
+    // Destroyed rather than ended, so what is queued for it is freed at once.
+    await expect.poll(() => slow.res.destroyed).toBe(true);
+    expect(slow.res.writableEnded).toBe(false);
     expect(slow.res.ids().length).toBeLessThan(8);
     await events.append(JOB, done);
     await expect.poll(() => fast.res.writableEnded).toBe(true);
@@ -190,6 +196,14 @@ describe('JobEventFanout', () => {
     expect(first.res.frames).toEqual([]);
     expect(second.res.ids()).toEqual([1]);
     expect(fanout.subscriberCount()).toBe(0);
+  });
+
+  it('does not keep a follower that disconnected before it joined', async () => {
+    const res = new RecordingResponse();
+    res.disconnect();
+    await fanout.follow({ res: res as unknown as ServerResponse, jobId: JOB, sessionId: 'sess_x', publicUrl: 'http://a.test', lastEventId: null });
+    expect(fanout.subscriberCount()).toBe(0);
+    expect(events.subscriberCount(JOB)).toBe(0);
   });
 
   it('ends every stream of a job whose event log is deleted', async () => {

@@ -58,6 +58,8 @@ export class JobEventFanout {
   async follow(request: StreamRequest): Promise<void> {
     const { events } = this.opts;
     const { res, jobId } = request;
+    // Gone while its access was being checked: its `close` has fired already, so it would never leave.
+    if (res.destroyed || res.writableEnded) return;
     const subscriber: Subscriber = { res, sessionId: request.sessionId, publicUrl: request.publicUrl, newest: null, caughtUp: false, backlog: [], closed: false };
     // Joined before the replay is read, so nothing falls between the replay and going live.
     const hub = this.hubFor(jobId);
@@ -145,7 +147,10 @@ export class JobEventFanout {
       this.close(jobId, hub, subscriber);
     } else if (!flowing && subscriber.res.writableLength > MAX_QUEUED_BYTES) {
       this.opts.logger.warn({ job_id: jobId, queued_bytes: subscriber.res.writableLength }, 'Event stream subscriber too slow: closed, it resumes with Last-Event-ID');
-      this.close(jobId, hub, subscriber);
+      // Destroyed, not ended: ending would keep what is queued for a peer that may never read it.
+      subscriber.closed = true;
+      subscriber.res.destroy();
+      this.leave(jobId, hub, subscriber);
     }
   }
 

@@ -42,6 +42,11 @@ export function createEventStreamHandler(opts: EventStreamOptions): RequestHandl
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
+    // HEAD gets the headers only: frames go straight to the socket, past Node's HEAD handling.
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     res.write('retry: 2000\n\n');
     await fanout.follow({ res, jobId: String(req.params.job_id), sessionId, publicUrl: context.publicUrl, lastEventId });
   };

@@ -67,4 +67,15 @@ describe('event stream bytes on the wire', () => {
     expect(head.toLowerCase()).not.toContain('transfer-encoding');
     expectWholeStream(body);
   });
+
+  it('HEAD: the headers and nothing else, so the connection stays well-formed', async () => {
+    const client = await openRawClient(server.url);
+    client.socket.write(`HEAD /api/v1/status/stream/${jobId} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${USER_KEY}\r\nConnection: close\r\n\r\n`);
+    await client.closed;
+    const text = client.received();
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(text.toLowerCase()).toContain('content-type: text/event-stream');
+    expect(text.endsWith('\r\n\r\n')).toBe(true);
+    expect(text).not.toContain('id: ');
+  });
 });

@@ -79,4 +79,23 @@ describe('GET /trpc queries through the shortcut', () => {
     expect(mutation.status).toBe(400);
     expect(await mutation.json()).toMatchObject({ error: { json: { data: { appCode: 'VALIDATION_ERROR', httpStatus: 400 } } } });
   });
+
+  it('leaves to tRPC what it refuses or streams: malformed batch inputs, a body type, JSONL', async () => {
+    for (const raw of ['5', '"x"', 'null', '[]']) {
+      const res = await fetch(`${server.url}/trpc/health.get?batch=1&input=${encodeURIComponent(raw)}`, { headers: auth(USER_KEY) });
+      expect(res.status, raw).toBe(400);
+    }
+    const arrayInput = encodeURIComponent(JSON.stringify([superjson.serialize({ job_id: jobId })]));
+    expect((await fetch(`${server.url}/trpc/status.get?batch=1&input=${arrayInput}`, { headers: auth(USER_KEY) })).status).toBe(400);
+
+    const withBodyType = await fetch(`${server.url}/trpc/health.get`, { headers: { ...auth(USER_KEY), 'Content-Type': 'application/octet-stream' } });
+    expect(withBodyType.status).toBe(400);
+
+    // httpBatchStreamLink({ streamHeader: 'accept' }) asks with Accept only: tRPC answers JSON lines.
+    const streamed = await fetch(`${server.url}/trpc/health.get?batch=1`, { headers: { ...auth(USER_KEY), Accept: 'application/jsonl' } });
+    expect(streamed.status).toBe(200);
+    const text = await streamed.text();
+    expect(text.startsWith('[')).toBe(false);
+    expect(text).toContain('healthy');
+  });
 });

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import superjson from 'superjson';
 import { appRouter, createCallerFactory } from '@image2model/api';
@@ -27,7 +28,7 @@ export function createTrpcFastQuery(opts: ContextFactoryOptions): RequestHandler
     const path = req.path.slice(1);
     // httpBatchLink (the typed client's) sends even a lone query as a batch of one: serve that too.
     const batched = req.query.batch === '1';
-    if (req.method !== 'GET' || !QUERY_PATHS.has(path) || (req.query.batch !== undefined && !batched) || req.get('trpc-accept') !== undefined) {
+    if (req.method !== 'GET' || !QUERY_PATHS.has(path) || (req.query.batch !== undefined && !batched) || !answersAsPlainJson(req.headers)) {
       next();
       return;
     }
@@ -35,6 +36,8 @@ export function createTrpcFastQuery(opts: ContextFactoryOptions): RequestHandler
     try {
       const raw = req.query.input;
       const parsed: unknown = typeof raw === 'string' ? JSON.parse(raw) : undefined;
+      // tRPC takes a batch's inputs only from an object keyed by position.
+      if (batched && parsed !== undefined && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error('Malformed batch input');
       const serialized = batched ? (parsed as Record<string, unknown> | undefined)?.['0'] : parsed;
       const input = serialized === undefined ? undefined : superjson.deserialize(serialized as Parameters<typeof superjson.deserialize>[0]);
       const caller = createCaller(createRequestContext(opts, req, res)) as unknown as Record<string, Record<string, Callable>>;
@@ -51,6 +54,16 @@ export function createTrpcFastQuery(opts: ContextFactoryOptions): RequestHandler
     res.writeHead(200, { 'Content-Type': 'application/json', Vary: 'trpc-accept, accept', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   };
+}
+
+/**
+ * What tRPC answers with one JSON document: not a streamed (JSONL) answer, asked for with
+ * `trpc-accept` or `Accept`, and not a GET carrying a body type tRPC refuses.
+ */
+function answersAsPlainJson(headers: IncomingHttpHeaders): boolean {
+  if (headers['trpc-accept'] !== undefined || headers.accept?.includes('application/jsonl')) return false;
+  const type = headers['content-type'];
+  return type === undefined || type.startsWith('application/json');
 }
 
 /**
