@@ -98,4 +98,16 @@ describe('GET /trpc queries through the shortcut', () => {
     expect(text.startsWith('[')).toBe(false);
     expect(text).toContain('healthy');
   });
+
+  it('keeps the Vary: Origin of an open CORS policy', async () => {
+    const open = await startTestServer({ provider: new FakeModelProvider(), env: { CORS_ORIGINS: 'https://app.example' } });
+    try {
+      const res = await fetch(`${open.url}/trpc/health.get`, { headers: { ...auth(USER_KEY), Origin: 'https://app.example' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect(res.headers.get('vary')?.toLowerCase().split(/,\s*/)).toEqual(expect.arrayContaining(['origin', 'trpc-accept', 'accept']));
+    } finally {
+      await open.stop();
+    }
+  });
 });

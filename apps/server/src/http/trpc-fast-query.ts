@@ -51,7 +51,9 @@ export function createTrpcFastQuery(opts: ContextFactoryOptions): RequestHandler
     }
     const answer = { result: { data: isJsonNative(data) ? { json: data } : superjson.serialize(data) } };
     const body = JSON.stringify(batched ? [answer] : answer);
-    res.writeHead(200, { 'Content-Type': 'application/json', Vary: 'trpc-accept, accept', 'Content-Length': Buffer.byteLength(body) });
+    // Added to, not replacing, the Vary CORS may have set (Origin), so shared caches stay correct.
+    res.vary('trpc-accept').vary('accept');
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   };
 }
