@@ -1,7 +1,10 @@
 import type { Logger } from '../logger.js';
 import { finalEventPayload, type FileTransitions } from './file-transitions.js';
 import type { JobEvent, JobEvents } from './job-events.js';
+import { deriveJobStatus, type JobFileRecord, type JobStatus } from './job.js';
 import type { FileCondition, FilePatch, JobStore, UpdateResult } from './job-store.js';
+
+type FinishedStatus = Exclude<JobStatus, 'processing'>;
 
 /** How long `done` waits for other files' final events (they follow their store update within ms). */
 const FINAL_EVENTS_WAIT_MS = 5_000;
@@ -34,26 +37,46 @@ export function createSequentialTransitions(deps: { store: JobStore; events: Job
   const { store, events } = deps;
 
   /**
+   * The job's status while the round `finished` ended is still the job's latest, or null once a
+   * restart (generate-single) reopened the job or began a new generation of the file: that round's
+   * own last final mark announces `done`, and announcing the old round's now would close every
+   * follower while the new generation runs.
+   */
+  async function outcomeOfRound(jobId: string, finished: JobFileRecord): Promise<FinishedStatus | null> {
+    const current = await store.get(jobId);
+    const file = current?.files.find((f) => f.file_id === finished.file_id);
+    if (!current || file?.generation !== finished.generation) return null;
+    const status = deriveJobStatus(current.files);
+    return status === 'processing' ? null : status;
+  }
+
+  /**
    * Two files of a job can finish at the same instant: each marks its file in the store, then
    * appends its `completed`/`failed`. The one whose update finished the job must not append
    * `done` before the other's final event is in the log, or every follower would miss it. This
-   * waits (bounded) until each file of the current round ends with its final event.
+   * waits (bounded) until each file of the current round ends with its final event, and returns
+   * the round's outcome (see outcomeOfRound), read after the log so a restart between the two is
+   * seen, and before `done` is appended, so a restart after it announces itself after `done`.
    */
-  async function untilFinalEventsAppended(jobId: string): Promise<void> {
+  async function untilFinalEventsAppended(jobId: string, finished: JobFileRecord): Promise<FinishedStatus | null> {
     const deadline = Date.now() + FINAL_EVENTS_WAIT_MS;
-    while (Date.now() < deadline) {
+    for (;;) {
       const log = await events.since(jobId, null);
-      if (everyRoundEndsWithFinalEvent(log)) return;
+      const outcome = await outcomeOfRound(jobId, finished);
+      if (outcome === null || everyRoundEndsWithFinalEvent(log)) return outcome;
+      if (Date.now() >= deadline) {
+        deps.logger.warn({ job_id: jobId }, 'A final file event is still missing; announcing the end of the job anyway');
+        return outcome;
+      }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    deps.logger.warn({ job_id: jobId }, 'A final file event is still missing; announcing the end of the job anyway');
   }
 
   /** Appends `done` when an update was the one that finished the job, after every file's own final event. */
   async function announceIfFinished(jobId: string, result: UpdateResult): Promise<void> {
     if (!result.job_finished || result.job_status === 'processing') return;
-    await untilFinalEventsAppended(jobId);
-    await events.append(jobId, { type: 'done', job_id: jobId, status: result.job_status });
+    const status = await untilFinalEventsAppended(jobId, result.file);
+    if (status) await events.append(jobId, { type: 'done', job_id: jobId, status });
   }
 
   /**

@@ -101,6 +101,38 @@ describe('FsJobStore on disk', () => {
     expect((await reopened.get(job.job_id))?.files.map((f) => f.status)).toEqual(['processing', 'completed']);
   });
 
+  it('refuses to restart a file whose final mark is not written yet, so a failed precondition cannot bring the mark back', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' })]);
+    const restart = () => store.restartFile(job.job_id, 'file_001', { face_limit: null, model_task_id: null }, { status: ['completed', 'failed'] });
+    let failSync = (_error: Error): void => undefined;
+    const synced = new Promise<void>((_, reject) => (failSync = reject));
+    const marking = store.updateFile(job.job_id, 'file_001', { status: 'completed' }, undefined, { after: synced });
+    // Readers see the mark at once, but it may still be undone: a restart now must not build on it.
+    expect((await store.getFile(job.job_id, 'file_001'))?.status).toBe('completed');
+    const restarting = restart();
+    expect(await store.getFile(job.job_id, 'file_001')).toMatchObject({ status: 'completed', generation: 1 });
+    failSync(new Error('fsync failed'));
+    await expect(marking).rejects.toThrow('fsync failed');
+    expect(await restarting).toBeNull();
+    expect(await store.getFile(job.job_id, 'file_001')).toMatchObject({ status: 'processing', generation: 1 });
+    await store.close();
+    expect((await (await FsJobStore.open({ root })).getFile(job.job_id, 'file_001'))?.status).toBe('processing');
+  });
+
+  it('restarts a file once its final mark is written', async () => {
+    const { store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' })]);
+    let sync = (): void => undefined;
+    const marking = store.updateFile(job.job_id, 'file_001', { status: 'completed' }, undefined, { after: new Promise<void>((resolve) => (sync = resolve)) });
+    sync();
+    await marking;
+    const restarted = await store.restartFile(job.job_id, 'file_001', { face_limit: null, model_task_id: null }, { status: ['completed', 'failed'] });
+    expect(restarted?.file).toMatchObject({ status: 'pending', generation: 2 });
+  });
+
   /** job.json cannot be written while the job's directory is a plain file (ENOTDIR, like a full disk's ENOSPC). */
   async function blockJobDir(root: string, jobId: string): Promise<() => Promise<void>> {
     const dir = path.join(root, 'jobs', jobId);

@@ -33,6 +33,8 @@ const FORMAT_VERSION = 1;
  */
 export class FsJobStore implements JobStore {
   private readonly jobs = new Map<string, StoredJob>();
+  /** Files with a durable change applied in memory but not yet written or undone, by `fileKey`. */
+  private readonly unwritten = new Map<string, number>();
   private readonly writer: FileWriter;
   private readonly root: string;
   private readonly logger: Logger;
@@ -117,6 +119,11 @@ export class FsJobStore implements JobStore {
     patch: RestartPatch,
     condition: FileCondition,
   ): Promise<UpdateResult | null> {
+    // Readers already see a final mark that is still being made durable (e.g. waiting for its
+    // model's fsync), but it may yet be undone: a restart built on it would then be undone back to
+    // the mark, and its `done` would be announced while the new generation runs. The caller
+    // answers as for a file still generating (409); the mark is durable within milliseconds.
+    if (this.unwritten.has(fileKey(jobId, fileId))) return null;
     const previous = structuredClone(this.jobs.get(jobId)?.files.get(fileId));
     const result = this.mutate(jobId, fileId, condition, (file) => {
       Object.assign(file, {
@@ -201,9 +208,17 @@ export class FsJobStore implements JobStore {
       this.undo(jobId, applied, previous);
       throw error;
     };
-    // Undone in the very step the precondition's failure is seen, so no write that starts later holds it.
-    const guarded = after?.catch(undo);
-    await Promise.all([this.writer.persist(jobId, guarded), guarded]).catch(undo);
+    const key = fileKey(jobId, applied.file_id);
+    this.unwritten.set(key, (this.unwritten.get(key) ?? 0) + 1);
+    try {
+      // Undone in the very step the precondition's failure is seen, so no write that starts later holds it.
+      const guarded = after?.catch(undo);
+      await Promise.all([this.writer.persist(jobId, guarded), guarded]).catch(undo);
+    } finally {
+      const left = (this.unwritten.get(key) ?? 1) - 1;
+      if (left > 0) this.unwritten.set(key, left);
+      else this.unwritten.delete(key);
+    }
   }
 
   /** Puts a file back as it was before `applied`, unless something changed it since. */
@@ -254,6 +269,11 @@ export class FsJobStore implements JobStore {
     }
     this.logger.info({ jobs: this.jobs.size }, 'Job store loaded');
   }
+}
+
+/** Job ids are single path segments, so they never contain the separator. */
+function fileKey(jobId: string, fileId: string): string {
+  return `${jobId}/${fileId}`;
 }
 
 function holds(file: JobFileRecord, condition: FileCondition | undefined): boolean {
