@@ -80,6 +80,19 @@ describe('final events a crash lost (embedded mode)', () => {
     expect(await lines()).toHaveLength(3);
   });
 
+  it('ignores log lines after a final event (a timed-out generation still running), so nothing is announced twice', async () => {
+    const log = (job_id: string): JobEventPayload => ({ type: 'log', job_id, file_id: 'file_001', message: 'still working' });
+    const failed = (job_id: string): JobEventPayload => ({ type: 'failed', job_id, file_id: 'file_001', error: FAILURE });
+    const announced = await crashedJob(['failed'], (id) => [progress(id, 'file_001'), failed(id), { type: 'done', job_id: id, status: 'failed' }, log(id)]);
+    const before = await announced.lines();
+    await FsJobStore.open({ root: announced.root });
+    expect(await announced.lines()).toEqual(before);
+
+    const doneLost = await crashedJob(['failed'], (id) => [progress(id, 'file_001'), failed(id), log(id)]);
+    await FsJobStore.open({ root: doneLost.root });
+    expect((await new FsJobEvents({ root: doneLost.root }).since(doneLost.jobId, null)).map((e) => e.type)).toEqual(['progress', 'failed', 'log', 'done']);
+  });
+
   it('adds nothing to a job whose log already ends with its outcome', async () => {
     const { root, lines } = await crashedJob(['completed'], (id) => [progress(id, 'file_001'), completed(id, 'file_001'), { type: 'done', job_id: id, status: 'completed' }]);
     const before = await lines();

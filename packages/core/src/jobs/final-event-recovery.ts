@@ -17,9 +17,11 @@ function finalEventOf(job_id: string, file: JobFileRecord): FinalEvent | null {
 /**
  * The events a job's log lacks for what its store says: the final event of every completed or
  * failed file whose newest event does not already say so, then `done` when the job is finished
- * and its newest event is not a `done` after them.
+ * and its newest event is not a `done` after them. Log lines are left out: they say nothing about
+ * a file's state, and a timed-out generation still running may log after its `failed` and `done`.
  */
-function missingEvents(job_id: string, files: JobFileRecord[], log: readonly JobEvent[]) {
+function missingEvents(job_id: string, files: JobFileRecord[], everything: readonly JobEvent[]) {
+  const log = everything.filter((event) => event.type !== 'log');
   const newestByFile = new Map<string, JobEvent>();
   for (const event of log) if ('file_id' in event) newestByFile.set(event.file_id, event);
   const finals = files.flatMap((file) => {

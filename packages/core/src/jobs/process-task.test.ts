@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { FakeModelProvider } from '../providers/fake-model-provider.js';
+import type { GenerationHooks } from '../providers/model-provider.js';
 import { createServiceHarness, eventsUntilDone, OWNER, recordingLogger } from '../testing/service-harness.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -93,6 +94,25 @@ describe('processing a job', () => {
     expect(provider.calls.map((c) => c.file_id)).toEqual(['file_001', 'file_002']);
     expect(trail.at(-1)).toMatchObject({ type: 'done', status: 'failed' });
     provider.release();
+  });
+
+  it('drops what a timed-out generation still reports after its file failed: nothing follows failed and done', async () => {
+    let late: GenerationHooks | null = null;
+    const provider = new FakeModelProvider();
+    provider.generate = (_request, hooks) => {
+      late = hooks;
+      return new Promise<never>(() => undefined); // keeps running past the timeout
+    };
+    const { service, events } = await h.start({ provider, generationTimeoutMs: 50 });
+    const { job } = await h.upload(service, ['a.png']);
+    const trail = await eventsUntilDone(events, job.job_id);
+    expect(trail.slice(-2).map((e) => e.type)).toEqual(['failed', 'done']);
+    (late as GenerationHooks | null)?.onLog('still working');
+    (late as GenerationHooks | null)?.onProgress(90);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the hooks' writes run in order on the task's chain
+    // Appended after anything the hooks could have appended: the log keeps call order.
+    const marker = await events.append(job.job_id, { type: 'progress', job_id: job.job_id, file_id: 'file_001', progress: 0 });
+    expect((await events.since(job.job_id, trail.at(-1)?.id ?? null)).map((e) => e.id)).toEqual([marker.id]);
   });
 
   it("appends done only after every file's final event, even when another file's append lags behind its store update", async () => {

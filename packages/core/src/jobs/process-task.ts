@@ -85,7 +85,12 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
 
     // Hooks are synchronous for the provider; their writes run in order on this chain.
     let sideEffects = Promise.resolve();
+    // Cleared once the generation settles or times out: a timed-out one may keep running and
+    // reporting, and what it reports would land after the file's `failed` and the job's `done`.
+    // Checked when a hook is called, so what it reported before still drains into the chain.
+    let listening = true;
     const inOrder = (work: () => Promise<void>): void => {
+      if (!listening) return;
       sideEffects = sideEffects.then(work).catch((error: unknown) => log.warn({ err: error }, 'Recording progress failed'));
     };
 
@@ -123,7 +128,10 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
           },
         },
       );
-      const result = await beforeDeadline(generating, deadline).catch((error: unknown) => {
+      const answered = beforeDeadline(generating, deadline).finally(() => {
+        listening = false;
+      });
+      const result = await answered.catch((error: unknown) => {
         if (!deadline.aborted || ctx.signal.aborted) throw error;
         generating.catch(() => undefined); // it may still settle later: nobody waits for it any more
         throw new AppError('PROCESSING_ERROR', `Generation timed out after ${describeDuration(timeoutMs)}; retry the file`);

@@ -87,4 +87,16 @@ describe('sequential transitions: the end of a round', () => {
     // The old round's `done` would close every follower while generation 2 runs; its own mark announces `done`.
     expect((await fsEvents.since(jobId, null)).map((e) => e.type)).toEqual(['completed', 'progress']);
   });
+
+  it("announces done at once when a file's final event is followed by a log line of its settled task", async () => {
+    const { fsEvents, transitions, jobId } = await setUp(2);
+    const failure = { code: 'PROCESSING_ERROR', message: 'Generation timed out after 1 s; retry the file' };
+    await transitions.finish(jobId, 'file_002', { status: 'failed', error: failure }, processing, { type: 'failed', error: failure });
+    // A timed-out generation that is still running logged after its file had failed.
+    await fsEvents.append(jobId, { type: 'log', job_id: jobId, file_id: 'file_002', message: 'still working' });
+    await within(transitions.finish(jobId, 'file_001', { status: 'completed' }, processing, completed(jobId)));
+    const log = await fsEvents.since(jobId, null);
+    expect(log.map((e) => e.type)).toEqual(['failed', 'log', 'completed', 'done']);
+    expect(log.at(-1)).toMatchObject({ status: 'partial' });
+  });
 });

@@ -23,7 +23,8 @@ function everyRoundEndsWithFinalEvent(log: readonly JobEvent[]): boolean {
   });
   const latestByFile = new Map<string, JobEvent['type']>();
   for (const event of log.slice(roundStart)) {
-    if ('file_id' in event) latestByFile.set(event.file_id, event.type);
+    // A log line says nothing about the file's state: a timed-out generation still running may log after its `failed`.
+    if ('file_id' in event && event.type !== 'log') latestByFile.set(event.file_id, event.type);
   }
   return [...latestByFile.values()].every((type) => type === 'completed' || type === 'failed');
 }
