@@ -214,11 +214,25 @@ export class FsJobStore implements JobStore {
       // Undone in the very step the precondition's failure is seen, so no write that starts later holds it.
       const guarded = after?.catch(undo);
       await Promise.all([this.writer.persist(jobId, guarded), guarded]).catch(undo);
+    } catch (error) {
+      this.rewriteAfterUndo(jobId);
+      throw error;
     } finally {
       const left = (this.unwritten.get(key) ?? 1) - 1;
       if (left > 0) this.unwritten.set(key, left);
       else this.unwritten.delete(key);
     }
+  }
+
+  /**
+   * Writes overlap: a write whose snapshot was taken before the undo may hold the undone change
+   * and still be put in place after the failed one (the disk had room again). A snapshot taken now
+   * is newer, so it replaces that one; if it fails too, the job's next write does.
+   */
+  private rewriteAfterUndo(jobId: string): void {
+    this.writer.persist(jobId).catch((error: unknown) => {
+      this.logger.warn({ err: error, job_id: jobId }, 'Writing a job after undoing a change failed; its job.json may hold the change until its next write');
+    });
   }
 
   /** Puts a file back as it was before `applied`, unless something changed it since. */
