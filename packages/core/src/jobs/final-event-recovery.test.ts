@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -91,6 +91,19 @@ describe('final events a crash lost (embedded mode)', () => {
     const doneLost = await crashedJob(['failed'], (id) => [progress(id, 'file_001'), failed(id), log(id)]);
     await FsJobStore.open({ root: doneLost.root });
     expect((await new FsJobEvents({ root: doneLost.root }).since(doneLost.jobId, null)).map((e) => e.type)).toEqual(['progress', 'failed', 'log', 'done']);
+  });
+
+  it("publishes what it cannot store (a full disk at start) in the service's own event log, whose replay keeps it", async () => {
+    const { root, jobId } = await crashedJob(['completed'], (id) => [progress(id, 'file_001')]);
+    const events = new FsJobEvents({ root });
+    await events.since(jobId, null); // the log is read; from now on no event fits on the disk
+    const logFile = path.join(root, 'jobs', jobId, 'events.jsonl');
+    await rm(logFile);
+    await mkdir(path.join(logFile, 'occupied'), { recursive: true });
+    await FsJobStore.open({ root, events });
+    const replay = await events.since(jobId, null);
+    expect(replay.map((e) => `${e.type}:${e.id}`)).toEqual(['progress:1', 'completed:1.1', 'done:1.2']);
+    await events.close();
   });
 
   it('adds nothing to a job whose log already ends with its outcome', async () => {

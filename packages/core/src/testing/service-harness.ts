@@ -37,8 +37,8 @@ export async function createServiceHarness() {
   async function start(
     opts: { provider?: ModelProvider; concurrency?: number; maxAttempts?: number; logger?: Logger; generationTimeoutMs?: number } = {},
   ): Promise<ServiceInstance> {
-    const store = await FsJobStore.open({ root });
     const events = new FsJobEvents({ root });
+    const store = await FsJobStore.open({ root, events });
     const storage = new FsBlobStorage({ root });
     const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? 2, maxAttempts: opts.maxAttempts ?? 3, backoffMs: 5 });
     const service = createJobService({

@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../../logger.js';
 import { isNotFound, isSafeSegment, prepareFileAtomic, TEMP_SUFFIX } from './atomic-file.js';
 import { FileWriter, type PreparedWrite } from './file-writer.js';
 import { appendMissingFinalEvents } from '../../jobs/final-event-recovery.js';
+import type { JobEvents } from '../../jobs/job-events.js';
 import { FsJobEvents } from './job-events.fs.js';
 
 export interface FsJobStoreOptions {
@@ -14,6 +15,12 @@ export interface FsJobStoreOptions {
   logger?: Logger;
   /** @default () => new Date() */
   now?: () => Date;
+  /**
+   * The event log the service will use, for the final events `open` recovers. An event the disk
+   * has no room for is kept (and replayed) only by the instance that published it, so only the
+   * service's own instance can hand it to followers. @default a log opened for the recovery only
+   */
+  events?: JobEvents;
 }
 
 interface StoredJob {
@@ -55,11 +62,11 @@ export class FsJobStore implements JobStore {
   static async open(opts: FsJobStoreOptions): Promise<FsJobStore> {
     const store = new FsJobStore(opts);
     await store.load();
-    const events = new FsJobEvents({ root: store.root, logger: store.logger });
+    const events = opts.events ?? new FsJobEvents({ root: store.root, logger: store.logger });
     try {
       await appendMissingFinalEvents({ store, events, logger: store.logger });
     } finally {
-      await events.close();
+      if (!opts.events) await events.close();
     }
     return store;
   }
