@@ -101,36 +101,43 @@ describe('FsJobStore on disk', () => {
     expect((await reopened.get(job.job_id))?.files.map((f) => f.status)).toEqual(['processing', 'completed']);
   });
 
-  it('refuses to restart a file whose final mark is not written yet, so a failed precondition cannot bring the mark back', async () => {
+  /** A file marked completed in memory whose mark waits for `synced` (its model's fsync) before it is written. */
+  async function markedUnsynced() {
     const { root, store } = await open();
     const job = makeJobRecord();
     await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' })]);
-    const restart = () => store.restartFile(job.job_id, 'file_001', { face_limit: null, model_task_id: null }, { status: ['completed', 'failed'] });
+    let sync = (): void => undefined;
     let failSync = (_error: Error): void => undefined;
-    const synced = new Promise<void>((_, reject) => (failSync = reject));
+    const synced = new Promise<void>((resolve, reject) => {
+      sync = resolve;
+      failSync = reject;
+    });
     const marking = store.updateFile(job.job_id, 'file_001', { status: 'completed' }, undefined, { after: synced });
-    // Readers see the mark at once, but it may still be undone: a restart now must not build on it.
+    // Readers see the mark at once, though it may still be undone.
     expect((await store.getFile(job.job_id, 'file_001'))?.status).toBe('completed');
-    const restarting = restart();
+    const restarting = store.restartFile(job.job_id, 'file_001', { face_limit: null, model_task_id: null }, { status: ['completed', 'failed'] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The restart waits for the mark: it must not build on a change that may yet be undone.
     expect(await store.getFile(job.job_id, 'file_001')).toMatchObject({ status: 'completed', generation: 1 });
+    return { root, store, jobId: job.job_id, sync, failSync, marking, restarting };
+  }
+
+  it('does not restart a file on a final mark that is undone while the restart waits for it, in memory or on disk', async () => {
+    const { root, store, jobId, failSync, marking, restarting } = await markedUnsynced();
     failSync(new Error('fsync failed'));
     await expect(marking).rejects.toThrow('fsync failed');
-    expect(await restarting).toBeNull();
-    expect(await store.getFile(job.job_id, 'file_001')).toMatchObject({ status: 'processing', generation: 1 });
+    expect(await restarting).toBeNull(); // the file is processing again: generate-single answers 409
+    expect(await store.getFile(jobId, 'file_001')).toMatchObject({ status: 'processing', generation: 1 });
     await store.close();
-    expect((await (await FsJobStore.open({ root })).getFile(job.job_id, 'file_001'))?.status).toBe('processing');
+    expect((await (await FsJobStore.open({ root })).getFile(jobId, 'file_001'))?.status).toBe('processing');
   });
 
-  it('restarts a file once its final mark is written', async () => {
-    const { store } = await open();
-    const job = makeJobRecord();
-    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' })]);
-    let sync = (): void => undefined;
-    const marking = store.updateFile(job.job_id, 'file_001', { status: 'completed' }, undefined, { after: new Promise<void>((resolve) => (sync = resolve)) });
+  it('restarts a file once the final mark it waited for is written', async () => {
+    const { store, jobId, sync, marking, restarting } = await markedUnsynced();
     sync();
     await marking;
-    const restarted = await store.restartFile(job.job_id, 'file_001', { face_limit: null, model_task_id: null }, { status: ['completed', 'failed'] });
-    expect(restarted?.file).toMatchObject({ status: 'pending', generation: 2 });
+    expect((await restarting)?.file).toMatchObject({ status: 'pending', generation: 2 });
+    expect(await store.getFile(jobId, 'file_001')).toMatchObject({ status: 'pending', generation: 2 });
   });
 
   /** job.json cannot be written while the job's directory is a plain file (ENOTDIR, like a full disk's ENOSPC). */

@@ -40,8 +40,8 @@ const FORMAT_VERSION = 1;
  */
 export class FsJobStore implements JobStore {
   private readonly jobs = new Map<string, StoredJob>();
-  /** Files with a durable change applied in memory but not yet written or undone, by `fileKey`. */
-  private readonly unwritten = new Map<string, number>();
+  /** Per file (`fileKey`): durable changes applied in memory and still being written (or undone). */
+  private readonly unwritten = new Map<string, Set<Promise<void>>>();
   private readonly writer: FileWriter;
   private readonly root: string;
   private readonly logger: Logger;
@@ -128,9 +128,9 @@ export class FsJobStore implements JobStore {
   ): Promise<UpdateResult | null> {
     // Readers already see a final mark that is still being made durable (e.g. waiting for its
     // model's fsync), but it may yet be undone: a restart built on it would then be undone back to
-    // the mark, and its `done` would be announced while the new generation runs. The caller
-    // answers as for a file still generating (409); the mark is durable within milliseconds.
-    if (this.unwritten.has(fileKey(jobId, fileId))) return null;
+    // the mark, and its `done` would be announced while the new generation runs. So a restart
+    // waits for it (milliseconds), then finds the mark durable, or undone (the file processing: 409).
+    await this.untilWritten(fileKey(jobId, fileId));
     const previous = structuredClone(this.jobs.get(jobId)?.files.get(fileId));
     const result = this.mutate(jobId, fileId, condition, (file) => {
       Object.assign(file, {
@@ -215,20 +215,31 @@ export class FsJobStore implements JobStore {
       this.undo(jobId, applied, previous);
       throw error;
     };
-    const key = fileKey(jobId, applied.file_id);
-    this.unwritten.set(key, (this.unwritten.get(key) ?? 0) + 1);
+    // Undone in the very step the precondition's failure is seen, so no write that starts later holds it.
+    const guarded = after?.catch(undo);
+    const writing = Promise.all([this.writer.persist(jobId, guarded), guarded]).then(() => undefined, undo);
+    this.trackUnwritten(fileKey(jobId, applied.file_id), writing);
     try {
-      // Undone in the very step the precondition's failure is seen, so no write that starts later holds it.
-      const guarded = after?.catch(undo);
-      await Promise.all([this.writer.persist(jobId, guarded), guarded]).catch(undo);
+      await writing;
     } catch (error) {
       this.rewriteAfterUndo(jobId);
       throw error;
-    } finally {
-      const left = (this.unwritten.get(key) ?? 1) - 1;
-      if (left > 0) this.unwritten.set(key, left);
-      else this.unwritten.delete(key);
     }
+  }
+
+  private trackUnwritten(key: string, writing: Promise<void>): void {
+    const pending = this.unwritten.get(key) ?? new Set<Promise<void>>();
+    this.unwritten.set(key, pending.add(writing));
+    const forget = (): void => {
+      pending.delete(writing);
+      if (pending.size === 0 && this.unwritten.get(key) === pending) this.unwritten.delete(key);
+    };
+    writing.then(forget, forget);
+  }
+
+  /** Resolves once no durable change of the file is still being written, whether it was written or undone. */
+  private async untilWritten(key: string): Promise<void> {
+    for (let pending = this.unwritten.get(key); pending; pending = this.unwritten.get(key)) await Promise.allSettled(pending);
   }
 
   /**
