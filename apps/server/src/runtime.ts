@@ -39,8 +39,9 @@ export interface EmbeddedRuntimeOptions {
 
 /** Embedded mode: state and events under DATA_DIR and the in-process queue, in this one process. */
 export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promise<Runtime> {
-  const store = await FsJobStore.open({ root: opts.dataDir, logger: opts.logger });
-  const events = new FsJobEvents({ root: opts.dataDir });
+  // The store recovers lost final events into the same log the service serves from.
+  const events = new FsJobEvents({ root: opts.dataDir, logger: opts.logger });
+  const store = await FsJobStore.open({ root: opts.dataDir, logger: opts.logger, events });
   const storage = new FsBlobStorage({ root: opts.dataDir });
   const { provider } = opts;
   const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
