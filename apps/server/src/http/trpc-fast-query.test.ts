@@ -18,10 +18,26 @@ describe('isJsonNative', () => {
     ['a class instance', { e: new Error('x') }],
     ['a RegExp', /x/],
     ['a null-prototype object', Object.assign(Object.create(null) as object, { a: 1 })],
+
   ];
 
   it.each(cases)('agrees with superjson on %s', (_name, value) => {
     const serialized = superjson.serialize(value);
     expect(isJsonNative(value)).toBe(serialized.meta === undefined);
+  });
+
+  // Safe side: superjson also handles these without meta, but walking them is not worth it.
+  it.each([
+    ['a sparse array', [1, , 3]],
+    ['a function', { f: () => 1 }],
+  ])('leaves %s to superjson', (_name, value) => {
+    expect(isJsonNative(value)).toBe(false);
+  });
+
+  it('leaves values deeper than it walks to superjson', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 100; i += 1) deep = [deep];
+    expect(isJsonNative(deep)).toBe(false);
+    expect(isJsonNative([[['leaf']]])).toBe(true);
   });
 });

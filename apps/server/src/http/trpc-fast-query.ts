@@ -52,7 +52,7 @@ export function createTrpcFastQuery(opts: ContextFactoryOptions): RequestHandler
     const answer = { result: { data: isJsonNative(data) ? { json: data } : superjson.serialize(data) } };
     const body = JSON.stringify(batched ? [answer] : answer);
     // Added to, not replacing, the Vary CORS may have set (Origin), so shared caches stay correct.
-    res.vary('trpc-accept').vary('accept');
+    res.vary('trpc-accept, accept');
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   };
@@ -68,27 +68,33 @@ function answersAsPlainJson(headers: IncomingHttpHeaders): boolean {
   return type === undefined || type.startsWith('application/json');
 }
 
+/** Deeper values are left to superjson rather than walked here (and nothing we answer is that deep). */
+const MAX_WALK_DEPTH = 64;
+
 /**
  * True when superjson would add nothing to the value (no Date, Map, undefined, NaN, class…), so
- * its serialised form is `{ json: value }`; a plain walk costs a fraction of superjson's.
+ * its serialised form is `{ json: value }`; this walk costs a small fraction of superjson's.
  */
-export function isJsonNative(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (current === null || typeof current === 'string' || typeof current === 'boolean') continue;
-    if (typeof current === 'number') {
-      if (!Number.isFinite(current) || Object.is(current, -0)) return false;
-      continue;
-    }
-    if (Array.isArray(current)) {
-      for (const item of current) stack.push(item);
-      continue;
-    }
-    if (typeof current !== 'object') return false;
-    const proto = Object.getPrototypeOf(current) as unknown;
-    if (proto !== Object.prototype && proto !== null) return false;
-    for (const item of Object.values(current)) stack.push(item);
+export function isJsonNative(value: unknown, depth = 0): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object':
+      break;
+    default:
+      return false;
   }
+  if (depth >= MAX_WALK_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) if (!isJsonNative(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) if (!isJsonNative((value as Record<string, unknown>)[key], depth + 1)) return false;
   return true;
 }
