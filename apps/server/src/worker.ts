@@ -5,7 +5,7 @@ import { createLogger } from './logging/logger.js';
 import { RedisLogStream } from './logging/redis-log-stream.js';
 import { createProvider, defaultConcurrency, generationTimeoutMs } from './providers.js';
 import { createDistributedRuntime } from './runtime.distributed.js';
-import { uploadTempDir } from './http/uploads.js';
+import { uploadTempDir } from './http/upload-temp-files.js';
 import { createMetrics } from './metrics/metrics.js';
 import { instrumentProvider } from './metrics/instrument-provider.js';
 import { startMetricsServer } from './metrics/metrics-http.js';

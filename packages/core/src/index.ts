@@ -14,6 +14,7 @@ export { createJobService, type JobServiceDeps } from './jobs/create-job-service
 
 export type * from './storage/blob-storage.js';
 export { FsBlobStorage, type FsBlobStorageOptions } from './storage/blob-storage.fs.js';
+export { sweepFiles, type SweepOptions } from './storage/sweep-files.js';
 
 export { FsJobStore, type FsJobStoreOptions } from './adapters/fs/job-store.fs.js';
 export { FsJobEvents, type FsJobEventsOptions } from './adapters/fs/job-events.fs.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sweepFiles } from '@image2model/core';
 
 /**
  * Upload bodies stream to `DATA_DIR/tmp/uploads/upload-<process>-<random>` until the job takes
@@ -19,33 +19,16 @@ export function newUploadTempName(): string {
 }
 
 /** This process's temp files: after the server has closed every connection, none is in use. */
-export function removeOwnUploadTemps(dir: string): Promise<number> {
-  return removeWhere(dir, (name) => name.startsWith(`${PREFIX}${PROCESS_TAG}-`), 0);
+export async function removeOwnUploadTemps(dir: string): Promise<number> {
+  const own = `${PREFIX}${PROCESS_TAG}-`;
+  return (await sweepFiles(dir, { before: Number.POSITIVE_INFINITY, matches: (name) => name.startsWith(own) })).files;
 }
 
 /**
  * Temp files older than `minAgeMs` (every one for 0): at start, what a killed process left. Only
  * regular files named like ours, directly in `dir`, are touched.
  */
-export function sweepUploadTemps(dir: string, minAgeMs: number): Promise<number> {
-  return removeWhere(dir, (name) => name.startsWith(PREFIX), minAgeMs);
-}
-
-async function removeWhere(dir: string, matches: (name: string) => boolean, minAgeMs: number): Promise<number> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return 0;
-  }
-  const before = Date.now() - minAgeMs;
-  let removed = 0;
-  for (const name of names.filter(matches)) {
-    const path = join(dir, name);
-    const stats = await lstat(path).catch(() => null);
-    if (!stats?.isFile() || (minAgeMs > 0 && stats.mtimeMs > before)) continue;
-    await rm(path, { force: true });
-    removed += 1;
-  }
-  return removed;
+export async function sweepUploadTemps(dir: string, minAgeMs: number): Promise<number> {
+  const before = minAgeMs > 0 ? Date.now() - minAgeMs : Number.POSITIVE_INFINITY;
+  return (await sweepFiles(dir, { before, matches: (name) => name.startsWith(PREFIX) })).files;
 }

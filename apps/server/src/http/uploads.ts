@@ -11,9 +11,6 @@ import { sendError } from './error-handler.js';
 import { checkImage } from './image-check.js';
 import { newUploadTempName } from './upload-temp-files.js';
 
-// Where upload bodies are written: the worker and bench compose with it from here.
-export { uploadTempDir } from './upload-temp-files.js';
-
 export interface UploadOptions {
   jobs: JobService;
   tempDir: string;

@@ -1,8 +1,7 @@
-import { lstat, readdir, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
+import { sweepFiles } from '../storage/sweep-files.js';
 import { deriveJobStatus } from './job.js';
 import type { JobEvents } from './job-events.js';
 import type { CleanupResult } from './job-service.js';
@@ -46,35 +45,10 @@ export async function cleanupJobs(deps: CleanupDeps, olderThanHours: number): Pr
     deps.logger.info({ job_id: record.job_id, files: freed.files, bytes: freed.bytes }, 'Cleaned up job');
   }
   if (deps.tmpDir !== undefined) {
-    const swept = await sweepTmp(deps.tmpDir, Math.min(threshold, now - TMP_MIN_AGE_MS));
+    const swept = await sweepFiles(deps.tmpDir, { before: Math.min(threshold, now - TMP_MIN_AGE_MS) });
     files += swept.files;
     bytes += swept.bytes;
   }
   deps.logger.info({ cleaned_files: files, freed_bytes: bytes, older_than_hours: olderThanHours }, 'Cleanup finished');
   return { cleaned_files: files, freed_space_mb: Math.round((bytes / 1_048_576) * 100) / 100 };
-}
-
-/** Removes regular files (never following links, never recursing) directly in `dir`. */
-async function sweepTmp(dir: string, threshold: number): Promise<{ files: number; bytes: number }> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return { files: 0, bytes: 0 };
-  }
-  let files = 0;
-  let bytes = 0;
-  for (const name of names) {
-    const file = path.join(dir, name);
-    try {
-      const info = await lstat(file);
-      if (!info.isFile() || info.mtimeMs >= threshold) continue;
-      await rm(file, { force: true });
-      files += 1;
-      bytes += info.size;
-    } catch {
-      // gone meanwhile (an upload finished): nothing to do
-    }
-  }
-  return { files, bytes };
 }
