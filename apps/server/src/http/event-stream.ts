@@ -1,11 +1,11 @@
 import type { RequestHandler } from 'express';
-import { appErrorFromUnknown, appRouter, createCallerFactory } from '@image2model/api';
+import { appErrorFromUnknown } from '@image2model/api';
 import type { Logger } from 'pino';
-import { createRequestContext, type ContextFactoryOptions } from './context.js';
+import type { ContextFactoryOptions } from './context.js';
+import { publicUrlOf } from './identity.js';
+import { callerFor } from './caller.js';
 import { sendError } from './error-handler.js';
 import { JobEventFanout } from './event-fanout.js';
-
-const createCaller = createCallerFactory(appRouter);
 
 export interface EventStreamOptions extends ContextFactoryOptions {
   logger: Logger;
@@ -22,7 +22,6 @@ export interface EventStreamOptions extends ContextFactoryOptions {
 export function createEventStreamHandler(opts: EventStreamOptions): RequestHandler {
   const fanout = new JobEventFanout({ events: opts.services.events, heartbeatMs: opts.heartbeatMs, logger: opts.logger });
   return async function streamEvents(req, res) {
-    const context = createRequestContext(opts, req, res);
     const header = req.get('last-event-id');
     const query = req.query.last_event_id;
     const lastEventId = (header ?? (typeof query === 'string' ? query : undefined))?.slice(0, 64) || null;
@@ -30,7 +29,7 @@ export function createEventStreamHandler(opts: EventStreamOptions): RequestHandl
     let sessionId: string;
     try {
       const input = { job_id: req.params.job_id, session_id: req.query.session_id || undefined } as { job_id: string; session_id?: string };
-      sessionId = (await createCaller(context).status.get(input)).session_id;
+      sessionId = (await callerFor(opts, req, res).status.get(input)).session_id;
     } catch (error) {
       sendError(res, appErrorFromUnknown(error), opts.logger);
       return;
@@ -48,6 +47,6 @@ export function createEventStreamHandler(opts: EventStreamOptions): RequestHandl
       return;
     }
     res.write('retry: 2000\n\n');
-    await fanout.follow({ res, jobId: String(req.params.job_id), sessionId, publicUrl: context.publicUrl, lastEventId });
+    await fanout.follow({ res, jobId: String(req.params.job_id), sessionId, publicUrl: publicUrlOf(req, opts.publicUrl), lastEventId });
   };
 }

@@ -1,10 +1,9 @@
 import type { RequestHandler } from 'express';
-import { appErrorFromUnknown, appRouter, createCallerFactory } from '@image2model/api';
+import { appErrorFromUnknown } from '@image2model/api';
 import type { Logger } from 'pino';
-import { createRequestContext, type ContextFactoryOptions } from './context.js';
+import type { ContextFactoryOptions } from './context.js';
+import { callerFor } from './caller.js';
 import { sendError } from './error-handler.js';
-
-const createCaller = createCallerFactory(appRouter);
 
 /**
  * `GET /api/v1/status/{job_id}`, the endpoint clients poll, through a server-side caller of the
@@ -14,7 +13,7 @@ const createCaller = createCallerFactory(appRouter);
  */
 export function createStatusHandler(opts: ContextFactoryOptions & { logger: Logger }): RequestHandler {
   return async function getStatus(req, res) {
-    const caller = createCaller(createRequestContext(opts, req, res));
+    const caller = callerFor(opts, req, res);
     try {
       // Unknown query parameters are ignored, as the procedure's (non-strict) input schema does.
       const input = { job_id: req.params.job_id, session_id: req.query.session_id } as { job_id: string; session_id?: string };

@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import superjson from 'superjson';
-import { appRouter, createCallerFactory } from '@image2model/api';
-import { createRequestContext, type ContextFactoryOptions } from './context.js';
-
-const createCaller = createCallerFactory(appRouter);
+import { appRouter } from '@image2model/api';
+import type { ContextFactoryOptions } from './context.js';
+import { callerFor } from './caller.js';
 
 type Callable = (input: unknown) => Promise<unknown>;
 
@@ -40,7 +39,7 @@ export function createTrpcFastQuery(opts: ContextFactoryOptions): RequestHandler
       if (batched && parsed !== undefined && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error('Malformed batch input');
       const serialized = batched ? (parsed as Record<string, unknown> | undefined)?.['0'] : parsed;
       const input = serialized === undefined ? undefined : superjson.deserialize(serialized as Parameters<typeof superjson.deserialize>[0]);
-      const caller = createCaller(createRequestContext(opts, req, res)) as unknown as Record<string, Record<string, Callable>>;
+      const caller = callerFor(opts, req, res) as unknown as Record<string, Record<string, Callable>>;
       const [namespace = '', name = ''] = path.split('.');
       const procedure = caller[namespace]?.[name];
       if (procedure === undefined) throw new Error(`No caller for ${path}`);
