@@ -46,7 +46,7 @@ describe('health, rate limits, docs and unknown routes', () => {
     expect(remaining).toEqual(['2', '1', '0']);
     const limited = await fetch(server.api('/status/batch_20990101_000000_aaaaaa'), { headers: auth(USER_KEY) });
     expect(limited.status).toBe(429);
-    expect(await limited.json()).toEqual({ detail: { code: 'RATE_LIMIT_EXCEEDED', message: expect.any(String), details: expect.any(Object) } });
+    expect(await limited.json()).toEqual({ detail: { code: 'RATE_LIMIT_EXCEEDED', message: expect.any(String), details: { retry_after: expect.any(Number), limit: 3, reason: 'minute' } } });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
     // /trpc shares the limiter; another key has its own budget
@@ -67,6 +67,12 @@ describe('health, rate limits, docs and unknown routes', () => {
     const res = await fetch(server.api('/status/x'), { headers: auth(USER_KEY) });
     expect(res.headers.get('x-ratelimit-limit')).toBe('5');
     expect(res.headers.get('x-ratelimit-remaining')).toBe('4');
+    for (let i = 0; i < 4; i++) await fetch(server.api('/status/x'), { headers: auth(USER_KEY) });
+    const limited = await fetch(server.api('/status/x'), { headers: auth(USER_KEY) });
+    expect(limited.status).toBe(429);
+    expect(((await limited.json()) as { detail: { details: unknown } }).detail.details).toEqual({ retry_after: expect.any(Number), limit: 5, reason: 'hour' });
+    const viaTrpc = await fetch(`${server.url}/trpc/health.get`, { headers: auth(USER_KEY) });
+    expect(await viaTrpc.json()).toMatchObject({ error: { json: { data: { appCode: 'RATE_LIMIT_EXCEEDED', details: { limit: 5, reason: 'hour' } } } } });
   });
 
   it('limits unknown keys by client address', async () => {

@@ -37,6 +37,19 @@ export function createRedisRateLimiters(windows: RateLimitWindows & { redis: Red
   };
 }
 
+/** Why a 429 was answered: a request window ran out, or (per key) too many long-lived responses were open. */
+export type RateLimitReason = keyof RateLimiters | 'streams';
+
+/**
+ * Every 429 of the service, built in one place: `details.limit` is always the number that was
+ * exceeded and `details.reason` says which limit it was. The caller sets `Retry-After` itself.
+ */
+export function rateLimitExceeded(reason: RateLimitReason, limit: number, retryAfterSeconds: number): AppError {
+  return new AppError('RATE_LIMIT_EXCEEDED', `Rate limit exceeded: retry in ${retryAfterSeconds} s`, {
+    details: { retry_after: retryAfterSeconds, limit, reason },
+  });
+}
+
 export interface RateLimitHooks {
   /** Called for each window a rejected request exceeded (metrics). */
   onReject?(window: keyof RateLimiters): void;
@@ -98,10 +111,6 @@ export function rateLimit(limiters: RateLimiters, logger: Logger, hooks: RateLim
     for (const window of blocked) hooks.onReject?.(window.name);
     const retryAfter = Math.max(1, Math.ceil(Math.max(...blocked.map((w) => w.msBeforeNext)) / 1000));
     res.setHeader('Retry-After', String(retryAfter));
-    respond(
-      req,
-      res,
-      new AppError('RATE_LIMIT_EXCEEDED', `Rate limit exceeded: retry in ${retryAfter} s`, { details: { retry_after: retryAfter, limit: tightest.limit } }),
-    );
+    respond(req, res, rateLimitExceeded(tightest.name, tightest.limit, retryAfter));
   };
 }
