@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { createJobId, createSessionId, fileIdFor } from '../ids.js';
+import { createJobId, createSessionId, FILE_ID_PATTERN, fileIdFor, JOB_ID_PATTERN } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { ModelProvider } from '../providers/model-provider.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
@@ -49,14 +49,19 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const now = deps.now ?? (() => new Date());
   const processTask = createTaskProcessor(deps);
 
+  /** A caller's id outside the pattern is an unknown job: it never reaches the store (`<id>:tally` is a Redis key). */
+  async function lookUp(jobId: string): Promise<JobWithFiles | null> {
+    return JOB_ID_PATTERN.test(jobId) ? store.get(jobId) : null;
+  }
+
   async function readable(jobId: string, access: Access): Promise<JobWithFiles> {
-    const found = await store.get(jobId);
+    const found = await lookUp(jobId);
     if (!found || !canRead(found.job, access)) throw new AppError('NOT_FOUND', 'Job not found');
     return found;
   }
 
   function fileOf(job: JobWithFiles, fileId: string): JobFileRecord {
-    const file = job.files.find((f) => f.file_id === fileId);
+    const file = FILE_ID_PATTERN.test(fileId) ? job.files.find((f) => f.file_id === fileId) : undefined;
     if (!file) throw new AppError('NOT_FOUND', 'File not found');
     return file;
   }
@@ -124,7 +129,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
     getJob: readable,
 
     async generateSingle(input, access) {
-      const found = await store.get(input.job_id);
+      const found = await lookUp(input.job_id);
       if (!found || !isOwner(found.job, access)) throw new AppError('NOT_FOUND', 'Job not found');
       const file = fileOf(found, input.file_id);
       const busy = (): AppError =>
