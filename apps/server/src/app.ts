@@ -133,7 +133,8 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
 
   const limitTrpc = rateLimit(rateLimiters, logger, { onReject: (window) => metrics?.rateLimitRejections.inc({ window }), respond: sendTrpcError });
   app.use('/trpc', limitTrpc, createTrpcFastQuery(context), createTrpcHandler(context));
-  if (metrics) app.get('/metrics', createMetricsHandler(metrics.registry, logger));
+  // Behind the API's limiter: a flood of wrong keys here gets 429s too. METRICS_PORT is not limited.
+  if (metrics) app.get('/metrics', limit, createMetricsHandler(metrics.registry, logger));
 
   if (existsSync(WEB_APP_DIR)) app.use(serveWebApp(WEB_APP_DIR));
   else logger.warn(`The web app is not built (${WEB_APP_DIR} is missing): run npm run build to serve it at /`);

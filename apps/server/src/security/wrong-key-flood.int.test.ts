@@ -38,6 +38,11 @@ describe('a flood of wrong API keys from one address', { timeout: 120_000 }, () 
     expect(viaTrpc.status).toBe(429);
     expect(viaTrpc.body).toContain('RATE_LIMIT_EXCEEDED');
 
+    // Nor does the metrics endpoint of the API port: it is behind the same limiter.
+    const viaMetrics = await getFrom(`${server.url}/metrics`, { localAddress: ATTACKER, headers: wrongKey(97) });
+    expect(viaMetrics.status).toBe(429);
+    expect(JSON.parse(viaMetrics.body)).toMatchObject({ detail: { code: 'RATE_LIMIT_EXCEEDED', details: { limit: PER_MINUTE, reason: 'minute' } } });
+
     // A forged X-Forwarded-For does not buy the attacker a fresh budget.
     const forged = await getFrom(status(), { localAddress: ATTACKER, headers: { ...wrongKey(99), 'X-Forwarded-For': '203.0.113.7' } });
     expect(forged.status).toBe(429);
