@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createApiKeyAuth, MAX_IMAGE_PIXELS } from '@image2model/api';
-import type { ModelProvider } from '@image2model/core';
+import { sweepLeftovers, type ModelProvider } from '@image2model/core';
 import type { Env } from './env.js';
 import { LogBuffer, type LogSink } from './logging/log-buffer.js';
 import { createLogger } from './logging/logger.js';
@@ -62,6 +62,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   // What a killed process left mid-upload. Embedded mode owns DATA_DIR alone, so everything goes;
   // API processes sharing one only remove files older than any upload may take (requestTimeout).
   const sweptTemps = await sweepUploadTemps(tempDir, env.REDIS_URL ? UPLOAD_TEMP_MAX_AGE_MS : 0);
+  // Likewise the temp files of interrupted writes and readiness probes, in every data folder.
+  const leftovers = await sweepLeftovers(dataDir, env.REDIS_URL ? Date.now() - UPLOAD_TEMP_MAX_AGE_MS : Number.POSITIVE_INFINITY);
 
   // ioredis (and everything distributed) loads only when REDIS_URL asks for it: embedded mode starts faster.
   const redisModule = env.REDIS_URL ? await import('./distributed/redis-connection.js') : null;
@@ -81,6 +83,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     ...(redis ? { base: { role: 'api', pid: process.pid } } : {}),
   });
   if (sweptTemps > 0) logger.info({ files: sweptTemps }, `Removed ${sweptTemps} upload temp file(s) left by a stopped process`);
+  if (leftovers.files > 0) logger.info({ files: leftovers.files }, `Removed ${leftovers.files} temp or probe file(s) left in the data directory by a stopped process`);
 
   try {
     const keys = await resolveApiKeys({

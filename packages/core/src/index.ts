@@ -13,7 +13,7 @@ export { modelDownloadPath, storageKeys } from './jobs/storage-keys.js';
 export { createJobService, type JobServiceDeps } from './jobs/create-job-service.js';
 
 export type * from './storage/blob-storage.js';
-export { FsBlobStorage, type FsBlobStorageOptions } from './storage/blob-storage.fs.js';
+export { FsBlobStorage, sweepLeftovers, type FsBlobStorageOptions } from './storage/blob-storage.fs.js';
 export { sweepFiles, type SweepOptions } from './storage/sweep-files.js';
 
 export { FsJobStore, type FsJobStoreOptions } from './adapters/fs/job-store.fs.js';

@@ -112,7 +112,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
       });
       const files = planned.map((p) => p.file);
       try {
-        for (const { file, temp_path } of planned) await storage.moveIn(file.image_key, temp_path);
+        // Every photo durable before the record naming it is committed; their syncs overlap.
+        const moved = await Promise.allSettled(planned.map(({ file, temp_path }) => storage.moveIn(file.image_key, temp_path)));
+        const failed = moved.find((outcome) => outcome.status === 'rejected');
+        if (failed) throw failed.reason;
         await store.create(job, files);
       } catch (error) {
         // Nothing half-stored: drop whatever was moved in.

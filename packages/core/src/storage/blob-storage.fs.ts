@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isNotFound, openCreatingDir, tempPathFor } from '../adapters/fs/atomic-file.js';
+import { isNotFound, isTempName, openCreatingDir, syncDirectory, tempPathFor } from '../adapters/fs/atomic-file.js';
 import { AppError } from '../errors.js';
 import type { BlobStorage } from './blob-storage.js';
+import { sweepFiles } from './sweep-files.js';
+
+/** Readiness probe files, written in the root and removed at once. */
+const PROBE_PREFIX = '.probe-';
 
 export interface FsBlobStorageOptions {
   /** The data directory; every key resolves inside it. */
@@ -91,7 +95,16 @@ export class FsBlobStorage implements BlobStorage {
 
   async moveIn(key: string, sourcePath: string): Promise<void> {
     const target = this.resolveKey(key);
-    await mkdir(path.dirname(target), { recursive: true });
+    const dir = path.dirname(target);
+    const created = await mkdir(dir, { recursive: true });
+    // Private like every file we write, and on stable storage before its name is.
+    const source = await open(sourcePath, 'r');
+    try {
+      await source.chmod(0o600);
+      await source.sync();
+    } finally {
+      await source.close();
+    }
     try {
       await rename(sourcePath, target);
     } catch (error) {
@@ -100,12 +113,25 @@ export class FsBlobStorage implements BlobStorage {
       const temp = tempPathFor(target);
       try {
         await copyFile(sourcePath, temp);
+        const copy = await open(temp, 'r');
+        try {
+          await copy.chmod(0o600);
+          await copy.sync();
+        } finally {
+          await copy.close();
+        }
         await rename(temp, target);
       } catch (copyError) {
         await rm(temp, { force: true });
         throw copyError;
       }
       await rm(sourcePath, { force: true });
+    }
+    // The new name, and every directory mkdir made for it, durable before the caller commits a
+    // record naming the file (a crash must not leave a job whose photo vanished).
+    await syncDirectory(dir);
+    for (let made = dir; created !== undefined && made !== path.dirname(created); made = path.dirname(made)) {
+      await syncDirectory(path.dirname(made));
     }
   }
 
@@ -136,7 +162,7 @@ export class FsBlobStorage implements BlobStorage {
   }
 
   async checkWritable(): Promise<boolean> {
-    const key = `.probe-${randomBytes(6).toString('hex')}`;
+    const key = `${PROBE_PREFIX}${randomBytes(6).toString('hex')}`;
     const probe = randomBytes(16);
     try {
       await this.write(key, probe);
@@ -148,6 +174,19 @@ export class FsBlobStorage implements BlobStorage {
       await rm(path.join(this.root, key), { force: true }).catch(() => undefined);
     }
   }
+}
+
+/**
+ * Removes what interrupted writes (`tempPathFor` names) and readiness probes left anywhere under
+ * the data directory, last modified before `before`: at start, nothing of ours is in flight.
+ */
+export function sweepLeftovers(root: string, before: number): Promise<{ files: number; bytes: number }> {
+  return sweepFiles(root, { before, recursive: true, matches: isLeftoverName });
+}
+
+/** A temp file of an atomic write, or a readiness probe (and the temp file of its write). */
+export function isLeftoverName(name: string): boolean {
+  return isTempName(name) || (name.startsWith(PROBE_PREFIX) && /^[0-9a-f]{12}$/.test(name.slice(PROBE_PREFIX.length)));
 }
 
 /** Counts regular files and their bytes under a path, without following symlinks. */

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -6,24 +7,34 @@ export interface SweepOptions {
   before: number;
   /** Which names to consider; every name when absent. */
   matches?: (name: string) => boolean;
+  /** Also sweeps every subdirectory (never following links). @default false */
+  recursive?: boolean;
 }
 
 /**
- * Removes the regular files directly in `dir` (never following links, never recursing) that match
- * and are older than `before`: stray upload temp files, for the cleanup endpoint and at start.
+ * Removes the regular files in `dir` (never following links; in subdirectories too when
+ * `recursive`) that match and are older than `before`: stray upload temp files, for the cleanup
+ * endpoint and at start, and what interrupted writes and probes left in the data directory.
  */
 export async function sweepFiles(dir: string, opts: SweepOptions): Promise<{ files: number; bytes: number }> {
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = await readdir(dir);
+    entries = await readdir(dir, { withFileTypes: true });
   } catch {
     return { files: 0, bytes: 0 };
   }
   let files = 0;
   let bytes = 0;
-  for (const name of names) {
-    if (opts.matches && !opts.matches(name)) continue;
-    const file = path.join(dir, name);
+  for (const entry of entries) {
+    const file = path.join(dir, entry.name);
+    // A directory entry's own type: a link is never followed.
+    if (opts.recursive && entry.isDirectory()) {
+      const below = await sweepFiles(file, opts);
+      files += below.files;
+      bytes += below.bytes;
+      continue;
+    }
+    if (opts.matches && !opts.matches(entry.name)) continue;
     try {
       const info = await lstat(file);
       if (!info.isFile() || info.mtimeMs >= opts.before) continue;

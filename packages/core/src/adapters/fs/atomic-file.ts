@@ -10,6 +10,24 @@ export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
 }
 
+/** True for a name `tempPathFor` makes: what a write a crash interrupted leaves beside its target. */
+export function isTempName(name: string): boolean {
+  return /^\..+\.[0-9a-f]+\.tmp$/.test(name);
+}
+
+/**
+ * Makes the entries of `dir` (a rename into it, a file created in it) durable: without it a crash
+ * can lose a file whose own bytes were synced.
+ */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * The first half of replacing `target` so that a crash at any moment leaves either the old or the
  * new content: `data` written to a sibling temp file and fsynced. `commit` renames it over the

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { deriveJobStatus, type JobFileRecord, type JobRecord, type JobWithFiles } from '../../jobs/job.js';
 import type { FileCondition, FilePatch, JobCounts, JobStore, RestartPatch, UpdateOptions, UpdateResult } from '../../jobs/job-store.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import { isNotFound, isSafeSegment, prepareFileAtomic, TEMP_SUFFIX } from './atomic-file.js';
+import { isNotFound, isSafeSegment, isTempName, prepareFileAtomic } from './atomic-file.js';
+import { sweepFiles } from '../../storage/sweep-files.js';
 import { FileWriter, type PreparedWrite } from './file-writer.js';
 import { appendMissingFinalEvents } from '../../jobs/final-event-recovery.js';
 import type { JobEvents } from '../../jobs/job-events.js';
@@ -330,11 +331,5 @@ function parseStoredJob(raw: string, jobId: string): StoredJob | null {
 
 /** Temp files are leftovers of a write a crash interrupted; the real file is intact. */
 async function removeTempFiles(dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  await Promise.all(names.filter((n) => n.startsWith('.job.json.') && n.endsWith(TEMP_SUFFIX)).map((n) => rm(path.join(dir, n), { force: true })));
+  await sweepFiles(dir, { before: Number.POSITIVE_INFINITY, matches: (name) => name.startsWith('.job.json.') && isTempName(name) });
 }
