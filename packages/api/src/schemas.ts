@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_STATUS, type ErrorCode } from '@image2model/core';
 
 /** The largest photo accepted, in pixels (width × height): checked from the header, before decoding. */
 export const MAX_IMAGE_PIXELS = 40_000_000;
@@ -231,8 +232,15 @@ export const LogEntrySchema = z.object({
 export type LogEntry = z.infer<typeof LogEntrySchema>;
 export const LogsResponseSchema = z.object({ logs: z.array(LogEntrySchema), total_lines: z.int() }).meta({ id: 'Logs' });
 
+/** The public codes, from core's one table: a code added there is in every error schema at once. */
+const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
+
 export const ErrorBodySchema = z
   .object({
-    detail: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) }),
+    detail: z.object({
+      code: z.enum(ERROR_CODES).meta({ description: 'The error code; each has one HTTP status' }),
+      message: z.string().meta({ description: 'What went wrong, and what to do about it' }),
+      details: z.record(z.string(), z.unknown()).meta({ description: 'Machine-readable specifics (e.g. `retry_after` on 429); `{}` when there are none' }),
+    }),
   })
-  .meta({ id: 'Error' });
+  .meta({ id: 'Error', description: 'The body of every error answer, on every route' });

@@ -4,7 +4,15 @@ import { publicProcedure } from '../../trpc.js';
 import { HealthResponseSchema, ReadinessReportSchema } from '../../schemas.js';
 
 export const getHealth = publicProcedure
-  .meta({ openapi: { method: 'GET', path: '/health', tags: ['health'], summary: 'Liveness: the process answers' } })
+  .meta({
+    openapi: {
+      method: 'GET',
+      path: '/health',
+      tags: ['health'],
+      summary: 'Liveness: the process answers',
+      description: 'Always `{"status":"healthy"}` while the process can answer; for the dependencies, see /health/ready. Needs no key and is not rate limited.',
+    },
+  })
   .input(z.object({}).optional())
   .output(HealthResponseSchema)
   .query(() => ({ status: 'healthy' as const }));
