@@ -25,7 +25,7 @@ echo "== build the client and the server"
 echo "== npm pack"
 tarball="$(cd "$client" && npm pack --pack-destination "$work" --silent | tail -n 1)"
 tar -tzf "$work/$tarball" | sort > "$work/contents.txt"
-for required in package/package.json package/README.md package/CHANGELOG.md package/dist/index.js package/dist/index.d.ts package/dist/cli/main.js package/dist/node-files.js; do
+for required in package/package.json package/README.md package/CHANGELOG.md package/dist/index.js package/dist/index.d.ts package/bin/image2model.js package/dist/cli/main.js package/dist/node-files.js; do
   grep -qx "$required" "$work/contents.txt" || fail "$required is missing from $tarball"
 done
 if grep -Eq '^package/(src|scripts)/|\.map$|\.test\.' "$work/contents.txt"; then fail "$tarball ships sources, tests or maps: $(grep -E '^package/(src|scripts)/|\.map$|\.test\.' "$work/contents.txt" | head -3)"; fi
