@@ -84,4 +84,15 @@ describe('inputs', () => {
   it('rejects bytes that are not an image', async () => {
     await expect(generateModel(Buffer.from('definitely not a photo'))).rejects.toThrow(InvalidImageError);
   });
+
+  it('says in plain words that a photo whose header reads but whose pixels are cut off is damaged', async () => {
+    const jpeg = await (await tallBottleJpeg()).jpeg().toBuffer();
+    const png = await (await tallBottleJpeg()).png().toBuffer();
+    // Still valid at the header (the upload check reads only that), cut off in the pixel data.
+    await expect(sharp(jpeg.subarray(0, jpeg.length * 0.6)).metadata()).resolves.toMatchObject({ format: 'jpeg', width: 320 });
+    const cutJpeg = generateModel(jpeg.subarray(0, jpeg.length * 0.6));
+    await expect(cutJpeg).rejects.toThrow(InvalidImageError);
+    await expect(cutJpeg).rejects.toThrow(/^The photo is damaged \(truncated JPEG\): upload a complete copy$/);
+    await expect(generateModel(png.subarray(0, png.length * 0.6))).rejects.toThrow(/^The photo is damaged or incomplete \(its PNG data does not decode\): upload a complete copy$/);
+  });
 });

@@ -43,7 +43,7 @@ export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true })
     .catch((error: unknown) => {
-      throw new InvalidImageError(`Could not decode the image: ${describe(error)}`, { cause: error });
+      throw damagedPhoto(metadata.format, error);
     });
   if (info.channels !== 4) throw new Error(`Expected 4 channels after decoding, got ${info.channels}`);
   const image = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
@@ -54,6 +54,17 @@ function workingSize(width: number, height: number): { width: number; height: nu
   const longSide = Math.max(width, height);
   const scale = longSide > WORKING_MAX_EDGE ? WORKING_MAX_EDGE / longSide : longSide < WORKING_MIN_EDGE ? WORKING_MIN_EDGE / longSide : 1;
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/**
+ * The header read but the pixels do not: a photo cut off in transfer (libvips names a JPEG's
+ * missing end; for PNG it only says "read error"), or damaged bytes. What the person can do about
+ * it is the same either way, so the message says that in plain words; libvips' text stays the cause.
+ */
+function damagedPhoto(format: string | undefined, error: unknown): InvalidImageError {
+  const kind = (format ?? 'image').toUpperCase();
+  const why = /premature end|truncated/i.test(describe(error)) ? `damaged (truncated ${kind})` : `damaged or incomplete (its ${kind} data does not decode)`;
+  return new InvalidImageError(`The photo is ${why}: upload a complete copy`, { cause: error });
 }
 
 function describe(error: unknown): string {

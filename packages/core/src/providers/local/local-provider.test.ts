@@ -100,12 +100,13 @@ describe('LocalProvider', () => {
     expect(error).toMatchObject({ code: 'PROCESSING_ERROR', retryable: false, message: 'Local generation failed: No foreground object found' });
   });
 
-  it("explains the generator's invalid-image errors, which cross the worker boundary by name", async () => {
+  it("hands on the generator's invalid-image errors (they cross the worker boundary by name) as the photo's fault: VALIDATION_ERROR, its own words", async () => {
     const { generator } = fakeGenerator(async () => {
-      throw Object.assign(new Error('Could not decode the image: unsupported format'), { name: 'InvalidImageError' });
+      throw Object.assign(new Error('The photo is damaged (truncated JPEG): upload a complete copy'), { name: 'InvalidImageError' });
     });
     const error = await new LocalProvider({ generator }).generate(request(), recordingHooks().hooks).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'PROCESSING_ERROR', retryable: false, message: 'Local generation failed: Could not decode the image: unsupported format' });
+    // Not a PROCESSING_ERROR: the same photo can only fail again, and a client says "replace it", not "retry".
+    expect(error).toMatchObject({ code: 'VALIDATION_ERROR', retryable: false, message: 'The photo is damaged (truncated JPEG): upload a complete copy' });
   });
 
   it('mints task ids and reports FAL as not configured', async () => {

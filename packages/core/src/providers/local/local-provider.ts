@@ -51,6 +51,9 @@ export class LocalProvider implements ModelProvider {
         onProgress,
       });
     } catch (error) {
+      // The photo itself is unusable (damaged, cut off, over the pixel limit): the same photo can only
+      // fail again, so it is the caller's input that is wrong, in the generator's own words.
+      if (error instanceof Error && error.name === 'InvalidImageError') throw new AppError('VALIDATION_ERROR', error.message, { cause: error, retryable: false });
       throw new AppError('PROCESSING_ERROR', describeFailure(error), { cause: error, retryable: false });
     }
     for (const warning of result.warnings) hooks.onLog(warning, 'warning');
@@ -76,12 +79,12 @@ export class LocalProvider implements ModelProvider {
 }
 
 /**
- * A message fit for the file's `error`. The generator's `InvalidImageError` (its name survives the
- * worker boundary) and public AppErrors explain what is wrong with the image; anything else could
- * carry internals, so it gets a generic sentence (the cause is logged by the worker).
+ * A message fit for the file's `error`. Public AppErrors explain what is wrong with the image;
+ * anything else could carry internals, so it gets a generic sentence (the cause is logged by the
+ * worker). The generator's `InvalidImageError` (its name survives the worker boundary) is handled
+ * before, as the photo's fault.
  */
 function describeFailure(error: unknown): string {
-  const explainsImage = error instanceof AppError ? error.isPublic : error instanceof Error && error.name === 'InvalidImageError';
-  if (explainsImage) return `Local generation failed: ${(error as Error).message}`;
+  if (error instanceof AppError && error.isPublic) return `Local generation failed: ${error.message}`;
   return 'Local generation failed: the image could not be turned into a model';
 }
