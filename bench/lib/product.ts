@@ -31,6 +31,8 @@ export async function startProduct(ctx: CaseContext, opts: { modelBytes?: number
       API_KEYS: BENCH_KEY,
       RATE_LIMIT_PER_MINUTE: UNLIMITED,
       RATE_LIMIT_PER_HOUR: UNLIMITED,
+      // Thousands of subscribers share one key here (the SSE fan-out case).
+      MAX_STREAMS_PER_KEY: UNLIMITED,
       LOG_LEVEL: 'info',
       BENCH_MODEL_BYTES: String(opts.modelBytes ?? 2048),
       ...opts.env,

@@ -14,6 +14,7 @@ import { createUploadHandler } from './http/uploads.js';
 import { createEventStreamHandler } from './http/event-stream.js';
 import { createStatusHandler } from './http/status.js';
 import { createModelDownloadHandler, createPreviewDownloadHandler, createZipDownloadHandler } from './http/downloads.js';
+import { createStreamLimit } from './http/open-streams.js';
 import { createDocsRouter } from './http/docs.js';
 import { createRestHandler, defaultEmptyJsonBody } from './http/rest.js';
 import { createTrpcHandler } from './http/trpc.js';
@@ -33,6 +34,8 @@ export interface AppConfig {
   corsOrigins: readonly string[];
   heartbeatMs: number;
   version: string;
+  maxStreamsPerKey: number;
+  slowReaderTimeoutMs: number;
 }
 
 export interface AppDeps {
@@ -122,17 +125,21 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
     }),
   );
   api.get('/status/:job_id', createStatusHandler(context));
-  api.get('/status/stream/:job_id', createEventStreamHandler({ ...context, heartbeatMs: config.heartbeatMs }));
-  api.get('/download/:job_id/all', createZipDownloadHandler({ jobs, logger }));
-  api.get('/download/:job_id/:file_id/model', createModelDownloadHandler({ jobs, logger }));
-  api.get('/download/:job_id/:file_id/preview', createPreviewDownloadHandler({ jobs, logger }));
+  const streamLimit = createStreamLimit(config.maxStreamsPerKey, logger);
+  const limitStreams = streamLimit();
+  const downloads = { jobs, logger, slowReaderTimeoutMs: config.slowReaderTimeoutMs };
+  api.get('/status/stream/:job_id', limitStreams, createEventStreamHandler({ ...context, heartbeatMs: config.heartbeatMs }));
+  api.get('/download/:job_id/all', limitStreams, createZipDownloadHandler(downloads));
+  api.get('/download/:job_id/:file_id/model', limitStreams, createModelDownloadHandler(downloads));
+  api.get('/download/:job_id/:file_id/preview', limitStreams, createPreviewDownloadHandler(downloads));
   // After the hot routes: polling and streaming need not walk the docs router first.
   api.use(createDocsRouter({ ...config, publicUrl: config.publicUrl }));
   api.use(express.json({ limit: JSON_BODY_LIMIT }), defaultEmptyJsonBody, rest);
   app.use('/api/v1', api);
 
   const limitTrpc = rateLimit(rateLimiters, logger, { onReject: (window) => metrics?.rateLimitRejections.inc({ window }), respond: sendTrpcError });
-  app.use('/trpc', limitTrpc, createTrpcFastQuery(context), createTrpcHandler(context));
+  const limitTrpcStreams = streamLimit({ respond: sendTrpcError, only: (req) => req.path === '/status.onEvents' });
+  app.use('/trpc', limitTrpc, limitTrpcStreams, createTrpcFastQuery(context), createTrpcHandler(context));
   // Behind the API's limiter: a flood of wrong keys here gets 429s too. METRICS_PORT is not limited.
   if (metrics) app.get('/metrics', limit, createMetricsHandler(metrics.registry, logger));
 

@@ -45,6 +45,10 @@ const EnvSchema = z.object({
   GENERATION_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   /** Generations at once per process (embedded server, or each worker); default: the generator pool's size. */
   WORKER_CONCURRENCY: z.coerce.number().int().positive().optional(),
+  /** Open event streams and downloads at once per API key (per client IP for session_id access). */
+  MAX_STREAMS_PER_KEY: positiveInt(50),
+  /** A download or ZIP whose client takes no bytes for this long is cut. */
+  SLOW_READER_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -109,6 +109,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         uploadTempDir: tempDir,
         corsOrigins: env.CORS_ORIGINS,
         heartbeatMs: opts.heartbeatMs ?? 15_000,
+        maxStreamsPerKey: env.MAX_STREAMS_PER_KEY,
+        slowReaderTimeoutMs: env.SLOW_READER_TIMEOUT_MS,
         version: SERVER_VERSION,
       },
       services: {

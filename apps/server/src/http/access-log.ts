@@ -23,7 +23,8 @@ export function accessLog(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     const path = req.originalUrl.split('?')[0] ?? '';
     const requestId = String(res.locals.requestId ?? '');
-    res.on('finish', () => {
+    // 'close', not 'finish': a client hanging up right after the last byte (or mid-way) still gets its line.
+    res.once('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const level = res.statusCode >= 500 ? 'error' : isRoutinePoll(req.method, path, res.statusCode) ? 'debug' : 'info';
       if (!logger.isLevelEnabled(level)) return;

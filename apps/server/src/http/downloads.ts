@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError, type Access, type JobService } from '@image2model/core';
@@ -9,7 +10,12 @@ import { contentDisposition, createNameDeduper, safeStem } from './file-names.js
 export interface DownloadOptions {
   jobs: JobService;
   logger: Logger;
+  /** A client that takes no bytes for this long is cut, freeing the socket and the open files. */
+  slowReaderTimeoutMs: number;
 }
+
+/** How a client hanging up surfaces in a pipeline to its response. */
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE']);
 
 /** Downloads are read-only: an API key, or the job's session_id in the query. */
 function accessOf(req: Request, res: Response): Access {
@@ -27,8 +33,24 @@ function param(req: Request, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/**
+ * Streams a body to the client. A client hanging up is not the service's error: right after the last
+ * byte (curl does, often before Node reports the response finished) the download succeeded, and
+ * part-way it is an info line.
+ */
+async function sendBody(source: Readable, req: Request, res: Response, logger: Logger): Promise<void> {
+  try {
+    await pipeline(source, res);
+  } catch (error) {
+    if (!CLIENT_GONE.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    if (!res.writableEnded) logger.info({ path: req.path, bytes_sent: res.socket?.bytesWritten ?? null }, 'Client disconnected mid-download');
+  }
+}
+
 function guarded(opts: DownloadOptions, handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
   return async function download(req, res) {
+    // No progress for this long (the socket took no bytes): cut, so a reader that stopped frees its files.
+    res.setTimeout(opts.slowReaderTimeoutMs, () => res.destroy());
     try {
       await handler(req, res);
     } catch (error) {
@@ -50,7 +72,7 @@ export function createModelDownloadHandler(opts: DownloadOptions): RequestHandle
       'Content-Disposition': contentDisposition(model.filename),
       'Cache-Control': 'private, max-age=3600',
     });
-    await pipeline(model.stream, res);
+    await sendBody(model.stream, req, res, opts.logger);
   });
 }
 
@@ -58,7 +80,7 @@ export function createPreviewDownloadHandler(opts: DownloadOptions): RequestHand
   return guarded(opts, async (req, res) => {
     const preview = await opts.jobs.openPreview(param(req, 'job_id'), param(req, 'file_id'), accessOf(req, res));
     res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': String(preview.size), 'Cache-Control': 'private, max-age=3600' });
-    await pipeline(preview.stream, res);
+    await sendBody(preview.stream, req, res, opts.logger);
   });
 }
 
@@ -85,10 +107,31 @@ export function createZipDownloadHandler(opts: DownloadOptions): RequestHandler 
     const { ZipArchive } = await import('archiver');
     const archive = new ZipArchive({ store: true });
     res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Disposition': contentDisposition(`${job.job.job_id}.zip`) });
-    for (const model of models) archive.append(opts.jobs.openBlob(model.model_key), { name: entryNames.get(model.file_id) ?? `${model.file_id}.glb` });
-    archive.append(JSON.stringify(manifest, null, 2), { name: 'manifest.json' });
-    const done = pipeline(archive, res);
-    await archive.finalize();
-    await done;
+    // One model at a time: archiver starts reading every stream as soon as it is appended, so the
+    // next one is appended (and its file opened) only once the previous entry is written.
+    const waiting = [...models];
+    let current: Readable | null = null;
+    const appendNext = (): void => {
+      const model = waiting.shift();
+      if (model === undefined) {
+        current = null;
+        archive.append(JSON.stringify(manifest, null, 2), { name: 'manifest.json' });
+        // Its errors reach the pipeline; a client gone mid-way leaves it unsettled, so it is not awaited.
+        archive.finalize().catch(() => undefined);
+        return;
+      }
+      current = opts.jobs.openBlob(model.model_key);
+      archive.append(current, { name: entryNames.get(model.file_id) ?? `${model.file_id}.glb` });
+    };
+    archive.on('entry', () => {
+      if (current !== null) appendNext();
+    });
+    appendNext();
+    try {
+      await sendBody(archive, req, res, opts.logger);
+    } finally {
+      // The model being read when a client left, and its open file, go with the response.
+      (current as Readable | null)?.destroy();
+    }
   });
 }

@@ -62,7 +62,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const serverTmp = join(root, 'os-tmp');
   await mkdir(serverTmp, { recursive: true });
   const server = await startChildServer(
-    { DATA_DIR: dataDir, TMPDIR: serverTmp, API_KEYS: KEY, RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_PER_HOUR: '1000000000' },
+    // Every client shares one key: its streams and downloads at once are hundreds, not the default 50.
+    { DATA_DIR: dataDir, TMPDIR: serverTmp, API_KEYS: KEY, RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_PER_HOUR: '1000000000', MAX_STREAMS_PER_KEY: '100000' },
     { timeoutMs: 60_000 },
   );
   try {
