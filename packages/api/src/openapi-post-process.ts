@@ -1,7 +1,7 @@
 import { ERROR_STATUS, type ErrorCode } from '@image2model/core';
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import { errorCodesOf, OPERATION_FACTS, type OperationAccess, type OperationFacts } from './openapi-operations.js';
-import { commonHeaders, errorResponse, HEADERS, type HeaderObject, type ResponseObject } from './openapi-responses.js';
+import { commonHeaders, errorResponse, headerRef, HEADERS, type HeaderObject, type ResponseObject } from './openapi-responses.js';
 
 type PathItem = NonNullable<OpenAPIObject['paths']>[string];
 type Operation = NonNullable<PathItem['get']>;
@@ -76,7 +76,7 @@ function responsesOf(operation: Operation, facts: OperationFacts): Record<string
   const { rateLimited } = facts;
   const responses: Record<string, ResponseObject> = {};
   const withHeaders = (status: string, response: ResponseObject): ResponseObject => {
-    const promised = Object.fromEntries((facts.headers?.[status] ?? []).map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+    const promised = Object.fromEntries((facts.headers?.[status] ?? []).map((name) => [name, headerRef(name)]));
     return { ...response, headers: { ...commonHeaders({ rateLimited, status: Number(status) }), ...promised } };
   };
   // Generated error answers are dropped: the error bodies below replace them.

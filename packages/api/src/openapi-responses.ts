@@ -31,7 +31,8 @@ export const HEADERS = {
 
 export type HeaderName = keyof typeof HEADERS;
 
-const ref = (name: HeaderName): HeaderObject => ({ $ref: `#/components/headers/${name}` });
+/** A reference to one of HEADERS, as responses list them. */
+export const headerRef = (name: HeaderName): HeaderObject => ({ $ref: `#/components/headers/${name}` });
 
 const RATE_LIMIT_HEADERS = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'] as const;
 
@@ -40,10 +41,10 @@ const RATE_LIMIT_HEADERS = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-Rat
  * it counted the request, so there the rate-limit headers are listed but not required.
  */
 export function commonHeaders(opts: { rateLimited: boolean; status: number }): Record<string, HeaderObject> {
-  const headers: Record<string, HeaderObject> = { 'X-Request-ID': ref('X-Request-ID') };
+  const headers: Record<string, HeaderObject> = { 'X-Request-ID': headerRef('X-Request-ID') };
   if (!opts.rateLimited) return headers;
-  for (const name of RATE_LIMIT_HEADERS) headers[name] = opts.status === 503 ? { ...HEADERS[name], required: false } : ref(name);
-  if (opts.status === ERROR_STATUS.RATE_LIMIT_EXCEEDED) headers['Retry-After'] = ref('Retry-After');
+  for (const name of RATE_LIMIT_HEADERS) headers[name] = opts.status === 503 ? { ...HEADERS[name], required: false } : headerRef(name);
+  if (opts.status === ERROR_STATUS.RATE_LIMIT_EXCEEDED) headers['Retry-After'] = headerRef('Retry-After');
   return headers;
 }
 
