@@ -30,4 +30,17 @@ describe('access log at LOG_LEVEL=info', () => {
     expect(lines.find((e) => e.path === '/api/v1/status/batch_unknown')).toMatchObject({ status: 404 });
     expect(lines.filter((e) => e.path === `/api/v1/status/${job_id}` || e.path === '/trpc/status.get' || e.path === '/api/v1/health')).toEqual([]);
   });
+
+  it('leaves 404s on paths that are no route to debug, and cuts long paths', async () => {
+    const long = 'x'.repeat(15_000);
+    await fetch(`${server.url}/wp-login.php`);
+    await fetch(`${server.url}/trpc/no.such.procedure`);
+    await fetch(server.api(`/status/${long}`)); // a real route without a key: 401, at info
+    await expect.poll(() => accessLines().some((e) => e.status === 401)).toBe(true);
+    const lines = accessLines();
+    expect(lines.filter((e) => e.path === '/wp-login.php' || e.path === '/trpc/no.such.procedure')).toEqual([]);
+    const cut = lines.find((e) => e.status === 401);
+    expect(cut?.path).toBe(`/api/v1/status/${'x'.repeat(200 - '/api/v1/status/'.length)}...`);
+    expect(cut?.msg.length).toBeLessThan(300);
+  });
 });

@@ -15,7 +15,18 @@ function levelName(pinoLevel: number): LogLevel {
   return 'DEBUG';
 }
 
-/** One pino JSON line as a `/logs` entry; null for anything that is not one. */
+/** The longest message a `/logs` entry keeps; longer ones (a client's text in an error) are cut. */
+export const MAX_LOG_MESSAGE_CHARS = 2000;
+
+/**
+ * `text` cut to `max` characters, marked `...` when it was cut (three ASCII dots, not `…`: one
+ * character outside Latin-1 makes V8 store the whole log line at two bytes a character).
+ */
+export function cutText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}...`;
+}
+
+/** One pino JSON line as a `/logs` entry (its message cut to MAX_LOG_MESSAGE_CHARS); null for anything that is not one. */
 export function toLogEntry(line: string): LogEntry | null {
   let record: { time?: number; level?: number; msg?: string; correlation_id?: string };
   try {
@@ -26,9 +37,17 @@ export function toLogEntry(line: string): LogEntry | null {
   return {
     timestamp: new Date(record.time ?? Date.now()).toISOString(),
     level: levelName(record.level ?? 30),
-    message: record.msg ?? '',
-    correlation_id: record.correlation_id ?? null,
+    message: cutText(String(record.msg ?? ''), MAX_LOG_MESSAGE_CHARS),
+    correlation_id: typeof record.correlation_id === 'string' ? cutText(record.correlation_id, 128) : null,
   };
+}
+
+/** What the ring keeps of a line too long to keep whole: the fields `/logs` shows, in pino's names. */
+function shortLine(line: string): string | null {
+  const entry = toLogEntry(line);
+  if (!entry) return null;
+  const level = { DEBUG: 20, INFO: 30, WARNING: 40, ERROR: 50 }[entry.level];
+  return JSON.stringify({ level, time: Date.parse(entry.timestamp), msg: entry.message, ...(entry.correlation_id ? { correlation_id: entry.correlation_id } : {}) });
 }
 
 /** True when an entry passes the query's `level` (a minimum) and `since`. */
@@ -38,30 +57,56 @@ export function matchesLogQuery(entry: LogEntry, { level, since }: Pick<LogQuery
   return LEVEL_RANK[entry.level] >= minRank && Date.parse(entry.timestamp) >= sinceMs;
 }
 
+export interface LogBufferLimits {
+  /** Lines kept at most. @default 10_000 */
+  lines?: number;
+  /** Characters kept at most, over every line (about bytes: log lines are mostly ASCII). @default 8 MiB */
+  chars?: number;
+}
+
+/** A line longer than this is kept as its `/logs` fields only (message cut), not as pino wrote it. */
+const MAX_KEPT_LINE_CHARS = 4096;
+
 /**
  * The newest structured log lines, kept in memory for `GET /logs`. It is a pino destination: it
  * receives the same JSON lines as stdout, so what /logs shows is exactly what the service logged.
- * Every request logs, so writing is O(1): raw lines in a ring, parsed only when /logs asks.
+ * Every request logs, so writing is O(1) (amortised): raw lines in a queue, parsed only when /logs
+ * asks. It is bounded by lines and by size, so long lines cannot make it hold hundreds of MB.
  */
 export class LogBuffer implements LogSink {
-  private readonly lines: string[] = [];
-  /** Where the next line goes once the ring is full. */
-  private next = 0;
+  private lines: string[] = [];
+  /** Index of the oldest line still kept; the lines before it are dropped and compacted away later. */
+  private head = 0;
+  private chars = 0;
+  private readonly maxLines: number;
+  private readonly maxChars: number;
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(limits: LogBufferLimits = {}) {
+    this.maxLines = limits.lines ?? 10_000;
+    this.maxChars = limits.chars ?? 8 * 1024 * 1024;
+  }
 
   write(line: string): void {
-    if (this.lines.length < this.capacity) {
-      this.lines.push(line);
-      return;
+    const kept = line.length > MAX_KEPT_LINE_CHARS ? shortLine(line) : line;
+    if (kept === null) return;
+    this.lines.push(kept);
+    this.chars += kept.length;
+    while (this.lines.length - this.head > this.maxLines || (this.chars > this.maxChars && this.lines.length - this.head > 1)) {
+      this.chars -= (this.lines[this.head] as string).length;
+      this.lines[this.head] = '';
+      this.head += 1;
     }
-    this.lines[this.next] = line;
-    this.next = (this.next + 1) % this.capacity;
+    if (this.head > 1024 && this.head * 2 > this.lines.length) {
+      this.lines = this.lines.slice(this.head);
+      this.head = 0;
+    }
   }
 
   query(query: LogQuery): LogEntry[] {
-    const oldestFirst = [...this.lines.slice(this.next), ...this.lines.slice(0, this.next)];
-    const entries = oldestFirst.map(toLogEntry).filter((e): e is LogEntry => e !== null && matchesLogQuery(e, query));
+    const entries = this.lines
+      .slice(this.head)
+      .map(toLogEntry)
+      .filter((e): e is LogEntry => e !== null && matchesLogQuery(e, query));
     return entries.slice(-query.lines);
   }
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, deleteKeys, newPrefix, requireRedis } from '../../../../test/redis.js';
 import { RedisLogStream } from './redis-log-stream.js';
+import { MAX_LOG_MESSAGE_CHARS } from './log-buffer.js';
 
 const redisUp = await requireRedis();
 
@@ -55,5 +56,16 @@ describe.skipIf(!redisUp)('RedisLogStream', () => {
     const kept = await logs.query({ lines: 10_000 });
     expect(kept.length).toBeLessThan(1000);
     expect(kept.at(-1)?.message).toBe('line 999');
+  });
+
+  it('stores long messages cut, so the stream is bounded in bytes as well as entries', async () => {
+    const prefix = newPrefix();
+    prefixes.push(prefix);
+    const logs = new RedisLogStream({ redis, prefix });
+    logs.write(JSON.stringify({ level: 20, time: Date.now(), msg: `GET /${'x'.repeat(16_000)} 404`, path: 'y'.repeat(16_000) }));
+    await logs.close();
+    const [entry] = await logs.query({ lines: 10 });
+    expect(entry?.message.length).toBeLessThanOrEqual(MAX_LOG_MESSAGE_CHARS + 3);
+    expect(Number(await redis.memory('USAGE', `${prefix}logs`))).toBeLessThan(8_000);
   });
 });

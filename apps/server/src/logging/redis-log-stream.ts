@@ -6,7 +6,10 @@ export interface RedisLogStreamOptions {
   redis: Redis;
   /** The deployment's key prefix; the stream is `<prefix>logs`. */
   prefix: string;
-  /** Entries kept (approximately: `MAXLEN ~`). @default 10_000 */
+  /**
+   * Entries kept (approximately: `MAXLEN ~`). @default 10_000. Each entry is a `/logs` entry with
+   * its message cut (toLogEntry), at most about 2 KB, so the stream holds about 20 MB at most.
+   */
   capacity?: number;
   /** Lines held while Redis is unreachable; the oldest are dropped beyond this. @default 1000 */
   maxPending?: number;
@@ -42,6 +45,7 @@ export class RedisLogStream implements LogSink {
   }
 
   write(line: string): void {
+    // Parsed and cut now, so neither the pending lines nor the stream hold a line as long as pino's.
     const entry = toLogEntry(line);
     if (!entry) return;
     this.pending.push(JSON.stringify(entry));
