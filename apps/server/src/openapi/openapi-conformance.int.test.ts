@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { FakeModelProvider } from '@image2model/core';
+import { ERROR_STATUS, FakeModelProvider, type ErrorCode } from '@image2model/core';
 import { newPrefix, requireRedis, startPrivateRedis } from '../../../../test/redis.js';
 import { ADMIN_KEY, startTestServer, USER_KEY, type TestServer } from '../test-support/test-server.js';
 import { makePhoto } from '../test-support/images.js';
@@ -227,6 +227,14 @@ describe('every answer the service gives conforms to its served OpenAPI document
       .map(({ exchange, verdict }) => ({ request: `${exchange.method} ${exchange.path.slice(0, 120)}`, status: exchange.status, operation: verdict.operationId, problems: verdict.problems }));
     expect(violations).toEqual([]);
     expect(verdicts.length).toBeGreaterThan(50);
+  });
+
+  it("answers each error with the status of its code (core's table)", () => {
+    const mismatched = verdicts
+      .filter(({ exchange }) => exchange.status >= 400 && exchange.headers['content-type']?.startsWith('application/json'))
+      .map(({ exchange }) => ({ status: exchange.status, code: jsonOf<{ detail?: { code?: ErrorCode } }>(exchange).detail?.code }))
+      .filter(({ status, code }) => code !== undefined && ERROR_STATUS[code] !== status);
+    expect(mismatched).toEqual([]);
   });
 
   it('reaches every operation in the document and every status each declares', () => {
