@@ -24,15 +24,22 @@ const filePath = z.object({ job_id: z.string(), file_id: z.string() });
 const sessionQuery = z.object({ session_id: z.string().optional().meta({ description: "The job's session id (instead of an API key)" }) });
 const binary = z.string().meta({ format: 'binary' });
 
-/** One Server-Sent Event of the job stream: its `data` is a JSON JobEvent. */
+const jsonData = (component: string) => ({ type: 'string', contentMediaType: 'application/json', contentSchema: { $ref: `#/components/schemas/${component}` } });
+
+/**
+ * One event the job stream dispatches: a JobEvent with its id, or, when the stream fails part-way,
+ * an `error` event with the Error body. The opening `retry:` block and `: ping` comments are not events.
+ */
 const SSE_EVENT_SCHEMA = {
-  type: 'object',
-  required: ['data'],
-  properties: {
-    id: { type: 'string', description: 'Resume key: send it back as Last-Event-ID' },
-    data: { type: 'string', contentMediaType: 'application/json', contentSchema: { $ref: '#/components/schemas/JobEvent' } },
-    retry: { type: 'integer', description: 'Reconnection delay in ms (sent once, first)' },
-  },
+  oneOf: [
+    {
+      type: 'object',
+      required: ['id', 'data'],
+      not: { required: ['event'] },
+      properties: { id: { type: 'string', description: 'Resume key: send it back as Last-Event-ID' }, data: jsonData('JobEvent') },
+    },
+    { type: 'object', required: ['event', 'data'], properties: { event: { const: 'error' }, data: jsonData('Error') } },
+  ],
 };
 
 /** The procedures' document plus the routes trpc-to-openapi cannot serve (multipart, binary, SSE). */
@@ -41,7 +48,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
     title: 'Image2Model API',
     version: opts.version,
     description:
-      'Turns 2D photos into 3D models (GLB). Authenticate with `Authorization: Bearer <key>`. Errors are always `{"detail":{"code","message","details"}}`. Every /api/v1 answer except health carries X-RateLimit-Limit / -Remaining / -Reset (the tighter of the per-minute and per-hour windows).',
+      'Turns 2D photos into 3D models (GLB). Authenticate with `Authorization: Bearer <key>`; reading one job (its status, event stream and downloads) also works with its `session_id` instead. Errors are always `{"detail":{"code","message","details"}}`. Every /api/v1 answer except health carries X-RateLimit-Limit / -Remaining / -Reset (the tighter of the per-minute and per-hour windows).',
     baseUrl: opts.baseUrl,
     contact: { name: 'Image2Model', url: new URL('/', opts.baseUrl).href },
     license: LICENSE,
@@ -78,7 +85,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
           tags: ['status'],
           summary: "Follow a job's events (Server-Sent Events)",
           description:
-            'A `text/event-stream`: each event is an `id:` line and a `data:` line holding one JSON event, as the `JobEvent` schema (`#/components/schemas/JobEvent`) describes: `progress`, `log`, `completed`, `failed` per file, and finally `done` ({type, job_id, status}), after which the server closes the stream. Late clients first receive what they missed (all, or after `Last-Event-ID`), then live events. Comment lines (`: ping`) keep idle connections open. Who may follow a job, and the errors, are those of `GET /status/{job_id}`.',
+            'A `text/event-stream`: each event is an `id:` line and a `data:` line holding one JSON event, as the `JobEvent` schema (`#/components/schemas/JobEvent`) describes: `progress`, `log`, `completed`, `failed` per file, and finally `done` ({type, job_id, status}), after which the server closes the stream. Should the stream fail part-way (e.g. its store becomes unavailable), an `event: error` line with the `Error` body as its data ends it. Late clients first receive what they missed (all, or after `Last-Event-ID`), then live events. Comment lines (`: ping`) keep idle connections open. Who may follow a job, and the errors, are those of `GET /status/{job_id}`.',
           requestParams: {
             path: jobPath,
             query: sessionQuery.extend({ last_event_id: z.string().optional().meta({ description: 'As the Last-Event-ID header, for clients that cannot send headers' }) }),

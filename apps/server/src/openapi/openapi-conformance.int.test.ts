@@ -43,7 +43,7 @@ function unreachedReason(operationId: string, status: string): string | null {
 
 describe('every answer the service gives conforms to its served OpenAPI document', { timeout: 120_000 }, () => {
   const verdicts: { exchange: Exchange; verdict: Verdict }[] = [];
-  const events: unknown[] = [];
+  const events: { name: string | null; data: unknown }[] = [];
   let document: { components?: object };
   let declared: Map<string, string[]>;
 
@@ -86,8 +86,10 @@ describe('every answer the service gives conforms to its served OpenAPI document
     await send('GET', api(`/status/stream/${UNKNOWN_JOB}`), user);
     await send('GET', `${stream}?session_id=a&session_id=b`, user);
     for (const block of streamed.body.toString('utf8').split('\n\n')) {
-      const data = block.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n');
-      if (data) events.push(JSON.parse(data));
+      const lines = block.split('\n');
+      const data = lines.filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n');
+      const name = lines.find((line) => line.startsWith('event: '))?.slice(7) ?? null;
+      if (data) events.push({ name, data: JSON.parse(data) as unknown });
     }
 
     for (const download of [`/download/${jobId}/file_001/model`, `/download/${jobId}/file_001/preview`, `/download/${jobId}/all`]) {
@@ -247,13 +249,17 @@ describe('every answer the service gives conforms to its served OpenAPI document
     expect(Object.keys(sampleRequests).sort()).toEqual(operations.filter((id) => declared.get(id)?.includes('429')).sort());
   });
 
-  it("streams events that each match the document's JobEvent schema", () => {
+  it("streams events whose data each match the document's schema: JobEvent, or Error for an `error` event", () => {
     const ajv = new Ajv2020({ strict: false });
     ajv.addSchema({ $id: 'openapi.json', components: document.components });
-    const validate = ajv.getSchema('openapi.json#/components/schemas/JobEvent');
-    if (!validate) throw new Error('the document has no JobEvent schema');
-    expect(events.map((event) => (validate(event) ? null : { event, errors: validate.errors }))).toEqual(events.map(() => null));
-    expect(events.some((event) => (event as { type?: string }).type === 'done')).toBe(true);
+    const schemaOf = (name: string | null) => ajv.getSchema(`openapi.json#/components/schemas/${name === 'error' ? 'Error' : name === null ? 'JobEvent' : 'none'}`);
+    const mismatches = events.flatMap((event) => {
+      const validate = schemaOf(event.name);
+      if (!validate) return [{ event, errors: `no schema for event ${event.name}` }];
+      return validate(event.data) ? [] : [{ event, errors: validate.errors }];
+    });
+    expect(mismatches).toEqual([]);
+    expect(events.some((event) => (event.data as { type?: string }).type === 'done')).toBe(true);
   });
 });
 
