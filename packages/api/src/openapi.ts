@@ -13,10 +13,7 @@ export interface OpenApiOptions {
   version: string;
 }
 
-/**
- * The repository has no LICENSE file yet: this is what the document declares until it has one.
- * Keep the two in agreement.
- */
+/** The repository's LICENSE file (MIT): keep the two in agreement. */
 const LICENSE = { name: 'MIT', identifier: 'MIT' };
 
 const jobPath = z.object({ job_id: z.string() });
