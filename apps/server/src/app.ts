@@ -14,6 +14,7 @@ import { createUploadHandler } from './http/uploads.js';
 import { createEventStreamHandler } from './http/event-stream.js';
 import { createStatusHandler } from './http/status.js';
 import { createModelDownloadHandler, createPreviewDownloadHandler, createZipDownloadHandler } from './http/downloads.js';
+import { createPhotoDownloadHandler } from './http/photo-download.js';
 import { createStreamLimit } from './http/open-streams.js';
 import { createDocsRouter } from './http/docs.js';
 import { createRestHandler, defaultEmptyJsonBody } from './http/rest.js';
@@ -132,6 +133,7 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
   api.get('/download/:job_id/all', limitStreams, createZipDownloadHandler(downloads));
   api.get('/download/:job_id/:file_id/model', limitStreams, createModelDownloadHandler(downloads));
   api.get('/download/:job_id/:file_id/preview', limitStreams, createPreviewDownloadHandler(downloads));
+  api.get('/download/:job_id/:file_id/photo', limitStreams, createPhotoDownloadHandler(downloads));
   // After the hot routes: polling and streaming need not walk the docs router first.
   api.use(createDocsRouter({ ...config, publicUrl: config.publicUrl }));
   api.use(express.json({ limit: JSON_BODY_LIMIT }), defaultEmptyJsonBody, rest);

@@ -57,6 +57,7 @@ export const OPERATION_FACTS: Record<string, OperationFacts> = {
     headers: { 200: ['Content-Disposition'], 302: ['Location'] },
   },
   'download-preview': { access: 'apiKeyOrSession', rateLimited: true, errors: ['NOT_FOUND'] },
+  'download-photo': { access: 'apiKeyOrSession', rateLimited: true, errors: ['NOT_FOUND'], headers: { 200: ['Content-Disposition'] } },
   'download-all': { access: 'apiKeyOrSession', rateLimited: true, errors: ['NOT_FOUND'], headers: { 200: ['Content-Disposition'] } },
   // The JSON routes parse any body they are sent, GETs included: malformed JSON is 400, over 1 MiB 413.
   'admin-systemInfo': { access: 'adminKey', rateLimited: true, errors: ['VALIDATION_ERROR', 'FILE_TOO_LARGE'] },

@@ -127,6 +127,18 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
           },
         },
       },
+      '/download/{job_id}/{file_id}/photo': {
+        get: {
+          operationId: 'download-photo',
+          tags: ['download'],
+          summary: 'The uploaded photo of one file',
+          description: 'The photo exactly as it was uploaded (JPEG or PNG), from the upload on, whatever the file\'s status: a page opened from a batch link in another browser shows it beside the model. 404 when the file does not exist.',
+          requestParams: { path: filePath, query: sessionQuery },
+          responses: {
+            200: { description: 'The photo', content: { 'image/jpeg': { schema: binary }, 'image/png': { schema: binary } } },
+          },
+        },
+      },
       '/download/{job_id}/all': {
         get: {
           operationId: 'download-all',

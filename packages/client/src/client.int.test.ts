@@ -134,6 +134,20 @@ describe('the client against a real server', () => {
     expect((await readAll(model.stream)).toString()).toBe(`glTF fake model for ${job_id}/file_001`);
   });
 
+  it('downloads the uploaded photo of a file, with the key or the session_id, before its model exists', async () => {
+    provider.hold();
+    const photo = await makePhoto();
+    const { job_id, session_id } = await client.upload({ name: 'Red Chair.png', data: photo });
+    const byKey = await client.downloadPhoto(job_id, 'file_001');
+    expect(byKey).toMatchObject({ filename: 'Red Chair.png', contentType: 'image/png' });
+    expect((await readAll(byKey.stream)).equals(photo)).toBe(true);
+    const anonymous = createImage2ModelClient({ baseUrl: server.url });
+    const bySession = await anonymous.downloadPhoto(job_id, 'file_001', { sessionId: session_id });
+    expect((await readAll(bySession.stream)).equals(photo)).toBe(true);
+    await expect(anonymous.downloadPhoto(job_id, 'file_001')).rejects.toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });
+    provider.release();
+  });
+
   it('runs mutations, admin procedures and logs through the typed proxy', async () => {
     const { job_id } = await client.upload(await makePhoto());
     await client.waitForJob(job_id);

@@ -1,6 +1,6 @@
 import type { TRPCClient } from '@trpc/client';
 import { resolveConfig, type Image2ModelClientOptions } from './config.js';
-import { downloadAll, downloadModel, type Download, type DownloadOptions } from './downloads.js';
+import { downloadAll, downloadModel, downloadPhoto, type Download, type DownloadOptions } from './downloads.js';
 import { streamJobEvents, watchJob, type EventsOptions, type WatchOptions } from './events.js';
 import { createProcedureProxy, createUntypedClient, mapCallError } from './trpc.js';
 import { uploadImages, type UploadOptions, type UploadSource } from './upload.js';
@@ -33,6 +33,8 @@ export interface Image2ModelHelpers {
   downloadModel(jobId: string, fileId: string, options?: DownloadOptions): Promise<Download>;
   /** Streams a ZIP of every completed model of the job, with `manifest.json`. */
   downloadAll(jobId: string, options?: DownloadOptions): Promise<Download>;
+  /** Streams one file's photo as it was uploaded, from the upload on. */
+  downloadPhoto(jobId: string, fileId: string, options?: DownloadOptions): Promise<Download>;
 }
 
 /**
@@ -72,6 +74,7 @@ export function createImage2ModelClient(options: Image2ModelClientOptions): Imag
     },
     downloadModel: (jobId, fileId, downloadOptions) => downloadModel(config, jobId, fileId, downloadOptions),
     downloadAll: (jobId, downloadOptions) => downloadAll(config, jobId, downloadOptions),
+    downloadPhoto: (jobId, fileId, downloadOptions) => downloadPhoto(config, jobId, fileId, downloadOptions),
   };
 
   return new Proxy(helpers, {

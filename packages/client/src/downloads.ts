@@ -8,7 +8,7 @@ export interface Download {
   stream: ReadableStream<Uint8Array>;
   /** The server's suggested file name, e.g. `chair.glb` or `batch_….zip`. */
   filename: string;
-  /** `model/gltf-binary` for models, `application/zip` for `downloadAll`. */
+  /** `model/gltf-binary` for models, `application/zip` for `downloadAll`, `image/jpeg` or `image/png` for photos. */
   contentType: string;
   /** Bytes, when the server announced them (a ZIP is streamed without a length). */
   size: number | null;
@@ -58,6 +58,11 @@ async function download(config: ClientConfig, path: string, fallbackName: string
 /** `GET /api/v1/download/{job_id}/{file_id}/model`: the GLB (a redirect to the provider's copy is followed). */
 export function downloadModel(config: ClientConfig, jobId: string, fileId: string, options: DownloadOptions = {}): Promise<Download> {
   return download(config, `/api/v1/download/${segment(jobId)}/${segment(fileId)}/model`, `${fileId}.glb`, options);
+}
+
+/** `GET /api/v1/download/{job_id}/{file_id}/photo`: the photo as it was uploaded (JPEG or PNG), whatever the file's status. */
+export function downloadPhoto(config: ClientConfig, jobId: string, fileId: string, options: DownloadOptions = {}): Promise<Download> {
+  return download(config, `/api/v1/download/${segment(jobId)}/${segment(fileId)}/photo`, fileId, options);
 }
 
 /** `GET /api/v1/download/{job_id}/all`: a ZIP of every completed model plus `manifest.json`. */

@@ -18,7 +18,7 @@ export interface DownloadOptions {
 const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE']);
 
 /** Downloads are read-only: an API key, or the job's session_id in the query. */
-function accessOf(req: Request, res: Response): Access {
+export function accessOf(req: Request, res: Response): Access {
   const identity = identityOf(res);
   if (identity.credentialsPresent && identity.principal === null) throw new AppError('AUTHENTICATION_REQUIRED', 'Invalid API key');
   const sessionId = typeof req.query.session_id === 'string' && req.query.session_id !== '' ? req.query.session_id : null;
@@ -28,7 +28,7 @@ function accessOf(req: Request, res: Response): Access {
   return { owner: identity.principal?.owner ?? null, session_id: sessionId };
 }
 
-function param(req: Request, name: string): string {
+export function param(req: Request, name: string): string {
   const value = req.params[name];
   return typeof value === 'string' ? value : '';
 }
@@ -38,7 +38,7 @@ function param(req: Request, name: string): string {
  * byte (curl does, often before Node reports the response finished) the download succeeded, and
  * part-way it is an info line.
  */
-async function sendBody(source: Readable, req: Request, res: Response, logger: Logger): Promise<void> {
+export async function sendBody(source: Readable, req: Request, res: Response, logger: Logger): Promise<void> {
   try {
     await pipeline(source, res);
   } catch (error) {
@@ -47,7 +47,7 @@ async function sendBody(source: Readable, req: Request, res: Response, logger: L
   }
 }
 
-function guarded(opts: DownloadOptions, handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
+export function guarded(opts: DownloadOptions, handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
   return async function download(req, res) {
     // No progress for this long (the socket took no bytes): cut, so a reader that stopped frees its files.
     res.setTimeout(opts.slowReaderTimeoutMs, () => res.destroy());

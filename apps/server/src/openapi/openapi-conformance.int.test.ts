@@ -92,13 +92,14 @@ describe('every answer the service gives conforms to its served OpenAPI document
       if (data) events.push({ name, data: JSON.parse(data) as unknown });
     }
 
-    for (const download of [`/download/${jobId}/file_001/model`, `/download/${jobId}/file_001/preview`, `/download/${jobId}/all`]) {
+    for (const download of [`/download/${jobId}/file_001/model`, `/download/${jobId}/file_001/preview`, `/download/${jobId}/file_001/photo`, `/download/${jobId}/all`]) {
       await send('GET', api(download), user);
       await send('GET', api(`${download}?session_id=${sessionId}`));
       await send('GET', api(download));
     }
     await send('GET', api(`/download/${jobId}/file_999/model`), user);
     await send('GET', api(`/download/${jobId}/file_999/preview`), user);
+    await send('GET', api(`/download/${jobId}/file_999/photo`), user);
     await send('GET', api(`/download/${UNKNOWN_JOB}/all`), user);
 
     const generate = api('/models/generate-single');
@@ -178,6 +179,7 @@ describe('every answer the service gives conforms to its served OpenAPI document
         'models-generateSingle': ['POST', '/models/generate-single', { body: { job_id: UNKNOWN_JOB, file_id: 'file_001' } }],
         'download-model': ['GET', `/download/${UNKNOWN_JOB}/file_001/model`],
         'download-preview': ['GET', `/download/${UNKNOWN_JOB}/file_001/preview`],
+        'download-photo': ['GET', `/download/${UNKNOWN_JOB}/file_001/photo`],
         'download-all': ['GET', `/download/${UNKNOWN_JOB}/all`],
         'admin-systemInfo': ['GET', '/admin/system-info'],
         'admin-cleanup': ['POST', '/admin/cleanup', { body: {} }],
