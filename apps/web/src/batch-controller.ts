@@ -18,6 +18,10 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
   const sourceCaption = byId('source-caption');
   const viewerStatus = byId('viewer-status');
   const canvas = byId<HTMLCanvasElement>('viewer-canvas');
+  const viewerSection = byId('viewer-section');
+  const viewerControls = [...byId('viewer-section').querySelectorAll<HTMLButtonElement>('.viewer-controls button')];
+  /** The viewer's buttons work only on a model: off until one is drawn, and again for a new batch. */
+  const enableViewerControls = (enabled: boolean) => viewerControls.forEach((control) => (control.disabled = !enabled));
 
   let state: BatchState | null = null;
   let following: AbortController | null = null;
@@ -45,13 +49,18 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
     downloadAll.disabled = completed === 0;
   }
 
-  function showPhoto(fileId: string): void {
+  /** The file's photo: this browser's copy, else (a batch link opened elsewhere) the server's. */
+  function photoOf(fileId: string): string | null {
     const local = photos.get(fileId);
-    if (local) return files.setPhoto(fileId, local);
-    // Without the original photo (another browser), the server's preview of the model stands in.
-    if (state?.files.get(fileId)?.status !== 'completed') return;
+    if (local) return local;
+    if (!state) return null;
     const { jobId, sessionId } = state;
-    files.setPhoto(fileId, `/api/v1/download/${encodeURIComponent(jobId)}/${encodeURIComponent(fileId)}/preview?session_id=${encodeURIComponent(sessionId)}`);
+    return `/api/v1/download/${encodeURIComponent(jobId)}/${encodeURIComponent(fileId)}/photo?session_id=${encodeURIComponent(sessionId)}`;
+  }
+
+  function showPhoto(fileId: string): void {
+    const photo = photoOf(fileId);
+    if (photo) files.setPhoto(fileId, photo);
   }
 
   function onEvent(event: TrackedJobEvent): void {
@@ -59,7 +68,6 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
     const file = applyEvent(state, event);
     if (file) files.update(file);
     renderSummary();
-    if (event.type === 'completed') showPhoto(event.file_id);
     if (event.type === 'completed' && (shown === null || shown === event.file_id)) {
       models.delete(event.file_id);
       void view(event.file_id, { focus: false });
@@ -108,8 +116,9 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
       await opts.viewer.show(await blob.arrayBuffer());
       if (request !== viewRequest) return;
       canvas.dataset.shown = fileId;
+      enableViewerControls(true);
       viewerStatus.textContent = `${file.filename}: drag or use the arrow keys to rotate, wheel or +/- to zoom.`;
-      const photo = photos.get(fileId);
+      const photo = photoOf(fileId);
       if (photo) sourcePhoto.src = photo;
       else sourcePhoto.removeAttribute('src');
       sourcePhoto.alt = `Source photo ${file.filename}`;
@@ -173,6 +182,7 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
     }
     byId('batch-id').textContent = `Batch ${job.job_id}. This page's address brings it back.`;
     section.hidden = false;
+    viewerSection.hidden = false;
     renderSummary();
     void follow();
   }
@@ -188,6 +198,12 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
     files.clear();
     showError(null);
     section.hidden = true;
+    viewerSection.hidden = true;
+    enableViewerControls(false);
+    delete canvas.dataset.shown;
+    viewerStatus.textContent = 'The first model appears here as soon as it is ready.';
+    sourcePhoto.hidden = true;
+    sourceCaption.textContent = 'Its source photo appears here.';
   }
 
   return {

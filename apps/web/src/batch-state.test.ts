@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrackedJobEvent } from '@image2model/client';
-import { applyEvent, batchProgress, createBatchState, isRunning, markRetrying } from './batch-state.js';
+import { applyEvent, batchProgress, createBatchState, isRunning, markRetrying, retryCanHelp } from './batch-state.js';
 
 const job = { job_id: 'batch_1', session_id: 'sess_1', files: [file('file_001', 'a.png'), file('file_002', 'b.jpg')] };
 
@@ -38,6 +38,20 @@ describe('batch state', () => {
     applyEvent(state, event({ type: 'failed', file_id: 'file_001', error: { code: 'X', message: 'x' } }));
     applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 0 }));
     expect(state.files.get('file_001')).toMatchObject({ status: 'processing', progress: 0, error: null });
+  });
+
+  it('counts the warnings of the current attempt only, and offers Retry only where it can help', () => {
+    const state = createBatchState(job);
+    applyEvent(state, event({ type: 'log', file_id: 'file_001', message: 'made a card', level: 'warning' }));
+    applyEvent(state, event({ type: 'completed', file_id: 'file_001', model_url: '/m' }));
+    expect(state.files.get('file_001')?.warnings).toBe(1);
+    applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 0 })); // generate-single
+    expect(state.files.get('file_001')?.warnings).toBe(0);
+
+    applyEvent(state, event({ type: 'failed', file_id: 'file_001', error: { code: 'PROCESSING_ERROR', message: 'timed out' } }));
+    expect(retryCanHelp(state.files.get('file_001')!)).toBe(true);
+    applyEvent(state, event({ type: 'failed', file_id: 'file_002', error: { code: 'VALIDATION_ERROR', message: 'The photo is damaged (truncated JPEG): upload a complete copy' } }));
+    expect(retryCanHelp(state.files.get('file_002')!)).toBe(false);
   });
 
   it('keeps the newest log lines only, counting every line', () => {

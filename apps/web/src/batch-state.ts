@@ -11,6 +11,8 @@ export interface FileState {
   logs: { message: string; level: 'info' | 'warning' }[];
   /** Log lines ever received, so a view can tell new lines from trimmed ones. */
   logTotal: number;
+  /** Warning lines of the current attempt (a model made with warnings looks different from a clean one). */
+  warnings: number;
   error: { code: string; message: string } | null;
 }
 
@@ -37,6 +39,7 @@ export function createBatchState(job: Pick<JobStatus, 'job_id' | 'session_id' | 
       progress: file.progress,
       logs: [],
       logTotal: 0,
+      warnings: 0,
       error: file.error ?? null,
     });
   }
@@ -46,6 +49,7 @@ export function createBatchState(job: Pick<JobStatus, 'job_id' | 'session_id' | 
 function pushLog(file: FileState, message: string, level: 'info' | 'warning'): void {
   file.logs.push({ message, level });
   file.logTotal += 1;
+  if (level === 'warning') file.warnings += 1;
   if (file.logs.length > MAX_LOG_LINES) file.logs.splice(0, file.logs.length - MAX_LOG_LINES);
 }
 
@@ -63,6 +67,7 @@ export function applyEvent(state: BatchState, event: TrackedJobEvent): FileState
     case 'progress':
       // After a finish, only a progress 0 means something: a new attempt (generate-single).
       if ((file.status === 'completed' || file.status === 'failed') && event.progress !== 0) break;
+      if (file.status === 'completed' || file.status === 'failed') file.warnings = 0;
       file.status = 'processing';
       file.error = null;
       file.progress = event.progress;
@@ -85,6 +90,15 @@ export function applyEvent(state: BatchState, event: TrackedJobEvent): FileState
   return file;
 }
 
+/**
+ * Whether generating the same photo again could succeed. A VALIDATION_ERROR is the photo's own
+ * fault (damaged, cut off, too many pixels): the server would fail it the same way, so the page
+ * asks for another copy instead of offering Retry.
+ */
+export function retryCanHelp(file: FileState): boolean {
+  return file.status === 'failed' && file.error?.code !== 'VALIDATION_ERROR';
+}
+
 /** Marks a file as started again locally, before the server's first event for the new attempt. */
 export function markRetrying(state: BatchState, fileId: string): void {
   const file = state.files.get(fileId);
@@ -92,6 +106,7 @@ export function markRetrying(state: BatchState, fileId: string): void {
   file.status = 'pending';
   file.progress = 0;
   file.error = null;
+  file.warnings = 0;
   pushLog(file, 'Retrying…', 'info');
   state.done = false;
 }

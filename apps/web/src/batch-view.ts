@@ -1,4 +1,4 @@
-import type { FileState } from './batch-state.js';
+import { retryCanHelp, type FileState } from './batch-state.js';
 
 export interface FileActions {
   view(fileId: string): void;
@@ -12,6 +12,8 @@ interface Row {
   status: HTMLSpanElement;
   bar: HTMLProgressElement;
   percent: HTMLSpanElement;
+  log: HTMLDetailsElement;
+  newest: HTMLSpanElement;
   logs: HTMLOListElement;
   error: HTMLParagraphElement;
   view: HTMLButtonElement;
@@ -26,6 +28,11 @@ const STATUS_TEXT: Record<FileState['status'], string> = {
   completed: 'Ready',
   failed: 'Failed',
 };
+
+function statusText(file: FileState): string {
+  if (file.status === 'completed' && file.warnings > 0) return `Ready, with ${file.warnings === 1 ? 'a warning' : `${file.warnings} warnings`}`;
+  return STATUS_TEXT[file.status];
+}
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -71,17 +78,27 @@ export function createFilesView(list: HTMLOListElement, actions: FileActions) {
     progressRow.append(bar, percent);
     const error = element('p', 'error');
     error.setAttribute('role', 'alert');
+    // Collapsed, the log is one line, its newest, so a long batch does not push the viewer away
+    // (a phone); opened, it shows every kept line, scrolled to the newest.
+    const log = element('details', 'log');
+    const summary = element('summary');
+    const newest = element('span', 'newest', 'No log lines yet');
+    summary.append(element('span', 'visually-hidden', `Log of ${file.filename}: `), newest);
     const logs = element('ol', 'logs');
     logs.setAttribute('aria-label', `Log of ${file.filename}`);
+    log.append(summary, logs);
+    log.addEventListener('toggle', () => {
+      if (log.open) logs.scrollTop = logs.scrollHeight;
+    });
     const buttons = element('div', 'row');
     const view = button('View in 3D', `View ${file.filename} in 3D`, () => actions.view(file.fileId));
     const download = button('Download GLB', `Download the model of ${file.filename}`, () => actions.download(file.fileId));
     const retry = button('Retry', `Retry ${file.filename}`, () => actions.retry(file.fileId), 'primary');
     buttons.append(view, download, retry);
-    body.append(title, progressRow, error, buttons, logs);
+    body.append(title, progressRow, error, buttons, log);
     item.append(photo, body);
     list.append(item);
-    return { item, photo, status, bar, percent, logs, error, view, download, retry, shownLogs: 0 };
+    return { item, photo, status, bar, percent, log, newest, logs, error, view, download, retry, shownLogs: 0 };
   }
 
   return {
@@ -97,18 +114,27 @@ export function createFilesView(list: HTMLOListElement, actions: FileActions) {
       const row = rows.get(file.fileId) ?? build(file);
       rows.set(file.fileId, row);
       row.item.dataset.status = file.status;
-      row.status.textContent = STATUS_TEXT[file.status];
+      row.item.dataset.warnings = String(file.status === 'completed' && file.warnings > 0);
+      row.status.textContent = statusText(file);
       row.bar.value = file.progress;
       row.percent.textContent = `${file.progress}%`;
       row.error.textContent = file.error ? `Why: ${file.error.message} (${file.error.code})` : '';
       row.error.hidden = !file.error;
       row.view.hidden = file.status !== 'completed';
       row.download.hidden = file.status !== 'completed';
-      row.retry.hidden = file.status !== 'failed';
+      row.retry.hidden = !retryCanHelp(file);
       const fresh = Math.min(file.logTotal - row.shownLogs, file.logs.length);
+      // Follow the newest line unless the reader scrolled up to read an older one.
+      const atEnd = row.logs.scrollHeight - row.logs.scrollTop - row.logs.clientHeight < 4;
       for (const line of file.logs.slice(file.logs.length - fresh)) row.logs.append(element('li', line.level === 'warning' ? 'warning' : '', line.message));
       row.shownLogs = file.logTotal;
       while (row.logs.children.length > file.logs.length) row.logs.firstElementChild?.remove();
+      if (atEnd) row.logs.scrollTop = row.logs.scrollHeight;
+      const last = file.logs.at(-1);
+      if (last) {
+        row.newest.textContent = last.message;
+        row.newest.className = last.level === 'warning' ? 'newest warning' : 'newest';
+      }
     },
   };
 }

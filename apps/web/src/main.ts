@@ -18,13 +18,24 @@ const uploadError = byId('upload-error');
 const presetSelect = byId<HTMLSelectElement>('face-preset');
 const faceInput = byId<HTMLInputElement>('face-limit');
 
-/** A client with the key as it is now: saving another key takes effect on the next request. */
-const client = (): Image2ModelClient => createImage2ModelClient({ baseUrl: location.origin, apiKey: loadApiKey() || undefined });
+/** The key in the box, saved or not (a pasted key counts), else the saved one. */
+const currentKey = (): string => keyInput.value.trim() || loadApiKey();
+/** A client with the key as it is now: a key pasted or saved since takes effect on the next request. */
+const client = (): Image2ModelClient => createImage2ModelClient({ baseUrl: location.origin, apiKey: currentKey() || undefined });
 
 // --- API key -------------------------------------------------------------------------------
-const showKeyStatus = () => (keyStatus.textContent = loadApiKey() ? 'A key is saved in this browser.' : 'No key saved yet.');
+function showKeyStatus(): void {
+  const typed = keyInput.value.trim();
+  const saved = loadApiKey();
+  if (typed !== '' && typed !== saved) keyStatus.textContent = 'This key is used as it is. Save key keeps it in this browser for next time (optional).';
+  else keyStatus.textContent = saved ? 'A key is saved in this browser.' : 'No key yet: paste the server’s key above.';
+}
 keyInput.value = loadApiKey();
 showKeyStatus();
+keyInput.addEventListener('input', () => {
+  showKeyStatus();
+  uploadError.textContent = '';
+});
 byId<HTMLFormElement>('key-form').addEventListener('submit', (event) => {
   event.preventDefault();
   saveApiKey(keyInput.value.trim());
@@ -40,6 +51,7 @@ byId('forget-key').addEventListener('click', () => {
 // --- photos and face limit -----------------------------------------------------------------
 let busy = false;
 let coolDownUntil = 0;
+const countOf = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 const faceLimit = (): number | null => {
   const value = Number(faceInput.value);
   return Number.isInteger(value) && value >= MIN_FACE_LIMIT && value <= MAX_FACE_LIMIT ? value : null;
@@ -48,8 +60,8 @@ function updateStart(photos: readonly PickedPhoto[]): void {
   const refused = photos.filter((photo) => photo.problem).length;
   const summary = byId('picked-summary');
   if (photos.length === 0) summary.textContent = '';
-  else if (refused > 0) summary.textContent = `${photos.length} photo(s), ${refused} the server would refuse: remove ${refused === 1 ? 'it' : 'them'} first (one bad file stops the whole batch).`;
-  else summary.textContent = `${photos.length} photo(s) ready.`;
+  else if (refused > 0) summary.textContent = `${countOf(photos.length, 'photo')}, ${refused} that cannot be used: remove ${refused === 1 ? 'it' : 'them'} first (one bad file stops the whole batch).`;
+  else summary.textContent = `${countOf(photos.length, 'photo')} ready.`;
   faceInput.setAttribute('aria-invalid', String(faceLimit() === null));
   startButton.disabled = busy || photos.length === 0 || refused > 0 || faceLimit() === null || Date.now() < coolDownUntil;
 }

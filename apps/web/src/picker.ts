@@ -1,12 +1,15 @@
 import { checkFile, formatBytes } from './file-checks.js';
 import type { UploadLimits } from './limits.js';
+import { damagedPhotoMessage, decodesCompletely } from './photo-decode.js';
 
 export interface PickedPhoto {
   id: number;
   file: File;
-  /** The server's reason for refusing it, or null. */
+  /** Why it cannot be uploaded (the server's reason, or the browser's: damaged), or null. */
   problem: string | null;
   thumbnail: string;
+  /** Decoded once, when the photo is added; only asked for once the server's checks pass. */
+  decodes: () => Promise<boolean>;
 }
 
 export interface PhotoPicker {
@@ -14,6 +17,12 @@ export interface PhotoPicker {
   add(files: Iterable<File>): Promise<void>;
   clear(): void;
   setLimits(limits: UploadLimits): Promise<void>;
+}
+
+/** Runs `work` on the first call only; later calls get the same promise. */
+function once<T>(work: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | null = null;
+  return () => (result ??= work());
 }
 
 /** The chosen photos: thumbnails, the server's reasons for any it would refuse, and "Remove". */
@@ -24,7 +33,13 @@ export function createPhotoPicker(opts: { list: HTMLUListElement; onChange(photo
 
   // Positions decide "too many files", so every photo is checked again after any change.
   const recheck = async () => {
-    await Promise.all(photos.map(async (photo, index) => (photo.problem = await checkFile(photo.file, index, limits))));
+    await Promise.all(
+      photos.map(async (photo, index) => {
+        const refusal = await checkFile(photo.file, index, limits);
+        if (refusal !== null) photo.problem = `The server would refuse this file: ${refusal}`;
+        else photo.problem = (await photo.decodes()) ? null : damagedPhotoMessage(photo.file.name);
+      }),
+    );
     render();
   };
 
@@ -61,7 +76,7 @@ export function createPhotoPicker(opts: { list: HTMLUListElement; onChange(photo
         if (photo.problem) {
           const problem = document.createElement('p');
           problem.className = 'problem';
-          problem.textContent = `The server would refuse this file: ${photo.problem}`;
+          problem.textContent = photo.problem;
           text.append(problem);
         }
         const button = document.createElement('button');
@@ -80,7 +95,7 @@ export function createPhotoPicker(opts: { list: HTMLUListElement; onChange(photo
   return {
     photos: () => photos,
     async add(files) {
-      for (const file of files) photos.push({ id: nextId++, file, problem: null, thumbnail: URL.createObjectURL(file) });
+      for (const file of files) photos.push({ id: nextId++, file, problem: null, thumbnail: URL.createObjectURL(file), decodes: once(() => decodesCompletely(file)) });
       await recheck();
     },
     clear() {

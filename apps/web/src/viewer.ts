@@ -6,7 +6,8 @@ import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 export const VIEWER_BACKGROUND = '#e8edf3';
 
 const ROTATE_STEP = Math.PI / 12;
-const ZOOM_STEP = 1.25;
+/** three's dolly scale, as its own mouse wheel passes it: below 1, so dollyIn brings the camera closer. */
+const ZOOM_SCALE = 0.8;
 
 export interface ModelViewer {
   /** Shows this GLB instead of the current model; resolves once it is drawn. */
@@ -66,8 +67,8 @@ export function createModelViewer(canvas: HTMLCanvasElement): ModelViewer {
     controls.update();
   };
   const zoom: ModelViewer['zoom'] = (direction) => {
-    if (direction === 'in') controls.dollyIn(ZOOM_STEP);
-    else controls.dollyOut(ZOOM_STEP);
+    if (direction === 'in') controls.dollyIn(ZOOM_SCALE);
+    else controls.dollyOut(ZOOM_SCALE);
     controls.update();
   };
 

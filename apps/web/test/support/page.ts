@@ -51,6 +51,26 @@ export async function pixelDifference(a: Buffer, b: Buffer): Promise<number> {
   return differing / (left.info.width * left.info.height);
 }
 
+/** The viewer's empty colour (VIEWER_BACKGROUND in src/viewer.ts). */
+const VIEWER_BACKGROUND = [0xe8, 0xed, 0xf3] as const;
+
+/** The share of a viewer screenshot's pixels the model covers (those unlike the background). */
+export async function modelCoverage(png: Buffer): Promise<number> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let covered = 0;
+  for (let i = 0; i < data.length; i += 3) {
+    const delta = Math.abs(data[i]! - VIEWER_BACKGROUND[0]) + Math.abs(data[i + 1]! - VIEWER_BACKGROUND[1]) + Math.abs(data[i + 2]! - VIEWER_BACKGROUND[2]);
+    if (delta > 30) covered += 1;
+  }
+  return covered / (info.width * info.height);
+}
+
+/** A JPEG cut off in its pixel data, as after a broken transfer: the header still reads. */
+export async function truncatedJpeg(name = 'cut-off.jpg'): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
+  const whole = await makePhoto({ width: 160, height: 160, colour: '#7a3ad0', format: 'jpeg' });
+  return { name, mimeType: 'image/jpeg', buffer: whole.subarray(0, Math.floor(whole.length * 0.6)) };
+}
+
 /** Waits until the viewer shows some model (the first to finish opens itself) and says which. */
 export async function shownModel(page: Page): Promise<string> {
   const handle = await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('#viewer-canvas')?.dataset.shown || null, undefined, { timeout: GENERATION_TIMEOUT_MS });
