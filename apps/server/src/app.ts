@@ -20,6 +20,7 @@ import { createDocsRouter } from './http/docs.js';
 import { createRestHandler, defaultEmptyJsonBody } from './http/rest.js';
 import { createTrpcHandler } from './http/trpc.js';
 import { createTrpcFastQuery } from './http/trpc-fast-query.js';
+import { limitTrpcBatch, trpcCallCount } from './http/trpc-batch.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import type { Metrics } from './metrics/metrics.js';
 import { observeHttp } from './metrics/http-metrics.js';
@@ -35,6 +36,8 @@ export interface AppConfig {
   corsOrigins: readonly string[];
   heartbeatMs: number;
   version: string;
+  /** The most calls one tRPC batch may make (MAX_BATCH_SIZE). */
+  maxBatchSize: number;
   maxStreamsPerKey: number;
   slowReaderTimeoutMs: number;
 }
@@ -139,9 +142,9 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
   api.use(express.json({ limit: JSON_BODY_LIMIT }), defaultEmptyJsonBody, rest);
   app.use('/api/v1', api);
 
-  const limitTrpc = rateLimit(rateLimiters, logger, { onReject: (window) => metrics?.rateLimitRejections.inc({ window }), respond: sendTrpcError });
+  const limitTrpc = rateLimit(rateLimiters, logger, { onReject: (window) => metrics?.rateLimitRejections.inc({ window }), respond: sendTrpcError, cost: trpcCallCount });
   const limitTrpcStreams = streamLimit({ respond: sendTrpcError, only: (req) => req.path === '/status.onEvents' });
-  app.use('/trpc', limitTrpc, limitTrpcStreams, createTrpcFastQuery(context), createTrpcHandler(context));
+  app.use('/trpc', limitTrpcBatch(config.maxBatchSize), limitTrpc, limitTrpcStreams, createTrpcFastQuery(context), createTrpcHandler(context));
   // Behind the API's limiter: a flood of wrong keys here gets 429s too. METRICS_PORT is not limited.
   if (metrics) app.get('/metrics', limit, createMetricsHandler(metrics.registry, logger));
 

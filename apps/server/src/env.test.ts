@@ -12,6 +12,7 @@ describe('parseEnv', () => {
       RATE_LIMIT_PER_MINUTE: 60,
       RATE_LIMIT_PER_HOUR: 1000,
       MAX_FILES: 25,
+      MAX_BATCH_SIZE: 25,
       MAX_FILE_SIZE_MB: 10,
       LOG_LEVEL: 'info',
     });
@@ -31,6 +32,7 @@ describe('parseEnv', () => {
     ['PORT', 'eighty'],
     ['PORT', '70000'],
     ['MAX_FILES', '0'],
+    ['MAX_BATCH_SIZE', '0'],
     ['RATE_LIMIT_PER_MINUTE', '-1'],
     ['LOG_LEVEL', 'loud'],
     ['REDIS_URL', 'localhost:6379'],

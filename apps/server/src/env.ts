@@ -18,6 +18,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt(60),
   RATE_LIMIT_PER_HOUR: positiveInt(1000),
   MAX_FILES: positiveInt(25),
+  /** The most calls one tRPC batch may make; each counts against the rate limits. */
+  MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(25),
   MAX_FILE_SIZE_MB: z.coerce.number().positive().max(1024).default(10),
   /** Unset: embedded mode. Set: distributed mode (API processes + `npm run start:worker` processes). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFalEmulator, type FalEmulator } from '@image2model/fal-emulator';
 import { startFalStack, type FalStack } from './test-support/fal.js';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
+import { READINESS_CACHE_MS } from './services/readiness.js';
 
 describe('/health/ready with FAL configured', () => {
   let stack: FalStack | null = null;
@@ -34,6 +35,7 @@ describe('/health/ready with FAL configured', () => {
     const before = await fetch(stack.server.api('/health/ready'));
     expect(((await before.json()) as { checks: { fal_api: string } }).checks.fal_api).toBe('reachable');
     await stack.fal.close();
+    await new Promise((resolve) => setTimeout(resolve, READINESS_CACHE_MS + 100)); // the last answer is reused that long
     const after = await fetch(stack.server.api('/health/ready'));
     expect(after.status).toBe(200);
     expect(await after.json()).toEqual({ status: 'ready', checks: { storage: 'writable', redis: 'not_configured', fal_api: 'unreachable' } });

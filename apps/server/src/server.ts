@@ -13,7 +13,7 @@ import { createProvider } from './providers.js';
 import { createApp } from './app.js';
 import { removeOwnUploadTemps, sweepUploadTemps, uploadTempDir } from './http/upload-temp-files.js';
 import { readSystemInfo } from './services/system-info.js';
-import { checkReadiness } from './services/readiness.js';
+import { createReadinessCheck } from './services/readiness.js';
 import { SERVER_VERSION } from './version.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { instrumentProvider } from './metrics/instrument-provider.js';
@@ -112,11 +112,12 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         maxStreamsPerKey: env.MAX_STREAMS_PER_KEY,
         slowReaderTimeoutMs: env.SLOW_READER_TIMEOUT_MS,
         version: SERVER_VERSION,
+        maxBatchSize: env.MAX_BATCH_SIZE,
       },
       services: {
         jobs: runtime.jobs,
         events: runtime.events,
-        readiness: () => checkReadiness({ storage: runtime.storage, provider: runtime.provider, ...(parts.pingRedis ? { pingRedis: parts.pingRedis } : {}) }),
+        readiness: createReadinessCheck({ storage: runtime.storage, provider: runtime.provider, ...(parts.pingRedis ? { pingRedis: parts.pingRedis } : {}) }),
         systemInfo: () => readSystemInfo(dataDir, runtime.jobs),
         queryLogs: (query) => parts.queryLogs(query),
       },

@@ -5,6 +5,9 @@ import type { ClientConfig } from './config.js';
 import { errorFromResponse, errorFromTrpc, isAbortError, unexpectedResponse, type Image2ModelError } from './errors.js';
 import type { ClientRouter } from './generated/api-types.js';
 
+/** The most calls one batch request carries: the server's default `MAX_BATCH_SIZE`. */
+export const MAX_BATCH_SIZE = 25;
+
 /** Where a subscription's fetch leaves the error of an answer that was not an event stream. */
 export interface HttpFailureSlot {
   error: Image2ModelError | null;
@@ -46,6 +49,8 @@ export function createUntypedClient(config: ClientConfig): TRPCUntypedClient<Cli
           transformer: superjson,
           headers: () => config.headers(),
           maxURLLength: 4000,
+          // The server's default MAX_BATCH_SIZE: a larger batch is refused whole (400).
+          maxItems: MAX_BATCH_SIZE,
           // tRPC answers JSON, errors included; anything else is not the API (a wrong URL, a proxy page).
           fetch: async (input, init) => {
             const response = await config.fetch(input, init);

@@ -55,6 +55,8 @@ export interface RateLimitHooks {
   onReject?(window: keyof RateLimiters): void;
   /** Writes the 429 (or 503) in the transport's own error shape; default: the REST error body. */
   respond?(req: Request, res: Response, error: AppError): void;
+  /** How many requests this one counts as (a tRPC batch of N: N); default 1. */
+  cost?(req: Request): number;
 }
 
 interface WindowState {
@@ -65,9 +67,9 @@ interface WindowState {
   blocked: boolean;
 }
 
-async function consume(name: keyof RateLimiters, limiter: RateLimiterAbstract, key: string): Promise<WindowState> {
+async function consume(name: keyof RateLimiters, limiter: RateLimiterAbstract, key: string, points: number): Promise<WindowState> {
   try {
-    const res = await limiter.consume(key);
+    const res = await limiter.consume(key, points);
     return { name, limit: limiter.points, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext, blocked: false };
   } catch (error) {
     if (error instanceof RateLimiterRes) {
@@ -84,8 +86,9 @@ function setHeaders(res: Response, window: WindowState): void {
 }
 
 /**
- * Both windows count every request, per API key (per client IP without a valid key). The headers
- * describe the tighter window; past either one the answer is 429 with Retry-After.
+ * Both windows count every request (a tRPC batch as its number of calls), per API key (per client
+ * IP without a valid key). The headers describe the tighter window; past either one the answer is
+ * 429 with Retry-After.
  */
 export function rateLimit(limiters: RateLimiters, logger: Logger, hooks: RateLimitHooks = {}): RequestHandler {
   const respond = hooks.respond ?? ((_req: Request, res: Response, error: AppError) => sendError(res, error, logger));
@@ -94,7 +97,8 @@ export function rateLimit(limiters: RateLimiters, logger: Logger, hooks: RateLim
     const key = principal ? `key:${principal.owner}` : `ip:${req.ip ?? 'unknown'}`;
     let windows: WindowState[];
     try {
-      windows = await Promise.all([consume('minute', limiters.minute, key), consume('hour', limiters.hour, key)]);
+      const points = hooks.cost?.(req) ?? 1;
+      windows = await Promise.all([consume('minute', limiters.minute, key, points), consume('hour', limiters.hour, key, points)]);
     } catch (error) {
       respond(req, res, new AppError('SERVICE_UNAVAILABLE', 'Rate limiter unavailable; try again shortly', { cause: error }));
       return;

@@ -37,3 +37,25 @@ export async function checkReadiness(deps: ReadinessDeps): Promise<ReadinessRepo
   };
   return { status: storageOk && redisOk !== false ? 'ready' : 'not_ready', checks };
 }
+
+/** How long one readiness answer is reused: probes may come often, each look writes a file. */
+export const READINESS_CACHE_MS = 1000;
+
+/**
+ * `checkReadiness` shared by every caller: one check in flight at a time, and its answer reused
+ * for READINESS_CACHE_MS after it settles, so a flood of ready calls (a batch of them, or many
+ * load balancers) costs one probe file a second, while the endpoint itself stays unlimited.
+ */
+export function createReadinessCheck(deps: ReadinessDeps, cacheMs = READINESS_CACHE_MS): () => Promise<ReadinessReport> {
+  let current: Promise<ReadinessReport> | null = null;
+  let settledAt = 0;
+  return function readiness() {
+    if (current && (settledAt === 0 || Date.now() - settledAt < cacheMs)) return current;
+    settledAt = 0;
+    const check = checkReadiness(deps).finally(() => {
+      if (current === check) settledAt = Date.now();
+    });
+    current = check;
+    return check;
+  };
+}
