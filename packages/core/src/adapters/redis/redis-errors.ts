@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.js';
 
-/** Replies Redis gives while it cannot serve (loading its AOF, a busy script, a replica without master). */
-const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
+/** Replies Redis gives while it cannot serve (loading its AOF, a busy script, a replica without master, full: maxmemory reached). */
+const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM)\b/;
 
 /**
  * True for failures that mean "Redis is not reachable right now" (a closed connection, the offline
