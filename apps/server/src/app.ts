@@ -23,6 +23,7 @@ import { createTrpcFastQuery } from './http/trpc-fast-query.js';
 import { limitTrpcBatch, trpcCallCount } from './http/trpc-batch.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import type { Metrics } from './metrics/metrics.js';
+import type { TrustProxy } from './trust-proxy.js';
 import { observeHttp } from './metrics/http-metrics.js';
 import { createMetricsHandler } from './metrics/metrics-http.js';
 
@@ -38,6 +39,8 @@ export interface AppConfig {
   version: string;
   /** The most calls one tRPC batch may make (MAX_BATCH_SIZE). */
   maxBatchSize: number;
+  /** Express's `trust proxy` (TRUST_PROXY). */
+  trustProxy: TrustProxy;
   maxStreamsPerKey: number;
   slowReaderTimeoutMs: number;
 }
@@ -92,6 +95,8 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // req.ip and req.protocol (rate limits, model_url) from X-Forwarded-* only when these proxies sent them.
+  app.set('trust proxy', config.trustProxy);
 
   app.use(requestContext);
   if (metrics) app.use(observeHttp(metrics));

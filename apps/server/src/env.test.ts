@@ -40,4 +40,20 @@ describe('parseEnv', () => {
   ])('stops with a message naming %s for %j', (name, value) => {
     expect(() => parseEnv({ [name]: value })).toThrow(new RegExp(`Invalid environment[\\s\\S]*${name}`));
   });
+
+  it.each([
+    [undefined, false],
+    ['false', false],
+    ['true', true],
+    ['1', 1],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['loopback, 10.0.0.0/8, 2001:db8::/32, 192.168.1.1, 172.16.0.0/255.240.0.0', ['loopback', '10.0.0.0/8', '2001:db8::/32', '192.168.1.1', '172.16.0.0/255.240.0.0']],
+  ])('reads TRUST_PROXY=%j as Express trust proxy %j', (value, expected) => {
+    expect(parseEnv(value === undefined ? {} : { TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it.each(['yes', '-1', '10.0.0.0/33', '2001:db8::/129', '300.1.1.1', 'loopback, nowhere', '10.0.0.0/255.0.255.0'])('refuses TRUST_PROXY=%j', (value) => {
+    expect(() => parseEnv({ TRUST_PROXY: value })).toThrow(/Invalid environment[\s\S]*TRUST_PROXY/);
+  });
 });

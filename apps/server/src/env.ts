@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 const commaList = z
   .string()
@@ -41,6 +42,21 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The origin that absolute URLs (model_url) use; default: each request's own origin. */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional().transform((url) => url?.replace(/\/+$/, '')),
+  /**
+   * Which proxies to believe about the client (X-Forwarded-For, -Proto), as Express's `trust proxy`:
+   * `true`, a hop count, or addresses/ranges/names; default: none, the socket's peer is the client.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx): TrustProxy => {
+      const parsed = parseTrustProxy(value);
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: 'true, false, a hop count, or comma-separated IP addresses, CIDR ranges and loopback/linklocal/uniquelocal' });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   /** Browser origins allowed by CORS (comma separated); none by default. */
   CORS_ORIGINS: commaList,
   /** A generation that takes longer fails and frees its slot; default 10 min (local), 70 min (FAL). */

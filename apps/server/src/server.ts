@@ -113,6 +113,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         slowReaderTimeoutMs: env.SLOW_READER_TIMEOUT_MS,
         version: SERVER_VERSION,
         maxBatchSize: env.MAX_BATCH_SIZE,
+        trustProxy: env.TRUST_PROXY,
       },
       services: {
         jobs: runtime.jobs,

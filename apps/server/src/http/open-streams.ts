@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { AppError } from '@image2model/core';
 import type { Logger } from 'pino';
-import { identityOf } from './identity.js';
+import { limitKeyOf } from './identity.js';
 import { sendError } from './error-handler.js';
 import { rateLimitExceeded } from './rate-limit.js';
 
@@ -33,8 +33,7 @@ export function createStreamLimit(limit: number, logger: Logger): StreamLimit {
         next();
         return;
       }
-      const principal = identityOf(res).principal;
-      const key = principal ? `key:${principal.owner}` : `ip:${req.ip ?? 'unknown'}`;
+      const key = limitKeyOf(req, res);
       const count = open.get(key) ?? 0;
       if (count >= limit) {
         res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));

@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Redis } from 'ioredis';
 import { AppError } from '@image2model/core';
 import type { Logger } from 'pino';
-import { identityOf } from './identity.js';
+import { limitKeyOf } from './identity.js';
 import { sendError } from './error-handler.js';
 
 export interface RateLimitWindows {
@@ -93,8 +93,7 @@ function setHeaders(res: Response, window: WindowState): void {
 export function rateLimit(limiters: RateLimiters, logger: Logger, hooks: RateLimitHooks = {}): RequestHandler {
   const respond = hooks.respond ?? ((_req: Request, res: Response, error: AppError) => sendError(res, error, logger));
   return async function limitRate(req, res, next) {
-    const principal = identityOf(res).principal;
-    const key = principal ? `key:${principal.owner}` : `ip:${req.ip ?? 'unknown'}`;
+    const key = limitKeyOf(req, res);
     let windows: WindowState[];
     try {
       const points = hooks.cost?.(req) ?? 1;
