@@ -30,6 +30,22 @@ export function safeStem(filename: string, fallback: string): string {
   return bounded.length > 0 ? bounded : fallback;
 }
 
+/** A file system's limit for one name; longer upload names are cut before they are stored. */
+export const MAX_STORED_NAME_BYTES = 255;
+
+/**
+ * An upload's name as stored: at most 255 bytes of UTF-8, cut at whole code points, keeping its
+ * extension. A client may send 16 KB names (busboy's limit for a part's headers); each is stored
+ * with its job and echoed in every status answer, so unbounded they would bloat both.
+ */
+export function storedUploadName(filename: string): string {
+  if (Buffer.byteLength(filename, 'utf8') <= MAX_STORED_NAME_BYTES) return filename;
+  const extension = extname(filename);
+  const keep = Buffer.byteLength(extension, 'utf8') <= 20 ? extension : '';
+  const stem = filename.slice(0, filename.length - keep.length);
+  return cutToBytes(stem, MAX_STORED_NAME_BYTES - Buffer.byteLength(keep, 'utf8')) + keep;
+}
+
 /** `name.glb`, then `name (2).glb`, `name (3).glb`… case-insensitively unique. */
 export function createNameDeduper(): (name: string, extension: string) => string {
   const used = new Set<string>();

@@ -10,6 +10,7 @@ import { identityOf } from './identity.js';
 import { sendError } from './error-handler.js';
 import { checkImage } from './image-check.js';
 import { newUploadTempName } from './upload-temp-files.js';
+import { storedUploadName } from './file-names.js';
 
 export interface UploadOptions {
   jobs: JobService;
@@ -138,8 +139,9 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
       }
       const images: UploadedImage[] = [];
       for (const file of files) {
-        const format = await checkImage(file.path, file.originalname, opts.maxImagePixels);
-        images.push({ filename: file.originalname, temp_path: file.path, format });
+        const filename = storedUploadName(file.originalname);
+        const format = await checkImage(file.path, filename, opts.maxImagePixels);
+        images.push({ filename, temp_path: file.path, format });
       }
       const { job, files: created } = await opts.jobs.createJob({
         owner: identity.principal.owner,
