@@ -15,7 +15,7 @@ describe('resolveApiKeys', () => {
 
   it('uses configured keys as they are and generates nothing', async () => {
     const printed: string[] = [];
-    const keys = await resolveApiKeys({ apiKeys: ['u'], adminKeys: ['a'], dataDir, logger, print: (t) => printed.push(t) });
+    const keys = await resolveApiKeys({ apiKeys: ['u'], adminKeys: ['a'], dataDir, logger, print: (t) => printed.push(t), terminal: true });
     expect(keys).toEqual({ apiKeys: ['u'], adminKeys: ['a'] });
     expect(printed).toEqual([]);
     await expect(stat(join(dataDir, GENERATED_KEY_FILE))).rejects.toThrow();
@@ -23,7 +23,7 @@ describe('resolveApiKeys', () => {
 
   it('generates a key once, stores it privately, prints it only the first time', async () => {
     const printed: string[] = [];
-    const first = await resolveApiKeys({ apiKeys: [], adminKeys: [], dataDir, logger, print: (t) => printed.push(t) });
+    const first = await resolveApiKeys({ apiKeys: [], adminKeys: [], dataDir, logger, print: (t) => printed.push(t), terminal: true });
     const key = first.adminKeys[0] ?? '';
     expect(key).toMatch(/^i2m_[A-Za-z0-9_-]{32}$/);
     expect(printed.join('')).toContain(key);
@@ -31,8 +31,21 @@ describe('resolveApiKeys', () => {
     expect((await readFile(file, 'utf8')).trim()).toBe(key);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
 
-    const second = await resolveApiKeys({ apiKeys: [], adminKeys: [], dataDir, logger, print: (t) => printed.push(t) });
+    const second = await resolveApiKeys({ apiKeys: [], adminKeys: [], dataDir, logger, print: (t) => printed.push(t), terminal: true });
     expect(second.adminKeys).toEqual([key]);
     expect(printed).toHaveLength(1);
+  });
+
+  it('prints the generated key only to a terminal; otherwise the log names its file and holds no key', async () => {
+    const printed: string[] = [];
+    const lines: string[] = [];
+    const logged = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const keys = await resolveApiKeys({ apiKeys: [], adminKeys: [], dataDir, logger: logged, print: (t) => printed.push(t), terminal: false });
+    const key = keys.adminKeys[0] ?? '';
+    const file = join(dataDir, GENERATED_KEY_FILE);
+    expect((await readFile(file, 'utf8')).trim()).toBe(key);
+    expect(printed).toEqual([]);
+    expect(lines.join('')).toContain(file);
+    expect(lines.join('')).not.toContain(key);
   });
 });

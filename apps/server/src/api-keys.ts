@@ -12,8 +12,10 @@ export const GENERATED_KEY_FILE = 'api-key.txt';
 
 /**
  * With no keys configured the API is still never open: a key is generated on first start, kept
- * in DATA_DIR (mode 0600) and printed once. It is an admin key, so one person's quick start can
- * use every endpoint; configure API_KEYS / ADMIN_API_KEYS for anything shared.
+ * in DATA_DIR (mode 0600) and printed once, in full only to a terminal: stdout that goes to a file
+ * or a log collector (a container, CI) would keep an admin key where others read it, so the log
+ * names the file instead. It is an admin key, so one person's quick start can use every endpoint;
+ * configure API_KEYS / ADMIN_API_KEYS for anything shared.
  */
 export async function resolveApiKeys(opts: {
   apiKeys: string[];
@@ -21,6 +23,8 @@ export async function resolveApiKeys(opts: {
   dataDir: string;
   logger: Logger;
   print: (text: string) => void;
+  /** Whether `print` reaches a person at a terminal (stdout is a TTY). */
+  terminal: boolean;
 }): Promise<ApiKeys> {
   if (opts.apiKeys.length > 0 || opts.adminKeys.length > 0) return { apiKeys: opts.apiKeys, adminKeys: opts.adminKeys };
   const path = join(opts.dataDir, GENERATED_KEY_FILE);
@@ -31,6 +35,10 @@ export async function resolveApiKeys(opts: {
   }
   const key = `i2m_${randomBytes(24).toString('base64url')}`;
   await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  if (!opts.terminal) {
+    opts.logger.warn({ file: path }, `No API_KEYS configured: generated an admin API key and stored it in ${path} (not printed: stdout is not a terminal)`);
+    return { apiKeys: [], adminKeys: [key] };
+  }
   opts.print(
     [
       '',

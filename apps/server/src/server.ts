@@ -30,6 +30,8 @@ export interface StartServerOptions {
   provider?: ModelProvider;
   logDestination?: NodeJS.WritableStream;
   print?: (text: string) => void;
+  /** Whether `print` reaches a terminal (a generated key is printed in full only then); default: stdout is a TTY. */
+  printsToTerminal?: boolean;
   heartbeatMs?: number;
 }
 
@@ -92,6 +94,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       dataDir,
       logger,
       print: opts.print ?? ((text) => process.stdout.write(`${text}\n`)),
+      terminal: opts.printsToTerminal ?? process.stdout.isTTY === true,
     });
     let mode: ModeParts | null = null;
     const metrics = createMetrics({ role: redis ? 'api' : 'embedded', queueStats: () => (mode ? mode.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
