@@ -1,5 +1,5 @@
 // Compile-time proof that the generated router types are AppRouter's, as a client sees them.
-// Checked by `tsc -p packages/client` and by src/api-types.test.ts; never shipped.
+// Checked by `tsc -p packages/client` and by src/api-types.int.test.ts; never shipped.
 import type { TRPCClient } from '@trpc/client';
 import type { inferRouterError, inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter, UploadResponseSchema } from '@image2model/api';

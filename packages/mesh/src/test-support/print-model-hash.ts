@@ -6,7 +6,7 @@ import type { InflationMethod } from '../generate-options.js';
 
 /**
  * `node dist/test-support/print-model-hash.js <photo> <face_limit> [method]` prints the SHA-256 of
- * the GLB generated from the photo: the determinism test runs it in fresh processes.
+ * the GLB generated from the photo: determinism.int.test.ts runs it in fresh processes.
  */
 const [photoPath, faceLimit, method = 'puffball'] = process.argv.slice(2);
 if (!photoPath || !faceLimit) throw new Error('usage: print-model-hash <photo> <face_limit> [method]');
