@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /** Distributed mode: how long a worker's claim on a running file lasts without being renewed. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** How often a worker queues files that are pending or processing with nothing queued to run them. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
   /** SIGTERM: how long in-flight requests, streams and generations get before they are handed off. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Unset: the local generator. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { createJobService, FsBlobStorage, type Logger, type ModelProvider } from '@image2model/core';
-import { BullMqJobQueue, RedisFileTransitions, RedisJobEvents, RedisJobStore } from '@image2model/core/distributed';
+import { createJobService, createReconciler, FsBlobStorage, type Logger, type ModelProvider } from '@image2model/core';
+import { BullMqJobQueue, RedisFileTransitions, RedisJobEvents, RedisJobStore, withRedisLock } from '@image2model/core/distributed';
 import type { Runtime } from './runtime.js';
 import type { QueueStats } from './metrics/metrics.js';
 import { pingRedis } from './distributed/redis-connection.js';
@@ -22,6 +22,8 @@ export interface DistributedRuntimeOptions {
   concurrency?: number;
   /** How long a worker's claim on a file lasts without renewal (WORKER_LOCK_MS). @default 30_000 */
   lockMs?: number;
+  /** Workers: how often files with no queue entry are queued again (RECONCILE_INTERVAL_MS). @default 60_000 */
+  reconcileIntervalMs?: number;
 }
 
 export interface DistributedRuntime extends Runtime {
@@ -47,6 +49,16 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   // Each state change and its event (and `done`) in one script: one round trip, and atomic.
   const transitions = new RedisFileTransitions({ redis, prefix });
   const jobs = createJobService({ store, queue, events, storage, provider, logger, tmpDir: opts.tempDir, generationTimeoutMs: opts.generationTimeoutMs, transitions });
+  // Finds files whose queue entry was lost (a crash between BullMQ's state and ours, an upload or
+  // a restart whose queueing failed) and queues them; one worker at a time across the deployment.
+  const reconcileIntervalMs = opts.reconcileIntervalMs ?? 60_000;
+  const reconciler = createReconciler({
+    reconcile: () => jobs.resumeUnfinished(),
+    intervalMs: reconcileIntervalMs,
+    // A pass takes milliseconds; a holder killed mid-pass blocks the others for at most this long.
+    exclusive: (work) => withRedisLock(redis, `${prefix}reconcile-lock`, 15_000, work),
+    logger,
+  });
 
   return {
     store,
@@ -59,16 +71,19 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
       await provider.warmUp?.();
       queue.process(
         (task, context) => jobs.processTask(task, context),
-        (task, reason) => jobs.abandonTask(task, reason),
+        (task, reason, error) => jobs.abandonTask(task, reason, error),
       );
-      // BullMQ keeps queued work across restarts; this also re-queues files whose queue entry was
-      // lost (e.g. Redis restored from an older snapshot). Queue ids make it idempotent.
-      return jobs.resumeUnfinished();
+      // BullMQ keeps queued work across restarts; this re-queues files whose queue entry was lost
+      // (e.g. Redis restored from an older snapshot), at start (unless another worker is at it) and then periodically.
+      const resumed = await reconciler.runOnce();
+      reconciler.start();
+      return resumed ?? 0;
     },
     pingRedis: () => pingRedis(redis),
     queueStats: () => queue.stats(),
     /** Hands running work back, then stops following events; the Redis client stays open. */
     async close({ graceMs = 10_000 } = {}) {
+      await reconciler.stop();
       await queue.close({ graceMs });
       await provider.close?.();
       await events.close();

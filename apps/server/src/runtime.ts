@@ -1,5 +1,6 @@
 import {
   createJobService,
+  createReconciler,
   FsBlobStorage,
   FsJobEvents,
   FsJobStore,
@@ -35,6 +36,8 @@ export interface EmbeddedRuntimeOptions {
   provider: ModelProvider;
   /** See JobServiceDeps.generationTimeoutMs. */
   generationTimeoutMs?: number;
+  /** How often files with nothing queued to run them are queued again (RECONCILE_INTERVAL_MS). @default 60_000 */
+  reconcileIntervalMs?: number;
 }
 
 /** Embedded mode: state and events under DATA_DIR and the in-process queue, in this one process. */
@@ -46,6 +49,9 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   const { provider } = opts;
   const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
   const jobs = createJobService({ store, queue, events, storage, provider, logger: opts.logger, tmpDir: opts.tempDir, generationTimeoutMs: opts.generationTimeoutMs });
+  // One process owns the queue and the store, so only a failure that escaped every other repair
+  // leaves a file with nothing queued; the same pass as at start picks it up.
+  const reconciler = createReconciler({ reconcile: () => jobs.resumeUnfinished(), intervalMs: opts.reconcileIntervalMs ?? 60_000, logger: opts.logger });
 
   return {
     store,
@@ -56,10 +62,16 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     jobs,
     async startWorker() {
       await provider.warmUp?.();
-      queue.process((task, context) => jobs.processTask(task, context));
-      return jobs.resumeUnfinished();
+      queue.process(
+        (task, context) => jobs.processTask(task, context),
+        (task, reason, error) => jobs.abandonTask(task, reason, error),
+      );
+      const resumed = await jobs.resumeUnfinished();
+      reconciler.start();
+      return resumed;
     },
     async close({ graceMs = 10_000 } = {}) {
+      await reconciler.stop();
       await queue.close({ graceMs });
       await provider.close?.();
       await events.close();

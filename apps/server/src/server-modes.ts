@@ -29,7 +29,7 @@ export interface ModeParts {
 /** Embedded mode: files under DATA_DIR, the in-process queue, memory rate limits, the in-memory log. */
 export async function embeddedParts(opts: { env: Env; dataDir: string; tempDir: string; logger: Logger; provider: ModelProvider; logBuffer: LogBuffer }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, tempDir: opts.tempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider) });
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, tempDir: opts.tempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS });
   return {
     runtime,
     rateLimiters: createMemoryRateLimiters({ perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),

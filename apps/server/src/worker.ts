@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     provider,
     concurrency,
     lockMs: env.WORKER_LOCK_MS,
+    reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
     generationTimeoutMs: generationTimeoutMs(env, provider),
   });
   const metricsServer = env.METRICS_PORT !== undefined ? await startMetricsServer({ registry: metrics.registry, port: env.METRICS_PORT, host: env.HOST }) : null;

@@ -10,7 +10,8 @@ export type * from './jobs/job-service.js';
 export type { FileTransitions, FinalEvent } from './jobs/file-transitions.js';
 export { canRead, isOwner } from './jobs/access.js';
 export { modelDownloadPath, storageKeys } from './jobs/storage-keys.js';
-export { createJobService, type JobServiceDeps } from './jobs/create-job-service.js';
+export { createJobService, UNQUEUED_ERROR, type JobServiceDeps } from './jobs/create-job-service.js';
+export { createReconciler, type Reconciler, type ReconcilerOptions } from './jobs/reconciler.js';
 
 export type * from './storage/blob-storage.js';
 export { FsBlobStorage, sweepLeftovers, type FsBlobStorageOptions } from './storage/blob-storage.fs.js';

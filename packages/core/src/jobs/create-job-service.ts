@@ -6,13 +6,16 @@ import type { BlobStorage } from '../storage/blob-storage.js';
 import { canRead, isOwner } from './access.js';
 import { cleanupJobs } from './cleanup-jobs.js';
 import type { FileTransitions } from './file-transitions.js';
-import type { JobFileRecord, JobRecord, JobWithFiles, TripoOptions } from './job.js';
+import type { FileError, JobFileRecord, JobRecord, JobWithFiles, TripoOptions } from './job.js';
 import type { JobEvents } from './job-events.js';
-import type { JobQueue } from './job-queue.js';
+import type { FileTask, JobQueue } from './job-queue.js';
 import type { Access, CompletedModel, JobService } from './job-service.js';
 import type { JobStore } from './job-store.js';
 import { createTaskAbandoner } from './abandon-task.js';
 import { createTaskProcessor } from './process-task.js';
+import { requeueOrphans } from './requeue-orphans.js';
+import { retryWrite } from './retry-write.js';
+import { createSequentialTransitions } from './sequential-transitions.js';
 import { fileStem, storageKeys } from './storage-keys.js';
 
 export interface JobServiceDeps {
@@ -32,6 +35,12 @@ export interface JobServiceDeps {
   transitions?: FileTransitions;
 }
 
+/** What a restarted file says when it could not be queued: generate-single may try again. */
+export const UNQUEUED_ERROR: FileError = {
+  code: 'SERVICE_UNAVAILABLE',
+  message: 'The file could not be queued (the job store was unavailable); generate it again',
+};
+
 /** Only the options actually given; undefined when there are none. */
 function given(options: TripoOptions | undefined): TripoOptions | undefined {
   if (!options) return undefined;
@@ -47,7 +56,8 @@ function given(options: TripoOptions | undefined): TripoOptions | undefined {
 export function createJobService(deps: JobServiceDeps): JobService {
   const { store, queue, storage, provider, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const processTask = createTaskProcessor(deps);
+  const transitions = deps.transitions ?? createSequentialTransitions(deps);
+  const processTask = createTaskProcessor({ ...deps, transitions });
 
   /** A caller's id outside the pattern is an unknown job: it never reaches the store (`<id>:tally` is a Redis key). */
   async function lookUp(jobId: string): Promise<JobWithFiles | null> {
@@ -64,6 +74,41 @@ export function createJobService(deps: JobServiceDeps): JobService {
     const file = FILE_ID_PATTERN.test(fileId) ? job.files.find((f) => f.file_id === fileId) : undefined;
     if (!file) throw new AppError('NOT_FOUND', 'File not found');
     return file;
+  }
+
+  /**
+   * Removes a job whose files could not be queued: its record, events and photos. Retried, since
+   * the store's outage often caused the failure; if it never passes, the reconciler finds the
+   * files with no queue entry and queues them.
+   */
+  async function withdrawJob(jobId: string, cause: unknown): Promise<void> {
+    try {
+      await retryWrite(
+        async () => {
+          await store.delete(jobId);
+          await deps.events.delete(jobId);
+        },
+        { onRetry: (error) => logger.warn({ err: error, job_id: jobId }, 'Removing a job that could not be queued failed; trying again') },
+      );
+      await storage.deletePrefix(storageKeys.job(jobId));
+      logger.warn({ err: cause, job_id: jobId }, 'Job removed: its files could not be queued');
+    } catch (error) {
+      logger.error({ err: error, job_id: jobId }, 'A job whose files could not be queued is left for the reconciler');
+    }
+  }
+
+  /** Fails a restarted file that could not be queued (SERVICE_UNAVAILABLE), with its event. */
+  async function failUnqueued(task: FileTask, cause: unknown): Promise<void> {
+    const { job_id, file_id, generation } = task;
+    try {
+      await retryWrite(
+        () => transitions.finish(job_id, file_id, { status: 'failed', error: UNQUEUED_ERROR }, { generation, status: ['pending'] }, { type: 'failed', error: UNQUEUED_ERROR }),
+        { onRetry: (error) => logger.warn({ err: error, job_id, file_id }, 'Failing a file that could not be queued failed; trying again') },
+      );
+      logger.warn({ err: cause, job_id, file_id, generation }, 'File failed: it could not be queued');
+    } catch (error) {
+      logger.error({ err: error, job_id, file_id }, 'A file that could not be queued is left pending for the reconciler');
+    }
   }
 
   async function storedSize(key: string | null): Promise<number | null> {
@@ -125,7 +170,13 @@ export function createJobService(deps: JobServiceDeps): JobService {
         throw error;
       }
       logger.info({ job_id, files: files.length, face_limit, tripo_options: options }, 'Job created');
-      await queue.enqueue(files.map((f) => ({ job_id, file_id: f.file_id, generation: f.generation })));
+      try {
+        await queue.enqueue(files.map((f) => ({ job_id, file_id: f.file_id, generation: f.generation })));
+      } catch (error) {
+        // The client gets an error and never learns the job id: no job may be left behind.
+        await withdrawJob(job_id, error);
+        throw error;
+      }
       return { job, files };
     },
 
@@ -153,9 +204,16 @@ export function createJobService(deps: JobServiceDeps): JobService {
       if (!restarted) throw busy();
       const { generation, model_task_id } = restarted.file;
       logger.info({ job_id: input.job_id, file_id: input.file_id, generation }, 'File queued again');
-      // The job is processing again: an event after the old `done` keeps late SSE clients from closing on it.
-      await deps.events.append(input.job_id, { type: 'progress', job_id: input.job_id, file_id: input.file_id, progress: 0 });
-      await queue.enqueue([{ job_id: input.job_id, file_id: input.file_id, generation }]);
+      const task = { job_id: input.job_id, file_id: input.file_id, generation };
+      try {
+        // The job is processing again: an event after the old `done` keeps late SSE clients from closing on it.
+        await deps.events.append(input.job_id, { type: 'progress', job_id: input.job_id, file_id: input.file_id, progress: 0 });
+        await queue.enqueue([task]);
+      } catch (error) {
+        // Not left pending with nothing to run it (every retry a 409): failed, so it can be retried.
+        await failUnqueued(task, error);
+        throw error;
+      }
       return { job_id: input.job_id, file_id: input.file_id, model_task_id, status: 'processing' };
     },
 
@@ -195,13 +253,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     processTask,
 
-    abandonTask: createTaskAbandoner(deps),
+    abandonTask: createTaskAbandoner({ ...deps, transitions }),
 
-    async resumeUnfinished() {
-      const unfinished = await store.listUnfinished();
-      await queue.enqueue(unfinished.map(({ job_id, file }) => ({ job_id, file_id: file.file_id, generation: file.generation })));
-      if (unfinished.length > 0) logger.info({ files: unfinished.length }, 'Resumed unfinished work');
-      return unfinished.length;
+    resumeUnfinished() {
+      return requeueOrphans({ store, queue, logger });
     },
 
     counts() {

@@ -137,6 +137,69 @@ export function describeJobQueueContract(name: string, factory: JobQueueFactory)
       expect(calls).toEqual(['file_001', 'file_002']);
     });
 
+    it('gives a task up to the abandon handler, with its error, once its handler threw for the last time (retried or not)', async () => {
+      const queue = await make({ maxAttempts: 2, backoffMs: 5 });
+      const calls: string[] = [];
+      const abandoned: { task: FileTask; error: unknown }[] = [];
+      const permanent = new Error('escaped after pick-up');
+      const transient = new AppError('SERVICE_UNAVAILABLE', 'store down', { retryable: true });
+      queue.process(
+        async (t, ctx) => {
+          calls.push(`${t.file_id}#${ctx.attempt}`);
+          if (t.file_id === 'file_001') throw permanent;
+          if (t.file_id === 'file_002') throw transient;
+        },
+        async (t, _reason, error) => {
+          abandoned.push({ task: t, error });
+        },
+      );
+      await queue.enqueue([task(1), task(2), task(3)]);
+      await waitUntil(() => abandoned.length === 2, 5000);
+      await sleep(60);
+      expect(calls.sort()).toEqual(['file_001#1', 'file_002#1', 'file_002#2', 'file_003#1']);
+      expect(abandoned).toHaveLength(2);
+      expect(abandoned.find((a) => a.task.file_id === 'file_001')).toEqual({ task: task(1), error: permanent });
+      expect(abandoned.find((a) => a.task.file_id === 'file_002')).toEqual({ task: task(2), error: transient });
+    });
+
+    it('does not give up a task its own shutdown interrupted', async () => {
+      const queue = await make();
+      const abandoned: FileTask[] = [];
+      let started = false;
+      queue.process(
+        async (_t, ctx) => {
+          started = true;
+          await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+        },
+        async (t) => {
+          abandoned.push(t);
+        },
+      );
+      await queue.enqueue([task(1)]);
+      await waitUntil(() => started);
+      await queue.close({ graceMs: 20 });
+      await sleep(30);
+      expect(abandoned).toEqual([]);
+    });
+
+    it('tells which tasks have no live entry: never queued, or finished', async () => {
+      const queue = await make();
+      const blocker = gate();
+      const finished: string[] = [];
+      queue.process(async (t) => {
+        if (t.file_id === 'file_001') await blocker.opened;
+        finished.push(t.file_id);
+      });
+      await queue.enqueue([task(1), task(2)]);
+      await waitUntil(() => finished.length === 0);
+      // file_001 running, file_002 waiting behind it, file_003 never queued, file_001 at another generation neither.
+      expect(await queue.withoutEntry([task(1), task(2), task(3), task(1, 2)])).toEqual([task(3), task(1, 2)]);
+      blocker.open();
+      await waitUntil(() => finished.length === 2, 5000);
+      await sleep(50); // the queue lets go of a finished entry just after its handler returns
+      expect(await queue.withoutEntry([task(1), task(2)])).toEqual([task(1), task(2)]);
+    });
+
     it('counts waiting and active tasks', async () => {
       const queue = await make();
       const blocker = gate();

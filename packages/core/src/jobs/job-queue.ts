@@ -15,11 +15,13 @@ export interface TaskContext {
 export type TaskHandler = (task: FileTask, context: TaskContext) => Promise<void>;
 
 /**
- * Called when the queue gives a task up without running its handler again (BullMQ: its workers
- * kept dying on it, `maxStalledCount` times), so its file can be failed instead of staying
- * processing. `reason` is the queue's own words, for the log.
+ * Called when the queue gives a task up for good without it having ended its file: its handler
+ * threw and will not be run again (the error is not retried, or it was the last attempt; not on
+ * shutdown), or (BullMQ) its workers kept dying on it, `maxStalledCount` times. The file is failed
+ * there instead of staying pending or processing with no worker on it. `reason` is for the log;
+ * `error` is what the handler threw, when it ran.
  */
-export type AbandonHandler = (task: FileTask, reason: string) => Promise<void>;
+export type AbandonHandler = (task: FileTask, reason: string, error?: unknown) => Promise<void>;
 
 export interface QueueCounts {
   waiting: number;
@@ -32,6 +34,8 @@ export interface QueueCounts {
  */
 export interface JobQueue {
   enqueue(tasks: FileTask[]): Promise<void>;
+  /** The tasks that have no live entry in the queue (waiting, backing off or running). */
+  withoutEntry(tasks: FileTask[]): Promise<FileTask[]>;
   /** Starts consuming with the handler (workers; the embedded server does it in-process). */
   process(handler: TaskHandler, onAbandoned?: AbandonHandler): void;
   counts(): Promise<QueueCounts>;

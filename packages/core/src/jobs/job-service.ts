@@ -66,7 +66,10 @@ export interface JobService {
   processTask(task: FileTask, context: TaskContext): Promise<void>;
   /** The queue gave a task up: its file fails (PROCESSING_ERROR) with its event. */
   abandonTask: AbandonHandler;
-  /** Enqueues every pending or processing file again (after a restart). */
+  /**
+   * Queues every pending or processing file that has no live queue entry (after a restart, and
+   * periodically: work whose entry was lost between the queue's state and ours). Returns how many.
+   */
   resumeUnfinished(): Promise<number>;
   counts(): Promise<JobCounts>;
   cleanup(olderThanHours: number): Promise<CleanupResult>;

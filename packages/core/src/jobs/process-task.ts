@@ -48,7 +48,7 @@ export const STORAGE_FULL_FILE_ERROR: FileError = {
 };
 
 /** The stored error of a failed file: an AppError says its own; anything else is masked, except a full disk. */
-function fileErrorOf(error: unknown): FileError {
+export function fileErrorOf(error: unknown): FileError {
   if (isAppError(error) && error.code !== 'PROCESSING_ERROR') return { code: error.code, message: error.message };
   if (isStorageFull(error)) return STORAGE_FULL_FILE_ERROR;
   if (isAppError(error)) return { code: error.code, message: error.message };

@@ -6,7 +6,9 @@ import { FsJobStore } from '../adapters/fs/job-store.fs.js';
 import { MemoryJobQueue } from '../adapters/memory/job-queue.memory.js';
 import { createJobService } from '../jobs/create-job-service.js';
 import type { JobEvent, JobEvents } from '../jobs/job-events.js';
+import type { JobQueue } from '../jobs/job-queue.js';
 import type { JobService } from '../jobs/job-service.js';
+import type { JobStore } from '../jobs/job-store.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { FakeModelProvider } from '../providers/fake-model-provider.js';
 import type { ModelProvider } from '../providers/model-provider.js';
@@ -35,15 +37,24 @@ export async function createServiceHarness() {
   let tempCounter = 0;
 
   async function start(
-    opts: { provider?: ModelProvider; concurrency?: number; maxAttempts?: number; logger?: Logger; generationTimeoutMs?: number } = {},
+    opts: {
+      provider?: ModelProvider;
+      concurrency?: number;
+      maxAttempts?: number;
+      logger?: Logger;
+      generationTimeoutMs?: number;
+      /** Failures injected under the service: the service sees what these return. */
+      wrapStore?: (store: JobStore) => JobStore;
+      wrapQueue?: (queue: JobQueue) => JobQueue;
+    } = {},
   ): Promise<ServiceInstance> {
     const events = new FsJobEvents({ root });
     const store = await FsJobStore.open({ root, events });
     const storage = new FsBlobStorage({ root });
     const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? 2, maxAttempts: opts.maxAttempts ?? 3, backoffMs: 5 });
     const service = createJobService({
-      store,
-      queue,
+      store: opts.wrapStore ? opts.wrapStore(store) : store,
+      queue: opts.wrapQueue ? opts.wrapQueue(queue) : queue,
       events,
       storage,
       provider: opts.provider ?? new FakeModelProvider(),
@@ -52,7 +63,10 @@ export async function createServiceHarness() {
       tmpDir,
       ...(opts.generationTimeoutMs !== undefined ? { generationTimeoutMs: opts.generationTimeoutMs } : {}),
     });
-    queue.process((task, ctx) => service.processTask(task, ctx));
+    queue.process(
+      (task, ctx) => service.processTask(task, ctx),
+      (task, reason, error) => service.abandonTask(task, reason, error),
+    );
     const instance: ServiceInstance = {
       service,
       store,

@@ -62,6 +62,7 @@ export class BullMqJobQueue implements JobQueue {
   private readonly logger: Logger;
   private readonly queue: Queue;
   private worker: Worker | null = null;
+  private onAbandoned: AbandonHandler | null = null;
   private workerRedis: Redis | null = null;
   private readonly running = new Map<string, Running>();
   private closing = false;
@@ -103,8 +104,25 @@ export class BullMqJobQueue implements JobQueue {
     );
   }
 
+  async withoutEntry(tasks: FileTask[]): Promise<FileTask[]> {
+    if (tasks.length === 0) return [];
+    // Any state counts as an entry (waiting, delayed, active, even an active one whose worker
+    // died: the stalled-job check hands that one back). Finished entries are removed at once.
+    const exists = await callRedis(async () => {
+      const pipeline = this.opts.redis.pipeline();
+      for (const task of tasks) pipeline.exists(this.queue.toKey(jobIdOf(task)));
+      return (await pipeline.exec()) ?? [];
+    });
+    return tasks.filter((_, index) => {
+      const [error, found] = exists[index] ?? [null, 0];
+      if (error) throw error;
+      return found === 0;
+    });
+  }
+
   process(handler: TaskHandler, onAbandoned?: AbandonHandler): void {
     if (this.worker) throw new Error('BullMqJobQueue already has a handler');
+    this.onAbandoned = onAbandoned ?? null;
     // Workers block on Redis: their own connection, which waits through outages instead of failing.
     const connection = this.opts.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
     connection.on('error', () => undefined); // reconnects by itself; BullMQ reports through 'error' below
@@ -201,7 +219,13 @@ export class BullMqJobQueue implements JobQueue {
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      if (isAppError(error) && error.retryable) throw error; // BullMQ retries with backoff
+      const retried = isAppError(error) && error.retryable && job.attemptsMade + 1 < maxAttempts;
+      if (retried) throw error; // BullMQ retries with backoff
+      // The last run of this task: its file must not stay processing once the entry is gone.
+      await this.onAbandoned?.({ ...job.data }, `ended with an error after attempt ${job.attemptsMade + 1}`, error).catch((abandonError: unknown) => {
+        this.logger.error({ err: abandonError, queue_job_id: job.id }, 'Recording a given-up file failed');
+      });
+      if (isAppError(error) && error.retryable) throw error; // the attempts are used up: BullMQ fails it
       throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     } finally {
       this.running.delete(key);

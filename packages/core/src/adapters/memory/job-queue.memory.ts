@@ -1,5 +1,5 @@
 import { isAppError } from '../../errors.js';
-import type { FileTask, JobQueue, QueueCounts, TaskHandler } from '../../jobs/job-queue.js';
+import type { AbandonHandler, FileTask, JobQueue, QueueCounts, TaskHandler } from '../../jobs/job-queue.js';
 import { silentLogger, type Logger } from '../../logger.js';
 
 export interface MemoryJobQueueOptions {
@@ -46,6 +46,7 @@ export class MemoryJobQueue implements JobQueue {
   private readonly running = new Set<Running>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private handler: TaskHandler | null = null;
+  private onAbandoned: AbandonHandler | null = null;
   private closed = false;
 
   constructor(opts: MemoryJobQueueOptions) {
@@ -70,9 +71,14 @@ export class MemoryJobQueue implements JobQueue {
     this.pump();
   }
 
-  process(handler: TaskHandler): void {
+  async withoutEntry(tasks: FileTask[]): Promise<FileTask[]> {
+    return tasks.filter((task) => !this.known.has(keyOf(task)));
+  }
+
+  process(handler: TaskHandler, onAbandoned?: AbandonHandler): void {
     if (this.handler) throw new Error('MemoryJobQueue already has a handler');
     this.handler = handler;
+    this.onAbandoned = onAbandoned ?? null;
     this.pump();
   }
 
@@ -130,12 +136,22 @@ export class MemoryJobQueue implements JobQueue {
     this.running.add(running);
   }
 
-  private onFailure(entry: Entry, error: unknown, signal: AbortSignal): void {
+  private async onFailure(entry: Entry, error: unknown, signal: AbortSignal): Promise<void> {
     const key = keyOf(entry.task);
-    const retryable = isAppError(error) && error.retryable;
-    if (!retryable || entry.attempt >= this.maxAttempts || this.closed || signal.aborted) {
+    if (this.closed || signal.aborted) {
+      // Shutting down: the file stays as it is and is resumed after the restart.
       this.known.delete(key);
+      return;
+    }
+    const retryable = isAppError(error) && error.retryable;
+    if (!retryable || entry.attempt >= this.maxAttempts) {
       this.logger.warn({ err: error, ...entry.task, attempt: entry.attempt }, 'Task ended with an error');
+      // Its file must not stay pending or processing with nothing running it. The key stays known
+      // meanwhile, so the task is not queued again while its failure is being recorded.
+      await this.onAbandoned?.({ ...entry.task }, `ended with an error after attempt ${entry.attempt}`, error).catch((abandonError: unknown) => {
+        this.logger.error({ err: abandonError, ...entry.task }, 'Recording a given-up file failed');
+      });
+      this.known.delete(key);
       return;
     }
     const delay = this.backoffMs * 2 ** (entry.attempt - 1);

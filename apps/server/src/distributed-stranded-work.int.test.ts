@@ -1,0 +1,136 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { startFalEmulator, type FalEmulator } from '@image2model/fal-emulator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectRedis, requireRedis } from '../../../test/redis.js';
+import { CLUSTER_KEY, startCluster, type Cluster } from './test-support/cluster.js';
+import { auth, readEventStream, uploadBatch, waitFor, type JobStatusBody } from './test-support/http.js';
+import { makePhoto } from './test-support/images.js';
+
+const redisUp = await requireRedis();
+
+async function status(apiUrl: string, jobId: string): Promise<JobStatusBody> {
+  const res = await fetch(`${apiUrl}/api/v1/status/${jobId}`, { headers: auth(CLUSTER_KEY) });
+  expect(res.status).toBe(200);
+  return (await res.json()) as JobStatusBody;
+}
+
+function finished(apiUrl: string, jobId: string, timeoutMs = 60_000): Promise<JobStatusBody> {
+  return waitFor(
+    async () => {
+      const body = await status(apiUrl, jobId);
+      return body.status === 'processing' ? undefined : body;
+    },
+    { timeoutMs, what: `job ${jobId} to finish` },
+  );
+}
+
+async function upload(apiUrl: string, count: number) {
+  const photo = await makePhoto({ width: 128, height: 128, format: 'jpeg' });
+  return uploadBatch(`${apiUrl}/api/v1/upload/batch`, { key: CLUSTER_KEY, files: Array.from({ length: count }, (_, i) => ({ name: `photo-${i + 1}.jpg`, data: photo })) });
+}
+
+describe.skipIf(!redisUp)('no stranded work when a Redis step fails (distributed mode)', () => {
+  let cluster: Cluster | null = null;
+  let fal: FalEmulator | null = null;
+  let redis: Redis | null = null;
+  afterEach(async () => {
+    await cluster?.stop();
+    await fal?.close();
+    await redis?.quit();
+    cluster = null;
+    fal = null;
+    redis = null;
+  });
+
+  it('an upload whose queueing fails leaves no job behind; a generate-single whose queueing fails fails the file instead of leaving it pending behind 409s', { timeout: 120_000 }, async () => {
+    cluster = await startCluster({ apis: 1, workers: 1 });
+    const apiUrl = cluster.apis[0]?.url ?? '';
+    redis = await connectRedis(cluster.redisUrl);
+    // BullMQ's add script reads the queue's meta hash: a key of the wrong type there makes every
+    // add fail with an error reply, after our own store has accepted the job or the restart.
+    const meta = `${cluster.prefix}bull:files:meta`;
+    const breakQueue = async () => {
+      await redis?.rename(meta, `${meta}:saved`);
+      await redis?.set(meta, 'not a hash');
+    };
+    const repairQueue = async () => {
+      await redis?.rename(`${meta}:saved`, meta);
+    };
+
+    await breakQueue();
+    const refused = await upload(apiUrl, 2);
+    expect(refused.status).toBeGreaterThanOrEqual(500);
+    expect(await refused.json()).toEqual({ detail: { code: expect.any(String), message: expect.any(String), details: expect.any(Object) } });
+    expect(await redis.smembers(`${cluster.prefix}jobs`)).toEqual([]);
+    expect(await redis.keys(`${cluster.prefix}job:*`)).toEqual([]);
+    expect(await readdir(join(cluster.dataDir, 'jobs')).catch(() => [])).toEqual([]);
+    await repairQueue();
+
+    const accepted = await upload(apiUrl, 1);
+    expect(accepted.status).toBe(200);
+    const { job_id: jobId } = (await accepted.json()) as { job_id: string };
+    expect((await finished(apiUrl, jobId)).status).toBe('completed');
+    const generate = () =>
+      fetch(`${apiUrl}/api/v1/models/generate-single`, {
+        method: 'POST',
+        headers: { ...auth(CLUSTER_KEY), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ job_id: jobId, file_id: 'file_001' }),
+      });
+    await breakQueue();
+    const failed = await generate();
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    const after = await status(apiUrl, jobId);
+    expect(after.status).toBe('failed');
+    expect(after.files[0]).toMatchObject({ status: 'failed', error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringMatching(/generate it again/) } });
+    const { events } = await readEventStream(`${apiUrl}/api/v1/status/stream/${jobId}`, { headers: auth(CLUSTER_KEY), stopAfterMs: 5_000 });
+    expect(events.slice(-2).map((e) => e.data.type)).toEqual(['failed', 'done']);
+    await repairQueue();
+
+    // Retrying works at once (no 409), and the file completes.
+    const retried = await generate();
+    expect(retried.status).toBe(200);
+    expect((await finished(apiUrl, jobId)).files[0]?.status).toBe('completed');
+  });
+
+  it('a file left processing with a FAL request and no queue entry is queued again by a running worker, which resumes polling that request (no second submit)', { timeout: 180_000 }, async () => {
+    fal = await startFalEmulator({ queueMs: 100, processingMs: 4_000 });
+    cluster = await startCluster({
+      apis: 1,
+      workers: 2,
+      env: { FAL_KEY: 'test-fal-key', FAL_BASE_URL: fal.url, WORKER_CONCURRENCY: '1', RECONCILE_INTERVAL_MS: '1000' },
+    });
+    const apiUrl = cluster.apis[0]?.url ?? '';
+    redis = await connectRedis(cluster.redisUrl);
+    const res = await upload(apiUrl, 2);
+    expect(res.status).toBe(200);
+    const { job_id: jobId } = (await res.json()) as { job_id: string };
+    // Both files submitted to FAL, one per worker.
+    const submitted = await waitFor(
+      async () => {
+        const body = await status(apiUrl, jobId);
+        return body.files.every((f) => f.model_task_id !== null && f.status === 'processing') ? body : undefined;
+      },
+      { timeoutMs: 60_000, what: 'both files to be submitted to FAL' },
+    );
+    const requestId = submitted.files[0]?.model_task_id;
+    const victim = cluster.workers.find((w) => w.logs('Generating model').some((l) => l.job_id === jobId && l.file_id === 'file_001'));
+    if (!victim || !requestId) throw new Error('no worker is generating file_001');
+
+    // A crash between BullMQ's state and ours: the worker dies and the file's queue entry is lost.
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    const bull = `${cluster.prefix}bull:files`;
+    const entry = `${jobId}.file_001.g1`;
+    await redis.multi().del(`${bull}:${entry}`, `${bull}:${entry}:lock`).lrem(`${bull}:active`, 0, entry).srem(`${bull}:stalled`, entry).exec();
+
+    const done = await finished(apiUrl, jobId, 90_000);
+    expect(done.files.map((f) => f.status)).toEqual(['completed', 'completed']);
+    expect(done.files[0]?.model_task_id).toBe(requestId);
+    // One submit per file: the re-queued file followed its existing request.
+    expect(fal.acceptedSubmits()).toHaveLength(2);
+    const requeued = cluster.workerLogs('Queued a file that had no queue entry').filter((l) => l.job_id === jobId);
+    expect(requeued).toEqual([expect.objectContaining({ file_id: 'file_001', generation: 1, status: 'processing', model_task_id: requestId })]);
+  });
+});
