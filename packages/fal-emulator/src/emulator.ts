@@ -39,6 +39,8 @@ export interface FalEmulatorOptions {
   makeModel?: ModelMaker;
   /** Rewrites each successful result before it is sent (e.g. a model URL on a foreign host). @default none */
   transformResult?: (output: TripoOutput) => unknown;
+  /** Rewrites the `upload_url` storage hands out (e.g. one on an internal host, which a client must refuse). @default none */
+  transformUploadUrl?: (url: string) => string;
 }
 
 export interface FalEmulatorRecords {
@@ -98,6 +100,7 @@ export async function startFalEmulator(opts: FalEmulatorOptions = {}): Promise<F
     makeModel: opts.makeModel ?? makeTripoModel,
     keys: opts.keys ?? null,
     transformResult: opts.transformResult ?? ((output) => output),
+    transformUploadUrl: opts.transformUploadUrl ?? ((url) => url),
     requests: [],
     submits: [],
     uploads: [],

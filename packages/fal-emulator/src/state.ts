@@ -73,6 +73,8 @@ export interface EmulatorState {
   readonly makeModel: ModelMaker;
   readonly keys: readonly string[] | null;
   readonly transformResult: (output: TripoOutput) => unknown;
+  /** Rewrites the `upload_url` that storage's initiate hands out. */
+  readonly transformUploadUrl: (url: string) => string;
   readonly requests: RecordedRequest[];
   readonly submits: RecordedSubmit[];
   readonly uploads: RecordedUpload[];

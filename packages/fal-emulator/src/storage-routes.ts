@@ -17,7 +17,8 @@ export function initiateUpload(state: EmulatorState, res: ServerResponse, body: 
   const token = randomBytes(12).toString('hex');
   const path = `/files/${randomBytes(6).toString('hex')}/${file_name}`;
   state.pendingUploads.set(token, { path, file_name, content_type });
-  sendJson(res, 200, { upload_url: `${state.mediaBase()}/upload/${token}?signature=${randomBytes(8).toString('hex')}`, file_url: `${state.mediaBase()}${path}` });
+  const upload_url = state.transformUploadUrl(`${state.mediaBase()}/upload/${token}?signature=${randomBytes(8).toString('hex')}`);
+  sendJson(res, 200, { upload_url, file_url: `${state.mediaBase()}${path}` });
 }
 
 /** `PUT <upload_url>`: the bytes themselves (no Authorization, as at FAL: the URL is the capability). */

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import { FalHttpError, FalTransportError, isFalMediaHost, type FalTransport } from './fal-transport.js';
+import { FalHttpError, FalTransportError, isFalMediaHost, urlOf, type FalTransport } from './fal-transport.js';
 
 const MAX_REDIRECTS = 3;
 const GLB_MAGIC = 0x46546c67; // "glTF"
@@ -23,6 +23,18 @@ export function checkFalFileUrl(raw: string, baseOrigin: string | null): URL {
   if (baseOrigin !== null && url.origin === baseOrigin) return url;
   if (url.protocol === 'https:' && isFalMediaHost(url.hostname) && url.username === '' && url.password === '') return url;
   throw refused(`FAL returned a file URL on ${url.protocol}//${url.host}, which is not a FAL media host; refused`);
+}
+
+/**
+ * The transport's fetch for `@fal-ai/client`, with its one PUT checked: the client uploads the photo
+ * to whatever `upload_url` FAL storage returned, so that URL gets the same allowlist as a model
+ * download (an internal address there would receive the photo).
+ */
+export function checkedUploadFetch(transport: FalTransport): typeof fetch {
+  return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    if ((init?.method ?? 'GET').toUpperCase() === 'PUT') checkFalFileUrl(urlOf(input), transport.baseOrigin);
+    return transport.clientFetch(input, init);
+  }) as typeof fetch;
 }
 
 export interface DownloadOptions {

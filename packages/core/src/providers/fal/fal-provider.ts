@@ -3,7 +3,7 @@ import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../model-provider.js';
 import { photoBlob, photoHead } from '../photo-source.js';
-import { checkGlb, downloadFalFile, imageKind } from './fal-download.js';
+import { checkedUploadFetch, checkGlb, downloadFalFile, imageKind } from './fal-download.js';
 import type { FalFailure } from './fal-errors.js';
 import { FalProgressReporter, type FalStatusView } from './fal-progress.js';
 import { DEFAULT_FAL_RETRY, sleep, withFalRetry, type FalRetryOptions, type ResolvedRetry } from './fal-retry.js';
@@ -142,7 +142,7 @@ export class FalProvider implements ModelProvider {
   private client(): Promise<FalClient> {
     this.clientLoad ??= import('@fal-ai/client').then(({ createFalClient }) =>
       // The client's own retries stay off: our transport hands it no failure it would retry.
-      createFalClient({ credentials: this.opts.apiKey, fetch: this.transport.clientFetch, retry: { maxRetries: 0 } }),
+      createFalClient({ credentials: this.opts.apiKey, fetch: checkedUploadFetch(this.transport), retry: { maxRetries: 0 } }),
     );
     return this.clientLoad;
   }

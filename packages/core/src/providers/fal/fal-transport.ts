@@ -90,7 +90,7 @@ function retryAfterOf(response: Response): number | null {
   return Number.isNaN(date) ? null : Math.max(0, (date - Date.now()) / 1000);
 }
 
-function urlOf(input: Parameters<typeof fetch>[0]): string {
+export function urlOf(input: Parameters<typeof fetch>[0]): string {
   if (typeof input === 'string') return input;
   if (input instanceof URL) return input.href;
   return input.url;
