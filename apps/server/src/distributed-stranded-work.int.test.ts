@@ -94,6 +94,33 @@ describe.skipIf(!redisUp)('no stranded work when a Redis step fails (distributed
     expect((await finished(apiUrl, jobId)).files[0]?.status).toBe('completed');
   });
 
+  it('an error that escapes processing after the pick-up fails the file with its event and done, instead of leaving it processing with no worker on it', { timeout: 120_000 }, async () => {
+    // The reconciler would queue such a file again after its interval: far off here, so only the queue's own hand-over can end it.
+    cluster = await startCluster({ apis: 1, workers: 1, env: { WORKER_CONCURRENCY: '1', RECONCILE_INTERVAL_MS: '600000' } });
+    const apiUrl = cluster.apis[0]?.url ?? '';
+    const [worker] = cluster.workers;
+    if (!worker) throw new Error('no worker');
+    redis = await connectRedis(cluster.redisUrl);
+    const photo = await makePhoto({ width: 1536, height: 1536, format: 'jpeg' });
+    const res = await uploadBatch(`${apiUrl}/api/v1/upload/batch`, { key: CLUSTER_KEY, files: [{ name: 'big.jpg', data: photo }] });
+    const { job_id: jobId } = (await res.json()) as { job_id: string };
+    const fileKey = `${cluster.prefix}job:${jobId}:file:file_001`;
+
+    // Picked up and generating: the file's record now makes every store script fail (an error
+    // reply, not an outage), so recording the model, then the failure, both throw.
+    await waitFor(async () => (worker.logs('Generating model').some((l) => l.job_id === jobId) ? true : undefined), { timeoutMs: 60_000, what: 'the worker to pick the file up' });
+    await redis.hset(fileKey, 'status', 'not json');
+    await waitFor(async () => (worker.logs('Model generation failed').some((l) => l.job_id === jobId) ? true : undefined), { timeoutMs: 60_000, what: 'the outcome to fail to record' });
+    await redis.hset(fileKey, 'status', '"processing"');
+
+    const done = await finished(apiUrl, jobId, 30_000);
+    expect(done.status).toBe('failed');
+    expect(done.files[0]).toMatchObject({ status: 'failed', error: { code: 'PROCESSING_ERROR', message: 'Internal processing error' } });
+    const { events } = await readEventStream(`${apiUrl}/api/v1/status/stream/${jobId}`, { headers: auth(CLUSTER_KEY), stopAfterMs: 5_000 });
+    expect(events.slice(-2).map((e) => e.data.type)).toEqual(['failed', 'done']);
+    expect(worker.logs('Model generation given up by the queue').filter((l) => l.job_id === jobId)).toHaveLength(1);
+  });
+
   it('a file left processing with a FAL request and no queue entry is queued again by a running worker, which resumes polling that request (no second submit)', { timeout: 180_000 }, async () => {
     fal = await startFalEmulator({ queueMs: 100, processingMs: 4_000 });
     cluster = await startCluster({
