@@ -1,26 +1,11 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-import { AppError, type ErrorCode } from '@image2model/core';
+import { AppError } from '@image2model/core';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import superjson from 'superjson';
-import { appErrorFromTrpc } from './rest-errors.js';
+import { appErrorFromTrpc } from './errors/app-error-from-trpc.js';
+import { TRPC_CODE } from './errors/trpc-codes.js';
 import type { Context } from './context.js';
 import type { Principal } from './auth.js';
-
-/** One table maps our codes to tRPC's, so /trpc and /api/v1 answer the same status. */
-export const TRPC_CODE = {
-  VALIDATION_ERROR: 'BAD_REQUEST',
-  AUTHENTICATION_REQUIRED: 'UNAUTHORIZED',
-  INVALID_API_KEY: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  RATE_LIMIT_EXCEEDED: 'TOO_MANY_REQUESTS',
-  PROCESSING_ERROR: 'INTERNAL_SERVER_ERROR',
-  FAL_API_ERROR: 'BAD_GATEWAY',
-  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  INSUFFICIENT_STORAGE: 'INTERNAL_SERVER_ERROR', // tRPC has no 507: the REST layer sets it from AppError
-} as const satisfies Record<ErrorCode, TRPC_ERROR_CODE_KEY>;
 
 const t = initTRPC
   .context<Context>()

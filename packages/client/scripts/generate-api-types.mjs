@@ -7,6 +7,8 @@
  * declaration that mentions it would need the server's packages (and Node's types) to type-check.
  * The procedures' inputs and outputs are plain data, so they are printed here in full, and the
  * client builds its router type from them. src/api-types.int.test.ts proves the two agree.
+ * The error table's values are written out too (core's statuses, api's tRPC-code reversal): the
+ * published client cannot import the private packages at run time, and must not keep a copy.
  *
  * Usage: node scripts/generate-api-types.mjs [--check]   (--check: exit 1 if the file is stale)
  */
@@ -14,6 +16,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { ERROR_STATUS } from '@image2model/core';
+import { APP_CODE_BY_TRPC_CODE } from '@image2model/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const target = join(root, 'src', 'generated', 'api-types.ts');
@@ -77,6 +81,12 @@ function printErrorShape(shape) {
   return `{ message: ${print(prop(shape, 'message'))}; code: TRPC_ERROR_CODE_NUMBER; data: ${print(prop(shape, 'data'))} }`;
 }
 
+/** A flat table of code-like strings or numbers as a TypeScript object literal, one entry a line. */
+function printTable(table) {
+  const lines = Object.entries(table).map(([key, value]) => `  ${key}: ${typeof value === 'string' ? `'${value}'` : value},`);
+  return `{\n${lines.join('\n')}\n}`;
+}
+
 const KIND = { query: 'TRPCQueryProcedure', mutation: 'TRPCMutationProcedure', subscription: 'TRPCSubscriptionProcedure' };
 
 /** A subscription's output is AsyncIterable<TrackedData<T>, TReturn, TNext>: print T, and rebuild the rest here. */
@@ -122,6 +132,12 @@ export interface TrackedData<TData> {
 
 /** The spec's error codes, as the server sends them. */
 export type ServerErrorCode = ${print(aliases.get('ServerErrorCode_'))};
+
+/** Each server error code with its HTTP status (core's ERROR_STATUS). */
+export const SERVER_ERROR_STATUS = ${printTable(ERROR_STATUS)} as const;
+
+/** tRPC's error code → the server's, for errors raised without one of ours (the API's APP_CODE_BY_TRPC_CODE). */
+export const SERVER_CODE_BY_TRPC_CODE: Readonly<Record<string, ServerErrorCode>> = ${printTable(APP_CODE_BY_TRPC_CODE)};
 
 /** The shape of errors on /trpc: \`data.appCode\`, \`data.httpStatus\` and \`data.details\` carry the spec's error. */
 export type ApiErrorShape = ${printErrorShape(aliases.get('ErrorShape_'))};

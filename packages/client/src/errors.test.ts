@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorFromResponse, errorFromTrpc, Image2ModelError, isImage2ModelError, readErrorBody } from './errors.js';
+import { errorFromResponse, errorFromTrpc, Image2ModelError, isImage2ModelError, isServerErrorCode, readErrorBody } from './errors.js';
 import { normalizeBaseUrl } from './config.js';
 import { filenameFromDisposition } from './downloads.js';
 
@@ -48,6 +48,40 @@ describe('mapping errors', () => {
     expect(withApp).toMatchObject({ code: 'INSUFFICIENT_STORAGE', status: 507, details: { free: 0 } });
     expect(errorFromTrpc({ message: 'm', data: { code: 'UNAUTHORIZED', httpStatus: 401, appCode: null } }, 'o')).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });
     expect(errorFromTrpc({ message: 'm', data: { code: 'WHATEVER', httpStatus: 503, appCode: null } }, 'o')).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+  });
+
+  // The tables below were literals in this file; they are now derived from core's and the API's
+  // (through the generated file), and these pins prove the derivation gives the same answers.
+  it("knows the server's codes and reads a code from a bare status as core's table says", () => {
+    const byStatus = {
+      400: 'VALIDATION_ERROR', 401: 'AUTHENTICATION_REQUIRED', 403: 'INVALID_API_KEY', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'FILE_TOO_LARGE',
+      429: 'RATE_LIMIT_EXCEEDED', 500: 'PROCESSING_ERROR', 502: 'FAL_API_ERROR', 503: 'SERVICE_UNAVAILABLE', 507: 'INSUFFICIENT_STORAGE',
+    };
+    for (const [status, code] of Object.entries(byStatus)) {
+      expect(isServerErrorCode(code)).toBe(true);
+      expect(errorFromTrpc({ message: 'm', data: { code: 'NONE', httpStatus: Number(status), appCode: null } }, 'o').code).toBe(code);
+    }
+    expect(['NETWORK_ERROR', 'UNEXPECTED_RESPONSE', 'toString', ''].filter(isServerErrorCode)).toEqual([]);
+    expect(errorFromTrpc({ message: 'm', data: { code: 'NONE', httpStatus: 418, appCode: null } }, 'o').code).toBe('PROCESSING_ERROR');
+  });
+
+  it("reads a code from tRPC's code as the API's reversal of its table says", () => {
+    const byTrpcCode = {
+      BAD_REQUEST: 'VALIDATION_ERROR', PARSE_ERROR: 'VALIDATION_ERROR', UNSUPPORTED_MEDIA_TYPE: 'VALIDATION_ERROR', METHOD_NOT_SUPPORTED: 'VALIDATION_ERROR',
+      UNAUTHORIZED: 'AUTHENTICATION_REQUIRED', FORBIDDEN: 'INVALID_API_KEY', NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT', PAYLOAD_TOO_LARGE: 'FILE_TOO_LARGE',
+      TOO_MANY_REQUESTS: 'RATE_LIMIT_EXCEEDED', BAD_GATEWAY: 'FAL_API_ERROR', SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+      // shared by PROCESSING_ERROR and INSUFFICIENT_STORAGE: the status decides
+      INTERNAL_SERVER_ERROR: 'INSUFFICIENT_STORAGE',
+    };
+    for (const [trpcCode, code] of Object.entries(byTrpcCode)) {
+      expect(errorFromTrpc({ message: 'm', data: { code: trpcCode, httpStatus: 507, appCode: null } }, 'o').code, trpcCode).toBe(code);
+    }
+  });
+
+  it("takes no code from the properties every object has, whatever tRPC code a foreign server sends", () => {
+    for (const trpcCode of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(errorFromTrpc({ message: 'm', data: { code: trpcCode, httpStatus: 400, appCode: null } }, 'o').code, trpcCode).toBe('VALIDATION_ERROR');
+    }
   });
 
   it('calls a failure without an answer a network error, naming the reason', () => {

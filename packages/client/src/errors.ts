@@ -1,4 +1,4 @@
-import type { ServerErrorCode } from './generated/api-types.js';
+import { SERVER_CODE_BY_TRPC_CODE, SERVER_ERROR_STATUS, type ServerErrorCode } from './generated/api-types.js';
 
 /**
  * Codes the client adds for failures that never reached the API:
@@ -62,22 +62,15 @@ export function isImage2ModelError(value: unknown): value is Image2ModelError {
   return value instanceof Image2ModelError || (value instanceof Error && value.name === 'Image2ModelError' && typeof (value as { code?: unknown }).code === 'string');
 }
 
-/** The spec's table, for answers that carry a status but no code of ours. */
-const CODE_BY_STATUS: Record<number, ServerErrorCode> = {
-  400: 'VALIDATION_ERROR',
-  401: 'AUTHENTICATION_REQUIRED',
-  403: 'INVALID_API_KEY',
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
-  413: 'FILE_TOO_LARGE',
-  429: 'RATE_LIMIT_EXCEEDED',
-  500: 'PROCESSING_ERROR',
-  502: 'FAL_API_ERROR',
-  503: 'SERVICE_UNAVAILABLE',
-  507: 'INSUFFICIENT_STORAGE',
-};
+/** Core's table reversed (each status has one code), for answers that carry a status but no code of ours. */
+const CODE_BY_STATUS: ReadonlyMap<number, ServerErrorCode> = new Map(
+  (Object.entries(SERVER_ERROR_STATUS) as [ServerErrorCode, number][]).map(([code, status]) => [status, code]),
+);
 
-const SERVER_CODES = new Set<string>(Object.values(CODE_BY_STATUS));
+const SERVER_CODES: ReadonlySet<string> = new Set(Object.keys(SERVER_ERROR_STATUS));
+
+/** tRPC's codes, for errors raised without one of ours; a Map, so `constructor` or `toString` finds nothing. */
+const CODE_BY_TRPC_CODE: ReadonlyMap<string, ServerErrorCode> = new Map(Object.entries(SERVER_CODE_BY_TRPC_CODE));
 
 export function isServerErrorCode(code: unknown): code is ServerErrorCode {
   return typeof code === 'string' && SERVER_CODES.has(code);
@@ -167,40 +160,6 @@ interface TrpcErrorLike {
   cause?: unknown;
 }
 
-/** tRPC's codes, for errors the server raised without one of ours (input validation, mostly). */
-const CODE_BY_TRPC_CODE: Record<string, ServerErrorCode> = {
-  BAD_REQUEST: 'VALIDATION_ERROR',
-  PARSE_ERROR: 'VALIDATION_ERROR',
-  UNAUTHORIZED: 'AUTHENTICATION_REQUIRED',
-  FORBIDDEN: 'INVALID_API_KEY',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  PAYLOAD_TOO_LARGE: 'FILE_TOO_LARGE',
-  TOO_MANY_REQUESTS: 'RATE_LIMIT_EXCEEDED',
-  BAD_GATEWAY: 'FAL_API_ERROR',
-  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-};
-
-interface IssueLike {
-  path?: unknown;
-  message?: unknown;
-}
-
-/** tRPC sends input-validation failures as the issues' JSON: make that a sentence and details. */
-function describeValidation(message: string): { message: string; details: Record<string, unknown> } | null {
-  if (!message.startsWith('[')) return null;
-  try {
-    const issues = (JSON.parse(message) as IssueLike[]).map((issue) => ({
-      field: Array.isArray(issue.path) && issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)',
-      message: String(issue.message ?? 'invalid'),
-    }));
-    const first = issues[0];
-    return { message: `Invalid request parameters (${first ? `${first.field}: ${first.message}` : 'invalid input'})`, details: { issues } };
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Maps whatever a tRPC call rejected with: the server's error (`data.appCode`, `data.httpStatus`,
  * `data.details`), a REST-shaped body from middleware in front of /trpc (the rate limiter), a
@@ -217,10 +176,9 @@ export function errorFromTrpc(error: unknown, target: string): Image2ModelError 
   const data = e.data;
   if (data && typeof data.httpStatus === 'number') {
     const status = data.httpStatus;
-    const code = isServerErrorCode(data.appCode) ? data.appCode : (CODE_BY_TRPC_CODE[String(data.code)] ?? CODE_BY_STATUS[status] ?? 'PROCESSING_ERROR');
+    const code = isServerErrorCode(data.appCode) ? data.appCode : (CODE_BY_TRPC_CODE.get(String(data.code)) ?? CODE_BY_STATUS.get(status) ?? 'PROCESSING_ERROR');
     const details = data.details && typeof data.details === 'object' ? (data.details as Record<string, unknown>) : {};
-    const validation = code === 'VALIDATION_ERROR' && Object.keys(details).length === 0 ? describeValidation(message) : null;
-    return new Image2ModelError({ code, status, message: validation?.message ?? message, details: validation?.details ?? details, requestId, cause: error });
+    return new Image2ModelError({ code, status, message, details, requestId, cause: error });
   }
   const body = readErrorBody(e.meta?.responseJSON);
   const status = typeof response?.status === 'number' ? response.status : 0;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
 import { AppError, storageFullError, type JobService, type TripoOptions, type UploadedImage } from '@image2model/core';
-import { MAX_FACE_LIMIT, MIN_FACE_LIMIT, TRIPO_OPTION_FIELDS, TripoFormFieldsSchema } from '@image2model/api';
+import { fieldIssues, MAX_FACE_LIMIT, MIN_FACE_LIMIT, TRIPO_OPTION_FIELDS, TripoFormFieldsSchema } from '@image2model/api';
 import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
 import { sendError } from './error-handler.js';
@@ -42,7 +42,7 @@ function parseTripoOptions(body: Record<string, unknown> | undefined): TripoOpti
   if (Object.keys(sent).length === 0) return undefined;
   const parsed = TripoFormFieldsSchema.safeParse(sent);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({ field: issue.path.map(String).join('.'), message: issue.message }));
+    const issues = fieldIssues(parsed.error.issues);
     const first = issues[0];
     throw new AppError('VALIDATION_ERROR', `Invalid ${first?.field ?? 'option'}: ${first?.message ?? 'invalid value'}`, {
       details: { field: first?.field ?? null, issues },

@@ -1,8 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { getErrorShape, transformTRPCResponse } from '@trpc/server/unstable-core-do-not-import';
 import type { AppError } from '@image2model/core';
-import { appRouter } from './root.js';
-import { TRPC_CODE } from './trpc.js';
+import { appRouter } from '../root.js';
+import { TRPC_CODE } from './trpc-codes.js';
 
 /**
  * An error answered before a request reaches the tRPC handler (e.g. the rate limiter), in the
