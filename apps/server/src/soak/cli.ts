@@ -3,6 +3,8 @@
  * `dist/main.js`, then the chart in docs/soak.png and one summary line. Exits 1 if a check failed.
  *
  *   SOAK_CLIENTS=200 SOAK_SECONDS=300 SOAK_CHART=docs/soak.png npm run soak
+ *
+ * SOAK_HOSTILE=0 leaves out the hostile-GET storm that runs beside the clients by default.
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -21,7 +23,7 @@ const clients = positive('SOAK_CLIENTS', 200);
 const seconds = positive('SOAK_SECONDS', 300);
 const chartPath = resolve(process.env.SOAK_CHART ?? 'docs/soak.png');
 
-const result = await runSoak({ clients, loadMs: seconds * 1000, log: (line) => process.stderr.write(`${line}\n`) });
+const result = await runSoak({ clients, loadMs: seconds * 1000, hostile: process.env.SOAK_HOSTILE !== '0', log: (line) => process.stderr.write(`${line}\n`) });
 const failures = verdict(result, FULL_RUN_BOUNDS);
 const [scale, ...figures] = summaryParts(result);
 const heading = [`Image2Model soak, embedded mode, one server process: ${scale} (${failures.length === 0 ? 'passed' : 'FAILED'})`];

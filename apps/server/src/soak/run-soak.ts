@@ -8,6 +8,7 @@ import { filesUnder } from './leftovers.js';
 import { startSampler, type Sample } from './sampler.js';
 import { slope } from './slope.js';
 import { SoakTally } from './tally.js';
+import { HostileTally, runHostileGets } from './hostile-gets.js';
 
 export interface SoakOptions {
   clients: number;
@@ -21,6 +22,8 @@ export interface SoakOptions {
   jobTimeoutMs?: number;
   /** Small face limit: each file is real generator work, but cheap enough that 2 cores keep up. @default 500 */
   faceLimit?: number;
+  /** Runs the hostile-GET storm (hostile-gets.ts) beside the clients. @default true */
+  hostile?: boolean;
   /** Progress lines (one every few seconds); silent by default. */
   log?: (line: string) => void;
 }
@@ -36,6 +39,8 @@ export interface SoakResult {
   window: { from: number; to: number };
   rssSlopeMbPerMin: number;
   fdSlopePerMin: number;
+  /** What the hostile-GET storm saw; null when it did not run. */
+  hostile: HostileTally | null;
   /** Files left under DATA_DIR/tmp and the server's own TMPDIR after the run. */
   leftovers: string[];
   /** The server's exit code after SIGTERM at the end (0: it stopped cleanly). */
@@ -45,13 +50,20 @@ export interface SoakResult {
   serverOutputTail: string;
 }
 
-const KEY = 'soak-user-key-0001';
+/** Each client has its own key, as each user would, so the per-key cap on open streams and downloads holds. */
+const clientKey = (index: number) => `soak-user-key-${String(index).padStart(4, '0')}`;
+const HOSTILE_KEY = 'soak-hostile-key-0001';
+/** The per-key cap the hostile storm's 30 downloads at once meet (each client holds at most two). */
+const MAX_STREAMS_PER_KEY = 20;
+/** Short, so the storm's unread downloads are cut several times over a short run. */
+const SLOW_READER_TIMEOUT_MS = 3000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The soak: one real server process (`dist/main.js`, embedded mode, the local generator, rate
- * limits out of the way) on loopback, `clients` clients looping over whole jobs for `loadMs`, the
- * server's RSS and open fds sampled every second. Everything it creates is removed afterwards.
+ * limits out of the way) on loopback, `clients` clients looping over whole jobs for `loadMs`
+ * beside the hostile-GET storm, the server's RSS and open fds sampled every second. Everything it
+ * creates is removed afterwards.
  */
 export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const log = opts.log ?? (() => undefined);
@@ -61,9 +73,17 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   // folder that only it writes to (other processes on this machine use the real one).
   const serverTmp = join(root, 'os-tmp');
   await mkdir(serverTmp, { recursive: true });
+  const keys = Array.from({ length: opts.clients }, (_, i) => clientKey(i));
   const server = await startChildServer(
-    // Every client shares one key: its streams and downloads at once are hundreds, not the default 50.
-    { DATA_DIR: dataDir, TMPDIR: serverTmp, API_KEYS: KEY, RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_PER_HOUR: '1000000000', MAX_STREAMS_PER_KEY: '100000' },
+    {
+      DATA_DIR: dataDir,
+      TMPDIR: serverTmp,
+      API_KEYS: [...keys, HOSTILE_KEY].join(','),
+      RATE_LIMIT_PER_MINUTE: '100000000',
+      RATE_LIMIT_PER_HOUR: '1000000000',
+      MAX_STREAMS_PER_KEY: String(MAX_STREAMS_PER_KEY),
+      SLOW_READER_TIMEOUT_MS: String(SLOW_READER_TIMEOUT_MS),
+    },
     { timeoutMs: 60_000 },
   );
   try {
@@ -76,10 +96,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     let ending = false;
     const sampler = startSampler(pid, () => ({ answers: tally.takeAnswers(), inFlightJobs: tally.inFlightJobs }));
     const started = Date.now();
-    const stopAt = started + opts.loadMs;
-    const ctx = {
+    let stopAt = started + opts.loadMs;
+    const base = {
       apiUrl: server.url,
-      key: KEY,
       tally,
       photos,
       abortPhoto,
@@ -88,12 +107,15 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       jobTimeoutMs: opts.jobTimeoutMs ?? 240_000,
       pollMs: opts.pollMs ?? 2000,
     };
+    const contexts = keys.map((key) => ({ ...base, key }));
+    const hostile = opts.hostile === false ? null : new HostileTally();
     // A server that dies mid-run fails the soak at once, with its last words, instead of leaving
     // every client to spin against a closed port until the end.
     void server.exited.then((code) => {
       if (ending) return;
       unexpectedExit = `the server process ended during the run (code ${code}, signal ${server.child.signalCode}):\n${server.output.slice(-20).join('\n')}`;
-      ctx.stopAt = 0;
+      stopAt = 0;
+      for (const ctx of contexts) ctx.stopAt = 0;
     });
     const progress = setInterval(() => {
       const last = sampler.samples.at(-1);
@@ -103,12 +125,26 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       );
     }, 10_000);
     // Clients join over the first 5 s, as real ones would, rather than in one synchronous burst.
-    await Promise.all(
-      Array.from({ length: opts.clients }, async (_, i) => {
+    const storm = hostile
+      ? runHostileGets({
+          apiUrl: server.url,
+          dataDir,
+          tally: hostile,
+          streamsKey: HOSTILE_KEY,
+          maxStreamsPerKey: MAX_STREAMS_PER_KEY,
+          slowReaderTimeoutMs: SLOW_READER_TIMEOUT_MS,
+          stopAt: () => stopAt,
+        }).catch((error: unknown) => {
+          hostile.wrong.push(`the storm stopped: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        })
+      : Promise.resolve();
+    await Promise.all([
+      ...contexts.map(async (ctx, i) => {
         await sleep((i * 5000) / opts.clients);
         await runClient(ctx, i, opts.abortEvery ?? 5);
       }),
-    );
+      storm,
+    ]);
     clearInterval(progress);
     const totalSeconds = (Date.now() - started) / 1000;
     const samples = await sampler.stop();
@@ -136,6 +172,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       totalSeconds,
       samples,
       tally,
+      hostile,
       window,
       rssSlopeMbPerMin,
       fdSlopePerMin,

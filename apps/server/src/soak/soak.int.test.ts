@@ -9,13 +9,13 @@ const LOAD_SECONDS = 50;
 
 /**
  * The soak of `npm run soak`, short (50 clients, 50 s of load) so CI runs it on every change: the
- * same server process, clients and checks, with the looser slope bounds a 25 s window allows (see
- * SHORT_RUN_BOUNDS). Needs `npm run build` (it starts dist/main.js).
+ * same server process, clients, hostile-GET storm and checks, with the looser slope bounds a 25 s
+ * window allows (see SHORT_RUN_BOUNDS). Needs `npm run build` (it starts dist/main.js).
  */
 describe('soak (short)', () => {
   let result: SoakResult;
 
-  it(`${CLIENTS} clients for ${LOAD_SECONDS} s: no 5xx, every job completes, nothing left behind, RSS and fds level`, { timeout: 360_000 }, async () => {
+  it(`${CLIENTS} clients and the hostile-GET storm for ${LOAD_SECONDS} s: no 5xx, every job completes, every hostile GET answered as it must, nothing left behind, RSS and fds level`, { timeout: 360_000 }, async () => {
     result = await runSoak({ clients: CLIENTS, loadMs: LOAD_SECONDS * 1000, jobTimeoutMs: 180_000 });
     console.log(summaryLine(result));
     expect(verdict(result, SHORT_RUN_BOUNDS)).toEqual([]);
@@ -23,6 +23,9 @@ describe('soak (short)', () => {
     expect(result.tally.jobsCompleted).toBeGreaterThanOrEqual(CLIENTS);
     expect(result.tally.uploadsAborted).toBeGreaterThan(0);
     expect(result.samples.length).toBeGreaterThan(LOAD_SECONDS * 0.8);
+    // The hostile-GET storm ran beside them all along, and each of its rounds met the caps.
+    expect(result.hostile?.total).toBeGreaterThan(1000);
+    expect(result.hostile?.streamRounds).toBeGreaterThanOrEqual(2);
   });
 
   it('renders the run into a PNG chart', async () => {
