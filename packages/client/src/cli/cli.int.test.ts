@@ -1,37 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, FakeModelProvider } from '@image2model/core';
 import { createImage2ModelClient } from '../index.js';
 import { makePhoto, startTestServer, USER_KEY, type TestServer } from '../test-support/server.js';
 import { closedPort, startForeignServer } from '../test-support/net.js';
-
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built `image2model` as its own process, with only the environment given. */
-function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build -w @image2model/client first`);
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...opts.env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from '../test-support/cli.js';
 
 /** A GLB's 12-byte header: magic "glTF", version 2, and the total length, which must be the file's. */
 function expectGlb(bytes: Buffer): void {

@@ -62,6 +62,7 @@ Example:
     .option('--out <dir>', 'where to save the models', '.')
     .option('--zip', 'save one ZIP of all models (with manifest.json) instead of separate GLBs')
     .option('--no-progress', 'no progress bars, one line per file')
+    .option('--force', 'overwrite files of the same name (default: save as name-2.glb, name-3.glb, …)')
     .action(run((ctx, command) => runGenerate(ctx, command.args, command.opts<GenerateOptions>())));
 
   program
@@ -78,6 +79,7 @@ Example:
     .option('--out <dir>', 'where to save the models', '.')
     .option('--zip', 'save one ZIP of all models (with manifest.json)')
     .option('--file <file_id>', 'only this file, e.g. file_002')
+    .option('--force', 'overwrite files of the same name (default: save as name-2.glb, name-3.glb, …)')
     .option('--session-id <id>', "read the job with its session_id instead of the API key")
     .action(run((ctx, command) => runDownload(ctx, command.args[0] ?? '', command.opts<DownloadCommandOptions>())));
 

@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import { Image2ModelError } from '../../index.js';
 import { EXIT, type CommandContext } from '../context.js';
-import { createNameAllocator, saveDownload } from '../save.js';
+import { localFileName, saveDownload } from '../save.js';
 
 export interface DownloadCommandOptions {
   out: string;
   zip?: boolean;
   file?: string;
   sessionId?: string;
+  /** Overwrite files of the same name instead of saving as `name-2.glb`, … */
+  force?: boolean;
 }
 
 /** Saves the job's completed models (or one of them, or the ZIP) into the output directory. */
@@ -18,7 +20,7 @@ export async function runDownload(ctx: CommandContext, jobId: string, options: D
   const access = options.sessionId ? { sessionId: options.sessionId } : {};
   if (options.zip) {
     const zip = await client.downloadAll(jobId, access);
-    const path = await saveDownload(zip, outDir, zip.filename);
+    const path = await saveDownload(zip, outDir, localFileName(jobId, 'models', '.zip'), { force: options.force });
     ctx.result(`Saved ${path}`, { job_id: jobId, out_dir: outDir, zip: path, files: [] });
     return EXIT.ok;
   }
@@ -30,11 +32,12 @@ export async function runDownload(ctx: CommandContext, jobId: string, options: D
   if (wanted.length === 0) {
     throw new Image2ModelError({ code: 'NOT_FOUND', status: 404, message: `Job ${jobId} has no completed models yet (job status: ${job.status})` });
   }
-  const allocate = createNameAllocator();
   const files: { file_id: string; filename: string; path: string }[] = [];
+  // One at a time, in the job's order (so `name-2.glb` is the later file of two with one name).
   for (const file of wanted) {
     const download = await client.downloadModel(jobId, file.file_id, access);
-    files.push({ file_id: file.file_id, filename: file.filename, path: await saveDownload(download, outDir, allocate(download.filename)) });
+    const path = await saveDownload(download, outDir, localFileName(file.filename, file.file_id, '.glb'), { force: options.force });
+    files.push({ file_id: file.file_id, filename: file.filename, path });
   }
   ctx.result(files.map((f) => `Saved ${f.path}`).join('\n'), { job_id: jobId, out_dir: outDir, zip: null, files });
   return EXIT.ok;

@@ -2,13 +2,18 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Image2ModelError, type JobFile } from '../../index.js';
 import { EXIT, type CommandContext } from '../context.js';
-import { createNameAllocator, saveDownload } from '../save.js';
+import { createLimiter, localFileName, saveDownload } from '../save.js';
 
 export interface GenerateOptions {
   faceLimit?: number;
   out: string;
   zip?: boolean;
+  /** Overwrite files of the same name instead of saving as `name-2.glb`, … */
+  force?: boolean;
 }
+
+/** Models downloaded at once: each holds one of the server's per-key stream slots (MAX_STREAMS_PER_KEY). */
+const PARALLEL_DOWNLOADS = 3;
 
 interface FileOutcome {
   file_id: string;
@@ -43,17 +48,18 @@ export async function runGenerate(ctx: CommandContext, images: string[], options
   const view = ctx.progressView();
   view.start(upload.files);
   const names = new Map(upload.files.map((f) => [f.file_id, f.filename]));
-  const allocate = createNameAllocator();
+  const downloads = createLimiter(PARALLEL_DOWNLOADS);
   const saved = new Map<string, string>();
   const saving: Promise<void>[] = [];
   const saveErrors: unknown[] = [];
   const failures = new Map<string, { code: string; message: string }>();
-  const saveModel = async (fileId: string) => {
-    const download = await client.downloadModel(upload.job_id, fileId);
-    const path = await saveDownload(download, outDir, allocate(download.filename));
-    saved.set(fileId, path);
-    view.saved(fileId, path);
-  };
+  const saveModel = (fileId: string) =>
+    downloads(async () => {
+      const download = await client.downloadModel(upload.job_id, fileId);
+      const path = await saveDownload(download, outDir, localFileName(names.get(fileId) ?? fileId, fileId, '.glb'), { force: options.force });
+      saved.set(fileId, path);
+      view.saved(fileId, path);
+    });
 
   // Ctrl+C stops watching, not the job: restore the terminal and say how to pick it up again.
   const interrupt = () => {
@@ -81,7 +87,7 @@ export async function runGenerate(ctx: CommandContext, images: string[], options
     if (saveErrors.length > 0) throw saveErrors[0];
     if (options.zip) {
       const zip = await client.downloadAll(upload.job_id);
-      zipPath = await saveDownload(zip, outDir, zip.filename);
+      zipPath = await saveDownload(zip, outDir, localFileName(upload.job_id, 'models', '.zip'), { force: options.force });
       view.log(`Saved ${zipPath}`);
     }
   } finally {
