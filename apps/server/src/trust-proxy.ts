@@ -6,13 +6,13 @@ export type TrustProxy = boolean | number | string[];
 /** proxy-addr's names for address ranges. */
 const RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-/** The length of a dotted IPv4 netmask's prefix, or null when its ones are not contiguous. */
-function netmaskPrefix(mask: string): number | null {
+/** True for a dotted IPv4 netmask whose ones are contiguous (255.240.0.0), as proxy-addr requires. */
+function isContiguousNetmask(mask: string): boolean {
   const bits = mask
     .split('.')
     .map((octet) => Number(octet).toString(2).padStart(8, '0'))
     .join('');
-  return /^1*0*$/.test(bits) ? bits.indexOf('0') === -1 ? 32 : bits.indexOf('0') : null;
+  return /^1*0*$/.test(bits);
 }
 
 /** An address, a range name, or `address/prefix` (`address/netmask` for IPv4), as Express accepts them. */
@@ -23,7 +23,7 @@ function isProxyEntry(entry: string): boolean {
   if (family === 0 || rest.length > 0) return false;
   if (range === undefined) return true;
   if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
-  return family === 4 && isIPv4(range) && netmaskPrefix(range) !== null;
+  return family === 4 && isIPv4(range) && isContiguousNetmask(range);
 }
 
 /**
