@@ -30,6 +30,7 @@ function routes(server: TestServer): Record<string, (jobId: string, fileId: stri
     'GET /download/all': (job) => get(server.api(`/download/${encodeURIComponent(job)}/all`)),
     'GET /download/model': (job, file) => get(server.api(`/download/${encodeURIComponent(job)}/${encodeURIComponent(file)}/model`)),
     'GET /download/preview': (job, file) => get(server.api(`/download/${encodeURIComponent(job)}/${encodeURIComponent(file)}/preview`)),
+    'GET /download/photo': (job, file) => get(server.api(`/download/${encodeURIComponent(job)}/${encodeURIComponent(file)}/photo`)),
     'POST /models/generate-single': (job, file) => post(server.api('/models/generate-single'), { job_id: job, file_id: file }),
     'tRPC status.get': (job) => get(`${server.url}/trpc/status.get?input=${trpcInput({ job_id: job })}`),
     'tRPC models.generateSingle': (job, file) => post(`${server.url}/trpc/models.generateSingle`, { json: { job_id: job, file_id: file } }),
@@ -74,7 +75,7 @@ function describeIdChecks(mode: 'embedded' | 'distributed') {
 
     it('answers a file id with a suffix exactly as an unknown file', async () => {
       for (const [name, call] of Object.entries(routes(server))) {
-        if (!name.includes('model') && !name.includes('preview') && !name.includes('generate')) continue;
+        if (!/model|preview|photo|generate/.test(name)) continue;
         const unknown = await call(jobId, 'file_999');
         expect(unknown.status, name).toBe(404);
         for (const badFile of ['file_001:x', 'file_001/..', `file_${'1'.repeat(5000)}x`]) {
