@@ -7,6 +7,7 @@ import { connectRedis, requireRedis } from '../../../test/redis.js';
 import { CLUSTER_KEY, startCluster, type Cluster } from './test-support/cluster.js';
 import { auth, readEventStream, uploadBatch, waitFor, type JobStatusBody } from './test-support/http.js';
 import { makePhoto } from './test-support/images.js';
+import { startRedisRelay, type RedisRelay } from './test-support/redis-relay.js';
 
 const redisUp = await requireRedis();
 
@@ -35,8 +36,11 @@ describe.skipIf(!redisUp)('no stranded work when a Redis step fails (distributed
   let cluster: Cluster | null = null;
   let fal: FalEmulator | null = null;
   let redis: Redis | null = null;
+  let relay: RedisRelay | null = null;
   afterEach(async () => {
     await cluster?.stop();
+    await relay?.close();
+    relay = null;
     await fal?.close();
     await redis?.quit();
     cluster = null;
@@ -92,6 +96,55 @@ describe.skipIf(!redisUp)('no stranded work when a Redis step fails (distributed
     const retried = await generate();
     expect(retried.status).toBe(200);
     expect((await finished(apiUrl, jobId)).files[0]?.status).toBe('completed');
+  });
+
+  it('Redis dropping the connection at the queueing step (a relay): the upload answers 503 within seconds and leaves no job; the generate-single answers 503 and the file does not stay pending', { timeout: 120_000 }, async () => {
+    cluster = await startCluster({ apis: 1, workers: 0 });
+    relay = await startRedisRelay(cluster.redisUrl);
+    const api = await cluster.addApi({ REDIS_URL: relay.url });
+    redis = await connectRedis(cluster.redisUrl);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    // Every connection that carries the BullMQ add of the job's first file is dropped: ioredis
+    // resends it after each reconnect, so without a time limit the request never got an answer.
+    relay.dropWhen('.file_001.g1');
+    const started = Date.now();
+    const answer = upload(api.url, 2);
+    await sleep(6_000); // past the API's 5 s command limit: the add has failed, the job is being removed
+    relay.stopDropping();
+    const refused = await answer;
+    expect(refused.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(relay.dropped).toBeGreaterThan(0);
+    expect(await redis.smembers(`${cluster.prefix}jobs`)).toEqual([]);
+    expect(await redis.keys(`${cluster.prefix}job:*`)).toEqual([]);
+    expect(await readdir(join(cluster.dataDir, 'jobs')).catch(() => [])).toEqual([]);
+
+    // generate-single on a finished job, the connection dropped at its new generation's add.
+    await cluster.addWorker();
+    const accepted = await upload(api.url, 1);
+    const { job_id: jobId } = (await accepted.json()) as { job_id: string };
+    expect((await finished(api.url, jobId)).status).toBe('completed');
+    const generate = () =>
+      fetch(`${api.url}/api/v1/models/generate-single`, {
+        method: 'POST',
+        headers: { ...auth(CLUSTER_KEY), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ job_id: jobId, file_id: 'file_001' }),
+      });
+    relay.dropWhen('.file_001.g2');
+    const dropped = generate();
+    await sleep(6_000);
+    relay.stopDropping();
+    expect((await dropped).status).toBe(503);
+    // The add may still have reached Redis when the connection came back (ioredis resends it):
+    // then the file runs; otherwise it failed. Either way it ends, and a retry is not a 409.
+    const ended = await finished(api.url, jobId);
+    expect(ended.files[0]?.status).not.toBe('pending');
+    if (ended.files[0]?.status === 'failed') {
+      expect(ended.files[0]).toMatchObject({ error: { code: 'SERVICE_UNAVAILABLE' } });
+      expect((await generate()).status).toBe(200);
+      expect((await finished(api.url, jobId)).files[0]?.status).toBe('completed');
+    }
   });
 
   it('an error that escapes processing after the pick-up fails the file with its event and done, instead of leaving it processing with no worker on it', { timeout: 120_000 }, async () => {

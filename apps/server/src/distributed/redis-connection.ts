@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 
 export type ProcessRole = 'api' | 'worker';
 
+/** The longest an API process waits for one Redis command (blocking reads use their own connection). */
+const API_COMMAND_TIMEOUT_MS = 5_000;
+
 /** The URL without its password, for messages and logs. */
 export function describeRedisUrl(url: string): string {
   try {
@@ -27,6 +30,10 @@ export async function connectRedis(url: string, opts: { role: ProcessRole; timeo
     connectionName: `image2model-${opts.role}`,
     enableOfflineQueue: worker,
     maxRetriesPerRequest: worker ? null : 1,
+    // ioredis resends a command a dropped connection left unanswered after every reconnect, so a
+    // connection that keeps dropping at it kept an API request waiting for ever: it gets a 503
+    // after this long instead (and the caller repairs what it half did).
+    ...(worker ? {} : { commandTimeout: API_COMMAND_TIMEOUT_MS }),
     connectTimeout: 5_000,
     retryStrategy: (times) => Math.min(100 * times, 2_000),
   });

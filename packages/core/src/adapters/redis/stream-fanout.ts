@@ -152,7 +152,8 @@ export class StreamFanout<T extends { id: string }> {
   }
 
   private async run(): Promise<void> {
-    const reader = this.opts.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
+    // Blocks for `blockMs` at a time: the command connection's time limit (API processes) does not apply.
+    const reader = this.opts.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false, commandTimeout: undefined });
     reader.on('error', () => undefined); // reconnects by itself; the loop below logs the failures
     reader.on('close', () => {
       this.readerId = null;
