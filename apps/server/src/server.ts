@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createApiKeyAuth, MAX_IMAGE_PIXELS } from '@image2model/api';
-import { sweepLeftovers, type ModelProvider } from '@image2model/core';
+import { sweepLeftovers, type JobQueue, type ModelProvider } from '@image2model/core';
 import type { Env } from './env.js';
 import { LogBuffer, type LogSink } from './logging/log-buffer.js';
 import { createLogger } from './logging/logger.js';
@@ -28,6 +28,8 @@ export interface StartServerOptions {
   env: Env;
   /** Tests swap the provider (e.g. to hold generation back); production uses the configured one. */
   provider?: ModelProvider;
+  /** Embedded mode: tests put a failing queue in front of the real one (the service sees it). */
+  wrapQueue?: (queue: JobQueue) => JobQueue;
   logDestination?: NodeJS.WritableStream;
   print?: (text: string) => void;
   /** Whether `print` reaches a terminal (a generated key is printed in full only then); default: stdout is a TTY. */
@@ -99,7 +101,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     let mode: ModeParts | null = null;
     const metrics = createMetrics({ role: redis ? 'api' : 'embedded', queueStats: () => (mode ? mode.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
     const provider = instrumentProvider(opts.provider ?? (await createProvider(env)), metrics);
-    mode = redis && redisLogs ? await distributedParts({ env, redis, redisLogs, dataDir, tempDir, logger, provider }) : await embeddedParts({ env, dataDir, tempDir, logger, provider, logBuffer });
+    mode = redis && redisLogs ? await distributedParts({ env, redis, redisLogs, dataDir, tempDir, logger, provider }) : await embeddedParts({ env, dataDir, tempDir, logger, provider, logBuffer, wrapQueue: opts.wrapQueue });
     const parts = mode;
     const { runtime } = parts;
 
