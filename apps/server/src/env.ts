@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_FILE_SIZE_MB, DEFAULT_MAX_FILES } from '@image2model/core/limits';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 const commaList = z
@@ -18,10 +19,10 @@ const EnvSchema = z.object({
   ADMIN_API_KEYS: commaList,
   RATE_LIMIT_PER_MINUTE: positiveInt(60),
   RATE_LIMIT_PER_HOUR: positiveInt(1000),
-  MAX_FILES: positiveInt(25),
+  MAX_FILES: positiveInt(DEFAULT_MAX_FILES),
   /** The most calls one tRPC batch may make; each counts against the rate limits. */
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(25),
-  MAX_FILE_SIZE_MB: z.coerce.number().positive().max(1024).default(10),
+  MAX_FILE_SIZE_MB: z.coerce.number().positive().max(1024).default(DEFAULT_MAX_FILE_SIZE_MB),
   /** Unset: embedded mode. Set: distributed mode (API processes + `npm run start:worker` processes). */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Distributed mode: prepended to every Redis key, so several deployments can share one Redis. */

@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { FalProvider, LocalProvider, type FalProviderOptions, type ModelProvider } from '@image2model/core';
+import { MAX_IMAGE_PIXELS } from '@image2model/core/limits';
 import type { Env } from './env.js';
 
 /** FAL's rendered image (WebP or JPEG) as the PNG our preview route serves. */
 async function toPng(image: Buffer): Promise<Buffer> {
   const { default: sharp } = await import('sharp');
-  return sharp(image, { limitInputPixels: 40_000_000 }).png().toBuffer();
+  return sharp(image, { limitInputPixels: MAX_IMAGE_PIXELS }).png().toBuffer();
 }
 
 /**

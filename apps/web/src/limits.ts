@@ -1,3 +1,7 @@
+import { DEFAULT_MAX_FILE_SIZE_MB, DEFAULT_MAX_FILES, MAX_IMAGE_PIXELS } from '@image2model/core/limits';
+
+export { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '@image2model/core/limits';
+
 /** What the server accepts per upload; read from its OpenAPI document so the page agrees with it. */
 export interface UploadLimits {
   maxFiles: number;
@@ -5,11 +9,8 @@ export interface UploadLimits {
   maxImagePixels: number;
 }
 
-/** The server's documented defaults (README: MAX_FILES, MAX_FILE_SIZE_MB; 40,000,000 pixels). */
-export const DEFAULT_LIMITS: UploadLimits = { maxFiles: 25, maxFileSizeMb: 10, maxImagePixels: 40_000_000 };
-
-export const MIN_FACE_LIMIT = 4;
-export const MAX_FACE_LIMIT = 200_000;
+/** The server's defaults (README: MAX_FILES, MAX_FILE_SIZE_MB; the pixel limit is fixed). */
+export const DEFAULT_LIMITS: UploadLimits = { maxFiles: DEFAULT_MAX_FILES, maxFileSizeMb: DEFAULT_MAX_FILE_SIZE_MB, maxImagePixels: MAX_IMAGE_PIXELS };
 
 /**
  * The upload operation's description in `/api/v1/openapi.json` spells the configured limits out:

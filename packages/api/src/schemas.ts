@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from '@image2model/core';
-
-/** The largest photo accepted, in pixels (width × height): checked from the header, before decoding. */
-export const MAX_IMAGE_PIXELS = 40_000_000;
-export const MIN_FACE_LIMIT = 4;
-export const MAX_FACE_LIMIT = 200_000;
+import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '@image2model/core/limits';
 
 /**
  * Ids are plain strings here, not patterns or lengths: a malformed or overlong id is simply a job

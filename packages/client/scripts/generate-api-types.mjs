@@ -7,8 +7,9 @@
  * declaration that mentions it would need the server's packages (and Node's types) to type-check.
  * The procedures' inputs and outputs are plain data, so they are printed here in full, and the
  * client builds its router type from them. src/api-types.int.test.ts proves the two agree.
- * The error table's values are written out too (core's statuses, api's tRPC-code reversal): the
- * published client cannot import the private packages at run time, and must not keep a copy.
+ * The error table's values are written out too (core's statuses, api's tRPC-code reversal), and the
+ * face-limit range: the published client cannot import the private packages at run time, and must
+ * not keep a copy.
  *
  * Usage: node scripts/generate-api-types.mjs [--check]   (--check: exit 1 if the file is stale)
  */
@@ -17,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { ERROR_STATUS } from '@image2model/core';
+import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '@image2model/core/limits';
 import { APP_CODE_BY_TRPC_CODE } from '@image2model/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -138,6 +140,10 @@ export const SERVER_ERROR_STATUS = ${printTable(ERROR_STATUS)} as const;
 
 /** tRPC's error code → the server's, for errors raised without one of ours (the API's APP_CODE_BY_TRPC_CODE). */
 export const SERVER_CODE_BY_TRPC_CODE: Readonly<Record<string, ServerErrorCode>> = ${printTable(APP_CODE_BY_TRPC_CODE)};
+
+/** The range of \`face_limit\` (core's limits). */
+export const MIN_FACE_LIMIT = ${MIN_FACE_LIMIT};
+export const MAX_FACE_LIMIT = ${MAX_FACE_LIMIT};
 
 /** The shape of errors on /trpc: \`data.appCode\`, \`data.httpStatus\` and \`data.details\` carry the spec's error. */
 export type ApiErrorShape = ${printErrorShape(aliases.get('ErrorShape_'))};

@@ -44,4 +44,8 @@ describe('entry points', () => {
     const loaded = await staticallyLoadedPackages('distributed.ts');
     expect(['ioredis', 'bullmq'].filter((name) => loaded.has(name))).toEqual(['bullmq']);
   });
+
+  it('@image2model/core/limits loads nothing at all, so the browser bundle and mesh can take it', async () => {
+    expect([...(await staticallyLoadedPackages('limits.ts'))]).toEqual([]);
+  });
 });

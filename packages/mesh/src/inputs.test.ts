@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { generateModel } from './generate-model.js';
 import { InvalidImageError } from './image/invalid-image-error.js';
-import { MAX_INPUT_PIXELS } from './limits.js';
+import { MAX_IMAGE_PIXELS } from './limits.js';
 import { NO_OBJECT_WARNING } from './mask/segment-object.js';
 import { analyseTopology, boundingBox } from './test-support/mesh-topology.js';
 import { readGlbMesh } from './test-support/read-glb-mesh.js';
@@ -76,7 +76,7 @@ describe('inputs', () => {
 
   it('rejects images over the pixel limit before decoding them', async () => {
     const photo = await sharp({ create: { width: 8000, height: 5001, channels: 3, background: '#ffffff' } }).greyscale().png({ compressionLevel: 1 }).toBuffer();
-    expect(8000 * 5001).toBeGreaterThan(MAX_INPUT_PIXELS);
+    expect(8000 * 5001).toBeGreaterThan(MAX_IMAGE_PIXELS);
     await expect(generateModel(photo)).rejects.toThrow(InvalidImageError);
     await expect(generateModel(photo)).rejects.toThrow('8000×5001 pixels; the limit is 40,000,000');
   });

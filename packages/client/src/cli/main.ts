@@ -6,13 +6,16 @@ import { runGenerate, type GenerateOptions } from './commands/generate.js';
 import { runStatus } from './commands/status.js';
 import { runDownload, type DownloadCommandOptions } from './commands/download.js';
 import { runHealth } from './commands/health.js';
+import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '../generated/api-types.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+const FACE_LIMIT_RANGE = `${MIN_FACE_LIMIT} to ${MAX_FACE_LIMIT}`;
+
 function parseFaceLimit(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected an integer from 4 to 200000');
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected an integer from ${FACE_LIMIT_RANGE}`);
   const n = Number(value);
-  if (n < 4 || n > 200_000) throw new InvalidArgumentError('expected an integer from 4 to 200000');
+  if (n < MIN_FACE_LIMIT || n > MAX_FACE_LIMIT) throw new InvalidArgumentError(`expected an integer from ${FACE_LIMIT_RANGE}`);
   return n;
 }
 
@@ -58,7 +61,7 @@ Example:
     .command('generate')
     .description('upload images, follow every file live, and download the models')
     .argument('<images...>', 'JPEG or PNG files')
-    .option('--face-limit <n>', 'maximum triangles per model (4 to 200000)', parseFaceLimit)
+    .option('--face-limit <n>', `maximum triangles per model (${FACE_LIMIT_RANGE})`, parseFaceLimit)
     .option('--out <dir>', 'where to save the models', '.')
     .option('--zip', 'save one ZIP of all models (with manifest.json) instead of separate GLBs')
     .option('--no-progress', 'no progress bars, one line per file')

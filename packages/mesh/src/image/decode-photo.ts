@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 
-import { MAX_INPUT_PIXELS } from '../limits.js';
+import { MAX_IMAGE_PIXELS } from '../limits.js';
 import { InvalidImageError } from './invalid-image-error.js';
 import type { RgbaImage } from './rgba-image.js';
 
@@ -21,7 +21,7 @@ export interface DecodedPhoto {
  * a 40 MP photo costs tens of milliseconds, not seconds.
  */
 export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
-  const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' } as const;
+  const options = { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' } as const;
   // The header alone, unlimited, so an oversized image gets our message rather than libvips'.
   const metadata = await sharp(input, { ...options, limitInputPixels: false })
     .metadata()
@@ -29,8 +29,8 @@ export async function decodePhoto(input: Buffer): Promise<DecodedPhoto> {
       throw new InvalidImageError(`Could not read the image: ${describe(error)}`, { cause: error });
     });
   const { width, height } = metadata.autoOrient;
-  if (width * height > MAX_INPUT_PIXELS) {
-    throw new InvalidImageError(`The image has ${width}×${height} pixels; the limit is ${MAX_INPUT_PIXELS.toLocaleString('en')}`);
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new InvalidImageError(`The image has ${width}×${height} pixels; the limit is ${MAX_IMAGE_PIXELS.toLocaleString('en')}`);
   }
   const target = workingSize(width, height);
   let pipeline = sharp(input, options).rotate();
