@@ -1,9 +1,9 @@
-import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireRedis } from '../../../test/redis.js';
 import { CLUSTER_KEY, startCluster, type Cluster, type WorkerProcess } from './test-support/cluster.js';
 import { auth, readEventStream, uploadBatch, waitFor, type JobStatusBody, type SseEvent } from './test-support/http.js';
 import { makePhoto } from './test-support/images.js';
+import { startRedisRelay, type RedisRelay } from './test-support/redis-relay.js';
 
 const redisUp = await requireRedis();
 const FILES = 6;
@@ -19,56 +19,6 @@ function unfinished(worker: WorkerProcess, jobId: string): Set<string> {
   const ofJob = (message: string) => worker.logs(message).filter((l) => l.job_id === jobId).map((l) => String(l.file_id));
   const ended = new Set([...ofJob('Model completed'), ...ofJob('Model generation failed')]);
   return new Set(ofJob('Generating model').filter((file) => !ended.has(file)));
-}
-
-/**
- * A loopback TCP relay in front of Redis that forwards everything until a client sends bytes
- * containing `needle`, and from then on holds that connection's commands back (never delivered):
- * the process is frozen at exactly that command, as if the kill landed just before it.
- */
-async function startRedisGate(redisUrl: string, needle: string) {
-  const target = new URL(redisUrl);
-  const pattern = Buffer.from(needle);
-  const sockets = new Set<Socket>();
-  let markHeld: () => void = () => undefined;
-  const held = new Promise<void>((resolve) => (markHeld = resolve));
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 6379), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    upstream.pipe(client);
-    let tail: Buffer = Buffer.alloc(0);
-    let holding = false;
-    client.on('data', (chunk: Buffer) => {
-      if (holding) return;
-      // The needle may straddle two chunks: scan the previous chunk's end too. A command cut in
-      // half is never executed by Redis either.
-      if (Buffer.concat([tail, chunk]).includes(pattern)) {
-        holding = true;
-        markHeld();
-        return;
-      }
-      tail = chunk.subarray(Math.max(0, chunk.length - pattern.length));
-      upstream.write(chunk);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `redis://127.0.0.1:${port}${target.pathname}`,
-    held,
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 /** Resolves once every line the process wrote has been read (its stdout closed), so its log is complete. */
@@ -191,8 +141,9 @@ describe.skipIf(!redisUp)('kill -9 of the API and the worker in the middle of a 
 
 /**
  * The narrowest window: the worker dies just as it sends the command that carries a file's
- * `completed` event. A Redis gate holds back the first command whose bytes contain that event
- * (never delivered), then the worker and the API are killed and restarted.
+ * `completed` event. A Redis relay (`test-support/redis-relay.ts`) holds back the first command
+ * whose bytes contain that event (never delivered), then the worker and the API are killed and
+ * restarted.
  *
  * Until 4a807e5 the worker marked the file `completed` in the store and only then appended the
  * event with its own XADD: held there, the store said completed, the event was never written, the
@@ -203,7 +154,7 @@ describe.skipIf(!redisUp)('kill -9 of the API and the worker in the middle of a 
  */
 describe.skipIf(!redisUp)('kill -9 of the worker as it sends a file\'s completed event', () => {
   let cluster: Cluster | null = null;
-  let gate: Awaited<ReturnType<typeof startRedisGate>> | null = null;
+  let gate: RedisRelay | null = null;
   afterEach(async () => {
     await gate?.close();
     await cluster?.stop();
@@ -224,12 +175,13 @@ describe.skipIf(!redisUp)('kill -9 of the worker as it sends a file\'s completed
     const { job_id: jobId } = (await upload.json()) as { job_id: string };
 
     // The worker starts only now, through the gate: the files wait in the queue until then.
-    gate = await startRedisGate(cluster.redisUrl, `{"type":"completed","job_id":"${jobId}"`);
+    gate = await startRedisRelay(cluster.redisUrl);
+    const held = gate.holdWhen(`{"type":"completed","job_id":"${jobId}"`);
     const worker = await cluster.addWorker({ REDIS_URL: gate.url });
     const noEvent = new Promise<never>((_, reject) => {
       setTimeout(() => reject(new Error('the worker sent no completed event within 120 s (has its encoding changed?)')), 120_000).unref();
     });
-    await Promise.race([gate.held, noEvent]);
+    await Promise.race([held, noEvent]);
     worker.child.kill('SIGKILL');
     api.child.kill('SIGKILL');
     await Promise.all([worker.exited, api.exited]);

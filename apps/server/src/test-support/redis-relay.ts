@@ -9,16 +9,24 @@ export interface RedisRelay {
    */
   dropWhen(needle: string): void;
   stopDropping(): void;
+  /**
+   * From now on, a connection whose client sends bytes containing `needle` keeps them, and
+   * everything it sends after, from Redis (never delivered): the process is frozen at exactly
+   * that command, as if a kill landed just before it. Resolves at the first such command.
+   */
+  holdWhen(needle: string): Promise<void>;
   /** Connections dropped so far. */
   readonly dropped: number;
   close(): Promise<void>;
 }
 
-/** A loopback TCP relay in front of Redis that the test controls: it drops the connection at a chosen command. */
+/** A loopback TCP relay in front of Redis that the test controls: it drops or holds a connection at a chosen command. */
 export async function startRedisRelay(redisUrl: string): Promise<RedisRelay> {
   const target = new URL(redisUrl);
   const sockets = new Set<Socket>();
   let needle: Buffer | null = null;
+  let holdNeedle: Buffer | null = null;
+  let markHeld: () => void = () => undefined;
   let dropped = 0;
   const server = createServer((client) => {
     const upstream = connect(Number(target.port || 6379), target.hostname);
@@ -34,7 +42,15 @@ export async function startRedisRelay(redisUrl: string): Promise<RedisRelay> {
     upstream.pipe(client);
     // The needle may straddle two chunks: the previous chunk's end is scanned too.
     let tail: Buffer = Buffer.alloc(0);
+    let holding = false;
     client.on('data', (chunk: Buffer) => {
+      if (holding) return;
+      if (holdNeedle && Buffer.concat([tail, chunk]).includes(holdNeedle)) {
+        // A command cut in half is never executed by Redis either.
+        holding = true;
+        markHeld();
+        return;
+      }
       if (needle && Buffer.concat([tail, chunk]).includes(needle)) {
         dropped += 1;
         client.destroy();
@@ -55,6 +71,10 @@ export async function startRedisRelay(redisUrl: string): Promise<RedisRelay> {
     },
     stopDropping() {
       needle = null;
+    },
+    holdWhen(text) {
+      holdNeedle = Buffer.from(text);
+      return new Promise<void>((resolve) => (markHeld = resolve));
     },
     get dropped() {
       return dropped;
