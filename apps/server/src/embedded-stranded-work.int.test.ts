@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppError, type JobQueue } from '@image2model/core';
+import { AppError, type JobQueue, type JobStore } from '@image2model/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auth, readEventStream, uploadBatch, waitForJobStatus, type JobStatusBody } from './test-support/http.js';
 import { makePhoto } from './test-support/images.js';
@@ -64,5 +64,32 @@ describe('no stranded work when queueing fails (embedded mode)', () => {
 
     expect((await generate()).status).toBe(200);
     expect((await waitForJobStatus(statusUrl, USER_KEY)).files.map((f) => f.status)).toEqual(['completed', 'completed']);
+  });
+
+  it('an error that escapes processing after the pick-up fails the file with its failed event and done, instead of leaving it processing', async () => {
+    // Recording the model fails, then both ways of recording the failure (durable, then in
+    // memory): the error escapes the task, and only the queue's hand-over can end the file.
+    let failFinalMarks = 0;
+    server = await startTestServer({
+      wrapStore: (store) =>
+        Object.assign(Object.create(store) as JobStore, {
+          async updateFile(...args: Parameters<JobStore['updateFile']>) {
+            const [, , patch] = args;
+            if ((patch.status === 'completed' || patch.status === 'failed') && failFinalMarks > 0) {
+              failFinalMarks -= 1;
+              throw new Error('EIO: i/o error, write');
+            }
+            return store.updateFile(...args);
+          },
+        }),
+    });
+    failFinalMarks = 3;
+    const res = await uploadBatch(server.api('/upload/batch'), { key: USER_KEY, files: [{ name: 'a.jpg', data: await makePhoto({ format: 'jpeg' }) }] });
+    const { job_id: jobId } = (await res.json()) as { job_id: string };
+    const ended = await waitForJobStatus(server.api(`/status/${jobId}`), USER_KEY);
+    expect(ended.status).toBe('failed');
+    expect(ended.files[0]).toMatchObject({ status: 'failed', error: { code: 'PROCESSING_ERROR', message: 'Internal processing error' } });
+    const { events } = await readEventStream(server.api(`/status/stream/${jobId}`), { headers: auth(USER_KEY), stopAfterMs: 5_000 });
+    expect(events.slice(-2).map((e) => e.data.type)).toEqual(['failed', 'done']);
   });
 });

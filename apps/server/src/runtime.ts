@@ -38,8 +38,9 @@ export interface EmbeddedRuntimeOptions {
   generationTimeoutMs?: number;
   /** How often files with nothing queued to run them are queued again (RECONCILE_INTERVAL_MS). @default 60_000 */
   reconcileIntervalMs?: number;
-  /** Tests: what the job service enqueues through, in front of the real queue. */
+  /** Tests: what the job service enqueues through and stores through, in front of the real ones. */
   wrapQueue?: ((queue: JobQueue) => JobQueue) | undefined;
+  wrapStore?: ((store: JobStore) => JobStore) | undefined;
 }
 
 /** Embedded mode: state and events under DATA_DIR and the in-process queue, in this one process. */
@@ -50,7 +51,16 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   const storage = new FsBlobStorage({ root: opts.dataDir });
   const { provider } = opts;
   const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
-  const jobs = createJobService({ store, queue: opts.wrapQueue ? opts.wrapQueue(queue) : queue, events, storage, provider, logger: opts.logger, tmpDir: opts.tempDir, generationTimeoutMs: opts.generationTimeoutMs });
+  const jobs = createJobService({
+    store: opts.wrapStore ? opts.wrapStore(store) : store,
+    queue: opts.wrapQueue ? opts.wrapQueue(queue) : queue,
+    events,
+    storage,
+    provider,
+    logger: opts.logger,
+    tmpDir: opts.tempDir,
+    generationTimeoutMs: opts.generationTimeoutMs,
+  });
   // One process owns the queue and the store, so only a failure that escaped every other repair
   // leaves a file with nothing queued; the same pass as at start picks it up.
   const reconciler = createReconciler({ reconcile: () => jobs.resumeUnfinished(), intervalMs: opts.reconcileIntervalMs ?? 60_000, logger: opts.logger });

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import type { LogEntry, LogQuery } from '@image2model/api';
-import type { JobQueue, ModelProvider } from '@image2model/core';
+import type { JobQueue, JobStore, ModelProvider } from '@image2model/core';
 import type { Env } from './env.js';
 import type { LogBuffer } from './logging/log-buffer.js';
 import type { RedisLogStream } from './logging/redis-log-stream.js';
@@ -35,9 +35,10 @@ export async function embeddedParts(opts: {
   provider: ModelProvider;
   logBuffer: LogBuffer;
   wrapQueue?: ((queue: JobQueue) => JobQueue) | undefined;
+  wrapStore?: ((store: JobStore) => JobStore) | undefined;
 }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, tempDir: opts.tempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, wrapQueue: opts.wrapQueue });
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, tempDir: opts.tempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
   return {
     runtime,
     rateLimiters: createMemoryRateLimiters({ perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createApiKeyAuth } from '@image2model/api';
-import { sweepLeftovers, type JobQueue, type ModelProvider } from '@image2model/core';
+import { sweepLeftovers, type JobQueue, type JobStore, type ModelProvider } from '@image2model/core';
 import { MAX_IMAGE_PIXELS } from '@image2model/core/limits';
 import type { Env } from './env.js';
 import { LogBuffer, type LogSink } from './logging/log-buffer.js';
@@ -29,8 +29,9 @@ export interface StartServerOptions {
   env: Env;
   /** Tests swap the provider (e.g. to hold generation back); production uses the configured one. */
   provider?: ModelProvider;
-  /** Embedded mode: tests put a failing queue in front of the real one (the service sees it). */
+  /** Embedded mode: tests put a failing queue or store in front of the real one (the service sees it). */
   wrapQueue?: (queue: JobQueue) => JobQueue;
+  wrapStore?: (store: JobStore) => JobStore;
   logDestination?: NodeJS.WritableStream;
   print?: (text: string) => void;
   /** Whether `print` reaches a terminal (a generated key is printed in full only then); default: stdout is a TTY. */
@@ -102,7 +103,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     let mode: ModeParts | null = null;
     const metrics = createMetrics({ role: redis ? 'api' : 'embedded', queueStats: () => (mode ? mode.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
     const provider = instrumentProvider(opts.provider ?? (await createProvider(env)), metrics);
-    mode = redis && redisLogs ? await distributedParts({ env, redis, redisLogs, dataDir, tempDir, logger, provider }) : await embeddedParts({ env, dataDir, tempDir, logger, provider, logBuffer, wrapQueue: opts.wrapQueue });
+    mode = redis && redisLogs ? await distributedParts({ env, redis, redisLogs, dataDir, tempDir, logger, provider }) : await embeddedParts({ env, dataDir, tempDir, logger, provider, logBuffer, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
     const parts = mode;
     const { runtime } = parts;
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { JobQueue, ModelProvider } from '@image2model/core';
+import type { JobQueue, JobStore, ModelProvider } from '@image2model/core';
 import { parseEnv } from '../env.js';
 import { startServer, type RunningServer } from '../server.js';
 
@@ -19,7 +19,14 @@ export interface TestServer extends RunningServer {
 
 /** A real server on a random port with its own DATA_DIR; `stop()` removes everything. */
 export async function startTestServer(
-  opts: { provider?: ModelProvider; env?: Record<string, string>; dataDir?: string; heartbeatMs?: number; wrapQueue?: (queue: JobQueue) => JobQueue } = {},
+  opts: {
+    provider?: ModelProvider;
+    env?: Record<string, string>;
+    dataDir?: string;
+    heartbeatMs?: number;
+    wrapQueue?: (queue: JobQueue) => JobQueue;
+    wrapStore?: (store: JobStore) => JobStore;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'i2m-test-')));
   const logLines: string[] = [];
@@ -40,7 +47,7 @@ export async function startTestServer(
     LOG_LEVEL: 'debug',
     ...opts.env,
   });
-  const running = await startServer({ env, provider: opts.provider, logDestination, print: () => undefined, heartbeatMs: opts.heartbeatMs, wrapQueue: opts.wrapQueue });
+  const running = await startServer({ env, provider: opts.provider, logDestination, print: () => undefined, heartbeatMs: opts.heartbeatMs, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
   return {
     ...running,
     logLines,
