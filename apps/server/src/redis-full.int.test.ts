@@ -8,9 +8,12 @@ import { makePhoto } from './test-support/images.js';
 const redisUp = await requireRedis();
 const FILLER = 'filler:';
 
+const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+
 /**
- * Writes values until Redis refuses even a small one with OOM (maxmemory reached, noeviction): a
- * refused big value leaves room for small ones once its request buffer is freed.
+ * Writes values until Redis refuses even a small one with OOM (maxmemory reached, noeviction), then
+ * holds it full: maxmemory drops to 1 MiB, far below what is used, so buffers freed afterwards (a
+ * request's, the AOF's, which Redis does not count against the limit) cannot make room again.
  */
 async function fill(redis: Redis): Promise<void> {
   let i = 0;
@@ -25,11 +28,13 @@ async function fill(redis: Redis): Promise<void> {
       }
     }
   }
+  await redis.config('SET', 'maxmemory', String(1024 * 1024));
 }
 
-async function empty(redis: Redis): Promise<void> {
+async function empty(redis: Redis, maxmemory: number): Promise<void> {
   const keys = await redis.keys(`${FILLER}*`);
   if (keys.length > 0) await redis.del(...keys);
+  await redis.config('SET', 'maxmemory', String(maxmemory));
 }
 
 describe.skipIf(!redisUp)('Redis full (maxmemory reached, noeviction)', () => {
@@ -37,6 +42,7 @@ describe.skipIf(!redisUp)('Redis full (maxmemory reached, noeviction)', () => {
   let cluster: Cluster;
   let redis: Redis;
   let api: string;
+  let maxmemory: number;
 
   beforeAll(async () => {
     privateRedis = await startPrivateRedis();
@@ -44,9 +50,9 @@ describe.skipIf(!redisUp)('Redis full (maxmemory reached, noeviction)', () => {
     api = `${cluster.apis[0]?.url ?? ''}/api/v1`;
     redis = await connectRedis(privateRedis.url);
     redis.options.maxRetriesPerRequest = 0;
-    const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+    maxmemory = (await usedMemory(redis)) + 4 * 1024 * 1024;
     await redis.config('SET', 'maxmemory-policy', 'noeviction');
-    await redis.config('SET', 'maxmemory', String(used + 4 * 1024 * 1024));
+    await redis.config('SET', 'maxmemory', String(maxmemory));
   }, 180_000);
   afterAll(async () => {
     redis?.disconnect();
@@ -77,7 +83,7 @@ describe.skipIf(!redisUp)('Redis full (maxmemory reached, noeviction)', () => {
     expect([409, 503]).toContain(retry.status);
     await new Promise((resolve) => setTimeout(resolve, 3000)); // the worker meets the full Redis
 
-    await empty(redis);
+    await empty(redis, maxmemory);
     const final = await waitFor(async () => {
       const body = await status(job_id);
       return body.status === 'processing' ? undefined : body;
