@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { sweepLeftovers } from '@image2model/core';
 import { resolve } from 'node:path';
 import { parseEnv, type Env } from './env.js';
 import { createLogger } from './logging/logger.js';
@@ -12,6 +13,9 @@ import { startMetricsServer } from './metrics/metrics-http.js';
 import { connectRedis, describeRedisUrl, logRedisState } from './distributed/redis-connection.js';
 import { verifySharedDataDir } from './distributed/shared-data-dir.js';
 import { onShutdownSignal } from './shutdown.js';
+
+/** Temp files younger than this may belong to a write another process is making (they last seconds). */
+const LEFTOVER_MIN_AGE_MS = 10 * 60_000;
 
 function fail(message: string): never {
   process.stderr.write(`Image2Model worker failed to start: ${message}\n`);
@@ -46,6 +50,9 @@ async function main(): Promise<void> {
   logRedisState(redis, logger);
   await mkdir(dataDir, { recursive: true });
   await verifySharedDataDir({ dataDir, redis, prefix: env.REDIS_PREFIX, role: 'worker' });
+  // What a killed worker left mid-write (model and preview temp files); younger ones may be another process's.
+  const leftovers = await sweepLeftovers(dataDir, Date.now() - LEFTOVER_MIN_AGE_MS);
+  if (leftovers.files > 0) logger.info({ files: leftovers.files }, `Removed ${leftovers.files} temp or probe file(s) left in the data directory by a stopped process`);
 
   let runtime: Awaited<ReturnType<typeof createDistributedRuntime>> | null = null;
   const metrics = createMetrics({ role: 'worker', queueStats: () => (runtime ? runtime.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
