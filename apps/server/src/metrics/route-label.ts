@@ -13,6 +13,7 @@ const HAND_WRITTEN_REST = [
   '/download/{job_id}/all',
   '/download/{job_id}/{file_id}/model',
   '/download/{job_id}/{file_id}/preview',
+  '/download/{job_id}/{file_id}/photo',
   '/openapi.json',
 ];
 
