@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { connectRedis } from '@image2model/server/dist/distributed/redis-connection.js';
 import { verifySharedDataDir } from '@image2model/server/dist/distributed/shared-data-dir.js';
 import { parseEnv } from '@image2model/server/dist/env.js';
-import { uploadTempDir } from '@image2model/server/dist/http/upload-temp-files.js';
+import { uploadTempDirOf } from '@image2model/server/dist/http/upload-temp-files.js';
 import { createLogger } from '@image2model/server/dist/logging/logger.js';
 import { RedisLogStream } from '@image2model/server/dist/logging/redis-log-stream.js';
 import { instrumentProvider } from '@image2model/server/dist/metrics/instrument-provider.js';
@@ -31,7 +31,7 @@ const runtime = await createDistributedRuntime({
   redis,
   prefix: env.REDIS_PREFIX,
   dataDir,
-  tempDir: uploadTempDir(dataDir),
+  uploadTempDir: uploadTempDirOf(dataDir),
   logger,
   provider: instrumentProvider(bench, createMetrics({ role: 'worker', queueStats: () => runtime.queueStats() })),
   concurrency: env.WORKER_CONCURRENCY ?? 2,

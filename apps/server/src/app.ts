@@ -126,7 +126,7 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
     '/upload/batch',
     createUploadHandler({
       jobs,
-      tempDir: config.uploadTempDir,
+      uploadTempDir: config.uploadTempDir,
       maxFiles: config.maxFiles,
       maxFileSizeMb: config.maxFileSizeMb,
       maxImagePixels: config.maxImagePixels,

@@ -13,7 +13,7 @@ export interface DistributedRuntimeOptions {
   prefix: string;
   /** The shared volume every process mounts. */
   dataDir: string;
-  tempDir: string;
+  uploadTempDir: string;
   logger: Logger;
   provider: ModelProvider;
   /** See JobServiceDeps.generationTimeoutMs. */
@@ -48,7 +48,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   const queue = new BullMqJobQueue({ redis, prefix: `${prefix}bull`, concurrency: opts.concurrency ?? defaultConcurrency(provider), lockMs: opts.lockMs ?? 30_000, logger });
   // Each state change and its event (and `done`) in one script: one round trip, and atomic.
   const transitions = new RedisFileTransitions({ redis, prefix });
-  const jobs = createJobService({ store, queue, events, storage, provider, logger, tmpDir: opts.tempDir, generationTimeoutMs: opts.generationTimeoutMs, transitions });
+  const jobs = createJobService({ store, queue, events, storage, provider, logger, uploadTempDir: opts.uploadTempDir, generationTimeoutMs: opts.generationTimeoutMs, transitions });
   // Finds files whose queue entry was lost (a crash between BullMQ's state and ours, an upload or
   // a restart whose queueing failed) and queues them; one worker at a time across the deployment.
   const reconcileIntervalMs = opts.reconcileIntervalMs ?? 60_000;

@@ -29,7 +29,7 @@ export interface Runtime {
 
 export interface EmbeddedRuntimeOptions {
   dataDir: string;
-  tempDir: string;
+  uploadTempDir: string;
   logger: Logger;
   /** Files generated at once. @default defaultConcurrency(provider) */
   concurrency?: number;
@@ -58,7 +58,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     storage,
     provider,
     logger: opts.logger,
-    tmpDir: opts.tempDir,
+    uploadTempDir: opts.uploadTempDir,
     generationTimeoutMs: opts.generationTimeoutMs,
   });
   // One process owns the queue and the store, so only a failure that escaped every other repair

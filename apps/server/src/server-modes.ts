@@ -30,7 +30,7 @@ export interface ModeParts {
 export async function embeddedParts(opts: {
   env: Env;
   dataDir: string;
-  tempDir: string;
+  uploadTempDir: string;
   logger: Logger;
   provider: ModelProvider;
   logBuffer: LogBuffer;
@@ -38,7 +38,7 @@ export async function embeddedParts(opts: {
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
 }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, tempDir: opts.tempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
   return {
     runtime,
     rateLimiters: createMemoryRateLimiters({ perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),
@@ -54,7 +54,7 @@ export async function distributedParts(opts: {
   redis: Redis;
   redisLogs: RedisLogStream;
   dataDir: string;
-  tempDir: string;
+  uploadTempDir: string;
   logger: Logger;
   provider: ModelProvider;
 }): Promise<ModeParts> {
@@ -67,7 +67,7 @@ export async function distributedParts(opts: {
     redis,
     prefix: env.REDIS_PREFIX,
     dataDir: opts.dataDir,
-    tempDir: opts.tempDir,
+    uploadTempDir: opts.uploadTempDir,
     logger,
     provider: opts.provider,
     lockMs: env.WORKER_LOCK_MS,

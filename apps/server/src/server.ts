@@ -12,7 +12,7 @@ import { resolveApiKeys, type ApiKeys } from './api-keys.js';
 import type { Runtime } from './runtime.js';
 import { createProvider } from './providers.js';
 import { createApp } from './app.js';
-import { removeOwnUploadTemps, sweepUploadTemps, uploadTempDir } from './http/upload-temp-files.js';
+import { removeOwnUploadTemps, sweepUploadTemps, uploadTempDirOf } from './http/upload-temp-files.js';
 import { readSystemInfo } from './services/system-info.js';
 import { createReadinessCheck } from './services/readiness.js';
 import { SERVER_VERSION } from './version.js';
@@ -63,11 +63,11 @@ export interface RunningServer {
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   const { env } = opts;
   const dataDir = resolve(env.DATA_DIR);
-  const tempDir = uploadTempDir(dataDir);
-  await mkdir(tempDir, { recursive: true });
+  const uploadTempDir = uploadTempDirOf(dataDir);
+  await mkdir(uploadTempDir, { recursive: true });
   // What a killed process left mid-upload. Embedded mode owns DATA_DIR alone, so everything goes;
   // API processes sharing one only remove files older than any upload may take (requestTimeout).
-  const sweptTemps = await sweepUploadTemps(tempDir, env.REDIS_URL ? UPLOAD_TEMP_MAX_AGE_MS : 0);
+  const sweptTemps = await sweepUploadTemps(uploadTempDir, env.REDIS_URL ? UPLOAD_TEMP_MAX_AGE_MS : 0);
   // Likewise the temp files of interrupted writes and readiness probes, in every data folder.
   const leftovers = await sweepLeftovers(dataDir, env.REDIS_URL ? Date.now() - UPLOAD_TEMP_MAX_AGE_MS : Number.POSITIVE_INFINITY);
 
@@ -103,7 +103,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     let mode: ModeParts | null = null;
     const metrics = createMetrics({ role: redis ? 'api' : 'embedded', queueStats: () => (mode ? mode.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
     const provider = instrumentProvider(opts.provider ?? (await createProvider(env)), metrics);
-    mode = redis && redisLogs ? await distributedParts({ env, redis, redisLogs, dataDir, tempDir, logger, provider }) : await embeddedParts({ env, dataDir, tempDir, logger, provider, logBuffer, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+    mode = redis && redisLogs ? await distributedParts({ env, redis, redisLogs, dataDir, uploadTempDir, logger, provider }) : await embeddedParts({ env, dataDir, uploadTempDir, logger, provider, logBuffer, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
     const parts = mode;
     const { runtime } = parts;
 
@@ -113,7 +113,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         maxFiles: env.MAX_FILES,
         maxFileSizeMb: env.MAX_FILE_SIZE_MB,
         maxImagePixels: MAX_IMAGE_PIXELS,
-        uploadTempDir: tempDir,
+        uploadTempDir,
         corsOrigins: env.CORS_ORIGINS,
         heartbeatMs: opts.heartbeatMs ?? 15_000,
         maxStreamsPerKey: env.MAX_STREAMS_PER_KEY,
@@ -199,7 +199,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         }
         await closed;
         // Uploads cut by the shutdown never reach their own cleanup.
-        await removeOwnUploadTemps(tempDir);
+        await removeOwnUploadTemps(uploadTempDir);
         await metricsServer?.close();
       },
     };

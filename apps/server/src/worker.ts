@@ -6,7 +6,7 @@ import { createLogger } from './logging/logger.js';
 import { RedisLogStream } from './logging/redis-log-stream.js';
 import { createProvider, defaultConcurrency, generationTimeoutMs } from './providers.js';
 import { createDistributedRuntime } from './runtime.distributed.js';
-import { uploadTempDir } from './http/upload-temp-files.js';
+import { uploadTempDirOf } from './http/upload-temp-files.js';
 import { createMetrics } from './metrics/metrics.js';
 import { instrumentProvider } from './metrics/instrument-provider.js';
 import { startMetricsServer } from './metrics/metrics-http.js';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     redis,
     prefix: env.REDIS_PREFIX,
     dataDir,
-    tempDir: uploadTempDir(dataDir),
+    uploadTempDir: uploadTempDirOf(dataDir),
     logger,
     provider,
     concurrency,

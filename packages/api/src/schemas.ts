@@ -95,7 +95,7 @@ export const TripoFormFieldsSchema = z.object({
 });
 
 export const FileStatusSchema = z.enum(['pending', 'processing', 'completed', 'failed']);
-export const JobStatusSchema = z.enum(['processing', 'completed', 'failed', 'partial']);
+export const JobStateSchema = z.enum(['processing', 'completed', 'failed', 'partial']);
 export const FileErrorSchema = z.object({ code: z.string(), message: z.string() });
 
 export const JobFileSchema = z
@@ -116,7 +116,7 @@ export const JobStatusResponseSchema = z
   .object({
     job_id: z.string(),
     session_id: z.string(),
-    status: JobStatusSchema,
+    status: JobStateSchema,
     total_files: z.int(),
     processed_files: z.int().meta({ description: 'Completed files' }),
     failed_files: z.int(),
@@ -133,7 +133,7 @@ export const UploadResponseSchema = z
     session_id: z.string(),
     files: z.array(z.object({ file_id: z.string(), filename: z.string(), status: FileStatusSchema })),
     total_files: z.int(),
-    status: JobStatusSchema,
+    status: JobStateSchema,
   })
   .meta({ id: 'UploadResponse' });
 

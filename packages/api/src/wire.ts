@@ -1,4 +1,4 @@
-import { deriveJobProgress, deriveJobStatus, type Access, type JobEvent, type JobFileRecord, type JobWithFiles } from '@image2model/core';
+import { deriveJobProgress, deriveJobState, type Access, type JobEvent, type JobFileRecord, type JobWithFiles } from '@image2model/core';
 import type { Context } from './context.js';
 import type { JobEventWire } from './schemas.js';
 
@@ -46,7 +46,7 @@ export function toJobStatus({ job, files }: JobWithFiles, publicUrl: string) {
   return {
     job_id: job.job_id,
     session_id: job.session_id,
-    status: deriveJobStatus(files),
+    status: deriveJobState(files),
     total_files: files.length,
     processed_files: files.filter((f) => f.status === 'completed').length,
     failed_files: files.filter((f) => f.status === 'failed').length,

@@ -1,7 +1,7 @@
 import type { TRPCClient } from '@trpc/client';
 import { resolveConfig, type Image2ModelClientOptions } from './config.js';
 import { downloadAll, downloadModel, downloadPhoto, type Download, type DownloadOptions } from './downloads.js';
-import { streamJobEvents, watchJob, type EventsOptions, type WatchOptions } from './events.js';
+import { reconnectingEvents, watchJob, type EventsOptions, type WatchOptions } from './events.js';
 import { createProcedureProxy, createUntypedClient, mapCallError } from './trpc.js';
 import { uploadImages, type UploadOptions, type UploadSource } from './upload.js';
 import type { ClientRouter, UploadResponse } from './generated/api-types.js';
@@ -63,7 +63,7 @@ export function createImage2ModelClient(options: Image2ModelClientOptions): Imag
   const helpers: Image2ModelHelpers = {
     baseUrl: config.origin,
     upload: (files, uploadOptions) => uploadImages(config, files, uploadOptions),
-    events: (jobId, eventOptions) => streamJobEvents(parts, jobId, eventOptions),
+    events: (jobId, eventOptions) => reconnectingEvents(parts, jobId, eventOptions),
     watch: (jobId, watchOptions) => watchJob(parts, jobId, watchOptions),
     async waitForJob(jobId, waitOptions = {}) {
       await watchJob(parts, jobId, waitOptions);

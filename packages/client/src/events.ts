@@ -92,7 +92,7 @@ function backoff(config: ClientConfig, failures: number): number {
  * event received (the server replays what was missed, never twice), with backoff; after
  * `reconnect.retries` failed attempts in a row it throws `NETWORK_ERROR`.
  */
-export async function* streamJobEvents(parts: ClientParts, jobId: string, options: EventsOptions = {}): AsyncGenerator<TrackedJobEvent, void, undefined> {
+export async function* reconnectingEvents(parts: ClientParts, jobId: string, options: EventsOptions = {}): AsyncGenerator<TrackedJobEvent, void, undefined> {
   const { config } = parts;
   const { signal } = options;
   let lastEventId = options.lastEventId ?? null;
@@ -135,7 +135,7 @@ export async function* streamJobEvents(parts: ClientParts, jobId: string, option
 
 /** Runs `onEvent` for every event and resolves with the final `done` event. */
 export async function watchJob(parts: ClientParts, jobId: string, options: WatchOptions = {}): Promise<JobDoneEvent> {
-  for await (const event of streamJobEvents(parts, jobId, options)) {
+  for await (const event of reconnectingEvents(parts, jobId, options)) {
     await options.onEvent?.(event);
     if (event.type === 'done') return event;
   }

@@ -10,7 +10,7 @@ import { sweepFiles } from '@image2model/core';
 const PROCESS_TAG = randomBytes(4).toString('hex');
 const PREFIX = 'upload-';
 
-export function uploadTempDir(dataDir: string): string {
+export function uploadTempDirOf(dataDir: string): string {
   return join(dataDir, 'tmp', 'uploads');
 }
 

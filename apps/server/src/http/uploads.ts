@@ -15,7 +15,7 @@ import { storedUploadName } from './file-names.js';
 
 export interface UploadOptions {
   jobs: JobService;
-  tempDir: string;
+  uploadTempDir: string;
   maxFiles: number;
   maxFileSizeMb: number;
   maxImagePixels: number;
@@ -74,17 +74,17 @@ function fromMulterError(error: MulterError, opts: UploadOptions): AppError {
  * only if every file passes. Any failure deletes every temp file: nothing is half-stored.
  */
 export function createUploadHandler(opts: UploadOptions): RequestHandler {
-  mkdirSync(opts.tempDir, { recursive: true });
+  mkdirSync(opts.uploadTempDir, { recursive: true });
   // Every temp path a request was given. multer forgets a file whose write failed (ENOSPC mid-part
   // leaves it half-written on disk), so on failure we remove what we named, not what multer reports.
   const tempPaths = new WeakMap<Request, string[]>();
   const upload = multer({
     storage: multer.diskStorage({
-      destination: opts.tempDir,
+      destination: opts.uploadTempDir,
       filename: (req, _file, cb) => {
         const name = newUploadTempName();
         const paths = tempPaths.get(req) ?? [];
-        paths.push(join(opts.tempDir, name));
+        paths.push(join(opts.uploadTempDir, name));
         tempPaths.set(req, paths);
         cb(null, name);
       },

@@ -94,9 +94,9 @@ describe('slow and oversized clients', { timeout: 180_000 }, () => {
         ].join('\r\n'),
       );
       const sending = trickle(client, Buffer.alloc(1024 * 1024, 0x42), 250);
-      const tempDir = join(own.dataDir, 'tmp', 'uploads');
+      const uploadTempDir = join(own.dataDir, 'tmp', 'uploads');
       // multer opens its temp file once the first bytes of the part arrive.
-      await waitFor(async () => ((await readdir(tempDir)).length > 0 ? true : undefined), { what: 'the upload temp file' });
+      await waitFor(async () => ((await readdir(uploadTempDir)).length > 0 ? true : undefined), { what: 'the upload temp file' });
       expect(await health(own)).toBe(200);
 
       const close = await client.closed;
@@ -104,7 +104,7 @@ describe('slow and oversized clients', { timeout: 180_000 }, () => {
       expect(close.byServer).toBe(true);
       expect(close.atMs).toBeLessThan(REQUEST_TIMEOUT_MS + CHECK_INTERVAL_MS + SLACK_MS);
       expect(client.received()).toMatch(/^HTTP\/1\.1 408 /);
-      await waitFor(async () => ((await readdir(tempDir)).length === 0 ? true : undefined), { what: 'the temp dir to be empty' });
+      await waitFor(async () => ((await readdir(uploadTempDir)).length === 0 ? true : undefined), { what: 'the temp dir to be empty' });
       expect(await health(own)).toBe(200);
     } finally {
       await own.stop();

@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import { sweepFiles } from '../storage/sweep-files.js';
-import { deriveJobStatus } from './job.js';
+import { deriveJobState } from './job.js';
 import type { JobEvents } from './job-events.js';
 import type { CleanupResult } from './job-service.js';
 import type { JobStore } from './job-store.js';
@@ -14,7 +14,7 @@ export interface CleanupDeps {
   storage: BlobStorage;
   logger: Logger;
   now: () => Date;
-  tmpDir?: string | undefined;
+  uploadTempDir?: string | undefined;
 }
 
 /** Upload temp files younger than this are never swept: an upload may still be writing them. */
@@ -23,7 +23,7 @@ const TMP_MIN_AGE_MS = 15 * 60 * 1000;
 /**
  * Deletes jobs last updated before the threshold that are not processing (their records, events
  * and stored files), and stray upload temp files. Only storage keys and direct children of
- * `tmpDir` are touched, so nothing outside the data directory can be.
+ * `uploadTempDir` are touched, so nothing outside the data directory can be.
  */
 export async function cleanupJobs(deps: CleanupDeps, olderThanHours: number): Promise<CleanupResult> {
   if (!Number.isFinite(olderThanHours) || olderThanHours < 0) {
@@ -36,7 +36,7 @@ export async function cleanupJobs(deps: CleanupDeps, olderThanHours: number): Pr
   for (const record of await deps.store.list()) {
     if (Date.parse(record.updated_at) >= threshold) continue;
     const job = await deps.store.get(record.job_id);
-    if (!job || deriveJobStatus(job.files) === 'processing') continue;
+    if (!job || deriveJobState(job.files) === 'processing') continue;
     await deps.store.delete(record.job_id);
     await deps.events.delete(record.job_id);
     const freed = await deps.storage.deletePrefix(storageKeys.job(record.job_id));
@@ -44,8 +44,8 @@ export async function cleanupJobs(deps: CleanupDeps, olderThanHours: number): Pr
     bytes += freed.bytes;
     deps.logger.info({ job_id: record.job_id, files: freed.files, bytes: freed.bytes }, 'Cleaned up job');
   }
-  if (deps.tmpDir !== undefined) {
-    const swept = await sweepFiles(deps.tmpDir, { before: Math.min(threshold, now - TMP_MIN_AGE_MS) });
+  if (deps.uploadTempDir !== undefined) {
+    const swept = await sweepFiles(deps.uploadTempDir, { before: Math.min(threshold, now - TMP_MIN_AGE_MS) });
     files += swept.files;
     bytes += swept.bytes;
   }

@@ -46,7 +46,7 @@ describe('JobService', () => {
       ]);
       expect(files.map((f) => f.model_task_id)).toEqual(['task_fake_1', 'task_fake_2', 'task_fake_3']);
       expect((await storage.read(`jobs/${job.job_id}/uploads/file_002.jpg`)).toString()).toBe('image bytes of a.jpg');
-      expect(await readdir(h.tmpDir)).toEqual([]); // the temp files were moved, not copied
+      expect(await readdir(h.uploadTempDir)).toEqual([]); // the temp files were moved, not copied
       await provider.waitForCalls(2); // every file was queued at once: both slots are busy
       provider.release();
     });
@@ -54,11 +54,11 @@ describe('JobService', () => {
     it('stores nothing and queues nothing when one upload cannot be moved in', async () => {
       const provider = new FakeModelProvider();
       const { service, store } = await h.start({ provider });
-      const good = path.join(h.tmpDir, 'good');
+      const good = path.join(h.uploadTempDir, 'good');
       await writeFile(good, 'x');
       const images = [
         { filename: 'a.png', temp_path: good, format: 'png' as const },
-        { filename: 'b.png', temp_path: path.join(h.tmpDir, 'missing'), format: 'png' as const },
+        { filename: 'b.png', temp_path: path.join(h.uploadTempDir, 'missing'), format: 'png' as const },
       ];
       await expect(service.createJob({ owner: OWNER, face_limit: null, images })).rejects.toThrow(/ENOENT/);
       expect(await store.list()).toEqual([]);
@@ -210,11 +210,11 @@ describe('JobService', () => {
       const outside = path.join(path.dirname(h.root), `${path.basename(h.root)}-outside.txt`);
       await writeFile(outside, 'not ours');
       onTestFinished(() => rm(outside, { force: true }));
-      const oldTmp = path.join(h.tmpDir, 'stray-upload');
+      const oldTmp = path.join(h.uploadTempDir, 'stray-upload');
       await writeFile(oldTmp, 'x'.repeat(1000));
       const old = new Date(Date.now() - 3 * 3_600_000);
       await utimes(oldTmp, old, old);
-      const freshTmp = path.join(h.tmpDir, 'in-flight-upload');
+      const freshTmp = path.join(h.uploadTempDir, 'in-flight-upload');
       await writeFile(freshTmp, 'y');
 
       expect(await service.cleanup(1)).toEqual({ cleaned_files: 1, freed_space_mb: 0 }); // only the stray temp file
@@ -232,7 +232,7 @@ describe('JobService', () => {
       expect(await events.since(finished.job.job_id, null)).toEqual([]);
       await expect(stat(jobDir)).rejects.toMatchObject({ code: 'ENOENT' });
       expect(await store.get(running.job.job_id)).not.toBeNull(); // still processing
-      expect(await readdir(h.tmpDir)).toEqual(['in-flight-upload']);
+      expect(await readdir(h.uploadTempDir)).toEqual(['in-flight-upload']);
       expect(await readFile(outside, 'utf8')).toBe('not ours');
       provider.release();
     });
@@ -251,16 +251,16 @@ describe('JobService', () => {
 
     it('keeps upload temp files younger than 15 minutes even when asked to clean everything', async () => {
       const { service } = await h.start();
-      const recent = path.join(h.tmpDir, 'recent-upload');
+      const recent = path.join(h.uploadTempDir, 'recent-upload');
       await writeFile(recent, 'x');
       const minutesAgo = new Date(Date.now() - 5 * 60_000);
       await utimes(recent, minutesAgo, minutesAgo);
-      const stale = path.join(h.tmpDir, 'stale-upload');
+      const stale = path.join(h.uploadTempDir, 'stale-upload');
       await writeFile(stale, 'x');
       const longAgo = new Date(Date.now() - 20 * 60_000);
       await utimes(stale, longAgo, longAgo);
       expect(await service.cleanup(0)).toEqual({ cleaned_files: 1, freed_space_mb: 0 });
-      expect(await readdir(h.tmpDir)).toEqual(['recent-upload']);
+      expect(await readdir(h.uploadTempDir)).toEqual(['recent-upload']);
     });
 
     it('refuses a negative age', async () => {

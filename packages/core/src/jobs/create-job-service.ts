@@ -28,7 +28,7 @@ export interface JobServiceDeps {
   /** @default () => new Date() */
   now?: () => Date;
   /** The upload temp directory (inside the data directory); cleanup sweeps stray files there. */
-  tmpDir?: string;
+  uploadTempDir?: string;
   /** A generation that takes longer fails and frees its slot. @default 600_000 (10 minutes) */
   generationTimeoutMs?: number;
   /** State changes with their events, atomic where the adapters allow; default: update, then append. */

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import { finalEventPayload, type FinalEvent } from './file-transitions.js';
-import { deriveJobStatus, type JobFileRecord } from './job.js';
+import { deriveJobState, type JobFileRecord } from './job.js';
 import type { JobEvent, JobEvents } from './job-events.js';
 import type { JobStore } from './job-store.js';
 import { modelDownloadPath } from './storage-keys.js';
@@ -28,7 +28,7 @@ function missingEvents(job_id: string, files: JobFileRecord[], everything: reado
     const event = finalEventOf(job_id, file);
     return event && newestByFile.get(file.file_id)?.type !== event.type ? [finalEventPayload(job_id, file.file_id, event)] : [];
   });
-  const status = deriveJobStatus(files);
+  const status = deriveJobState(files);
   const announced = finals.length === 0 && log.at(-1)?.type === 'done';
   const done = status === 'processing' || announced ? [] : [{ type: 'done' as const, job_id, status }];
   return [...finals, ...done];

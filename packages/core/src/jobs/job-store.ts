@@ -1,4 +1,4 @@
-import type { FileStatus, JobFileRecord, JobRecord, JobWithFiles, JobStatus } from './job.js';
+import type { FileStatus, JobFileRecord, JobRecord, JobWithFiles, JobState } from './job.js';
 
 export type FilePatch = Partial<
   Pick<
@@ -31,7 +31,7 @@ export interface FileCondition {
 export interface UpdateResult {
   file: JobFileRecord;
   /** The job's status right after this update (all files considered atomically). */
-  job_status: JobStatus;
+  job_status: JobState;
   /** True when this very update moved the job from processing to a terminal status. */
   job_finished: boolean;
 }

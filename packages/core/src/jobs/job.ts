@@ -1,7 +1,7 @@
 /** The domain records. Field names are the wire's (snake_case), so mapping stays trivial. */
 
 export type FileStatus = 'pending' | 'processing' | 'completed' | 'failed';
-export type JobStatus = 'processing' | 'completed' | 'failed' | 'partial';
+export type JobState = 'processing' | 'completed' | 'failed' | 'partial';
 
 export const TERMINAL_FILE_STATUSES: readonly FileStatus[] = ['completed', 'failed'];
 export const ACTIVE_FILE_STATUSES: readonly FileStatus[] = ['pending', 'processing'];
@@ -74,7 +74,7 @@ export interface JobWithFiles {
 }
 
 /** completed (all files done), failed (none succeeded), partial (some failed), else processing. */
-export function deriveJobStatus(files: readonly Pick<JobFileRecord, 'status'>[]): JobStatus {
+export function deriveJobState(files: readonly Pick<JobFileRecord, 'status'>[]): JobState {
   if (files.some((f) => f.status === 'pending' || f.status === 'processing')) return 'processing';
   const failed = files.filter((f) => f.status === 'failed').length;
   if (failed === 0) return 'completed';

@@ -1,10 +1,10 @@
 import type { Logger } from '../logger.js';
 import { finalEventPayload, type FileTransitions } from './file-transitions.js';
 import type { JobEvent, JobEvents } from './job-events.js';
-import { deriveJobStatus, type JobFileRecord, type JobStatus } from './job.js';
+import { deriveJobState, type JobFileRecord, type JobState } from './job.js';
 import type { FileCondition, FilePatch, JobStore, UpdateResult } from './job-store.js';
 
-type FinishedStatus = Exclude<JobStatus, 'processing'>;
+type FinishedStatus = Exclude<JobState, 'processing'>;
 
 /** How long `done` waits for other files' final events (they follow their store update within ms). */
 const FINAL_EVENTS_WAIT_MS = 5_000;
@@ -47,7 +47,7 @@ export function createSequentialTransitions(deps: { store: JobStore; events: Job
     const current = await store.get(jobId);
     const file = current?.files.find((f) => f.file_id === finished.file_id);
     if (!current || file?.generation !== finished.generation) return null;
-    const status = deriveJobStatus(current.files);
+    const status = deriveJobState(current.files);
     return status === 'processing' ? null : status;
   }
 

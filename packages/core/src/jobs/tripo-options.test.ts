@@ -55,7 +55,7 @@ describe('Tripo options on jobs and files', () => {
     const { service, store } = await h.start({ provider });
     const { writeFile } = await import('node:fs/promises');
     const path = await import('node:path');
-    const temp_path = path.join(h.tmpDir, 'upload-options');
+    const temp_path = path.join(h.uploadTempDir, 'upload-options');
     await writeFile(temp_path, 'image bytes');
     const { job, files } = await service.createJob({
       owner: OWNER,

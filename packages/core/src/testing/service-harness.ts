@@ -30,8 +30,8 @@ export interface ServiceInstance {
 /** A data directory plus everything the service needs, all real except the provider. */
 export async function createServiceHarness() {
   const root = await mkdtemp(path.join(os.tmpdir(), 'i2m-service-'));
-  const tmpDir = path.join(root, 'tmp');
-  await mkdir(tmpDir);
+  const uploadTempDir = path.join(root, 'tmp');
+  await mkdir(uploadTempDir);
   const instances: ServiceInstance[] = [];
   let offsetMs = 0;
   let tempCounter = 0;
@@ -60,7 +60,7 @@ export async function createServiceHarness() {
       provider: opts.provider ?? new FakeModelProvider(),
       logger: opts.logger ?? silentLogger,
       now: () => new Date(Date.now() + offsetMs),
-      tmpDir,
+      uploadTempDir,
       ...(opts.generationTimeoutMs !== undefined ? { generationTimeoutMs: opts.generationTimeoutMs } : {}),
     });
     queue.process(
@@ -87,7 +87,7 @@ export async function createServiceHarness() {
   async function upload(service: JobService, names: string[] = ['photo.png'], face_limit: number | null = null) {
     const images = await Promise.all(
       names.map(async (filename) => {
-        const temp_path = path.join(tmpDir, `upload-${++tempCounter}`);
+        const temp_path = path.join(uploadTempDir, `upload-${++tempCounter}`);
         await writeFile(temp_path, `image bytes of ${filename}`);
         return { filename, temp_path, format: filename.endsWith('.png') ? ('png' as const) : ('jpg' as const) };
       }),
@@ -97,7 +97,7 @@ export async function createServiceHarness() {
 
   return {
     root,
-    tmpDir,
+    uploadTempDir,
     start,
     upload,
     /** Moves the service's clock (not the store's) forward. */

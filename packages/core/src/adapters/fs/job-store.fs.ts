@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { deriveJobStatus, type JobFileRecord, type JobRecord, type JobWithFiles } from '../../jobs/job.js';
+import { deriveJobState, type JobFileRecord, type JobRecord, type JobWithFiles } from '../../jobs/job.js';
 import type { FileCondition, FilePatch, JobCounts, JobStore, RestartPatch, UpdateOptions, UpdateResult } from '../../jobs/job-store.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { isNotFound, isSafeSegment, isTempName, prepareFileAtomic } from './atomic-file.js';
@@ -170,7 +170,7 @@ export class FsJobStore implements JobStore {
   async counts(): Promise<JobCounts> {
     const counts: JobCounts = { active: 0, completed: 0, failed: 0, partial: 0 };
     for (const stored of this.jobs.values()) {
-      const status = deriveJobStatus([...stored.files.values()]);
+      const status = deriveJobState([...stored.files.values()]);
       counts[status === 'processing' ? 'active' : status] += 1;
     }
     return counts;
@@ -198,12 +198,12 @@ export class FsJobStore implements JobStore {
     const stored = this.jobs.get(jobId);
     const file = stored?.files.get(fileId);
     if (!stored || !file || !holds(file, condition)) return null;
-    const before = deriveJobStatus([...stored.files.values()]);
+    const before = deriveJobState([...stored.files.values()]);
     apply(file);
     const at = this.now().toISOString();
     file.updated_at = at;
     stored.job.updated_at = at;
-    const after = deriveJobStatus([...stored.files.values()]);
+    const after = deriveJobState([...stored.files.values()]);
     return { file: structuredClone(file), job_status: after, job_finished: before === 'processing' && after !== 'processing' };
   }
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { finalEventPayload, type FileTransitions, type FinalEvent } from '../../jobs/file-transitions.js';
-import type { JobFileRecord, JobStatus } from '../../jobs/job.js';
+import type { JobFileRecord, JobState } from '../../jobs/job.js';
 import type { FileCondition, FilePatch, UpdateResult } from '../../jobs/job-store.js';
 import { callRedis } from './redis-errors.js';
 import { TRANSITION } from './job-store.scripts.js';
@@ -19,7 +19,7 @@ export interface RedisFileTransitionsOptions {
 }
 
 interface TransitionScript {
-  i2mTransition(...args: string[]): Promise<[JobStatus, number, string[]] | null>;
+  i2mTransition(...args: string[]): Promise<[JobState, number, string[]] | null>;
 }
 
 /** `announce` of the TRANSITION script: the stored progress above a threshold, or a final event. */

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { JobFileRecord, JobRecord, JobStatus, JobWithFiles } from '../../jobs/job.js';
+import type { JobFileRecord, JobRecord, JobState, JobWithFiles } from '../../jobs/job.js';
 import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateOptions, UpdateResult } from '../../jobs/job-store.js';
 import { callRedis } from './redis-errors.js';
 import { CREATE_JOB, UPDATE_FILE } from './job-store.scripts.js';
@@ -18,7 +18,7 @@ export interface RedisJobStoreOptions {
   now?: () => Date;
 }
 
-type ScriptReply = [JobStatus, number, string[]] | null;
+type ScriptReply = [JobState, number, string[]] | null;
 
 interface StoreScripts {
   i2mCreateJob(...args: string[]): Promise<number>;

@@ -6,7 +6,7 @@
  * record field, so fields added to the records later are stored and returned without changes here.
  */
 
-/** Shared by both scripts: the job status from the tally (mirrors `deriveJobStatus`). */
+/** Shared by both scripts: the job status from the tally (mirrors `deriveJobState`). */
 const JOB_STATUS_FN = `
 local function job_status(total, unfinished, failed)
   if unfinished > 0 then return 'processing' end

@@ -1,4 +1,4 @@
-import type { JobStatus } from '../../jobs/job.js';
+import type { JobState } from '../../jobs/job.js';
 
 /** A job's tally hash: how many files it has, how many are unfinished, how many failed. */
 export interface Tally {
@@ -7,8 +7,8 @@ export interface Tally {
   failed: number;
 }
 
-/** deriveJobStatus's rule, from the tally instead of the file list. */
-export function statusOfTally({ total, unfinished, failed }: Tally): JobStatus {
+/** deriveJobState's rule, from the tally instead of the file list. */
+export function statusOfTally({ total, unfinished, failed }: Tally): JobState {
   if (unfinished > 0) return 'processing';
   if (failed === 0) return 'completed';
   return failed === total ? 'failed' : 'partial';
