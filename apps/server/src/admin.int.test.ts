@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, ADMIN_KEY, USER_KEY, type TestServer } from './test-support/test-server.js';
 import { makePhoto } from './test-support/images.js';
 import { auth, uploadBatch, waitForJobStatus } from './test-support/http.js';

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { unzipSync, strFromU8 } from 'fflate';
-import { AppError, FakeModelProvider } from '@image2model/core';
+import { AppError } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, OTHER_USER_KEY, USER_KEY, type TestServer } from './test-support/test-server.js';
 import { makePhoto } from './test-support/images.js';
 import { auth, uploadBatch, waitForJobStatus } from './test-support/http.js';

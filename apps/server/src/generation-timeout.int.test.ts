@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, USER_KEY, type TestServer } from './test-support/test-server.js';
 import { makePhoto } from './test-support/images.js';
 import { uploadBatch, waitForJobStatus } from './test-support/http.js';

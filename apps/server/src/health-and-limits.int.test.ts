@@ -1,6 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, OTHER_USER_KEY, USER_KEY, type TestServer } from './test-support/test-server.js';
 import { auth } from './test-support/http.js';
 

@@ -1,4 +1,4 @@
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from './metrics/metrics.js';
 import { ADMIN_KEY, startTestServer, USER_KEY, type TestServer } from './test-support/test-server.js';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError, FakeModelProvider, type ModelProvider } from '@image2model/core';
+import { AppError, type ModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, OTHER_USER_KEY, USER_KEY, type TestServer } from './test-support/test-server.js';
 import { makePhoto } from './test-support/images.js';
 import { auth, uploadBatch, waitForJobStatus, type JobStatusBody } from './test-support/http.js';

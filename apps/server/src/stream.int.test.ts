@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError, FakeModelProvider } from '@image2model/core';
+import { AppError } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, USER_KEY, type TestServer } from './test-support/test-server.js';
 import { makePhoto } from './test-support/images.js';
 import { auth, readEventStream, uploadBatch, waitForJobStatus } from './test-support/http.js';

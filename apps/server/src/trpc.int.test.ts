@@ -3,7 +3,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCC
 import { EventSource } from 'eventsource';
 import superjson from 'superjson';
 import type { AppRouter } from '@image2model/api';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, ADMIN_KEY, USER_KEY, type TestServer } from './test-support/test-server.js';
 import { makePhoto } from './test-support/images.js';
 import { auth, readEventStream, uploadBatch, waitForJobStatus } from './test-support/http.js';

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, USER_KEY, type TestServer } from './test-support/test-server.js';
 import { makePhoto, makePngHeaderClaiming } from './test-support/images.js';
 import { uploadBatch } from './test-support/http.js';

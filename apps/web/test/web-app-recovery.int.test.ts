@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, FakeModelProvider } from '@image2model/core';
+import { AppError } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { parseEnv } from '../../server/src/env.js';
 import { createProvider } from '../../server/src/providers.js';
 import { startTestServer, USER_KEY, type TestServer } from '../../server/src/test-support/test-server.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { createImage2ModelClient, type Image2ModelClient, type TrackedJobEvent } from './index.js';
 import { ADMIN_KEY, makePhoto, startTestServer, USER_KEY, type TestServer } from './test-support/server.js';
 import { readAll } from './test-support/net.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { createImage2ModelClient, Image2ModelError, type Image2ModelClient } from './index.js';
 import { makePhoto, startTestServer, USER_KEY, type TestServer } from './test-support/server.js';
 import { closedPort, startForeignServer } from './test-support/net.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { createImage2ModelClient, Image2ModelError, type TrackedJobEvent } from './index.js';
 import { makePhoto, startChildServer, startTestServer, USER_KEY, type ChildServer, type TestServer } from './test-support/server.js';
 import { closedPort, recordingFetch, trpcInput } from './test-support/net.js';

@@ -9,10 +9,11 @@ const SRC = path.dirname(fileURLToPath(import.meta.url));
 const HEAVY = ['@fal-ai/client', 'ioredis', 'bullmq'];
 
 /**
- * Every package an entry point loads when imported: its static imports as the build emits them
- * (type-only imports erased), followed through our own modules; dynamic `import()` is not followed.
+ * Every package and own module (path relative to src) an entry point loads when imported: its static
+ * imports as the build emits them (type-only imports erased), followed through our own modules;
+ * dynamic `import()` is not followed.
  */
-async function staticallyLoadedPackages(entry: string): Promise<Set<string>> {
+async function staticallyLoaded(entry: string): Promise<{ packages: Set<string>; modules: Set<string> }> {
   const packages = new Set<string>();
   const seen = new Set<string>();
   const visit = async (file: string): Promise<void> => {
@@ -30,7 +31,12 @@ async function staticallyLoadedPackages(entry: string): Promise<Set<string>> {
     }
   };
   await visit(path.join(SRC, entry));
-  return packages;
+  const modules = new Set([...seen].map((file) => path.relative(SRC, file).split(path.sep).join('/')));
+  return { packages, modules };
+}
+
+async function staticallyLoadedPackages(entry: string): Promise<Set<string>> {
+  return (await staticallyLoaded(entry)).packages;
 }
 
 describe('entry points', () => {
@@ -43,6 +49,13 @@ describe('entry points', () => {
   it('@image2model/core/distributed is where Redis and BullMQ load', async () => {
     const loaded = await staticallyLoadedPackages('distributed.ts');
     expect(['ioredis', 'bullmq'].filter((name) => loaded.has(name))).toEqual(['bullmq']);
+  });
+
+  it('@image2model/core loads no test double: those live behind @image2model/core/testing', async () => {
+    const { modules } = await staticallyLoaded('index.ts');
+    expect([...modules].filter((file) => file.startsWith('testing/'))).toEqual([]);
+    expect(modules).toContain('errors.ts'); // the walk does follow our own modules
+    expect((await staticallyLoaded('testing/index.ts')).modules).toContain('testing/fake-model-provider.ts');
   });
 
   it('@image2model/core/limits loads nothing at all, so the browser bundle and mesh can take it', async () => {

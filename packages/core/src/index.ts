@@ -28,4 +28,3 @@ export { LocalProvider, type LocalProviderOptions } from './providers/local/loca
 export { FalProvider, type FalProviderOptions } from './providers/fal/fal-provider.js';
 export type { FalRetryOptions } from './providers/fal/fal-retry.js';
 export { TRIPO_ENDPOINT, TRIPO_OPTION_KEYS } from './providers/fal/tripo-input.js';
-export { FakeModelProvider, type FakeCall, type FakeModelProviderOptions } from './providers/fake-model-provider.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, USER_KEY, type TestServer } from '../test-support/test-server.js';
 import { makePhoto } from '../test-support/images.js';
 import { uploadBatch } from '../test-support/http.js';

@@ -4,7 +4,7 @@ import { Document, Spectral } from '@stoplight/spectral-core';
 import parsers from '@stoplight/spectral-parsers';
 import { oas } from '@stoplight/spectral-rulesets';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { ADMIN_KEY, startTestServer, USER_KEY, type TestServer } from '../test-support/test-server.js';
 import { makePhoto } from '../test-support/images.js';
 import { auth, uploadBatch, waitForJobStatus } from '../test-support/http.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 
 const WORDS = ['health', 'ready', 'upload', 'batch', 'models', 'status', 'stream', 'download', 'model', 'preview', 'all', 'admin', 'logs', 'docs'];

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, USER_KEY, type TestServer } from '../test-support/test-server.js';
 import { makePhoto } from '../test-support/images.js';
 import { auth, waitFor, waitForJobStatus } from '../test-support/http.js';

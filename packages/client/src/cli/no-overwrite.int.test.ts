@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '@image2model/core';
+import { FakeModelProvider } from '@image2model/core/testing';
 import { createImage2ModelClient } from '../index.js';
 import { makePhoto, startTestServer, USER_KEY, type TestServer } from '../test-support/server.js';
 import { runCli } from '../test-support/cli.js';

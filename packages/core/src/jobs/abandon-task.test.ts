@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '../providers/fake-model-provider.js';
+import { FakeModelProvider } from '../testing/fake-model-provider.js';
 import { createServiceHarness, eventsUntilDone, OWNER } from '../testing/service-harness.js';
 import { ABANDONED_ERROR } from './abandon-task.js';
 

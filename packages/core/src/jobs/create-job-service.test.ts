@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { AppError } from '../errors.js';
 import { JOB_ID_PATTERN, SESSION_ID_PATTERN } from '../ids.js';
-import { FakeModelProvider } from '../providers/fake-model-provider.js';
+import { FakeModelProvider } from '../testing/fake-model-provider.js';
 import { createServiceHarness, eventsUntilDone, OTHER_OWNER, OWNER } from '../testing/service-harness.js';
 import type { Access } from './job-service.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { FakeModelProvider } from '../providers/fake-model-provider.js';
+import { FakeModelProvider } from '../testing/fake-model-provider.js';
 import type { GenerationHooks } from '../providers/model-provider.js';
 import { createServiceHarness, eventsUntilDone, OWNER, recordingLogger } from '../testing/service-harness.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

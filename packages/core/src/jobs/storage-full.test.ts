@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '../providers/fake-model-provider.js';
+import { FakeModelProvider } from '../testing/fake-model-provider.js';
 import { createServiceHarness, eventsUntilDone, OWNER, type ServiceInstance } from '../testing/service-harness.js';
 
 type Harness = Awaited<ReturnType<typeof createServiceHarness>>;

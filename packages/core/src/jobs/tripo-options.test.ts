@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeModelProvider } from '../providers/fake-model-provider.js';
+import { FakeModelProvider } from '../testing/fake-model-provider.js';
 import type { GenerationHooks, GenerationRequest, GenerationResult } from '../providers/model-provider.js';
 import { createServiceHarness, OWNER } from '../testing/service-harness.js';
 

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { FakeModelProvider } from '../providers/fake-model-provider.js';
+import { FakeModelProvider } from '../testing/fake-model-provider.js';
 import { createServiceHarness, eventsUntilDone, OWNER } from '../testing/service-harness.js';
 import { UNQUEUED_ERROR } from './create-job-service.js';
 import type { JobQueue } from './job-queue.js';

@@ -10,7 +10,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { FakeModelProvider } from '../providers/fake-model-provider.js';
+import { FakeModelProvider } from './fake-model-provider.js';
 import type { ModelProvider } from '../providers/model-provider.js';
 import { FsBlobStorage } from '../storage/blob-storage.fs.js';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from './model-provider.js';
+import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../providers/model-provider.js';
 
 export interface FakeModelProviderOptions {
   /** @default 'local' */
