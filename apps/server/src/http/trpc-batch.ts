@@ -2,12 +2,16 @@ import type { Request, RequestHandler } from 'express';
 import { AppError } from '@image2model/core';
 import { trpcErrorBody } from '@image2model/api';
 
-/** How many procedure calls a /trpc request makes: a batch (`?batch=1`) names one per comma. */
+/**
+ * How many procedure calls a /trpc request makes: a batch (`?batch=1`) names one per comma. A path
+ * without a comma is one call either way, so the query (Express parses it again on every read of
+ * `req.query`, `input` included) is read only for a path that names several.
+ */
 export function trpcCallCount(req: Request): number {
-  if (req.query.batch !== '1') return 1;
+  const path = req.path;
   let calls = 1;
-  for (let i = req.path.indexOf(','); i >= 0; i = req.path.indexOf(',', i + 1)) calls += 1;
-  return calls;
+  for (let i = path.indexOf(','); i >= 0; i = path.indexOf(',', i + 1)) calls += 1;
+  return calls > 1 && req.query.batch === '1' ? calls : 1;
 }
 
 /**

@@ -25,15 +25,21 @@ const QUERY_PATHS = new Set(
 export function createTrpcFastQuery(opts: ContextFactoryOptions): RequestHandler {
   return async function trpcFastQuery(req, res, next) {
     const path = req.path.slice(1);
+    if (req.method !== 'GET' || !QUERY_PATHS.has(path)) {
+      next();
+      return;
+    }
+    // Read once: Express parses the query string again on every read of req.query.
+    const query = req.query;
     // httpBatchLink (the typed client's) sends even a lone query as a batch of one: serve that too.
-    const batched = req.query.batch === '1';
-    if (req.method !== 'GET' || !QUERY_PATHS.has(path) || (req.query.batch !== undefined && !batched) || !answersAsPlainJson(req.headers)) {
+    const batched = query.batch === '1';
+    if ((query.batch !== undefined && !batched) || !answersAsPlainJson(req.headers)) {
       next();
       return;
     }
     let data: unknown;
     try {
-      const raw = req.query.input;
+      const raw = query.input;
       const parsed: unknown = typeof raw === 'string' ? JSON.parse(raw) : undefined;
       // tRPC takes a batch's inputs only from an object keyed by position.
       if (batched && parsed !== undefined && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error('Malformed batch input');
