@@ -1,6 +1,8 @@
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeModelProvider } from '@image2model/core/testing';
@@ -124,6 +126,23 @@ describe('the client against a real server', () => {
     const entries = unzipSync(new Uint8Array(await readAll(zip.stream)));
     expect(Object.keys(entries).sort()).toEqual(['chair.glb', 'manifest.json', 'table.glb']);
     expect(Buffer.from(entries['chair.glb'] ?? []).toString()).toBe(`glTF fake model for ${job_id}/file_001`);
+  });
+
+  it('keeps a download whole when garbage collection runs before it is read', async () => {
+    // undici cancels the body of a Response that is garbage collected before its body is locked:
+    // a caller that awaits something (a file to open) before reading got an empty stream, no error.
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const { job_id } = await client.upload({ name: 'chair.png', data: await makePhoto() });
+    await client.waitForJob(job_id);
+
+    const model = await client.downloadModel(job_id, 'file_001');
+    for (let round = 0; round < 3; round++) {
+      collectGarbage();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const bytes = await readAll(model.stream);
+    expect(bytes.toString()).toBe(`glTF fake model for ${job_id}/file_001`);
   });
 
   it('downloads with a session_id instead of the API key', async () => {

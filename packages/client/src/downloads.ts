@@ -42,13 +42,36 @@ function safeName(name: string | null, fallback: string): string {
   return base === '' || base === '.' || base === '..' ? fallback : base;
 }
 
+/**
+ * The body of `response`, as a stream that keeps `response` alive until it is read to the end:
+ * Node's fetch (undici) cancels the body of a Response that is garbage collected before the body is
+ * locked, so a caller that awaited anything before reading (opening the file to save to) got an
+ * empty stream and no error.
+ */
+function bodyOf(response: Response, body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      // `response` is read here (not only `body`) so the closure holds it, and so the Response lives.
+      reader ??= (response.body ?? body).getReader();
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader ? reader.cancel(reason) : body.cancel(reason);
+    },
+  });
+}
+
 async function download(config: ClientConfig, path: string, fallbackName: string, options: DownloadOptions): Promise<Download> {
   const what = `GET ${path}`;
   const response = await send(config, path, { query: { session_id: options.sessionId }, signal: options.signal, what });
-  if (!response.body) throw unexpectedResponse(response.status, response.headers.get('content-type') ?? '', `${what} at ${config.origin}`);
+  const { body } = response;
+  if (!body) throw unexpectedResponse(response.status, response.headers.get('content-type') ?? '', `${what} at ${config.origin}`);
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   return {
-    stream: response.body,
+    stream: bodyOf(response, body),
     filename: safeName(filenameFromDisposition(response.headers.get('content-disposition')), fallbackName),
     contentType: response.headers.get('content-type') ?? 'application/octet-stream',
     size: Number.isFinite(length) ? length : null,
