@@ -31,7 +31,7 @@ const unknown = args.filter((a) => !['--quick', '--verbose', '--cpu-prof'].inclu
 if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')}`);
 const selected = only ? CASES.filter((c) => only.includes(c.name)) : CASES;
 if (only && selected.length !== only.length) throw new Error(`unknown case in --only; the cases are ${CASES.map((c) => c.name).join(', ')}`);
-if (!existsSync(join(repo, 'apps/server/dist/server.js'))) throw new Error('apps/server/dist is missing: run `npm run build` first');
+if (!existsSync(join(repo, 'apps/server/dist/index.js'))) throw new Error('apps/server/dist is missing: run `npm run build` first');
 
 const cpuProfDir = args.includes('--cpu-prof') ? join(repo, 'bench/profiles') : null;
 if (cpuProfDir) await mkdir(cpuProfDir, { recursive: true });

@@ -204,7 +204,7 @@ async function run(ctx: CaseContext) {
       'so it covers the queue hand-off, the store and storage writes and the events; throughput = files / time from release to the last `done`; ' +
       'CPU per file = the CPU time of our processes over that span / files. ' +
       `Embedded: one process, ${SLOTS_PER_WORKER} slots (WORKER_CONCURRENCY=${SLOTS_PER_WORKER}). Distributed: REDIS_URL=${REDIS_URL} with a key prefix of its own, the API process and ${WORKERS} worker processes ` +
-      '(`bench/servers/bench-worker.ts`, composed like `apps/server/src/worker.ts` but with the bench provider) sharing one DATA_DIR; Redis\'s own CPU is not counted.',
+      '(`bench/servers/bench-worker.ts`, started by `startWorker` like `apps/server/src/worker.ts`, with the bench provider) sharing one DATA_DIR; Redis\'s own CPU is not counted.',
   };
 }
 

@@ -2,8 +2,7 @@
  * The product, as `npm start` composes it (`startServer` with the parsed environment), with the
  * bench-only provider swapped in. Forked by the cases; it answers their commands over IPC.
  */
-import { parseEnv } from '@image2model/server/dist/env.js';
-import { startServer } from '@image2model/server/dist/server.js';
+import { parseEnv, startServer } from '@image2model/server';
 import { serveCommands } from '../lib/ipc.js';
 import { BenchProvider, type EmitScript } from './bench-provider.js';
 import { startBareStatus } from './bare-status.js';

@@ -1,5 +1,5 @@
 import { parseEnv, type Env } from './env.js';
-import { startServer } from './server.js';
+import { startServer } from './process/start-server.js';
 import { onShutdownSignal } from './shutdown.js';
 
 function readEnv(): Env {

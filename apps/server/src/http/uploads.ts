@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
 import { sendError } from './error-handler.js';
 import { checkImage } from './image-check.js';
-import { newUploadTempName } from './upload-temp-files.js';
+import { newUploadTempName } from '../process/data-dir.js';
 import { storedUploadName } from './file-names.js';
 
 export interface UploadOptions {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { JobQueue, JobStore, ModelProvider } from '@image2model/core';
 import { parseEnv } from '../env.js';
-import { startServer, type RunningServer } from '../server.js';
+import { startServer, type RunningServer } from '../process/start-server.js';
 
 export const USER_KEY = 'test-user-key-0001';
 export const OTHER_USER_KEY = 'test-user-key-0002';

@@ -1,0 +1,112 @@
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { JobQueue, JobStore, ModelProvider } from '@image2model/core';
+import type { Env } from '../env.js';
+import type { LogBuffer } from '../logging/log-buffer.js';
+import { resolveApiKeys, type ApiKeys } from '../api-keys.js';
+import type { Runtime } from '../runtime.js';
+import { createApp } from '../app.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { distributedParts, embeddedParts, type ModeParts } from '../server-modes.js';
+import { logSweptFiles, prepareDataDir, removeOwnUploadTemps } from './data-dir.js';
+import { connectRedisFor } from './redis.js';
+import { createProcessLogging } from './logging.js';
+import { createInstrumentedProvider, startMetricsEndpoint } from './metrics.js';
+import { appDepsFrom } from './app-deps.js';
+import { listen } from './listen.js';
+import { announceServer } from './announce.js';
+
+export interface StartServerOptions {
+  env: Env;
+  /** Tests swap the provider (e.g. to hold generation back); production uses the configured one. */
+  provider?: ModelProvider;
+  /** Embedded mode: tests put a failing queue or store in front of the real one (the service sees it). */
+  wrapQueue?: (queue: JobQueue) => JobQueue;
+  wrapStore?: (store: JobStore) => JobStore;
+  logDestination?: NodeJS.WritableStream;
+  print?: (text: string) => void;
+  /** Whether `print` reaches a terminal (a generated key is printed in full only then); default: stdout is a TTY. */
+  printsToTerminal?: boolean;
+  heartbeatMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  runtime: Runtime;
+  keys: ApiKeys;
+  logger: Logger;
+  logBuffer: LogBuffer;
+  dataDir: string;
+  metrics: Metrics;
+  /** The METRICS_PORT server's port, when one is configured. */
+  metricsPort: number | null;
+  mode: 'embedded' | 'distributed';
+  close(opts?: { graceMs?: number }): Promise<void>;
+}
+
+/**
+ * Builds every part from configuration and listens. Embedded mode (no REDIS_URL) also runs the
+ * worker in this process; distributed mode keeps state in Redis and leaves generation to worker
+ * processes (`npm run start:worker`).
+ */
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const { env } = opts;
+  const print = opts.print ?? ((text: string) => process.stdout.write(`${text}\n`));
+  const files = await prepareDataDir(env.DATA_DIR, env.REDIS_URL ? 'api' : 'embedded');
+  const { dataDir, uploadTempDir } = files;
+  const redis = await connectRedisFor(env, 'api');
+  const { logger, logBuffer, redisLogs, close: closeLogging } = await createProcessLogging({ env, role: 'api', redis, destination: opts.logDestination });
+  logSweptFiles(logger, files.swept);
+  try {
+    const keys = await resolveApiKeys({ apiKeys: env.API_KEYS, adminKeys: env.ADMIN_API_KEYS, dataDir, logger, print, terminal: opts.printsToTerminal ?? process.stdout.isTTY === true });
+    let mode: ModeParts | null = null;
+    const metrics = createMetrics({ role: redis ? 'api' : 'embedded', queueStats: () => (mode ? mode.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
+    const provider = await createInstrumentedProvider(env, metrics, opts.provider);
+    const parts = redis && redisLogs ? await distributedParts({ env, redis, redisLogs, dataDir, uploadTempDir, logger, provider }) : await embeddedParts({ env, dataDir, uploadTempDir, logger, provider, logBuffer, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+    mode = parts;
+    const app = createApp(appDepsFrom({ env, parts, keys, dataDir, uploadTempDir, logger, metrics, heartbeatMs: opts.heartbeatMs ?? 15_000 }));
+    const listening = await listen(app, env);
+    const metricsServer = await startMetricsEndpoint(env, metrics);
+    const metricsPort = metricsServer?.port ?? null;
+    await announceServer({ env, parts, listening, dataDir, metricsPort, logger, print });
+    const { server } = listening;
+    return {
+      url: listening.url,
+      port: listening.port,
+      server,
+      runtime: parts.runtime,
+      keys,
+      logger,
+      logBuffer,
+      dataDir,
+      metrics,
+      metricsPort,
+      mode: redis ? 'distributed' : 'embedded',
+      async close({ graceMs = env.SHUTDOWN_GRACE_MS } = {}) {
+        const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+        server.closeIdleConnections();
+        if (parts.endStreams) {
+          // Stop accepting, end event streams (clients resume elsewhere from Last-Event-ID), and give
+          // in-flight requests the grace period before cutting what is left.
+          await parts.endStreams();
+          await Promise.race([closed, new Promise((r) => setTimeout(r, graceMs).unref())]);
+          server.closeAllConnections();
+          await parts.close(graceMs); // Redis last
+        } else {
+          await parts.close(graceMs);
+          server.closeAllConnections();
+        }
+        await closed;
+        // Uploads cut by the shutdown never reach their own cleanup.
+        await removeOwnUploadTemps(uploadTempDir);
+        await metricsServer?.close();
+      },
+    };
+  } catch (error) {
+    await closeLogging().catch(() => undefined);
+    redis?.disconnect();
+    throw error;
+  }
+}

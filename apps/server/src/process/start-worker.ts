@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import type { ModelProvider } from '@image2model/core';
+import type { Env } from '../env.js';
+import { createMetrics } from '../metrics/metrics.js';
+import { defaultConcurrency, generationTimeoutMs } from '../providers.js';
+import { createDistributedRuntime, type DistributedRuntime } from '../runtime.distributed.js';
+import { connectRedis, describeRedisUrl, logRedisState } from '../distributed/redis-connection.js';
+import { verifySharedDataDir } from '../distributed/shared-data-dir.js';
+import { logSweptFiles, prepareDataDir } from './data-dir.js';
+import { createProcessLogging } from './logging.js';
+import { createInstrumentedProvider, startMetricsEndpoint } from './metrics.js';
+
+export interface StartWorkerOptions {
+  /** Workers serve distributed mode only: the caller says so when REDIS_URL is missing. */
+  env: Env & { REDIS_URL: string };
+  /** Bench swaps the provider; production uses the configured one. */
+  provider?: ModelProvider;
+}
+
+export interface RunningWorker {
+  runtime: DistributedRuntime;
+  logger: Logger;
+  /** The METRICS_PORT server's port, when one is configured. */
+  metricsPort: number | null;
+  /** Finishes running files within `graceMs` (or hands them back), then closes Redis, last. */
+  close(opts: { graceMs: number }): Promise<void>;
+}
+
+/**
+ * A distributed-mode worker: takes files from the BullMQ queue and generates them, writing state
+ * and events to Redis and models to the shared DATA_DIR.
+ */
+export async function startWorker({ env, provider: override }: StartWorkerOptions): Promise<RunningWorker> {
+  const redisUrl = env.REDIS_URL;
+  const files = await prepareDataDir(env.DATA_DIR, 'worker');
+  const { dataDir } = files;
+  const redis = await connectRedis(redisUrl, { role: 'worker' });
+  const logging = await createProcessLogging({ env, role: 'worker', redis });
+  const { logger } = logging;
+  logRedisState(redis, logger);
+  await verifySharedDataDir({ dataDir, redis, prefix: env.REDIS_PREFIX, role: 'worker' });
+  logSweptFiles(logger, files.swept);
+
+  let runtime: DistributedRuntime | null = null;
+  const metrics = createMetrics({ role: 'worker', queueStats: () => (runtime ? runtime.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
+  const provider = await createInstrumentedProvider(env, metrics, override);
+  const concurrency = env.WORKER_CONCURRENCY ?? defaultConcurrency(provider);
+  const running = await createDistributedRuntime({
+    redis,
+    prefix: env.REDIS_PREFIX,
+    dataDir,
+    uploadTempDir: files.uploadTempDir,
+    logger,
+    provider,
+    concurrency,
+    lockMs: env.WORKER_LOCK_MS,
+    reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    generationTimeoutMs: generationTimeoutMs(env, provider),
+  });
+  runtime = running;
+  const metricsServer = await startMetricsEndpoint(env, metrics);
+  const metricsPort = metricsServer?.port ?? null;
+  const resumed = await running.startWorker();
+  logger.info(
+    { concurrency, provider: provider.name, redis: describeRedisUrl(redisUrl), data_dir: dataDir, metrics_port: metricsPort, resumed },
+    `Image2Model worker ready (${provider.name} generator, data in ${dataDir}${metricsServer ? `, metrics on port ${metricsServer.port}` : ''})`,
+  );
+  return {
+    runtime: running,
+    logger,
+    metricsPort,
+    async close({ graceMs }) {
+      await running.close({ graceMs }); // finishes or hands back the running files
+      await metricsServer?.close();
+      await logging.close();
+      await redis.quit().catch(() => redis.disconnect()); // Redis last
+    },
+  };
+}
