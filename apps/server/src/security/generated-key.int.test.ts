@@ -8,7 +8,8 @@ import { startChildServer } from '../test-support/child-server.js';
 import { auth } from '../test-support/http.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-const hasScript = spawnSync('script', ['--version']).status === 0;
+// script(1) that can open a pseudo-terminal here (a machine without one skips the terminal case).
+const hasScript = spawnSync('script', ['-qec', 'true', '/dev/null'], { stdio: 'ignore' }).status === 0;
 
 describe('the generated admin key', { timeout: 60_000 }, () => {
   const dirs: string[] = [];
@@ -52,6 +53,12 @@ describe('the generated admin key', { timeout: 60_000 }, () => {
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no start:\n${output}`)), 30_000);
+        // script(1) ending first (no terminal to be had, the server stopping) fails with what it said.
+        child.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          reject(new Error(`script(1) ended (${code ?? signal}) before the server was ready:\n${output}`));
+        });
+        child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
         child.stdout?.on('data', (chunk: Buffer) => {
           output += chunk.toString();
           if (output.includes('is ready')) {
@@ -63,7 +70,7 @@ describe('the generated admin key', { timeout: 60_000 }, () => {
       const key = (await readFile(join(dir, 'api-key.txt'), 'utf8')).trim();
       expect(output).toContain(key);
     } finally {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
     }
   });
 });
