@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startTestServer, USER_KEY, type TestServer } from '../test-support/test-server.js';
 import { auth, waitFor } from '../test-support/http.js';
 import { makePhoto } from '../test-support/images.js';
-import { uploadTempDirOf } from '../http/upload-temp-files.js';
+import { uploadTempDirOf } from '../process/data-dir.js';
 
 const BOUNDARY = 'flushTestBoundary';
 
