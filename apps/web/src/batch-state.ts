@@ -27,7 +27,7 @@ export interface BatchState {
 }
 
 /** Log lines kept per file: enough to follow, bounded for long FAL runs. */
-export const MAX_LOG_LINES = 50;
+const MAX_LOG_LINES = 50;
 
 export function createBatchState(job: Pick<JobStatus, 'job_id' | 'session_id' | 'files'>): BatchState {
   const files = new Map<string, FileState>();

@@ -33,7 +33,7 @@ export function readDimensions(head: Uint8Array, kind: ImageKind): { width: numb
 }
 
 /** How much of a file the checks read: enough for a JPEG's metadata before its frame header. */
-export const HEAD_BYTES = 256 * 1024;
+const HEAD_BYTES = 256 * 1024;
 
 /**
  * Why the server would refuse this file, in the server's own words, or null when it would take

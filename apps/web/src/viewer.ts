@@ -3,7 +3,7 @@ import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 
 /** The empty viewer's colour: the browser tests compare the drawn model against it. */
-export const VIEWER_BACKGROUND = '#e8edf3';
+const VIEWER_BACKGROUND = '#e8edf3';
 
 const ROTATE_STEP = Math.PI / 12;
 /** three's dolly scale, as its own mouse wheel passes it: below 1, so dollyIn brings the camera closer. */

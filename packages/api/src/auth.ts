@@ -11,10 +11,6 @@ export interface ApiKeyAuth {
   identify(key: string | null): Principal | null;
 }
 
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
 /**
  * Keys are compared as sha256 digests (equal lengths) with timingSafeEqual, against every known
  * key without an early exit, so the time taken says nothing about which key came close.

@@ -1,11 +1,11 @@
 export { appRouter, type AppRouter } from './root.js';
 export { createCallerFactory } from './trpc.js';
-export { APP_CODE_BY_TRPC_CODE, TRPC_CODE } from './errors/trpc-codes.js';
+export { APP_CODE_BY_TRPC_CODE } from './errors/trpc-codes.js';
 export type { ApiServices, Context, Identity } from './context.js';
-export { createApiKeyAuth, hashApiKey, readBearer, type ApiKeyAuth, type Principal } from './auth.js';
+export { createApiKeyAuth, readBearer, type ApiKeyAuth, type Principal } from './auth.js';
 export { appErrorFromTrpc, appErrorFromUnknown } from './errors/app-error-from-trpc.js';
 export { fieldIssues, type FieldIssue } from './errors/field-issues.js';
 export { createOpenApiDocument, type OpenApiOptions } from './openapi.js';
-export { accessFor, downloadUrl, toJobStatus, toWireEvent } from './wire.js';
+export { toJobStatus, toWireEvent } from './wire.js';
 export * from './schemas.js';
 export { trpcErrorBody } from './errors/trpc-error-body.js';

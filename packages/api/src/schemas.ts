@@ -7,7 +7,7 @@ import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '@image2model/core/limits';
  * that does not exist (404), so a path-like id never earns a hint, and never reaches the disk.
  */
 export const JobIdSchema = z.string().meta({ description: 'Batch job id', example: 'batch_20240315_123456_abc123' });
-export const FileIdSchema = z.string().meta({ description: 'File id within the job', example: 'file_001' });
+const FileIdSchema = z.string().meta({ description: 'File id within the job', example: 'file_001' });
 export const SessionIdSchema = z
   .string()
   .meta({ description: "The job's session id: read-only access without an API key", example: 'sess_3q2Vb9kP0sT1xYz8aW4mNc5RdLf7HgJe' });
@@ -33,10 +33,10 @@ export const FaceLimitSchema = z
   .meta({ description: `Maximum number of triangles, an integer from ${MIN_FACE_LIMIT} to ${MAX_FACE_LIMIT}`, example: 10000 });
 
 /** Tripo's seeds: non-negative 32-bit integers. */
-export const MAX_TRIPO_SEED = 2_147_483_647;
-export const TRIPO_TEXTURES = ['no', 'standard', 'HD'] as const;
-export const TRIPO_TEXTURE_ALIGNMENTS = ['original_image', 'geometry'] as const;
-export const TRIPO_ORIENTATIONS = ['default', 'align_image'] as const;
+const MAX_TRIPO_SEED = 2_147_483_647;
+const TRIPO_TEXTURES = ['no', 'standard', 'HD'] as const;
+const TRIPO_TEXTURE_ALIGNMENTS = ['original_image', 'geometry'] as const;
+const TRIPO_ORIENTATIONS = ['default', 'align_image'] as const;
 const TripoSeedSchema = z.int().min(0).max(MAX_TRIPO_SEED);
 
 const TRIPO_DOCS = {
@@ -94,11 +94,11 @@ export const TripoFormFieldsSchema = z.object({
   auto_size: formBoolean.optional(),
 });
 
-export const FileStatusSchema = z.enum(['pending', 'processing', 'completed', 'failed']);
-export const JobStateSchema = z.enum(['processing', 'completed', 'failed', 'partial']);
-export const FileErrorSchema = z.object({ code: z.string(), message: z.string() });
+const FileStatusSchema = z.enum(['pending', 'processing', 'completed', 'failed']);
+const JobStateSchema = z.enum(['processing', 'completed', 'failed', 'partial']);
+const FileErrorSchema = z.object({ code: z.string(), message: z.string() });
 
-export const JobFileSchema = z
+const JobFileSchema = z
   .object({
     file_id: z.string(),
     filename: z.string(),
@@ -192,8 +192,8 @@ export const CleanupInputSchema = z.object({
 });
 export const CleanupResponseSchema = z.object({ cleaned_files: z.int(), freed_space_mb: z.number() }).meta({ id: 'CleanupResult' });
 
-export const LOG_LEVELS = ['ERROR', 'WARNING', 'INFO', 'DEBUG'] as const;
-export const LogLevelSchema = z.enum(LOG_LEVELS);
+const LOG_LEVELS = ['ERROR', 'WARNING', 'INFO', 'DEBUG'] as const;
+const LogLevelSchema = z.enum(LOG_LEVELS);
 export type LogLevel = z.infer<typeof LogLevelSchema>;
 
 /** Levels are matched case-insensitively, and pino's own `warn` means WARNING. */
@@ -219,7 +219,7 @@ export const LogQuerySchema = z.object({
 });
 export type LogQuery = z.infer<typeof LogQuerySchema>;
 
-export const LogEntrySchema = z.object({
+const LogEntrySchema = z.object({
   timestamp: z.string(),
   level: LogLevelSchema,
   message: z.string(),

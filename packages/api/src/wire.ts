@@ -10,7 +10,7 @@ export function accessFor(ctx: Context, sessionId: string | undefined | null): A
  * Download URLs carry the job's session id, so they work as plain links (an `<a download>`, curl,
  * a viewer) for whoever was allowed to see them, without the API key.
  */
-export function downloadUrl(publicUrl: string, path: string, sessionId: string): string {
+function downloadUrl(publicUrl: string, path: string, sessionId: string): string {
   return `${publicUrl}${path}${sessionQuery(sessionId)}`;
 }
 
@@ -18,7 +18,7 @@ function sessionQuery(sessionId: string): string {
   return `?session_id=${encodeURIComponent(sessionId)}`;
 }
 
-export function modelPath(jobId: string, fileId: string): string {
+function modelPath(jobId: string, fileId: string): string {
   return `/api/v1/download/${jobId}/${fileId}/model`;
 }
 

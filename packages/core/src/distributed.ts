@@ -5,7 +5,6 @@
 export { RedisJobStore, type RedisJobStoreOptions } from './adapters/redis/job-store.redis.js';
 export { RedisFileTransitions, type RedisFileTransitionsOptions } from './adapters/redis/file-transitions.redis.js';
 export { RedisJobEvents, type RedisJobEventsOptions } from './adapters/redis/job-events.redis.js';
-export { StreamFanout, type StreamFanoutOptions } from './adapters/redis/stream-fanout.js';
-export { callRedis, isRedisUnavailable } from './adapters/redis/redis-errors.js';
+export { callRedis } from './adapters/redis/redis-errors.js';
 export { BullMqJobQueue, type BullMqJobQueueOptions, type BullMqQueueStats } from './adapters/bullmq/job-queue.bullmq.js';
 export { withRedisLock } from './adapters/redis/redis-lock.js';

@@ -9,7 +9,6 @@ export type * from './jobs/job-events.js';
 export type * from './jobs/job-service.js';
 export type { FileTransitions, FinalEvent } from './jobs/file-transitions.js';
 export { canRead, isOwner } from './jobs/access.js';
-export { modelDownloadPath, storageKeys } from './jobs/storage-keys.js';
 export { createJobService, UNQUEUED_ERROR, type JobServiceDeps } from './jobs/create-job-service.js';
 export { createReconciler, type Reconciler, type ReconcilerOptions } from './jobs/reconciler.js';
 
@@ -27,4 +26,3 @@ export type { PhotoSource } from './providers/photo-source.js';
 export { LocalProvider, type LocalProviderOptions } from './providers/local/local-provider.js';
 export { FalProvider, type FalProviderOptions } from './providers/fal/fal-provider.js';
 export type { FalRetryOptions } from './providers/fal/fal-retry.js';
-export { TRIPO_ENDPOINT, TRIPO_OPTION_KEYS } from './providers/fal/tripo-input.js';

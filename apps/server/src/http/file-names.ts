@@ -58,7 +58,7 @@ export function createNameDeduper(): (name: string, extension: string) => string
 }
 
 /** Longest download name we announce (file systems stop at 255 bytes; a client may send 1,000 chars). */
-export const MAX_DOWNLOAD_NAME_CHARS = 150;
+const MAX_DOWNLOAD_NAME_CHARS = 150;
 
 /** Cuts an overlong name at a code point boundary, keeping its extension. */
 function boundedName(filename: string): string {

@@ -3,7 +3,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
 import { AppError, type ImageFormat } from '@image2model/core';
 
-export const ALLOWED_FORMATS = ['jpg', 'jpeg', 'png'] as const;
+const ALLOWED_FORMATS = ['jpg', 'jpeg', 'png'] as const;
 
 async function readHead(path: string, bytes: number): Promise<Buffer> {
   const handle = await open(path, 'r');

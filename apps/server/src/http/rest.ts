@@ -49,7 +49,7 @@ export function createRestHandler(opts: ContextFactoryOptions & { logger: Logger
 }
 
 /** No request field is nested this deep; deeper bodies would overflow the stack of tRPC's JSON.stringify. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /** The nesting depth of a parsed JSON value, counted without recursion (a hostile body may be 100,000 deep). */
 function jsonDepth(value: unknown, limit: number): number {

@@ -67,7 +67,7 @@ function drawPanel(panel: Panel, input: ChartInput, top: number, xMax: number): 
 }
 
 /** The soak's series as an SVG under `heading` (a title, then figures): RSS, open fds, answers/s and jobs in flight, one panel each, on one time axis. */
-export function soakChartSvg(input: ChartInput, heading: string[]): string {
+function soakChartSvg(input: ChartInput, heading: string[]): string {
   const panels: Panel[] = [
     { label: 'Server RSS (MB)', colour: '#c0392b', value: (s) => s.rssMb, fit: input.rssSlopeMbPerMin },
     { label: 'Server open file descriptors', colour: '#2471a3', value: (s) => s.fds, fit: input.fdSlopePerMin },

@@ -10,7 +10,7 @@ export interface Sample {
 }
 
 /** Resident set size in MB and open file descriptors of a live process, from /proc (Linux). */
-export async function readProcess(pid: number): Promise<{ rssMb: number; fds: number }> {
+async function readProcess(pid: number): Promise<{ rssMb: number; fds: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
   if (kb === undefined) throw new Error(`no VmRSS for pid ${pid}`);

@@ -59,7 +59,7 @@ export class CommandContext {
 }
 
 /** What to do about an error, in a sentence, for the codes people can fix themselves. */
-export function hintFor(error: Image2ModelError, options: Pick<GlobalOptions, 'apiKey'>): string | null {
+function hintFor(error: Image2ModelError, options: Pick<GlobalOptions, 'apiKey'>): string | null {
   switch (error.code) {
     case 'NETWORK_ERROR':
       return 'Is the server running? Check --url or IMAGE2MODEL_URL.';

@@ -3,9 +3,6 @@
 export type FileStatus = 'pending' | 'processing' | 'completed' | 'failed';
 export type JobState = 'processing' | 'completed' | 'failed' | 'partial';
 
-export const TERMINAL_FILE_STATUSES: readonly FileStatus[] = ['completed', 'failed'];
-export const ACTIVE_FILE_STATUSES: readonly FileStatus[] = ['pending', 'processing'];
-
 /**
  * FAL Tripo v2.5 options a user may set (sent to FAL only when given; the local generator ignores
  * them). `quad` is deliberately absent: it makes Tripo return FBX, and this service delivers GLB.

@@ -42,7 +42,7 @@ function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> 
 }
 
 /** What a file that hit a full disk says: what happened and what to do, not an anonymous error. */
-export const STORAGE_FULL_FILE_ERROR: FileError = {
+const STORAGE_FULL_FILE_ERROR: FileError = {
   code: 'INSUFFICIENT_STORAGE',
   message: 'The server ran out of storage space while saving the model: retry this file once space is freed',
 };

@@ -59,7 +59,7 @@ export async function renderPreview(mesh: PreviewMesh, options: RenderPreviewOpt
 }
 
 /** The synchronous core of `renderPreview`: sRGB8 RGB pixels, row-major, `size`×`size`. */
-export function renderPreviewPixels(mesh: PreviewMesh, options: RenderPreviewOptions = {}): { pixels: Uint8Array; size: number } {
+function renderPreviewPixels(mesh: PreviewMesh, options: RenderPreviewOptions = {}): { pixels: Uint8Array; size: number } {
   const size = options.size ?? 256;
   if (!Number.isInteger(size) || size < 1 || size > MAX_SIZE) {
     throw new RangeError(`size must be an integer from 1 to ${MAX_SIZE}, got ${size}`);

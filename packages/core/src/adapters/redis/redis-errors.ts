@@ -7,7 +7,7 @@ const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDO
  * True for failures that mean "Redis is not reachable right now" (a closed connection, the offline
  * queue refused, retries exhausted, Redis still loading), as opposed to a bug in a command.
  */
-export function isRedisUnavailable(error: unknown): boolean {
+function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'ReplyError') return UNAVAILABLE_REPLY.test(error.message);
   return true;

@@ -134,7 +134,7 @@ export function createFalTransport(opts: FalTransportOptions = {}): FalTransport
 }
 
 /** "connection refused", "connection reset", … from undici's `fetch failed` and its cause chain. */
-export function describeNetworkError(error: unknown): string {
+function describeNetworkError(error: unknown): string {
   const seen = new Set<unknown>();
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {

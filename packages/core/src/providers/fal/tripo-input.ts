@@ -5,7 +5,7 @@ import type { GenerationRequest } from '../model-provider.js';
 export const TRIPO_ENDPOINT = 'tripo3d/tripo/v2.5/image-to-3d';
 
 /** The options forwarded to FAL, by name: anything else on a record never reaches FAL. */
-export const TRIPO_OPTION_KEYS = ['texture', 'pbr', 'seed', 'texture_seed', 'texture_alignment', 'orientation', 'auto_size'] as const satisfies readonly (keyof TripoOptions)[];
+const TRIPO_OPTION_KEYS = ['texture', 'pbr', 'seed', 'texture_seed', 'texture_alignment', 'orientation', 'auto_size'] as const satisfies readonly (keyof TripoOptions)[];
 
 export interface TripoInput extends TripoOptions {
   image_url: string;
