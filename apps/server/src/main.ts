@@ -1,6 +1,6 @@
 import { parseEnv, type Env } from './env.js';
 import { startServer } from './process/start-server.js';
-import { onShutdownSignal } from './shutdown.js';
+import { onShutdownSignal } from './process/shutdown.js';
 
 function readEnv(): Env {
   try {

@@ -1,6 +1,6 @@
 import { parseEnv, type Env } from './env.js';
 import { startWorker } from './process/start-worker.js';
-import { onShutdownSignal } from './shutdown.js';
+import { onShutdownSignal } from './process/shutdown.js';
 
 function fail(message: string): never {
   process.stderr.write(`Image2Model worker failed to start: ${message}\n`);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '@image2model/core';
 import { FakeModelProvider } from '@image2model/core/testing';
 import { parseEnv } from '../../server/src/env.js';
-import { createProvider } from '../../server/src/providers.js';
+import { createProvider } from '../../server/src/process/provider.js';
 import { startTestServer, USER_KEY, type TestServer } from '../../server/src/test-support/test-server.js';
 import { assertBrowserInCi, HAS_CHROMIUM, openBrowser } from './support/browser.js';
 import { GatedProvider } from './support/gated-provider.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Env } from '../env.js';
-import type { ModeParts } from '../server-modes.js';
+import type { ModeParts } from './runtime.js';
 import type { Listening } from './listen.js';
 
 /**
@@ -21,7 +21,7 @@ export async function announceServer(opts: {
   const { provider } = parts.runtime;
   if (parts.connectedWorkers && env.REDIS_URL) {
     const workers = await parts.connectedWorkers().catch(() => 0);
-    const { describeRedisUrl } = await import('../distributed/redis-connection.js');
+    const { describeRedisUrl } = await import('./redis.js');
     logger.info(
       { port, data_dir: dataDir, provider: provider.name, mode: 'distributed', redis: describeRedisUrl(env.REDIS_URL), workers, metrics_port: metricsPort },
       `Image2Model listening on http://${host}:${port} (distributed mode, ${provider.name} generator, ${workers} worker process(es) connected, data in ${dataDir})`,

@@ -3,15 +3,16 @@ import type { Logger } from 'pino';
 import type { JobQueue, JobStore, ModelProvider } from '@image2model/core';
 import type { Env } from '../env.js';
 import type { LogBuffer } from '../logging/log-buffer.js';
-import { resolveApiKeys, type ApiKeys } from '../api-keys.js';
-import type { Runtime } from '../runtime.js';
+import { resolveApiKeys, type ApiKeys } from './api-keys.js';
+import type { ModeParts, Runtime } from './runtime.js';
+import { embeddedParts } from './runtime-embedded.js';
 import { createApp } from '../app.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
-import { distributedParts, embeddedParts, type ModeParts } from '../server-modes.js';
 import { logSweptFiles, prepareDataDir, removeOwnUploadTemps } from './data-dir.js';
-import { connectRedisFor } from './redis.js';
+import { connectRedisFor } from './connect-redis-for.js';
 import { createProcessLogging } from './logging.js';
-import { createInstrumentedProvider, startMetricsEndpoint } from './metrics.js';
+import { startMetricsEndpoint } from './metrics.js';
+import { createInstrumentedProvider } from './provider.js';
 import { appDepsFrom } from './app-deps.js';
 import { listen } from './listen.js';
 import { announceServer } from './announce.js';
@@ -64,7 +65,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     let mode: ModeParts | null = null;
     const metrics = createMetrics({ role: redis ? 'api' : 'embedded', queueStats: () => (mode ? mode.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
     const provider = await createInstrumentedProvider(env, metrics, opts.provider);
-    const parts = redis && redisLogs ? await distributedParts({ env, redis, redisLogs, dataDir, uploadTempDir, logger, provider }) : await embeddedParts({ env, dataDir, uploadTempDir, logger, provider, logBuffer, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+    // BullMQ and the Redis adapters load only in distributed mode (cold start).
+    const parts =
+      redis && redisLogs
+        ? await (await import('./runtime-distributed.js')).distributedParts({ env, redis, redisLogs, dataDir, uploadTempDir, logger, provider })
+        : await embeddedParts({ env, dataDir, uploadTempDir, logger, provider, logBuffer, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
     mode = parts;
     const app = createApp(appDepsFrom({ env, parts, keys, dataDir, uploadTempDir, logger, metrics, heartbeatMs: opts.heartbeatMs ?? 15_000 }));
     const listening = await listen(app, env);

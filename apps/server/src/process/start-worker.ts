@@ -2,13 +2,13 @@ import type { Logger } from 'pino';
 import type { ModelProvider } from '@image2model/core';
 import type { Env } from '../env.js';
 import { createMetrics } from '../metrics/metrics.js';
-import { defaultConcurrency, generationTimeoutMs } from '../providers.js';
-import { createDistributedRuntime, type DistributedRuntime } from '../runtime.distributed.js';
-import { connectRedis, describeRedisUrl, logRedisState } from '../distributed/redis-connection.js';
-import { verifySharedDataDir } from '../distributed/shared-data-dir.js';
+import { createInstrumentedProvider, defaultConcurrency, generationTimeoutMs } from './provider.js';
+import { createDistributedRuntime, type DistributedRuntime } from './runtime-distributed.js';
+import { connectRedis, describeRedisUrl, logRedisState } from './redis.js';
+import { verifySharedDataDir } from './shared-data-dir.js';
 import { logSweptFiles, prepareDataDir } from './data-dir.js';
 import { createProcessLogging } from './logging.js';
-import { createInstrumentedProvider, startMetricsEndpoint } from './metrics.js';
+import { startMetricsEndpoint } from './metrics.js';
 
 export interface StartWorkerOptions {
   /** Workers serve distributed mode only: the caller says so when REDIS_URL is missing. */

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SHUTDOWN_HARD_LIMIT_EXTRA_MS } from '../shutdown.js';
+import { SHUTDOWN_HARD_LIMIT_EXTRA_MS } from '../process/shutdown.js';
 import { startChildServer, type ChildServer } from '../test-support/child-server.js';
 import { makePhoto } from '../test-support/images.js';
 import { auth, readEventStream, uploadBatch, waitFor, waitForJobStatus, type JobStatusBody } from '../test-support/http.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFalEmulator, type FalEmulator } from '@image2model/fal-emulator';
 import { parseEnv } from '../env.js';
-import { createProvider } from '../providers.js';
+import { createProvider } from '../process/provider.js';
 import { FAL_TEST_TUNING } from '../test-support/fal.js';
 import { startTestServer, USER_KEY, type TestServer } from '../test-support/test-server.js';
 import { makePhoto } from '../test-support/images.js';

@@ -1,7 +1,7 @@
 import type { FalProviderOptions } from '@image2model/core';
 import { startFalEmulator, type FalEmulator, type FalEmulatorOptions } from '@image2model/fal-emulator';
 import { parseEnv } from '../env.js';
-import { createProvider } from '../providers.js';
+import { createProvider } from '../process/provider.js';
 import { auth, uploadBatch, waitForJobStatus, type JobStatusBody, type UploadPart } from './http.js';
 import { startTestServer, USER_KEY, type TestServer } from './test-server.js';
 

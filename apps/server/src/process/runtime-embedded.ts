@@ -5,27 +5,16 @@ import {
   FsJobEvents,
   FsJobStore,
   MemoryJobQueue,
-  type BlobStorage,
-  type JobEvents,
   type JobQueue,
-  type JobService,
   type JobStore,
   type Logger,
   type ModelProvider,
 } from '@image2model/core';
-import { defaultConcurrency } from './providers.js';
-
-export interface Runtime {
-  store: JobStore;
-  events: JobEvents;
-  queue: JobQueue;
-  storage: BlobStorage;
-  provider: ModelProvider;
-  jobs: JobService;
-  /** Starts consuming the queue in this process and re-enqueues work a previous run left. */
-  startWorker(): Promise<number>;
-  close(opts?: { graceMs?: number }): Promise<void>;
-}
+import type { Env } from '../env.js';
+import type { LogBuffer } from '../logging/log-buffer.js';
+import { createMemoryRateLimiters } from '../http/rate-limit.js';
+import { defaultConcurrency, generationTimeoutMs } from './provider.js';
+import { workerLifecycle, type ModeParts, type Runtime } from './runtime.js';
 
 export interface EmbeddedRuntimeOptions {
   dataDir: string;
@@ -65,30 +54,27 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   // leaves a file with nothing queued; the same pass as at start picks it up.
   const reconciler = createReconciler({ reconcile: () => jobs.resumeUnfinished(), intervalMs: opts.reconcileIntervalMs ?? 60_000, logger: opts.logger });
 
-  return {
-    store,
-    events,
-    queue,
-    storage,
-    provider,
-    jobs,
-    async startWorker() {
-      await provider.warmUp?.();
-      queue.process(
-        (task, context) => jobs.processTask(task, context),
-        (task, reason, error) => jobs.abandonTask(task, reason, error),
-      );
-      const resumed = await jobs.resumeUnfinished();
-      reconciler.start();
-      return resumed;
-    },
-    async close({ graceMs = 10_000 } = {}) {
-      await reconciler.stop();
-      await queue.close({ graceMs });
-      await provider.close?.();
-      await events.close();
-      await store.close();
-    },
-  };
+  return { store, events, queue, storage, provider, jobs, ...workerLifecycle({ provider, queue, jobs, events, store, reconciler }, () => jobs.resumeUnfinished()) };
 }
 
+/** Embedded mode: files under DATA_DIR, the in-process queue, memory rate limits, the in-memory log. */
+export async function embeddedParts(opts: {
+  env: Env;
+  dataDir: string;
+  uploadTempDir: string;
+  logger: Logger;
+  provider: ModelProvider;
+  logBuffer: LogBuffer;
+  wrapQueue?: ((queue: JobQueue) => JobQueue) | undefined;
+  wrapStore?: ((store: JobStore) => JobStore) | undefined;
+}): Promise<ModeParts> {
+  const { env } = opts;
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+  return {
+    runtime,
+    rateLimiters: createMemoryRateLimiters({ perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),
+    queryLogs: async (query) => opts.logBuffer.query(query),
+    queueStats: () => runtime.queue.counts(),
+    close: (graceMs) => runtime.close({ graceMs }),
+  };
+}

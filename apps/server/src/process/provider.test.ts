@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { defaultConcurrency } from './providers.js';
+import { defaultConcurrency } from './provider.js';
 
 describe('defaultConcurrency', () => {
   it('gives FAL, whose slots mostly wait, more slots than the local generator has threads', () => {

@@ -1,10 +1,15 @@
 import type { Redis } from 'ioredis';
+import type { Logger as PinoLogger } from 'pino';
 import { createJobService, createReconciler, FsBlobStorage, type Logger, type ModelProvider } from '@image2model/core';
-import { BullMqJobQueue, RedisFileTransitions, RedisJobEvents, RedisJobStore, withRedisLock } from '@image2model/core/distributed';
-import type { Runtime } from './runtime.js';
-import type { QueueStats } from './metrics/metrics.js';
-import { pingRedis } from './distributed/redis-connection.js';
-import { defaultConcurrency } from './providers.js';
+import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisJobEvents, RedisJobStore, withRedisLock } from '@image2model/core/distributed';
+import type { Env } from '../env.js';
+import type { QueueStats } from '../metrics/metrics.js';
+import { createRedisRateLimiters } from '../http/rate-limit.js';
+import type { RedisLogStream } from '../logging/redis-log-stream.js';
+import { logRedisState, pingRedis } from './redis.js';
+import { verifySharedDataDir } from './shared-data-dir.js';
+import { defaultConcurrency } from './provider.js';
+import { workerLifecycle, type ModeParts, type Runtime } from './runtime.js';
 
 export interface DistributedRuntimeOptions {
   /** The process's connected command client; the caller closes it, last. */
@@ -60,6 +65,9 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     logger,
   });
 
+  // BullMQ keeps queued work across restarts; the first pass re-queues files whose queue entry was
+  // lost (e.g. Redis restored from an older snapshot), unless another worker is at it.
+  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler }, async () => (await reconciler.runOnce()) ?? 0);
   return {
     store,
     events,
@@ -67,27 +75,49 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     storage,
     provider,
     jobs,
-    async startWorker() {
-      await provider.warmUp?.();
-      queue.process(
-        (task, context) => jobs.processTask(task, context),
-        (task, reason, error) => jobs.abandonTask(task, reason, error),
-      );
-      // BullMQ keeps queued work across restarts; this re-queues files whose queue entry was lost
-      // (e.g. Redis restored from an older snapshot), at start (unless another worker is at it) and then periodically.
-      const resumed = await reconciler.runOnce();
-      reconciler.start();
-      return resumed ?? 0;
-    },
+    startWorker: lifecycle.startWorker,
     pingRedis: () => pingRedis(redis),
     queueStats: () => queue.stats(),
     /** Hands running work back, then stops following events; the Redis client stays open. */
-    async close({ graceMs = 10_000 } = {}) {
-      await reconciler.stop();
-      await queue.close({ graceMs });
-      await provider.close?.();
-      await events.close();
-      await store.close();
+    close: lifecycle.close,
+  };
+}
+
+/** Distributed mode: Redis state and events, BullMQ, Redis rate limits and logs; no worker here. */
+export async function distributedParts(opts: {
+  env: Env;
+  redis: Redis;
+  redisLogs: RedisLogStream;
+  dataDir: string;
+  uploadTempDir: string;
+  logger: PinoLogger;
+  provider: ModelProvider;
+}): Promise<ModeParts> {
+  const { env, redis, redisLogs, logger } = opts;
+  logRedisState(redis, logger);
+  await verifySharedDataDir({ dataDir: opts.dataDir, redis, prefix: env.REDIS_PREFIX, role: 'API' });
+  const runtime = await createDistributedRuntime({
+    redis,
+    prefix: env.REDIS_PREFIX,
+    dataDir: opts.dataDir,
+    uploadTempDir: opts.uploadTempDir,
+    logger,
+    provider: opts.provider,
+    lockMs: env.WORKER_LOCK_MS,
+  });
+  return {
+    runtime,
+    rateLimiters: createRedisRateLimiters({ redis, prefix: env.REDIS_PREFIX, perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),
+    queryLogs: (query) => callRedis(() => redisLogs.query(query)),
+    pingRedis: () => runtime.pingRedis(),
+    queueStats: () => runtime.queueStats(),
+    connectedWorkers: async () => (await runtime.queueStats()).workers ?? 0,
+    endStreams: () => runtime.events.close(),
+    async close(graceMs) {
+      await runtime.close({ graceMs });
+      await redisLogs.close();
+      // Redis last: everything above may still write to it.
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

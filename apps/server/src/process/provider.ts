@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { FalProvider, LocalProvider, type FalProviderOptions, type ModelProvider } from '@image2model/core';
 import { MAX_IMAGE_PIXELS } from '@image2model/core/limits';
-import type { Env } from './env.js';
+import type { Env } from '../env.js';
+import { instrumentProvider } from '../metrics/instrument-provider.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /** FAL's rendered image (WebP or JPEG) as the PNG our preview route serves. */
 async function toPng(image: Buffer): Promise<Buffer> {
@@ -21,6 +23,11 @@ export async function createProvider(env: Env, fal: Partial<FalProviderOptions> 
   // Loaded only when used, so a FAL-only deployment never starts the generator's worker threads.
   const { createGeneratorPool } = await import('@image2model/mesh');
   return new LocalProvider({ generator: createGeneratorPool() });
+}
+
+/** The configured provider (or a test's or bench's), counted in the process's metrics. */
+export async function createInstrumentedProvider(env: Env, metrics: Metrics, override?: ModelProvider): Promise<ModelProvider> {
+  return instrumentProvider(override ?? (await createProvider(env)), metrics);
 }
 
 /**
