@@ -11,7 +11,7 @@ type SecuritySchemes = NonNullable<NonNullable<OpenAPIObject['components']>['sec
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 /** Every operation's tag, described. */
-export const TAGS = [
+const TAGS = [
   { name: 'health', description: 'Liveness and readiness probes, open to anyone' },
   { name: 'upload', description: 'Upload photos: each becomes a file of a new batch job, queued at once' },
   { name: 'models', description: "Generate a file's model again" },

@@ -6,7 +6,7 @@ import { errorFromResponse, errorFromTrpc, isAbortError, unexpectedResponse, typ
 import type { ClientRouter } from './generated/api-types.js';
 
 /** The most calls one batch request carries: the server's default `MAX_BATCH_SIZE`. */
-export const MAX_BATCH_SIZE = 25;
+const MAX_BATCH_SIZE = 25;
 
 /** Where a subscription's fetch leaves the error of an answer that was not an event stream. */
 export interface HttpFailureSlot {

@@ -91,7 +91,3 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   return storageFullError(error) ?? new AppError('PROCESSING_ERROR', 'Internal processing error', { cause: error });
 }
-
-export function notFound(what: string): AppError {
-  return new AppError('NOT_FOUND', `${what} not found`);
-}

@@ -9,7 +9,7 @@ export type * from './jobs/job-events.js';
 export type * from './jobs/job-service.js';
 export type { FileTransitions, FinalEvent } from './jobs/file-transitions.js';
 export { canRead, isOwner } from './jobs/access.js';
-export { createJobService, UNQUEUED_ERROR, type JobServiceDeps } from './jobs/create-job-service.js';
+export { createJobService, type JobServiceDeps } from './jobs/create-job-service.js';
 export { createReconciler, type Reconciler, type ReconcilerOptions } from './jobs/reconciler.js';
 
 export type * from './storage/blob-storage.js';

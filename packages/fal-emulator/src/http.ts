@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The largest body the emulator reads (uploads included). */
-export const MAX_BODY_BYTES = 200 * 1024 * 1024;
+const MAX_BODY_BYTES = 200 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';

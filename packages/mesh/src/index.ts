@@ -16,6 +16,5 @@
  */
 export { generateModel, type GenerateResult, type GenerateStats } from './generate-model.js';
 export type { GenerateOptions, InflationMethod } from './generate-options.js';
-export { InvalidImageError } from './image/invalid-image-error.js';
 export { DEFAULT_FACE_LIMIT, MAX_FACE_LIMIT, MIN_FACE_LIMIT } from './limits.js';
 export { createGeneratorPool, type GeneratorPool, type GeneratorPoolOptions } from './pool/create-generator-pool.js';

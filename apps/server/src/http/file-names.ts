@@ -31,7 +31,7 @@ export function safeStem(filename: string, fallback: string): string {
 }
 
 /** A file system's limit for one name; longer upload names are cut before they are stored. */
-export const MAX_STORED_NAME_BYTES = 255;
+const MAX_STORED_NAME_BYTES = 255;
 
 /**
  * An upload's name as stored: at most 255 bytes of UTF-8, cut at whole code points, keeping its

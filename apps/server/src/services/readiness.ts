@@ -24,7 +24,7 @@ function providerHealth(provider: ModelProvider): Promise<ProviderHealth> {
  * Ready when everything this process needs to serve requests works (storage, Redis when
  * configured). FAL is reported, but its outage does not take the instance out of service.
  */
-export async function checkReadiness(deps: ReadinessDeps): Promise<ReadinessReport> {
+async function checkReadiness(deps: ReadinessDeps): Promise<ReadinessReport> {
   const [storageOk, redisOk, fal] = await Promise.all([
     deps.storage.checkWritable().catch(() => false),
     deps.pingRedis ? deps.pingRedis().catch(() => false) : Promise.resolve(null),

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from 'playwright-core';
 import { makePhoto } from '../../../server/src/test-support/images.js';
 
-export const GENERATION_TIMEOUT_MS = 90_000;
+const GENERATION_TIMEOUT_MS = 90_000;
 /** For `expect.poll`: the machines running these tests are often busy. */
 export const POLL = { timeout: 20_000 } as const;
 

@@ -1,5 +1,5 @@
 /** Delays between attempts at a write that repairs state after a failure: about 6 s in all. */
-export const REPAIR_RETRY_DELAYS_MS: readonly number[] = [200, 400, 800, 1600, 3200];
+const REPAIR_RETRY_DELAYS_MS: readonly number[] = [200, 400, 800, 1600, 3200];
 
 /**
  * Runs `work`, and again after each delay while it throws; rethrows its last error. For writes

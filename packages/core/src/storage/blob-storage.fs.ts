@@ -185,7 +185,7 @@ export function sweepLeftovers(root: string, before: number): Promise<{ files: n
 }
 
 /** A temp file of an atomic write, or a readiness probe (and the temp file of its write). */
-export function isLeftoverName(name: string): boolean {
+function isLeftoverName(name: string): boolean {
   return isTempName(name) || (name.startsWith(PROBE_PREFIX) && /^[0-9a-f]{12}$/.test(name.slice(PROBE_PREFIX.length)));
 }
 

@@ -3,7 +3,7 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Suffix of the temp files this module writes; anything ending in it is a leftover of a crash. */
-export const TEMP_SUFFIX = '.tmp';
+const TEMP_SUFFIX = '.tmp';
 
 /** A sibling temp path: same directory, so the final rename is atomic (same file system). */
 export function tempPathFor(target: string): string {

@@ -6,7 +6,7 @@
  */
 
 /** FAL's public hosts: the queue (queue.fal.run), the REST API (rest.fal.ai) and the CDN (*.fal.media). */
-export function isFalHost(hostname: string): boolean {
+function isFalHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   return ['fal.run', 'fal.ai', 'fal.media'].some((domain) => host === domain || host.endsWith(`.${domain}`));
 }
