@@ -6,6 +6,7 @@ export * from './jobs/job.js';
 export type * from './jobs/job-store.js';
 export type * from './jobs/job-queue.js';
 export type * from './jobs/job-events.js';
+export { followJobEvents, replayJobEvents, LiveEventFilter, type JobReplay } from './jobs/follow-job-events.js';
 export type * from './jobs/job-service.js';
 export type { FileTransitions, FinalEvent } from './jobs/file-transitions.js';
 export { canRead, isOwner } from './jobs/access.js';

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { JobEvent, JobEvents } from '@image2model/core';
-import { AppError } from '@image2model/core';
+import type { JobEvent, JobEvents, LiveEventFilter } from '@image2model/core';
+import { AppError, replayJobEvents } from '@image2model/core';
 import { appErrorFromUnknown, toWireEvent } from '@image2model/api';
 import type { Logger } from 'pino';
 import { correlation } from '../logging/logger.js';
@@ -22,13 +22,8 @@ interface Subscriber {
   res: ServerResponse;
   sessionId: string;
   publicUrl: string;
-  /** The id of the last event written, so replay and live never write one twice. */
-  newest: string | null;
-  /**
-   * The hub's feed has passed everything the replay wrote. Until then a live event may be one the
-   * replay already held: the feed can lag the log (Redis delivers XREAD batches after the fact).
-   */
-  caughtUp: boolean;
+  /** Which live events are new to this subscriber (core's rules); null until its replay is read. */
+  live: LiveEventFilter | null;
   /** Live events that arrived while the replay was read; null once the subscriber is live. */
   backlog: JobEvent[] | null;
   /** Ended by us or gone: nothing more is written (writing to an ended response throws). */
@@ -44,7 +39,8 @@ interface JobHub {
 
 /**
  * The SSE fan-out of `GET /status/stream/{job_id}`: per job and process one subscription to the
- * event log, each event serialised once (per origin) and the same frame written to every follower,
+ * event log, each follower replayed and admitted by core's replay-then-live rules (`replayJobEvents`,
+ * the steps `followJobEvents` is made of, as the tRPC subscription uses them), each event serialised once (per origin) and the same frame written to every follower,
  * one heartbeat timer for all streams. A per-follower chain of iterators, promises and timers cost
  * 4× the CPU of a bare fan-out and fell behind at 5,000 followers (BENCHMARKS.md, "sse-fanout").
  */
@@ -60,7 +56,7 @@ export class JobEventFanout {
     const { res, jobId } = request;
     // Gone while its access was being checked: its `close` has fired already, so it would never leave.
     if (res.destroyed || res.writableEnded) return;
-    const subscriber: Subscriber = { res, sessionId: request.sessionId, publicUrl: request.publicUrl, newest: null, caughtUp: false, backlog: [], closed: false };
+    const subscriber: Subscriber = { res, sessionId: request.sessionId, publicUrl: request.publicUrl, live: null, backlog: [], closed: false };
     // Joined before the replay is read, so nothing falls between the replay and going live.
     const hub = this.hubFor(jobId);
     hub.subscribers.add(subscriber);
@@ -70,16 +66,10 @@ export class JobEventFanout {
     });
 
     try {
-      const missed = await events.since(jobId, request.lastEventId);
-      // A `done` followed by later events (a generate-single after the job finished) is superseded.
-      for (const [index, event] of missed.entries()) {
-        if (event.type === 'done' && index < missed.length - 1) continue;
-        this.write(subscriber, event, frameOf(event, subscriber));
-      }
-      let newest = missed.at(-1) ?? null;
-      if (newest === null && request.lastEventId !== null) newest = (await events.since(jobId, null)).at(-1) ?? null;
-      if (newest !== null && subscriber.newest === null) subscriber.newest = newest.id;
-      if (newest?.type === 'done' || hub.ended) return this.close(jobId, hub, subscriber);
+      const replay = await replayJobEvents(events, jobId, request.lastEventId);
+      for (const event of replay.missed) this.write(subscriber, frameOf(event, subscriber));
+      subscriber.live = replay.live;
+      if (replay.finished || hub.ended) return this.close(jobId, hub, subscriber);
     } catch (error) {
       this.fail(subscriber, error);
       return this.close(jobId, hub, subscriber);
@@ -136,13 +126,9 @@ export class JobEventFanout {
     for (const subscriber of [...hub.subscribers]) if (subscriber.backlog === null) this.close(jobId, hub, subscriber);
   }
 
-  /** Live events arrive in order; once one is newer than the replay, every later one is too. */
   private deliver(jobId: string, hub: JobHub, subscriber: Subscriber, event: JobEvent, frame: SseFrame): void {
-    if (!subscriber.caughtUp) {
-      if (subscriber.newest !== null && this.opts.events.compareIds(event.id, subscriber.newest) <= 0) return;
-      subscriber.caughtUp = true;
-    }
-    const flowing = this.write(subscriber, event, frame);
+    if (subscriber.live !== null && !subscriber.live.admit(event)) return;
+    const flowing = this.write(subscriber, frame);
     if (event.type === 'done') {
       this.close(jobId, hub, subscriber);
     } else if (!flowing && subscriber.res.writableLength > MAX_QUEUED_BYTES) {
@@ -155,8 +141,7 @@ export class JobEventFanout {
   }
 
   /** False when the response is buffering (the client reads slower than we write). */
-  private write(subscriber: Subscriber, event: JobEvent, frame: SseFrame): boolean {
-    subscriber.newest = event.id;
+  private write(subscriber: Subscriber, frame: SseFrame): boolean {
     return subscriber.closed ? true : writeSseFrame(subscriber.res, frame);
   }
 
