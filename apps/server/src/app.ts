@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import cors from 'cors';
 import type { Logger } from 'pino';
 import type { ApiKeyAuth, ApiServices } from '@image2model/api';
+import { API_PREFIX, HAND_WRITTEN_ROUTES, expressRoute } from '@image2model/api';
 import { requestContext } from './http/request-context.js';
 import { accessLog } from './http/access-log.js';
 import { identify } from './http/identity.js';
@@ -123,7 +124,7 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
   api.get(['/health', '/health/ready'], rest);
   api.use(limit);
   api.post(
-    '/upload/batch',
+    expressRoute(HAND_WRITTEN_ROUTES.uploadBatch),
     createUploadHandler({
       jobs,
       uploadTempDir: config.uploadTempDir,
@@ -137,15 +138,15 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
   const streamLimit = createStreamLimit(config.maxStreamsPerKey, logger);
   const limitStreams = streamLimit();
   const downloads = { jobs, logger, slowReaderTimeoutMs: config.slowReaderTimeoutMs };
-  api.get('/status/stream/:job_id', limitStreams, createEventStreamHandler({ ...context, heartbeatMs: config.heartbeatMs }));
-  api.get('/download/:job_id/all', limitStreams, createZipDownloadHandler(downloads));
-  api.get('/download/:job_id/:file_id/model', limitStreams, createModelDownloadHandler(downloads));
-  api.get('/download/:job_id/:file_id/preview', limitStreams, createPreviewDownloadHandler(downloads));
-  api.get('/download/:job_id/:file_id/photo', limitStreams, createPhotoDownloadHandler(downloads));
+  api.get(expressRoute(HAND_WRITTEN_ROUTES.statusStream), limitStreams, createEventStreamHandler({ ...context, heartbeatMs: config.heartbeatMs }));
+  api.get(expressRoute(HAND_WRITTEN_ROUTES.downloadAll), limitStreams, createZipDownloadHandler(downloads));
+  api.get(expressRoute(HAND_WRITTEN_ROUTES.downloadModel), limitStreams, createModelDownloadHandler(downloads));
+  api.get(expressRoute(HAND_WRITTEN_ROUTES.downloadPreview), limitStreams, createPreviewDownloadHandler(downloads));
+  api.get(expressRoute(HAND_WRITTEN_ROUTES.downloadPhoto), limitStreams, createPhotoDownloadHandler(downloads));
   // After the hot routes: polling and streaming need not walk the docs router first.
   api.use(createDocsRouter({ ...config, publicUrl: config.publicUrl }));
   api.use(express.json({ limit: JSON_BODY_LIMIT }), defaultEmptyJsonBody, rest);
-  app.use('/api/v1', api);
+  app.use(API_PREFIX, api);
 
   const limitTrpc = rateLimit(rateLimiters, logger, { onReject: (window) => metrics?.rateLimitRejections.inc({ window }), respond: sendTrpcError, cost: trpcCallCount });
   const limitTrpcStreams = streamLimit({ respond: sendTrpcError, only: (req) => req.path === '/status.onEvents' });

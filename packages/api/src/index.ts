@@ -7,5 +7,6 @@ export { appErrorFromTrpc, appErrorFromUnknown } from './errors/app-error-from-t
 export { fieldIssues, type FieldIssue } from './errors/field-issues.js';
 export { createOpenApiDocument, type OpenApiOptions } from './openapi.js';
 export { toJobStatus, toWireEvent } from './wire.js';
+export { API_PREFIX, DOCS_PATH, HAND_WRITTEN_ROUTES, expressRoute } from './paths.js';
 export * from './schemas.js';
 export { trpcErrorBody } from './errors/trpc-error-body.js';

@@ -1,6 +1,7 @@
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { z } from 'zod';
 import { appRouter } from './root.js';
+import { HAND_WRITTEN_ROUTES } from './paths.js';
 import { ErrorBodySchema, FaceLimitSchema, JobEventWireSchema, TripoOptionsSchema, UploadResponseSchema } from './schemas.js';
 import { completeOpenApiDocument, SECURITY_SCHEMES } from './openapi-post-process.js';
 
@@ -53,7 +54,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
     // Error answers and the stream's events are described here; completeOpenApiDocument refers to them.
     defs: { Error: ErrorBodySchema, JobEvent: JobEventWireSchema },
     paths: {
-      '/upload/batch': {
+      [HAND_WRITTEN_ROUTES.uploadBatch]: {
         post: {
           operationId: 'upload-batch',
           tags: ['upload'],
@@ -76,7 +77,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
           },
         },
       },
-      '/status/stream/{job_id}': {
+      [HAND_WRITTEN_ROUTES.statusStream]: {
         get: {
           operationId: 'status-stream',
           tags: ['status'],
@@ -102,7 +103,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
           },
         },
       },
-      '/download/{job_id}/{file_id}/model': {
+      [HAND_WRITTEN_ROUTES.downloadModel]: {
         get: {
           operationId: 'download-model',
           tags: ['download'],
@@ -115,7 +116,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
           },
         },
       },
-      '/download/{job_id}/{file_id}/preview': {
+      [HAND_WRITTEN_ROUTES.downloadPreview]: {
         get: {
           operationId: 'download-preview',
           tags: ['download'],
@@ -127,7 +128,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
           },
         },
       },
-      '/download/{job_id}/{file_id}/photo': {
+      [HAND_WRITTEN_ROUTES.downloadPhoto]: {
         get: {
           operationId: 'download-photo',
           tags: ['download'],
@@ -139,7 +140,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
           },
         },
       },
-      '/download/{job_id}/all': {
+      [HAND_WRITTEN_ROUTES.downloadAll]: {
         get: {
           operationId: 'download-all',
           tags: ['download'],

@@ -1,6 +1,7 @@
 import { deriveJobProgress, deriveJobState, type Access, type JobEvent, type JobFileRecord, type JobWithFiles } from '@image2model/core';
 import type { Context } from './context.js';
 import type { JobEventWire } from './schemas.js';
+import { downloadPaths } from './paths.js';
 
 export function accessFor(ctx: Context, sessionId: string | undefined | null): Access {
   return { owner: ctx.identity.principal?.owner ?? null, session_id: sessionId ?? null };
@@ -10,16 +11,8 @@ export function accessFor(ctx: Context, sessionId: string | undefined | null): A
  * Download URLs carry the job's session id, so they work as plain links (an `<a download>`, curl,
  * a viewer) for whoever was allowed to see them, without the API key.
  */
-function downloadUrl(publicUrl: string, path: string, sessionId: string): string {
-  return `${publicUrl}${path}${sessionQuery(sessionId)}`;
-}
-
 function sessionQuery(sessionId: string): string {
   return `?session_id=${encodeURIComponent(sessionId)}`;
-}
-
-function modelPath(jobId: string, fileId: string): string {
-  return `/api/v1/download/${jobId}/${fileId}/model`;
 }
 
 /** `query` is the job's `?session_id=…`, encoded once per job rather than twice per file. */
@@ -30,11 +23,8 @@ function toWireFile(file: JobFileRecord, jobId: string, query: string, publicUrl
     filename: file.filename,
     status: file.status,
     progress: completed || file.status === 'failed' ? 100 : file.progress,
-    model_url: completed ? `${publicUrl}${modelPath(jobId, file.file_id)}${query}` : null,
-    preview_url:
-      completed && file.preview_key !== null
-        ? `${publicUrl}/api/v1/download/${jobId}/${file.file_id}/preview${query}`
-        : null,
+    model_url: completed ? `${publicUrl}${downloadPaths.model(jobId, file.file_id)}${query}` : null,
+    preview_url: completed && file.preview_key !== null ? `${publicUrl}${downloadPaths.preview(jobId, file.file_id)}${query}` : null,
     model_task_id: file.model_task_id,
     face_limit: file.face_limit,
     ...(file.status === 'failed' && file.error ? { error: file.error } : {}),
@@ -57,12 +47,16 @@ export function toJobStatus({ job, files }: JobWithFiles, publicUrl: string) {
   };
 }
 
-/** Events store model paths; callers get absolute, directly downloadable URLs. */
+/**
+ * Core's events carry ids; a `completed` event gets its absolute, directly downloadable model URL
+ * here. Built from the ids alone, so an event log written by an earlier version, which stored a
+ * `model_url` path in the event, streams exactly the same wire event.
+ */
 export function toWireEvent(event: JobEvent, sessionId: string, publicUrl: string): JobEventWire {
   const { id: _id, ...payload } = event;
   if (payload.type === 'completed') {
-    const path = payload.model_url.startsWith('/') ? payload.model_url : modelPath(payload.job_id, payload.file_id);
-    return { ...payload, model_url: downloadUrl(publicUrl, path, sessionId) };
+    const { type, job_id, file_id } = payload;
+    return { type, job_id, file_id, model_url: `${publicUrl}${downloadPaths.model(job_id, file_id)}${sessionQuery(sessionId)}` };
   }
   return payload;
 }

@@ -1,13 +1,13 @@
 import { Router, type RequestHandler } from 'express';
-import { createOpenApiDocument, type OpenApiOptions } from '@image2model/api';
+import { API_PREFIX, DOCS_PATH, HAND_WRITTEN_ROUTES, createOpenApiDocument, type OpenApiOptions } from '@image2model/api';
 import { publicUrlOf } from './identity.js';
 
 /** `/api/v1/openapi.json` (absolute server URL per origin) and a Swagger UI page served offline. */
 export function createDocsRouter(opts: Omit<OpenApiOptions, 'baseUrl'> & { publicUrl: string | undefined }): Router {
   const documents = new Map<string, ReturnType<typeof createOpenApiDocument>>();
   const router = Router();
-  router.get('/openapi.json', (req, res) => {
-    const baseUrl = `${publicUrlOf(req, opts.publicUrl)}/api/v1`;
+  router.get(HAND_WRITTEN_ROUTES.openApiDocument, (req, res) => {
+    const baseUrl = `${publicUrlOf(req, opts.publicUrl)}${API_PREFIX}`;
     let document = documents.get(baseUrl);
     if (!document) {
       document = createOpenApiDocument({ ...opts, baseUrl });
@@ -15,7 +15,7 @@ export function createDocsRouter(opts: Omit<OpenApiOptions, 'baseUrl'> & { publi
     }
     res.json(document);
   });
-  router.use('/docs', lazySwaggerUi());
+  router.use(DOCS_PATH, lazySwaggerUi());
   return router;
 }
 
@@ -25,10 +25,8 @@ function lazySwaggerUi(): RequestHandler {
   const load = async () => {
     const { default: swaggerUi } = await import('swagger-ui-express');
     const page = Router();
-    page.use(
-      swaggerUi.serveFiles(undefined, { swaggerOptions: { url: '/api/v1/openapi.json' } }),
-      swaggerUi.setup(undefined, { customSiteTitle: 'Image2Model API', swaggerOptions: { url: '/api/v1/openapi.json' } }),
-    );
+    const url = `${API_PREFIX}${HAND_WRITTEN_ROUTES.openApiDocument}`;
+    page.use(swaggerUi.serveFiles(undefined, { swaggerOptions: { url } }), swaggerUi.setup(undefined, { customSiteTitle: 'Image2Model API', swaggerOptions: { url } }));
     return page;
   };
   return function serveSwaggerUi(req, res, next) {

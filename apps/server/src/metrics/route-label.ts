@@ -1,21 +1,10 @@
-import { appRouter } from '@image2model/api';
+import { API_PREFIX, DOCS_PATH, HAND_WRITTEN_ROUTES, appRouter } from '@image2model/api';
 
 type ProcedureDefs = Record<string, { _def: { meta?: { openapi?: { path?: string } } } }>;
 const PROCEDURES = appRouter._def.procedures as unknown as ProcedureDefs;
 
 /** Every procedure of the router (`status.get`, …): the only `/trpc/<path>` values that become labels. */
 const TRPC_PROCEDURES = new Set(Object.keys(PROCEDURES));
-
-/** The REST routes app.ts mounts itself (uploads, streams, downloads, the OpenAPI document), beside the router's. */
-const HAND_WRITTEN_REST = [
-  '/upload/batch',
-  '/status/stream/{job_id}',
-  '/download/{job_id}/all',
-  '/download/{job_id}/{file_id}/model',
-  '/download/{job_id}/{file_id}/preview',
-  '/download/{job_id}/{file_id}/photo',
-  '/openapi.json',
-];
 
 interface Template {
   label: string;
@@ -29,9 +18,9 @@ interface Template {
  */
 const REST_TEMPLATES: Template[] = [
   ...Object.values(PROCEDURES).flatMap((procedure) => (procedure._def.meta?.openapi?.path ? [procedure._def.meta.openapi.path] : [])),
-  ...HAND_WRITTEN_REST,
+  ...Object.values(HAND_WRITTEN_ROUTES),
 ]
-  .map((path) => `/api/v1${path}`)
+  .map((path) => `${API_PREFIX}${path}`)
   .sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0))
   .map((label) => ({
     label,
@@ -39,6 +28,7 @@ const REST_TEMPLATES: Template[] = [
   }));
 
 const UNMATCHED = 'unmatched';
+const DOCS_LABEL = `${API_PREFIX}${DOCS_PATH}`;
 
 /**
  * The label of a request's route: a real route's template (ids become `{job_id}`/`{file_id}`), a
@@ -53,8 +43,8 @@ export function routeLabel(path: string, status: number): string {
     if (!procedures.every((procedure) => TRPC_PROCEDURES.has(procedure))) return UNMATCHED;
     return procedures.length > 1 ? '/trpc/{batch}' : `/trpc/${procedures[0]}`;
   }
-  if (path.startsWith('/api/v1/')) {
-    if (path === '/api/v1/docs' || path.startsWith('/api/v1/docs/')) return status < 400 ? '/api/v1/docs' : UNMATCHED;
+  if (path.startsWith(`${API_PREFIX}/`)) {
+    if (path === DOCS_LABEL || path.startsWith(`${DOCS_LABEL}/`)) return status < 400 ? DOCS_LABEL : UNMATCHED;
     return REST_TEMPLATES.find((template) => template.pattern.test(path))?.label ?? UNMATCHED;
   }
   // The web app's files: only what was found is one (static files are the only other routes).

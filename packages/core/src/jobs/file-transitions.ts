@@ -3,12 +3,12 @@ import type { JobEventPayload } from './job-events.js';
 import type { FileCondition, FilePatch, UpdateResult } from './job-store.js';
 
 /** What a final transition announces: the file's `completed` or `failed` event. */
-export type FinalEvent = { type: 'completed'; model_url: string } | { type: 'failed'; error: FileError };
+export type FinalEvent = { type: 'completed' } | { type: 'failed'; error: FileError };
 
 /** The stored event of a final transition (keys in one fixed order, whichever adapter writes it). */
 export function finalEventPayload(job_id: string, file_id: string, event: FinalEvent): JobEventPayload {
   return event.type === 'completed'
-    ? { type: 'completed', job_id, file_id, model_url: event.model_url }
+    ? { type: 'completed', job_id, file_id }
     : { type: 'failed', job_id, file_id, error: event.error };
 }
 

@@ -39,7 +39,9 @@ describe('final events a crash lost (embedded mode)', () => {
   }
 
   const progress = (job_id: string, file_id: string): JobEventPayload => ({ type: 'progress', job_id, file_id, progress: 0 });
-  const completed = (job_id: string, file_id: string): JobEventPayload => ({ type: 'completed', job_id, file_id, model_url: `/api/v1/download/${job_id}/${file_id}/model` });
+  const completed = (job_id: string, file_id: string): JobEventPayload => ({ type: 'completed', job_id, file_id });
+  // As versions before ids-only events wrote it: with the model's download path.
+  const legacyCompleted = (job_id: string, file_id: string) => ({ ...completed(job_id, file_id), model_url: `/api/v1/download/${job_id}/${file_id}/model` });
 
   it("appends the last file's completed and the job's done at start-up, once; a second start adds nothing", async () => {
     const { root, jobId, lines } = await crashedJob(['completed', 'completed'], (id) => [progress(id, 'file_001'), progress(id, 'file_002'), completed(id, 'file_001')]);
@@ -68,7 +70,7 @@ describe('final events a crash lost (embedded mode)', () => {
       { type: 'done', status: 'partial' },
     ]);
 
-    const doneLost = await crashedJob(['completed'], (id) => [progress(id, 'file_001'), completed(id, 'file_001')]);
+    const doneLost = await crashedJob(['completed'], (id) => [progress(id, 'file_001'), legacyCompleted(id, 'file_001')]);
     await FsJobStore.open({ root: doneLost.root });
     expect((await new FsJobEvents({ root: doneLost.root }).since(doneLost.jobId, null)).map((e) => e.type)).toEqual(['progress', 'completed', 'done']);
   });

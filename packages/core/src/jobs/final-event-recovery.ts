@@ -3,13 +3,12 @@ import { finalEventPayload, type FinalEvent } from './file-transitions.js';
 import { deriveJobState, type JobFileRecord } from './job.js';
 import type { JobEvent, JobEvents } from './job-events.js';
 import type { JobStore } from './job-store.js';
-import { modelDownloadPath } from './storage-keys.js';
 
 /** Jobs checked at once: each check reads one event log. */
 const CONCURRENCY = 8;
 
 function finalEventOf(job_id: string, file: JobFileRecord): FinalEvent | null {
-  if (file.status === 'completed') return { type: 'completed', model_url: modelDownloadPath(job_id, file.file_id) };
+  if (file.status === 'completed') return { type: 'completed' };
   if (file.status === 'failed' && file.error) return { type: 'failed', error: file.error };
   return null;
 }

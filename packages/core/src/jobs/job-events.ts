@@ -1,8 +1,11 @@
-/** Events of one job, in order. `model_url` is stored as a path and made absolute per request. */
+/**
+ * Events of one job, in order. They carry ids, never URLs: the API builds a `completed` event's
+ * `model_url` when it sends it. (Logs written before that held a `model_url` path; readers ignore it.)
+ */
 export type JobEventPayload =
   | { type: 'progress'; job_id: string; file_id: string; progress: number }
   | { type: 'log'; job_id: string; file_id: string; message: string; level?: 'info' | 'warning' }
-  | { type: 'completed'; job_id: string; file_id: string; model_url: string }
+  | { type: 'completed'; job_id: string; file_id: string }
   | { type: 'failed'; job_id: string; file_id: string; error: { code: string; message: string } }
   | { type: 'done'; job_id: string; status: 'completed' | 'failed' | 'partial' };
 

@@ -51,7 +51,7 @@ describe('processing a job', () => {
       { type: 'progress', job_id: id, file_id: 'file_001', progress: 75 },
       { type: 'log', job_id: id, file_id: 'file_001', message: 'Fake generation finished', level: 'info' },
       { type: 'log', job_id: id, file_id: 'file_001', message: 'Used the card fallback', level: 'warning' },
-      { type: 'completed', job_id: id, file_id: 'file_001', model_url: `/api/v1/download/${id}/file_001/model` },
+      { type: 'completed', job_id: id, file_id: 'file_001' },
       { type: 'done', job_id: id, status: 'completed' },
     ]);
     expect(trail.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);

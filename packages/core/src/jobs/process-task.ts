@@ -8,7 +8,7 @@ import type { JobEvents } from './job-events.js';
 import type { FileTask, TaskContext } from './job-queue.js';
 import type { FileCondition, JobStore } from './job-store.js';
 import { createSequentialTransitions } from './sequential-transitions.js';
-import { modelDownloadPath, storageKeys } from './storage-keys.js';
+import { storageKeys } from './storage-keys.js';
 
 export interface ProcessTaskDeps {
   store: JobStore;
@@ -160,7 +160,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
           error: null,
         },
         when,
-        { type: 'completed', model_url: modelDownloadPath(job_id, file_id) },
+        { type: 'completed' },
         { after: synced },
       );
       if (!completed) throw new StaleTaskError('File changed while generating');

@@ -69,7 +69,7 @@ describe('sequential transitions: the end of a round', () => {
   }
 
   const processing = { generation: 1, status: ['processing'] as const };
-  const completed = (jobId: string) => ({ type: 'completed' as const, model_url: `/api/v1/download/${jobId}/file_001/model` });
+  const completed = () => ({ type: 'completed' as const });
   /** Resolves `work`, or rejects after `ms`: `done` must not wait for FINAL_EVENTS_WAIT_MS here. */
   const within = <T>(work: Promise<T>, ms = 1000) =>
     Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms))]);
@@ -77,7 +77,7 @@ describe('sequential transitions: the end of a round', () => {
   it('announces no done for a round a restart (generate-single) reopened before done was appended', async () => {
     const { store, fsEvents, transitions, holdReads, jobId } = await setUp(1);
     const reads = holdReads();
-    const finishing = transitions.finish(jobId, 'file_001', { status: 'completed' }, processing, completed(jobId));
+    const finishing = transitions.finish(jobId, 'file_001', { status: 'completed' }, processing, completed());
     await reads.waiting; // marked durably and announced; about to check the round before `done`
     const restarted = await store.restartFile(jobId, 'file_001', { face_limit: null, model_task_id: null }, { status: ['completed', 'failed'] });
     expect(restarted?.file.generation).toBe(2);
@@ -94,7 +94,7 @@ describe('sequential transitions: the end of a round', () => {
     await transitions.finish(jobId, 'file_002', { status: 'failed', error: failure }, processing, { type: 'failed', error: failure });
     // A timed-out generation that is still running logged after its file had failed.
     await fsEvents.append(jobId, { type: 'log', job_id: jobId, file_id: 'file_002', message: 'still working' });
-    await within(transitions.finish(jobId, 'file_001', { status: 'completed' }, processing, completed(jobId)));
+    await within(transitions.finish(jobId, 'file_001', { status: 'completed' }, processing, completed()));
     const log = await fsEvents.since(jobId, null);
     expect(log.map((e) => e.type)).toEqual(['failed', 'log', 'completed', 'done']);
     expect(log.at(-1)).toMatchObject({ status: 'partial' });

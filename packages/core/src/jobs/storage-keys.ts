@@ -6,11 +6,6 @@ export const storageKeys = {
   preview: (jobId: string, fileId: string) => `jobs/${jobId}/previews/${fileId}.png`,
 };
 
-/** The download route of a model, as a path; the API makes it absolute per request. */
-export function modelDownloadPath(jobId: string, fileId: string): string {
-  return `/api/v1/download/${jobId}/${fileId}/model`;
-}
-
 /** The upload's name without directories or extension, for download file names. */
 export function fileStem(filename: string, fallback: string): string {
   const base = filename.split(/[/\\]/).pop() ?? '';
