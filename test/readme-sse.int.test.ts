@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, USER_KEY, type TestServer } from '../apps/server/src/test-support/test-server.js';
-import { auth, uploadBatch } from '../apps/server/src/test-support/http.js';
-import { makePhoto } from '../apps/server/src/test-support/images.js';
+import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
+import { auth, uploadBatch } from '@image2model/testing/http';
+import { makePhoto } from '@image2model/testing/images';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

@@ -4,3 +4,4 @@
  */
 export { startServer, type RunningServer, type StartServerOptions } from './process/start-server.js';
 export { parseEnv, type Env } from './env.js';
+export { createProvider } from './process/provider.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeModelProvider } from '@image2model/core/testing';
-import { startTestServer, type TestServer } from '../../server/src/test-support/test-server.js';
+import { startTestServer, type TestServer } from '@image2model/testing/test-server';
 
 const DIST = fileURLToPath(new URL('../dist/index.html', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, USER_KEY, type TestServer } from '../../server/src/test-support/test-server.js';
+import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
 import { assertBrowserInCi, HAS_CHROMIUM, openBrowser } from './support/browser.js';
 import { modelCoverage, photos, POLL, shownModel, truncatedJpeg, viewerShot, waitForFiles } from './support/page.js';
 

@@ -5,7 +5,7 @@ import { AppError } from '@image2model/core';
 import { FakeModelProvider } from '@image2model/core/testing';
 import { parseEnv } from '../../server/src/env.js';
 import { createProvider } from '../../server/src/process/provider.js';
-import { startTestServer, USER_KEY, type TestServer } from '../../server/src/test-support/test-server.js';
+import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
 import { assertBrowserInCi, HAS_CHROMIUM, openBrowser } from './support/browser.js';
 import { GatedProvider } from './support/gated-provider.js';
 import { modelCoverage, photos, POLL, progressValues, saveKey, shownModel, viewerShot, waitForFiles } from './support/page.js';

@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, USER_KEY, type TestServer } from '../../server/src/test-support/test-server.js';
+import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
 import { assertBrowserInCi, HAS_CHROMIUM, openBrowser } from './support/browser.js';
 import { focusOutline, modelCoverage, photos, POLL, pixelDifference, progressValues, saveKey, tabTo, shownModel, viewerShot, waitForFiles, zipEntries } from './support/page.js';
 

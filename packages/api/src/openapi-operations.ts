@@ -25,7 +25,7 @@ export interface OperationFacts {
 
 /**
  * What the service does on each operation that the generated document cannot know: checked
- * against every answer by apps/server/src/openapi/openapi-conformance.int.test.ts. Keyed by
+ * against every answer by apps/server/test/openapi/openapi-conformance.int.test.ts. Keyed by
  * operationId; building the document fails if an operation has no entry here, or an entry no operation.
  */
 export const OPERATION_FACTS: Record<string, OperationFacts> = {

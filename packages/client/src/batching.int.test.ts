@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeModelProvider } from '@image2model/core/testing';
 import { createImage2ModelClient } from './index.js';
-import { startTestServer, USER_KEY, type TestServer } from './test-support/server.js';
+import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
 
 describe('batching', () => {
   let server: TestServer;

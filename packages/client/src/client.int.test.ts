@@ -7,8 +7,9 @@ import { unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeModelProvider } from '@image2model/core/testing';
 import { createImage2ModelClient, type Image2ModelClient, type TrackedJobEvent } from './index.js';
-import { ADMIN_KEY, makePhoto, startTestServer, USER_KEY, type TestServer } from './test-support/server.js';
-import { readAll } from './test-support/net.js';
+import { makePhoto } from '@image2model/testing/images';
+import { ADMIN_KEY, startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
+import { readAll } from '@image2model/testing/net';
 
 describe('the client against a real server', () => {
   let server: TestServer;

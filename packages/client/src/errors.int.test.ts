@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeModelProvider } from '@image2model/core/testing';
 import { createImage2ModelClient, Image2ModelError, type Image2ModelClient } from './index.js';
-import { makePhoto, startTestServer, USER_KEY, type TestServer } from './test-support/server.js';
-import { closedPort, startForeignServer } from './test-support/net.js';
+import { makePhoto } from '@image2model/testing/images';
+import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
+import { closedPort, startForeignServer } from '@image2model/testing/net';
 
 /** Whatever `promise` rejected with: it must reject. */
 async function failure(promise: Promise<unknown>): Promise<Image2ModelError> {

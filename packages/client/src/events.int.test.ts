@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeModelProvider } from '@image2model/core/testing';
 import { createImage2ModelClient, Image2ModelError, type TrackedJobEvent } from './index.js';
-import { makePhoto, startChildServer, startTestServer, USER_KEY, type ChildServer, type TestServer } from './test-support/server.js';
-import { closedPort, recordingFetch, trpcInput } from './test-support/net.js';
+import { startChildServer, type ChildServer } from '@image2model/testing/child-server';
+import { makePhoto } from '@image2model/testing/images';
+import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
+import { closedPort, recordingFetch, trpcInput } from '@image2model/testing/net';
 
 const isSubscription = (url: string) => url.includes('/trpc/status.onEvents');
 

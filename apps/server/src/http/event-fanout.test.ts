@@ -161,7 +161,7 @@ describe('JobEventFanout', () => {
     const a = follow(null, 'http://a.test');
     const b = follow(null, 'http://b.test');
     await Promise.all([a.following, b.following]);
-    await events.append(JOB, { type: 'completed', job_id: JOB, file_id: 'file_001', model_url: `/api/v1/download/${JOB}/file_001/model` });
+    await events.append(JOB, { type: 'completed', job_id: JOB, file_id: 'file_001' });
     await events.append(JOB, done);
     await expect.poll(() => a.res.writableEnded && b.res.writableEnded).toBe(true);
     expect(a.res.frames[0]).toContain(`"model_url":"http://a.test/api/v1/download/${JOB}/file_001/model?session_id=sess_x"`);

@@ -1,4 +1,4 @@
-import { auth, readEventStream, uploadBatch, type JobStatusBody, type SseEvent } from '../test-support/http.js';
+import { auth, readEventStream, uploadBatch, type JobStatusBody, type SseEvent } from '@image2model/testing/http';
 import { abortedUpload } from './aborted-upload.js';
 import type { SoakTally } from './tally.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { finishedJob, growModel } from '../test-support/finished-job.js';
-import { auth } from '../test-support/http.js';
+import { finishedJob, growModel } from '@image2model/testing/finished-job';
+import { auth } from '@image2model/testing/http';
 
 /** What the hostile clients saw: answers by kind and status, and every answer that was not one of the right ones. */
 export class HostileTally {

@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChildServer } from '../test-support/child-server.js';
-import { makePhoto } from '../test-support/images.js';
+import { startChildServer } from '@image2model/testing/child-server';
+import { makePhoto } from '@image2model/testing/images';
 import { runClient } from './client.js';
 import { filesUnder } from './leftovers.js';
 import { startSampler, type Sample } from './sampler.js';

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { unzipSync } from 'fflate';
 import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from 'playwright-core';
-import { makePhoto } from '../../../server/src/test-support/images.js';
+import { makePhoto } from '@image2model/testing/images';
 
 const GENERATION_TIMEOUT_MS = 90_000;
 /** For `expect.poll`: the machines running these tests are often busy. */

@@ -7,8 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '@image2model/core';
 import { FakeModelProvider } from '@image2model/core/testing';
 import { createImage2ModelClient } from '../index.js';
-import { makePhoto, startTestServer, USER_KEY, type TestServer } from '../test-support/server.js';
-import { closedPort, startForeignServer } from '../test-support/net.js';
+import { makePhoto } from '@image2model/testing/images';
+import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
+import { closedPort, startForeignServer } from '@image2model/testing/net';
 import { runCli } from '../test-support/cli.js';
 
 /** A GLB's 12-byte header: magic "glTF", version 2, and the total length, which must be the file's. */

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeModelProvider } from '@image2model/core/testing';
 import { createImage2ModelClient } from '../index.js';
-import { makePhoto, startTestServer, USER_KEY, type TestServer } from '../test-support/server.js';
+import { makePhoto } from '@image2model/testing/images';
+import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
 import { runCli } from '../test-support/cli.js';
 
 /** Room for the CLI's event stream and its downloads at once, no more. */

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeJobQueueContract, waitUntil } from '../../jobs/job-queue.contract.js';
 import type { FileTask } from '../../jobs/job-queue.js';
-import { connectRedis, deleteKeys, newPrefix, requireRedis } from '../../testing/redis.js';
+import { connectRedis, deleteKeys, newPrefix, requireRedis } from '@image2model/testing/redis';
 import { BullMqJobQueue, type BullMqJobQueueOptions } from './job-queue.bullmq.js';
 
 const redisUp = await requireRedis();

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeFileTransitionsContract } from '../../jobs/file-transitions.contract.js';
 import { makeFileRecord, makeJobRecord } from '../../jobs/job-store.contract.js';
-import { connectRedis, deleteKeys, newPrefix, requireRedis } from '../../testing/redis.js';
+import { connectRedis, deleteKeys, newPrefix, requireRedis } from '@image2model/testing/redis';
 import { RedisFileTransitions } from './file-transitions.redis.js';
 import { RedisJobEvents } from './job-events.redis.js';
 import { RedisJobStore } from './job-store.redis.js';

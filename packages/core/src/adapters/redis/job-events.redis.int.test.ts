@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, deleteKeys, newPrefix, requireRedis } from '../../testing/redis.js';
+import { connectRedis, deleteKeys, newPrefix, requireRedis } from '@image2model/testing/redis';
 import { describeJobEventsContract, take } from '../../jobs/job-events.contract.js';
 import type { JobEventPayload } from '../../jobs/job-events.js';
 import { RedisJobEvents } from './job-events.redis.js';

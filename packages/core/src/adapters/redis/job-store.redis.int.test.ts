@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, deleteKeys, newPrefix, requireRedis } from '../../testing/redis.js';
+import { connectRedis, deleteKeys, newPrefix, requireRedis } from '@image2model/testing/redis';
 import { describeJobStoreContract, makeFileRecord, makeJobRecord } from '../../jobs/job-store.contract.js';
 import type { UpdateResult } from '../../jobs/job-store.js';
 import { RedisJobStore } from './job-store.redis.js';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis, deleteKeys, newPrefix, requireRedis } from '../../testing/redis.js';
+import { connectRedis, deleteKeys, newPrefix, requireRedis } from '@image2model/testing/redis';
 import { withRedisLock } from './redis-lock.js';
 
 const redisUp = await requireRedis();
