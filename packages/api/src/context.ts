@@ -1,6 +1,8 @@
 import type { JobEvents, JobService } from '@image2model/core';
 import type { Principal } from './auth.js';
-import type { LogQuery, LogEntry, ReadinessReport, SystemInfo } from './schemas.js';
+import type { LogEntry, LogQuery } from './routers/logs/get-logs.types.js';
+import type { ReadinessReport } from './routers/health/get-readiness.types.js';
+import type { SystemInfo } from './routers/admin/get-system-info.types.js';
 
 /** What the procedures need, as small interfaces: no Express, Redis or BullMQ types leak to clients. */
 export interface ApiServices {

@@ -9,4 +9,8 @@ export { createOpenApiDocument, type OpenApiOptions } from './openapi.js';
 export { toJobStatus, toWireEvent } from './wire.js';
 export { API_PREFIX, DOCS_PATH, HAND_WRITTEN_ROUTES, expressRoute } from './paths.js';
 export * from './schemas.js';
+export type { LogEntry, LogLevel, LogQuery } from './routers/logs/get-logs.types.js';
+export type { ReadinessReport } from './routers/health/get-readiness.types.js';
+export type { SystemInfo } from './routers/admin/get-system-info.types.js';
+export type { JobEventWire } from './routers/status/on-status-events.types.js';
 export { trpcErrorBody } from './errors/trpc-error-body.js';

@@ -2,7 +2,8 @@ import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { z } from 'zod';
 import { appRouter } from './root.js';
 import { HAND_WRITTEN_ROUTES } from './paths.js';
-import { ErrorBodySchema, FaceLimitSchema, JobEventWireSchema, TripoOptionsSchema, UploadResponseSchema } from './schemas.js';
+import { ErrorBodySchema, FaceLimitSchema, TripoOptionsSchema, UploadResponseSchema } from './schemas.js';
+import { JobEventWireSchema } from './routers/status/on-status-events.types.js';
 import { completeOpenApiDocument, SECURITY_SCHEMES } from './openapi-post-process.js';
 
 export interface OpenApiOptions {

@@ -1,7 +1,7 @@
 import { router } from './trpc.js';
 import { healthRouter } from './routers/health/health.router.js';
 import { statusRouter } from './routers/status/status.router.js';
-import { modelsRouter } from './routers/models/generate-single.js';
+import { modelsRouter } from './routers/models/models.router.js';
 import { adminRouter } from './routers/admin/admin.router.js';
 import { logsRouter } from './routers/logs/logs.router.js';
 

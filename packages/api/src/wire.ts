@@ -1,6 +1,6 @@
 import { deriveJobProgress, deriveJobState, type Access, type JobEvent, type JobFileRecord, type JobWithFiles } from '@image2model/core';
 import type { Context } from './context.js';
-import type { JobEventWire } from './schemas.js';
+import type { JobEventWire } from './routers/status/on-status-events.types.js';
 import { downloadPaths } from './paths.js';
 
 export function accessFor(ctx: Context, sessionId: string | undefined | null): Access {

@@ -4,3 +4,4 @@
  * code under test checks against (a double in another package would throw core's built copy).
  */
 export { FakeModelProvider, type FakeCall, type FakeModelProviderOptions } from './fake-model-provider.js';
+export { createServiceHarness, eventsUntilDone } from './service-harness.js';

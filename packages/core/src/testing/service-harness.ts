@@ -84,7 +84,7 @@ export async function createServiceHarness() {
   }
 
   /** Writes temp "uploads" and creates a job from them. */
-  async function upload(service: JobService, names: string[] = ['photo.png'], face_limit: number | null = null) {
+  async function upload(service: JobService, names: string[] = ['photo.png'], face_limit: number | null = null, owner: string = OWNER) {
     const images = await Promise.all(
       names.map(async (filename) => {
         const temp_path = path.join(uploadTempDir, `upload-${++tempCounter}`);
@@ -92,7 +92,7 @@ export async function createServiceHarness() {
         return { filename, temp_path, format: filename.endsWith('.png') ? ('png' as const) : ('jpg' as const) };
       }),
     );
-    return service.createJob({ owner: OWNER, face_limit, images });
+    return service.createJob({ owner, face_limit, images });
   }
 
   return {

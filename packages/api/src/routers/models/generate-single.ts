@@ -1,7 +1,7 @@
-import type { TRPCRouterRecord } from '@trpc/server';
 import type { TripoOptions } from '@image2model/core';
 import { apiKeyProcedure } from '../../trpc.js';
-import { GenerateSingleInputSchema, GenerateSingleResponseSchema, TRIPO_OPTION_FIELDS } from '../../schemas.js';
+import { TRIPO_OPTION_FIELDS } from '../../schemas.js';
+import { GenerateSingleInputSchema, GenerateSingleResponseSchema } from './generate-single.types.js';
 import { accessFor } from '../../wire.js';
 
 export const generateSingle = apiKeyProcedure
@@ -28,5 +28,3 @@ export const generateSingle = apiKeyProcedure
       accessFor(ctx, null),
     );
   });
-
-export const modelsRouter = { generateSingle } satisfies TRPCRouterRecord;

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { readerProcedure } from '../../trpc.js';
-import { JobIdSchema, JobStatusResponseSchema, SessionIdSchema } from '../../schemas.js';
+import { GetStatusInputSchema, JobStatusResponseSchema } from './get-status.types.js';
 import { accessFor, toJobStatus } from '../../wire.js';
 
 export const getStatus = readerProcedure
@@ -14,7 +13,7 @@ export const getStatus = readerProcedure
       protect: true,
     },
   })
-  .input(z.object({ job_id: JobIdSchema, session_id: SessionIdSchema.optional() }))
+  .input(GetStatusInputSchema)
   .output(JobStatusResponseSchema)
   .query(async ({ ctx, input }) => {
     const job = await ctx.services.jobs.getJob(input.job_id, accessFor(ctx, input.session_id));

@@ -1,8 +1,7 @@
 import { tracked } from '@trpc/server';
-import { z } from 'zod';
 import { followJobEvents } from '@image2model/core';
 import { readerProcedure } from '../../trpc.js';
-import { JobIdSchema, SessionIdSchema } from '../../schemas.js';
+import { OnStatusEventsInputSchema } from './on-status-events.types.js';
 import { accessFor, toWireEvent } from '../../wire.js';
 
 /**
@@ -13,14 +12,7 @@ import { accessFor, toWireEvent } from '../../wire.js';
  * job is a plain 404.
  */
 export const onStatusEvents = readerProcedure
-  .input(
-    z.object({
-      job_id: JobIdSchema,
-      session_id: SessionIdSchema.optional(),
-      /** tRPC's resume key (httpSubscriptionLink sends it after a reconnect). */
-      lastEventId: z.string().max(64).nullish(),
-    }),
-  )
+  .input(OnStatusEventsInputSchema)
   .subscription(async ({ ctx, input, signal }) => {
     const { job } = await ctx.services.jobs.getJob(input.job_id, accessFor(ctx, input.session_id));
     const events = followJobEvents(ctx.services.events, job.job_id, { lastEventId: input.lastEventId ?? null, signal });

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+
+export const GetReadinessInputSchema = z.object({}).optional();
+
+export const ReadinessReportSchema = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.record(z.string(), z.string()).meta({
+      description: 'storage: writable|unwritable; redis: connected|disconnected|not_configured; fal_api: reachable|unreachable|not_configured',
+    }),
+  })
+  .meta({ id: 'Readiness' });
+export type ReadinessReport = z.infer<typeof ReadinessReportSchema>;
