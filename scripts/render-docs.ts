@@ -14,15 +14,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { generateModel, type GenerateResult } from '@image2model/mesh';
 import sharp from 'sharp';
 
-import { readGlbAsPreviewMesh } from '../packages/mesh/src/preview/read-glb.js';
-import { renderPreview } from '../packages/mesh/src/preview/render-preview.js';
+import { readGlbAsPreviewMesh, renderPreview } from '@image2model/mesh/preview';
 import {
   bottleWithAlpha,
   busyBackground,
   mugWithShadow,
   starOnWhite,
   whiteLabelOnWhite,
-} from '../packages/mesh/src/test-support/synthetic-photos.js';
+} from '@image2model/testing/synthetic-photos';
 
 const GALLERY = new URL('../docs/gallery/', import.meta.url);
 const CELL = 256;

@@ -1,4 +1,4 @@
-import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { cpus, release, totalmem, type as osType } from 'node:os';
 import type { BenchCase, CaseResult } from './case.js';
 
 export interface CaseOutcome {

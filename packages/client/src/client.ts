@@ -7,7 +7,7 @@ import { uploadImages, type UploadOptions, type UploadSource } from './upload.js
 import type { ClientRouter, UploadResponse } from './generated/api-types.js';
 import type { JobDoneEvent, JobStatus, TrackedJobEvent } from './types.js';
 
-export interface WaitForJobOptions extends WatchOptions {}
+export type WaitForJobOptions = WatchOptions;
 
 /** The helpers for what tRPC cannot carry: files in, models out, and resumable event streams. */
 export interface Image2ModelHelpers {

@@ -7,7 +7,7 @@ import { Image2ModelError } from './errors.js';
 
 /** A file on disk as a Blob that reads the file as it is sent (never the whole file in memory). */
 export async function blobFromPath(path: string): Promise<{ blob: Blob; name: string }> {
-  let isFile = false;
+  let isFile: boolean;
   try {
     isFile = (await stat(path)).isFile();
   } catch (error) {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { generateModel } from './generate-model.js';
-import { mugWithShadow } from './test-support/synthetic-photos.js';
+import { mugWithShadow } from '@image2model/testing/synthetic-photos';
 
 // Integration, not unit: it starts child processes. The in-process cases are in determinism.test.ts.
 const run = promisify(execFile);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { generateModel } from './generate-model.js';
-import { mugWithShadow, starOnWhite } from './test-support/synthetic-photos.js';
+import { mugWithShadow, starOnWhite } from '@image2model/testing/synthetic-photos';
 
 // Within one process; across processes: determinism.int.test.ts.
 

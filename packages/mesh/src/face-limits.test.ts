@@ -4,7 +4,7 @@ import { generateModel } from './generate-model.js';
 import { MIN_FACE_LIMIT_FOR_TOPOLOGY } from './limits.js';
 import { analyseTopology, genus, signedVolume } from './test-support/mesh-topology.js';
 import { readGlbMesh } from './test-support/read-glb-mesh.js';
-import { mugWithShadow, starOnWhite } from './test-support/synthetic-photos.js';
+import { mugWithShadow, starOnWhite } from '@image2model/testing/synthetic-photos';
 import { validateGlb } from './test-support/validate-glb.js';
 
 let mug: Buffer;

@@ -5,7 +5,7 @@ import { BUSY_BACKGROUND_WARNING } from './mask/segment-object.js';
 import { analyseTopology, boundingBox, genus, signedVolume } from './test-support/mesh-topology.js';
 import { readGlbMesh, type GlbMesh } from './test-support/read-glb-mesh.js';
 import { sampleTexture } from './test-support/sample-texture.js';
-import { bottleWithAlpha, busyBackground, mugWithShadow, starOnWhite, whiteLabelOnWhite } from './test-support/synthetic-photos.js';
+import { bottleWithAlpha, busyBackground, mugWithShadow, starOnWhite, whiteLabelOnWhite } from '@image2model/testing/synthetic-photos';
 import { validateGlb } from './test-support/validate-glb.js';
 
 const FACE_LIMIT = 3_000;

@@ -5,7 +5,7 @@ import { generateModel } from './generate-model.js';
 import { resolveGenerateOptions } from './generate-options.js';
 import { boundingBox } from './test-support/mesh-topology.js';
 import { readGlbMesh } from './test-support/read-glb-mesh.js';
-import { starOnWhite } from './test-support/synthetic-photos.js';
+import { starOnWhite } from '@image2model/testing/synthetic-photos';
 
 describe('resolveGenerateOptions', () => {
   it('fills in the documented defaults', () => {

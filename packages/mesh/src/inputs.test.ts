@@ -7,7 +7,7 @@ import { MAX_IMAGE_PIXELS } from './limits.js';
 import { NO_OBJECT_WARNING } from './mask/segment-object.js';
 import { analyseTopology, boundingBox } from './test-support/mesh-topology.js';
 import { readGlbMesh } from './test-support/read-glb-mesh.js';
-import { bottleWithAlpha, mugWithShadow, solidImage } from './test-support/synthetic-photos.js';
+import { bottleWithAlpha, mugWithShadow, solidImage } from '@image2model/testing/synthetic-photos';
 import { validateGlb } from './test-support/validate-glb.js';
 
 async function expectValidClosedModel(glb: Buffer): Promise<void> {

@@ -28,6 +28,7 @@ describe('isJsonNative', () => {
 
   // Safe side: superjson also handles these without meta, but walking them is not worth it.
   it.each([
+    // eslint-disable-next-line no-sparse-arrays -- a hole is the case under test
     ['a sparse array', [1, , 3]],
     ['a function', { f: () => 1 }],
   ])('leaves %s to superjson', (_name, value) => {

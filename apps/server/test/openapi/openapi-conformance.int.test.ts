@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ERROR_STATUS, type ErrorCode } from '@image2model/core';
 import { FakeModelProvider } from '@image2model/core/testing';

@@ -86,7 +86,7 @@ describe('long junk paths do not fill the log memory (child server)', { timeout:
     const sampler = setInterval(() => {
       residentBytes(pid).then((rss) => samples.push(rss), () => undefined);
     }, 200);
-    let idle = 0;
+    let idle: number;
     try {
       await storm(WARM_UP);
       samples.push(await residentBytes(pid));

@@ -15,6 +15,7 @@ function fakeTerminal(isTTY: boolean) {
     { isTTY, columns: 120 },
   );
   // cli-progress draws by moving the cursor: strip the escape codes, keep the text.
+  // eslint-disable-next-line no-control-regex -- ESC starts the escape codes this strips
   const plain = () => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
   return { stream, plain };
 }

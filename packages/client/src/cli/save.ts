@@ -10,6 +10,7 @@ import type { Download } from '../index.js';
 /** Names Windows reserves for devices, with any extension (`con.glb` is the console there). */
 const RESERVED_STEM = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i;
 /** Characters no file system of Windows, macOS or Linux takes in a name, and control characters. */
+// eslint-disable-next-line no-control-regex -- control characters are what this removes
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f<>:"/\\|?*]/g;
 /** Room for `-99` and the extension within a file system's 255-byte limit. */
 const MAX_STEM_BYTES = 200;

@@ -10,7 +10,7 @@ export const storageKeys = {
 export function fileStem(filename: string, fallback: string): string {
   const base = filename.split(/[/\\]/).pop() ?? '';
   const stem = base.replace(/\.[^.]*$/, '');
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
   const clean = stem.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return clean.length > 0 ? clean : fallback;
 }

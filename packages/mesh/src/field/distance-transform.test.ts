@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { seededRandom } from '../test-support/seeded-random.js';
+import { seededRandom } from '@image2model/testing/seeded-random';
 import { distanceTransform2d, euclideanDistanceTransform2d, FAR } from './distance-transform.js';
 
 /** min over q of |p − q|² + f(q), by trying every q. */
-function bruteForce(f: Float32Array, width: number, height: number): Float32Array {
+function bruteForce(f: Float32Array, width: number): Float32Array {
   const out = new Float32Array(f.length).fill(FAR);
   for (let p = 0; p < f.length; p++) {
     for (let q = 0; q < f.length; q++) {
@@ -25,7 +25,7 @@ describe('distanceTransform2d', () => {
   ])('gives exact squared Euclidean distances on a %i×%i grid with %f sources', (width, height, density) => {
     const random = seededRandom(width * height);
     const grid = Float32Array.from({ length: width * height }, () => (random() < density ? 0 : FAR));
-    const expected = bruteForce(grid, width, height);
+    const expected = bruteForce(grid, width);
     distanceTransform2d(grid, width, height);
     expect(Array.from(grid)).toEqual(Array.from(expected));
   });
@@ -46,7 +46,7 @@ describe('distanceTransform2d', () => {
   it('is the lower envelope of paraboloids for arbitrary source values (as Puffball uses it)', () => {
     const random = seededRandom(7);
     const grid = Float32Array.from({ length: 30 * 20 }, () => (random() < 0.2 ? -Math.round(random() * 50) : FAR));
-    const expected = bruteForce(grid, 30, 20);
+    const expected = bruteForce(grid, 30);
     distanceTransform2d(grid, 30, 20);
     expect(Array.from(grid)).toEqual(Array.from(expected));
   });

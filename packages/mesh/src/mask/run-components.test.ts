@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { seededRandom } from '../test-support/seeded-random.js';
+import { seededRandom } from '@image2model/testing/seeded-random';
 import { componentWindow, findRunComponents, paintComponents } from './run-components.js';
 
 /** Component areas by flooding pixel by pixel, in order of first pixel. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { decodePhoto } from '../image/decode-photo.js';
-import { bottleWithAlpha, busyBackground, mugWithShadow, starOnWhite, whiteLabelOnWhite } from '../test-support/synthetic-photos.js';
+import { bottleWithAlpha, busyBackground, mugWithShadow, starOnWhite, whiteLabelOnWhite } from '@image2model/testing/synthetic-photos';
 import { findRunComponents } from './run-components.js';
 import { BUSY_BACKGROUND_WARNING, segmentObject, type Segmentation } from './segment-object.js';
 

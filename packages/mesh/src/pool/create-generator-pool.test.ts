@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createGeneratorPool, generateModel, type GeneratorPool } from '@image2model/mesh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { mugWithShadow } from '../test-support/synthetic-photos.js';
+import { mugWithShadow } from '@image2model/testing/synthetic-photos';
 
 describe('createGeneratorPool', () => {
   let pool: GeneratorPool;
