@@ -9,8 +9,6 @@ import tseslint from 'typescript-eslint';
  * (`@image2model/testing`) and the FAL emulator are for tests, bench and dev tools only.
  */
 const ELEMENTS = [
-  // A dev tool inside the server's folder: it drives a server with the test helpers (first match wins).
-  { type: 'soak', pattern: 'apps/server/src/soak/**', partialMatch: false },
   { type: 'core', pattern: 'packages/core/**', partialMatch: false },
   { type: 'mesh', pattern: 'packages/mesh/**', partialMatch: false },
   { type: 'api', pattern: 'packages/api/**', partialMatch: false },
@@ -32,7 +30,6 @@ const LAYERS = {
   client: ['api'],
   'fal-emulator': ['mesh', 'core'],
   server: ['api', 'core', 'mesh', 'fal-emulator'],
-  soak: ['server', 'api', 'core', 'testing'],
   web: ['client', 'core'],
   testing: ['core', 'server', 'fal-emulator'],
   bench: ['core', 'mesh', 'api', 'client', 'server', 'fal-emulator', 'testing'],
@@ -92,9 +89,9 @@ export default tseslint.config(
     },
   },
   {
-    // Tests, test helpers, benchmarks, scripts and the soak are not the service: they set up servers
-    // with their own environment, and tests may reach any layer they exercise.
-    files: [...TEST_FILES, 'bench/**', 'scripts/**', 'apps/server/src/soak/**', 'apps/server/src/env.ts'],
+    // Tests (the soak among them), test helpers, benchmarks and scripts are not the service: they set
+    // up servers with their own environment, and tests may reach any layer they exercise.
+    files: [...TEST_FILES, 'bench/**', 'scripts/**', 'apps/server/src/env.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { soakChartPng } from '../../src/soak/chart.js';
-import { runSoak, type SoakResult } from '../../src/soak/run-soak.js';
-import { SHORT_RUN_BOUNDS, summaryLine, verdict } from '../../src/soak/verdict.js';
+import { soakChartPng } from './chart.js';
+import { runSoak, type SoakResult } from './run-soak.js';
+import { SHORT_RUN_BOUNDS, summaryLine, verdict } from './verdict.js';
 
 const CLIENTS = 50;
 const LOAD_SECONDS = 50;
