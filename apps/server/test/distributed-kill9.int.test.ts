@@ -141,7 +141,7 @@ describe.skipIf(!redisUp)('kill -9 of the API and the worker in the middle of a 
 
 /**
  * The narrowest window: the worker dies just as it sends the command that carries a file's
- * `completed` event. A Redis relay (`test-support/redis-relay.ts`) holds back the first command
+ * `completed` event. A Redis relay (`@image2model/testing/redis-relay`) holds back the first command
  * whose bytes contain that event (never delivered), then the worker and the API are killed and
  * restarted.
  *
