@@ -1,10 +1,9 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { FalScenario } from '@image2model/fal-emulator';
 import { startFalStack, type FalStack } from '@image2model/testing/fal';
 import { makePhoto } from '@image2model/testing/images';
 import { auth, readEventStream, uploadBatch, waitForJobStatus, type JobStatusBody } from '@image2model/testing/http';
+import { startHttpServer } from '@image2model/testing/net';
 import { USER_KEY } from '@image2model/testing/test-server';
 
 /** What the emulator's logs carry (10, 30, 55, 75, 90 %, then 100 % shown as 99 until our copy exists). */
@@ -234,18 +233,17 @@ describe('the FAL provider through /api/v1, against the FAL emulator', () => {
 
   it('refuses a model URL outside FAL media hosts and FAL_BASE_URL without fetching it (no SSRF)', async () => {
     const internal: string[] = [];
-    const probe = createServer((req, res) => {
+    const probe = await startHttpServer((req, res) => {
       internal.push(req.url ?? '');
       res.end('secret');
     });
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => new Promise<void>((resolve) => probe.close(() => resolve())));
-    const internalUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/latest/meta-data.glb`;
+    onTestFinished(() => probe.close());
+    const internalUrl = `${probe.url}/latest/meta-data.glb`;
     const s = await start('success', { emulator: { transformResult: (output) => ({ ...output, model_mesh: { ...output.model_mesh, url: internalUrl } }) } });
     const job = await s.run(await photo());
     expect(job.files[0]?.error).toEqual({
       code: 'FAL_API_ERROR',
-      message: `FAL returned a file URL on http://127.0.0.1:${(probe.address() as AddressInfo).port}, which is not a FAL media host; refused`,
+      message: `FAL returned a file URL on ${probe.url}, which is not a FAL media host; refused`,
     });
     expect(internal).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A port nothing listens on: bound, then released. */
@@ -11,11 +11,15 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** An HTTP server that is not Image2Model: every path answers an HTML 404, like a wrong URL would. */
-export async function startForeignServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createHttpServer((_req, res) => {
-    res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not here</body></html>');
-  });
+export interface LocalHttpServer {
+  url: string;
+  /** Closes it, cutting connections still open (a client may hold one in keep-alive). */
+  close(): Promise<void>;
+}
+
+/** An HTTP server on a free loopback port, answering with `handler`: a stand-in for another host. */
+export async function startHttpServer(handler: RequestListener): Promise<LocalHttpServer> {
+  const server = createHttpServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -26,6 +30,13 @@ export async function startForeignServer(): Promise<{ url: string; close(): Prom
         server.close(() => resolve());
       }),
   };
+}
+
+/** An HTTP server that is not Image2Model: every path answers an HTML 404, like a wrong URL would. */
+export function startForeignServer(): Promise<LocalHttpServer> {
+  return startHttpServer((_req, res) => {
+    res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not here</body></html>');
+  });
 }
 
 /** Records every request a client makes through its `fetch` option. */

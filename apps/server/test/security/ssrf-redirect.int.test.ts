@@ -1,5 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFalEmulator, type FalEmulator } from '@image2model/fal-emulator';
 import { parseEnv } from '../../src/env.js';
@@ -8,12 +7,7 @@ import { FAL_TEST_TUNING } from '@image2model/testing/fal';
 import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
 import { makePhoto } from '@image2model/testing/images';
 import { uploadBatch, waitForJobStatus } from '@image2model/testing/http';
-
-const listen = async (server: Server) => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-};
-const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+import { startHttpServer, type LocalHttpServer } from '@image2model/testing/net';
 
 /**
  * fal-provider.int.test.ts shows a model URL outside FAL's media hosts is never fetched. This is the
@@ -23,27 +17,26 @@ const close = (server: Server) => new Promise<void>((resolve) => server.close(()
 describe('no SSRF through a redirect from FAL\'s CDN', { timeout: 60_000 }, () => {
   const internalHits: string[] = [];
   let redirectsServed = 0;
-  const internal = createServer((req, res) => {
-    internalHits.push(req.url ?? '');
-    res.end('secret');
-  });
-  let internalUrl: string;
+  let internal: LocalHttpServer;
   let fal: FalEmulator;
-  let proxy: Server;
+  let proxy: LocalHttpServer;
   let server: TestServer;
 
   beforeAll(async () => {
-    internalUrl = await listen(internal);
+    internal = await startHttpServer((req, res) => {
+      internalHits.push(req.url ?? '');
+      res.end('secret');
+    });
     fal = await startFalEmulator({
       queueMs: 20,
       processingMs: 40,
       transformResult: (output) => ({ ...output, model_mesh: { ...output.model_mesh, url: 'https://v3.fal.media/files/redirect/model.glb' } }),
     });
     const emulator = new URL(fal.url);
-    proxy = createServer((req, res) => {
+    proxy = await startHttpServer((req, res) => {
       if (req.url?.startsWith('/files/redirect/')) {
         redirectsServed++;
-        res.writeHead(302, { Location: `${internalUrl}/latest/meta-data/model.glb` }).end();
+        res.writeHead(302, { Location: `${internal.url}/latest/meta-data/model.glb` }).end();
         return;
       }
       const upstream = request({ host: emulator.hostname, port: emulator.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
@@ -53,15 +46,14 @@ describe('no SSRF through a redirect from FAL\'s CDN', { timeout: 60_000 }, () =
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
     });
-    const proxyUrl = await listen(proxy);
-    const provider = await createProvider(parseEnv({ FAL_KEY: 'test-fal-key', FAL_BASE_URL: proxyUrl }), FAL_TEST_TUNING);
+    const provider = await createProvider(parseEnv({ FAL_KEY: 'test-fal-key', FAL_BASE_URL: proxy.url }), FAL_TEST_TUNING);
     server = await startTestServer({ provider });
   });
   afterAll(async () => {
     await server?.stop();
     await fal?.close();
-    await close(proxy);
-    await close(internal);
+    await proxy?.close();
+    await internal?.close();
   });
 
   it('refuses the redirect target without requesting it, and says so in the file error', async () => {
@@ -70,7 +62,7 @@ describe('no SSRF through a redirect from FAL\'s CDN', { timeout: 60_000 }, () =
     const { job_id } = (await upload.json()) as { job_id: string };
     const job = await waitForJobStatus(server.api(`/status/${job_id}`), USER_KEY);
     expect(job.files[0]?.status).toBe('failed');
-    expect(job.files[0]?.error).toEqual({ code: 'FAL_API_ERROR', message: `FAL returned a file URL on ${internalUrl}, which is not a FAL media host; refused` });
+    expect(job.files[0]?.error).toEqual({ code: 'FAL_API_ERROR', message: `FAL returned a file URL on ${internal.url}, which is not a FAL media host; refused` });
     expect(internalHits).toEqual([]);
     // The CDN was asked and answered with the redirect: what was refused is the redirect's target.
     expect(redirectsServed).toBeGreaterThan(0);
