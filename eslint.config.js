@@ -4,9 +4,9 @@ import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
 
 /**
- * The packages as layers. An arrow means "may import": apps → api → core, mesh → core, the client
- * → api's types only, the web app → client and core's browser-safe entries. Test helpers
- * (`@image2model/testing`) and the FAL emulator are for tests, bench and dev tools only.
+ * The folders as layers. An arrow in LAYERS means "may import": apps → api → core,
+ * mesh → core's limits, the client → api's types only, the web app → the client and core's limits.
+ * Test helpers (`@image2model/testing`) and the FAL emulator are for tests, bench and dev tools only.
  */
 const ELEMENTS = [
   { type: 'core', pattern: 'packages/core/**', partialMatch: false },
@@ -22,25 +22,61 @@ const ELEMENTS = [
   { type: 'scripts', pattern: 'scripts/**', partialMatch: false },
 ];
 
-/** What each layer's production code may import besides itself (tests are allowed more, below). */
+/** The workspace package (the root's for bench, test and scripts) whose folder holds each layer. */
+const PACKAGES = [['core'], ['mesh'], ['api'], ['client'], ['fal-emulator'], ['testing'], ['server'], ['web'], ['bench', 'repo-tests', 'scripts']];
+
+/** What each layer's production code may import besides itself (tests may import any layer). */
 const LAYERS = {
   core: [],
   mesh: ['core'],
   api: ['core'],
   client: ['api'],
-  'fal-emulator': ['mesh', 'core'],
-  server: ['api', 'core', 'mesh', 'fal-emulator'],
+  'fal-emulator': ['mesh'],
+  server: ['api', 'core', 'mesh'],
   web: ['client', 'core'],
   testing: ['core', 'server', 'fal-emulator'],
-  bench: ['core', 'mesh', 'api', 'client', 'server', 'fal-emulator', 'testing'],
-  'repo-tests': ['core', 'mesh', 'api', 'client', 'server', 'testing'],
-  scripts: ['core', 'mesh', 'api', 'client', 'server', 'testing'],
+  bench: ['core', 'mesh', 'api', 'server', 'fal-emulator', 'testing'],
+  'repo-tests': ['server', 'testing'],
+  scripts: ['mesh', 'testing'],
 };
 
-/** `../../packages/x/src/…`: another package's private inside. */
-const OTHER_PACKAGES_SRC = { regex: '^(\\.\\./)+(packages|apps)/[^/]+/src/', message: "Import the package by name (its exports), not another package's src/." };
+const element = (/** @type {string[]} */ types) => ({ element: { types: { anyOf: types } } });
+
+/** Another package is reached by its name (its exports map), never by a path into its folder (src/, dist/). */
+const NO_RELATIVE_IMPORT_OF_ANOTHER_PACKAGE = PACKAGES.map((types) => ({
+  from: element(types),
+  disallow: { to: { element: { types: { noneOf: types } } }, dependency: { source: '!@image2model/**' } },
+  message: "Import another package by its name (its exports map), not by a relative path into its folder.",
+}));
+
+const PRODUCTION_POLICIES = [
+  ...Object.entries(LAYERS).map(([type, allowed]) => ({
+    from: element([type]),
+    allow: { to: element([type, ...allowed]) },
+  })),
+  // The browser bundle and mesh's worker threads pull in nothing Node-only: core's limits entry only.
+  ...['web', 'mesh'].map((type) => ({
+    from: element([type]),
+    disallow: { to: element(['core']), dependency: { source: '!@image2model/core/limits' } },
+    message: 'Only @image2model/core/limits (dependency-free) may be imported here.',
+  })),
+  {
+    // The client is published without the API's code: it may know its types, never load it.
+    from: element(['client']),
+    disallow: { to: element(['api']), dependency: { kind: 'value' } },
+    message: 'The published client imports only types from @image2model/api (import type).',
+  },
+  {
+    from: element(Object.keys(LAYERS)),
+    disallow: { to: { element: { types: 'core', fileInternalPath: ['src/testing/**', 'dist/testing/**'] } } },
+    message: "core's test doubles (@image2model/core/testing) are for tests only.",
+  },
+  ...NO_RELATIVE_IMPORT_OF_ANOTHER_PACKAGE,
+];
 
 const TEST_FILES = ['**/*.test.ts', '**/*.test.tsx', '**/*.check.ts', '**/test/**', '**/test-support/**', 'packages/core/src/testing/**', 'packages/testing/**'];
+
+const PROCESS_ENV = 'Read configuration in apps/server/src/env.ts (parseEnv) and pass it down.';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '.turbo/**', 'bench/results/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
@@ -57,45 +93,22 @@ export default tseslint.config(
       // Layering, for relative and package imports alike (the resolver follows workspace links to
       // the package's own folder, so `@image2model/server` from core is caught as surely as
       // `../../../apps/server/src/x.js`).
-      'boundaries/dependencies': [
-        'error',
-        {
-          default: 'disallow',
-          policies: Object.entries(LAYERS).map(([type, allowed]) => ({
-            from: { element: { type } },
-            allow: { to: { element: { types: { anyOf: [type, ...allowed] } } } },
-          })),
-        },
-      ],
-      // Another package's src/ is its private inside: go through its package name and exports.
-      'no-restricted-imports': ['error', { patterns: [OTHER_PACKAGES_SRC] }],
+      'boundaries/dependencies': ['error', { default: 'disallow', checkInternals: true, policies: PRODUCTION_POLICIES }],
       // Configuration is read in one place per process (apps/server/src/env.ts), so it is checked once.
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in apps/server/src/env.ts (parseEnv) and pass it down.' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: PROCESS_ENV }],
+      'no-restricted-imports': ['error', { paths: ['node:process', 'process'].map((name) => ({ name, importNames: ['env'], message: PROCESS_ENV })) }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
   },
   {
-    // The client is published: it may know the API's types, never load its code.
-    files: ['packages/client/src/**/*.ts'],
-    ignores: TEST_FILES,
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: '@image2model/api', allowTypeImports: true, message: 'The published client imports only types from @image2model/api.' }],
-          patterns: [OTHER_PACKAGES_SRC],
-        },
-      ],
-    },
-  },
-  {
     // Tests (the soak among them), test helpers, benchmarks and scripts are not the service: they set
-    // up servers with their own environment, and tests may reach any layer they exercise.
+    // up servers with their own environment.
     files: [...TEST_FILES, 'bench/**', 'scripts/**', 'apps/server/src/env.ts'],
-    rules: { 'no-restricted-properties': 'off' },
+    rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' },
   },
   {
+    // Tests may reach any layer they exercise, through its package name like any other user.
     files: TEST_FILES,
-    rules: { 'boundaries/dependencies': 'off' },
+    rules: { 'boundaries/dependencies': ['error', { default: 'allow', policies: NO_RELATIVE_IMPORT_OF_ANOTHER_PACKAGE }] },
   },
 );

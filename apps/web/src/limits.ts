@@ -9,7 +9,7 @@ export interface UploadLimits {
   maxImagePixels: number;
 }
 
-/** The server's defaults (README: MAX_FILES, MAX_FILE_SIZE_MB; the pixel limit is fixed). */
+/** The server's defaults (docs/configuration.md: MAX_FILES, MAX_FILE_SIZE_MB; the pixel limit is fixed). */
 export const DEFAULT_LIMITS: UploadLimits = { maxFiles: DEFAULT_MAX_FILES, maxFileSizeMb: DEFAULT_MAX_FILE_SIZE_MB, maxImagePixels: MAX_IMAGE_PIXELS };
 
 /**

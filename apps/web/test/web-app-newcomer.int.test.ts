@@ -7,7 +7,7 @@ import { modelCoverage, photos, POLL, shownModel, truncatedJpeg, viewerShot, wai
 
 assertBrowserInCi();
 const DOCS = new URL('../../../docs/', import.meta.url);
-/** `UPDATE_WEB_SCREENSHOT=1` re-renders the README's pictures of these layouts into docs/. */
+/** `UPDATE_WEB_SCREENSHOT=1` re-renders docs/web-app.md's pictures of these layouts. */
 const screenshot = async (page: import('playwright-core').Page, name: string) => {
   if (process.env.UPDATE_WEB_SCREENSHOT === '1') await page.screenshot({ path: fileURLToPath(new URL(name, DOCS)), fullPage: true });
 };

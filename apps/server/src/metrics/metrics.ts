@@ -27,7 +27,7 @@ export interface Metrics {
   rateLimitRejections: Counter<'window'>;
 }
 
-/** The names, for the README and the tests that check a scrape exposes them all. */
+/** The names, for docs/metrics.md and the tests that check a scrape exposes them all. */
 export const METRIC_NAMES = [
   'image2model_http_request_duration_seconds',
   'image2model_queue_jobs',
