@@ -39,9 +39,10 @@ interface JobHub {
 
 /**
  * The SSE fan-out of `GET /status/stream/{job_id}`: per job and process one subscription to the
- * event log, each follower replayed and admitted by core's replay-then-live rules (`replayJobEvents`,
- * the steps `followJobEvents` is made of, as the tRPC subscription uses them), each event serialised once (per origin) and the same frame written to every follower,
- * one heartbeat timer for all streams. A per-follower chain of iterators, promises and timers cost
+ * event log; each follower replayed and admitted by core's replay-then-live rules through the steps
+ * `followJobEvents` (the tRPC subscription's stream) is made of, `replayJobEvents` and its
+ * `LiveEventFilter`; each event serialised once (per origin) and the same frame written to every
+ * follower; one heartbeat timer for all streams. A per-follower chain of iterators, promises and timers cost
  * 4× the CPU of a bare fan-out and fell behind at 5,000 followers (BENCHMARKS.md, "sse-fanout").
  */
 export class JobEventFanout {
