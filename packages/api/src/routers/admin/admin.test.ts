@@ -8,10 +8,13 @@ describe('admin.systemInfo and admin.cleanup', () => {
   });
   afterEach(() => h.cleanup());
 
-  it("are refused to a user key (INVALID_API_KEY, 403) and to no key (401)", async () => {
+  it("are refused to a user key (INVALID_API_KEY, 403), and to no key or an unknown one (AUTHENTICATION_REQUIRED, 401)", async () => {
     expect(await failureOf(h.callAs(USER_KEY).admin.systemInfo())).toMatchObject({ code: 'INVALID_API_KEY', status: 403 });
     expect(await failureOf(h.callAs(USER_KEY).admin.cleanup({ older_than_hours: 1 }))).toMatchObject({ code: 'INVALID_API_KEY', status: 403 });
-    expect(await failureOf(h.callAs(null).admin.systemInfo())).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });
+    for (const key of [null, 'not-a-key']) {
+      expect(await failureOf(h.callAs(key).admin.systemInfo()), String(key)).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });
+      expect(await failureOf(h.callAs(key).admin.cleanup({ older_than_hours: 1 })), String(key)).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });
+    }
   });
 
   it("give an admin key the job counts and a cleanup's result", async () => {

@@ -16,6 +16,8 @@ describe('logs.get', () => {
 
   it('is refused to a user key, and refuses an unknown level or a date that is not one', async () => {
     expect(await failureOf(h.callAs(USER_KEY).logs.get({}))).toMatchObject({ code: 'INVALID_API_KEY', status: 403 });
+    expect(await failureOf(h.callAs(null).logs.get({}))).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });
+    expect(await failureOf(h.callAs('not-a-key').logs.get({}))).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });
     expect(await failureOf(h.callAs(ADMIN_KEY).logs.get({ level: 'LOUD' }))).toMatchObject({ code: 'VALIDATION_ERROR', details: { issues: [expect.objectContaining({ field: 'level' })] } });
     expect(await failureOf(h.callAs(ADMIN_KEY).logs.get({ since: '2024-02-30T25:00:00Z' }))).toMatchObject({ code: 'VALIDATION_ERROR', details: { issues: [expect.objectContaining({ field: 'since' })] } });
     expect(h.logQueries).toEqual([]);

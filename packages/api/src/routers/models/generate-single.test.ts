@@ -41,10 +41,11 @@ describe('models.generateSingle', () => {
     held.release();
   });
 
-  it('needs the owner key: a session alone is asked for a key, another key finds nothing', async () => {
+  it('needs the owner key: no key or an unknown one is asked for a key, another key finds nothing', async () => {
     h = await createCallerHarness();
     const { job } = await h.upload(USER_KEY);
     expect(await failureOf(h.callAs(null).models.generateSingle({ job_id: job.job_id, file_id: 'file_001' }))).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });
+    expect(await failureOf(h.callAs('not-a-key').models.generateSingle({ job_id: job.job_id, file_id: 'file_001' }))).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });
     expect(await failureOf(h.callAs(OTHER_KEY).models.generateSingle({ job_id: job.job_id, file_id: 'file_001' }))).toMatchObject({ code: 'NOT_FOUND', status: 404 });
   });
 

@@ -27,6 +27,11 @@ describe('status.get', () => {
     expect(await failureOf(h.callAs(USER_KEY).status.get({ job_id: 'batch_20240101_000000_nojob1' }))).toMatchObject({ code: 'NOT_FOUND', status: 404 });
   });
 
+  it("lets the owner's key read its job even beside a wrong session_id", async () => {
+    const { job } = await h.upload(USER_KEY);
+    expect((await h.callAs(USER_KEY).status.get({ job_id: job.job_id, session_id: 'sess_wrong' })).job_id).toBe(job.job_id);
+  });
+
   it('asks for a key when there is neither a key nor a session_id, and refuses a wrong key even beside a valid session_id', async () => {
     const { job } = await h.upload(USER_KEY);
     expect(await failureOf(h.callAs(null).status.get({ job_id: job.job_id }))).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });

@@ -31,8 +31,11 @@ describe('status.onEvents', () => {
     expect(resumed).toEqual(items.slice(-1));
   });
 
-  it('refuses before the first event: another key gets NOT_FOUND', async () => {
+  it('refuses before the first event: another key or an unknown job gets NOT_FOUND, no key and no session_id AUTHENTICATION_REQUIRED', async () => {
     const { job } = await h.upload(USER_KEY);
     expect(await failureOf(h.callAs(OTHER_KEY).status.onEvents({ job_id: job.job_id }))).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    expect(await failureOf(h.callAs(USER_KEY).status.onEvents({ job_id: 'batch_20240101_000000_nojob1' }))).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    expect(await failureOf(h.callAs(null).status.onEvents({ job_id: job.job_id }))).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });
+    expect(await failureOf(h.callAs('not-a-key').status.onEvents({ job_id: job.job_id, session_id: job.session_id }))).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', status: 401 });
   });
 });
