@@ -75,6 +75,28 @@ describe('/trpc serves the same router', () => {
     expect((invalid as Error).message).toMatch(/^Invalid request parameters/);
   });
 
+  it('answers a refused access rule with its own tRPC code and HTTP status', async () => {
+    const input = encodeURIComponent(JSON.stringify({ json: { job_id: 'batch_20990101_000000_aaaaaa' } }));
+    const refusals = [
+      [await fetch(`${server.url}/trpc/status.get?input=${input}`), 'UNAUTHORIZED', 401],
+      [
+        await fetch(`${server.url}/trpc/models.generateSingle`, {
+          method: 'POST',
+          headers: { ...auth('not-a-key'), 'Content-Type': 'application/json' },
+          body: JSON.stringify({ json: { job_id: 'batch_20990101_000000_aaaaaa', file_id: 'file_001' } }),
+        }),
+        'UNAUTHORIZED',
+        401,
+      ],
+      [await fetch(`${server.url}/trpc/admin.systemInfo`, { headers: auth(USER_KEY) }), 'FORBIDDEN', 403],
+    ] as const;
+    for (const [res, code, status] of refusals) {
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as { error: { json: { data: { code: string; httpStatus: number } } } };
+      expect(body.error.json.data).toMatchObject({ code, httpStatus: status });
+    }
+  });
+
   it('streams the same events through the subscription as the REST SSE endpoint', async () => {
     const jobId = await finishedJob();
     const client = createClient(server.url, USER_KEY);
