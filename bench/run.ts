@@ -3,12 +3,12 @@
  * bounded time, with its baseline interleaved), prints one line per case and writes the report.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchCase, CaseContext, CaseResult } from './lib/case.js';
-import { renderReport, type CaseOutcome } from './lib/report.js';
+import { comparisonsOf, renderReport, type CaseOutcome } from './lib/report.js';
 import { Scope } from './lib/scope.js';
 import { nowMs } from './lib/stats.js';
 import { coldStartCase } from './cases/cold-start.js';
@@ -83,7 +83,9 @@ try {
 }
 
 const totalSeconds = (nowMs() - suiteStart) / 1000;
-const report = renderReport({ outcomes, quick, startedAt, loadBefore, totalSeconds });
+const previous = await readFile(join(repo, 'BENCHMARKS.md'), 'utf8').catch(() => null);
+const comparisons = comparisonsOf(previous);
+const report = renderReport({ outcomes, quick, startedAt, loadBefore, totalSeconds, comparisons });
 const out = quick || only ? join(repo, 'bench/dist/BENCHMARKS.partial.md') : join(repo, 'BENCHMARKS.md');
 await writeFile(out, report);
 const failed = outcomes.filter((o) => o.result === null).length;

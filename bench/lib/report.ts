@@ -18,8 +18,33 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-/** BENCHMARKS.md: the table of every measure, then per case how it was measured and what limits it. */
-export function renderReport(opts: { outcomes: CaseOutcome[]; quick: boolean; startedAt: Date; loadBefore: number[]; totalSeconds: number }): string {
+/** The heading of BENCHMARKS.md's hand-written section, which every run carries over unchanged. */
+export const COMPARISONS_HEADING = '## Comparisons across versions';
+
+/**
+ * The hand-written comparisons of an earlier BENCHMARKS.md (its heading up to the next `## `), or
+ * null. Runs of two versions side by side are written by hand: one run measures one checkout.
+ */
+export function comparisonsOf(previous: string | null): string | null {
+  if (previous === null) return null;
+  const start = previous.indexOf(`\n${COMPARISONS_HEADING}\n`);
+  if (start < 0) return null;
+  const end = previous.indexOf('\n## ', start + 1);
+  return previous.slice(start + 1, end < 0 ? undefined : end + 1).trimEnd();
+}
+
+/**
+ * BENCHMARKS.md: the table of every measure, then per case how it was measured and what limits it,
+ * then the comparisons carried over from the previous report.
+ */
+export function renderReport(opts: {
+  outcomes: CaseOutcome[];
+  quick: boolean;
+  startedAt: Date;
+  loadBefore: number[];
+  totalSeconds: number;
+  comparisons: string | null;
+}): string {
   const lines: string[] = [];
   lines.push('# Benchmarks', '');
   lines.push(
@@ -52,6 +77,7 @@ export function renderReport(opts: { outcomes: CaseOutcome[]; quick: boolean; st
     if (result) lines.push(`How (${Math.round(seconds)} s this run): ${result.method}`, '');
     if (bench.limits) lines.push(bench.limits.trim(), '');
   }
+  if (opts.comparisons !== null) lines.push(opts.comparisons, '');
   lines.push(
     '## Running it',
     '',
