@@ -4,7 +4,7 @@ import { copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, stat } fro
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isNotFound, isTempName, openCreatingDir, syncDirectory, tempPathFor } from '../adapters/fs/atomic-file.js';
+import { isNotFound, isTempName, openCreatingDir, syncDirectory, tempPathFor, writeSynced } from '../adapters/fs/atomic-file.js';
 import { AppError } from '../errors.js';
 import type { BlobStorage } from './blob-storage.js';
 import { sweepFiles } from './sweep-files.js';
@@ -54,13 +54,7 @@ export class FsBlobStorage implements BlobStorage {
     try {
       let size: number;
       if (Buffer.isBuffer(data)) {
-        const handle = await openCreatingDir(temp, 'w');
-        try {
-          await handle.writeFile(data);
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+        await writeSynced(temp, data);
         size = data.length;
       } else {
         // A stream cannot be replayed after a failed open, so its directory is made up front.

@@ -28,6 +28,17 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** Writes `data` to a new file at `file` (its directory made when missing) and fsyncs it. */
+export async function writeSynced(file: string, data: string | Buffer): Promise<void> {
+  const handle = await openCreatingDir(file, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * The first half of replacing `target` so that a crash at any moment leaves either the old or the
  * new content: `data` written to a sibling temp file and fsynced. `commit` renames it over the
@@ -37,13 +48,7 @@ export async function prepareFileAtomic(target: string, data: string | Buffer): 
   const temp = tempPathFor(target);
   const discard = (): Promise<void> => rm(temp, { force: true });
   try {
-    const handle = await openCreatingDir(temp, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeSynced(temp, data);
   } catch (error) {
     await discard();
     throw error;
