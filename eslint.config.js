@@ -54,12 +54,18 @@ const PRODUCTION_POLICIES = [
     from: element([type]),
     allow: { to: element([type, ...allowed]) },
   })),
-  // The browser bundle and mesh's worker threads pull in nothing Node-only: core's limits entry only.
-  ...['web', 'mesh'].map((type) => ({
-    from: element([type]),
+  // The browser bundle and mesh's worker threads pull in nothing Node-only: core's dependency-free
+  // entries only (the limits; for the web app also the job-state rule).
+  {
+    from: element(['mesh']),
     disallow: { to: element(['core']), dependency: { source: '!@image2model/core/limits' } },
     message: 'Only @image2model/core/limits (dependency-free) may be imported here.',
-  })),
+  },
+  {
+    from: element(['web']),
+    disallow: { to: element(['core']), dependency: { source: '!@image2model/core/{limits,job-state}' } },
+    message: 'Only @image2model/core/limits and @image2model/core/job-state (dependency-free) may be imported here.',
+  },
   {
     // The client is published without the API's code: it may know its types, never load it.
     from: element(['client']),

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { toJobStatus } from '@image2model/api';
-import type { JobStore } from '@image2model/core';
+import { summarizeJob, type JobStore } from '@image2model/core';
 
 /**
  * The status baseline: a bare Express route (no middleware) that returns the same object as
@@ -15,7 +15,7 @@ export async function startBareStatus(store: JobStore): Promise<{ url: string; c
       res.status(404).end();
       return;
     }
-    res.json(toJobStatus(job, `${req.protocol}://${req.get('host') ?? 'localhost'}`));
+    res.json(toJobStatus(job, summarizeJob(job, 0), `${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));

@@ -36,6 +36,10 @@ const EnvSchema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /** How often a worker queues files that are pending or processing with nothing queued to run them. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  /** Hours a finished job is kept after its last change (fractions allowed); 0 keeps jobs forever. */
+  RETENTION_HOURS: z.coerce.number().min(0).max(1_000_000).default(168),
+  /** How often jobs past RETENTION_HOURS are deleted (also once at start). */
+  RETENTION_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** SIGTERM: how long in-flight requests, streams and generations get before they are handed off. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Unset: the local generator. */
@@ -83,4 +87,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const parsed = EnvSchema.safeParse(dropEmpty(source));
   if (!parsed.success) throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
+}
+
+/** How long finished jobs are kept, and how often the expired ones are deleted. */
+export function retentionOf(env: Env): { hours: number; sweepSeconds: number } {
+  return { hours: env.RETENTION_HOURS, sweepSeconds: env.RETENTION_SWEEP_SECONDS };
 }

@@ -40,7 +40,7 @@ describe('admin and logs', () => {
     expect(body.system.disk.used).toBeLessThanOrEqual(body.system.disk.total ?? 0);
     expect(body.system.disk.free).toBeLessThanOrEqual(body.system.disk.total ?? 0);
     expect(body.system.disk.percent).toBeGreaterThan(0);
-    expect(body.jobs).toEqual({ active: 0, completed: 1, failed: 0, partial: 0 });
+    expect(body.jobs).toEqual({ active: 0, completed: 1, failed: 0, partial: 0, cancelled: 0 });
   });
 
   it('answers 403 INVALID_API_KEY to a user key and 401 to none or a wrong one, on every admin route', async () => {

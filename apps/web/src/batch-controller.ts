@@ -41,11 +41,11 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
 
   function renderSummary(): void {
     if (!state) return;
-    const { percent, completed, failed, total } = batchProgress(state);
+    const { percent, completed, failed, cancelled, total } = batchProgress(state);
     bar.value = percent;
     bar.setAttribute('aria-valuetext', `${Math.round(percent)}%`);
-    const running = total - completed - failed;
-    summary.textContent = `${Math.round(percent)}%: ${completed} of ${total} ready${failed ? `, ${failed} failed` : ''}${running ? `, ${running} in progress` : ''}`;
+    const running = total - completed - failed - cancelled;
+    summary.textContent = `${Math.round(percent)}%: ${completed} of ${total} ready${failed ? `, ${failed} failed` : ''}${cancelled ? `, ${cancelled} cancelled` : ''}${running ? `, ${running} in progress` : ''}`;
     downloadAll.disabled = completed === 0;
   }
 

@@ -16,11 +16,11 @@ describe('batch state', () => {
     const state = createBatchState(job);
     applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 40 }));
     applyEvent(state, event({ type: 'log', file_id: 'file_001', message: 'meshing' }));
-    expect(batchProgress(state)).toEqual({ percent: 20, completed: 0, failed: 0, total: 2 });
+    expect(batchProgress(state)).toEqual({ percent: 20, completed: 0, failed: 0, cancelled: 0, total: 2 });
     applyEvent(state, event({ type: 'completed', file_id: 'file_001', model_url: '/m' }));
     applyEvent(state, event({ type: 'failed', file_id: 'file_002', error: { code: 'FAL_API_ERROR', message: 'no' } }));
     applyEvent(state, event({ type: 'done', status: 'partial' }));
-    expect(batchProgress(state)).toEqual({ percent: 100, completed: 1, failed: 1, total: 2 });
+    expect(batchProgress(state)).toEqual({ percent: 100, completed: 1, failed: 1, cancelled: 0, total: 2 });
     expect(state.files.get('file_001')?.logs).toEqual([{ message: 'meshing', level: 'info' }]);
     expect(state.files.get('file_002')?.error).toEqual({ code: 'FAL_API_ERROR', message: 'no' });
     expect(state.done).toBe(true);

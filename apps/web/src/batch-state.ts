@@ -1,6 +1,7 @@
 import type { JobStatus, TrackedJobEvent } from '@image2model/client';
+import { deriveJobProgress, isFinalFileStatus, tallyFiles, type FileStatus } from '@image2model/core/job-state';
 
-export type FileStatus = 'pending' | 'processing' | 'completed' | 'failed';
+export type { FileStatus };
 
 export interface FileState {
   fileId: string;
@@ -65,9 +66,9 @@ export function applyEvent(state: BatchState, event: TrackedJobEvent): FileState
   if (!file) return null;
   switch (event.type) {
     case 'progress':
-      // After a finish, only a progress 0 means something: a new attempt (generate-single).
-      if ((file.status === 'completed' || file.status === 'failed') && event.progress !== 0) break;
-      if (file.status === 'completed' || file.status === 'failed') file.warnings = 0;
+      // After a finish, only a progress 0 means something: a new attempt (generate-single or retry).
+      if (isFinalFileStatus(file.status) && event.progress !== 0) break;
+      if (isFinalFileStatus(file.status)) file.warnings = 0;
       file.status = 'processing';
       file.error = null;
       file.progress = event.progress;
@@ -83,6 +84,10 @@ export function applyEvent(state: BatchState, event: TrackedJobEvent): FileState
     case 'failed':
       file.status = 'failed';
       file.error = event.error;
+      break;
+    case 'cancelled':
+      // It keeps its last progress: how far it got.
+      file.status = 'cancelled';
       break;
     default:
       break;
@@ -111,14 +116,12 @@ export function markRetrying(state: BatchState, fileId: string): void {
   state.done = false;
 }
 
-/** The server's rule: the mean of every file's progress, finished files (either way) counting 100. */
-export function batchProgress(state: BatchState): { percent: number; completed: number; failed: number; total: number } {
+/** The server's rule (core's deriveJobProgress): the mean of every file's progress, final files counting 100. */
+export function batchProgress(state: BatchState): { percent: number; completed: number; failed: number; cancelled: number; total: number } {
   const files = [...state.files.values()];
-  const total = files.length;
-  const completed = files.filter((f) => f.status === 'completed').length;
-  const failed = files.filter((f) => f.status === 'failed').length;
-  const sum = files.reduce((acc, f) => acc + (f.status === 'completed' || f.status === 'failed' ? 100 : f.progress), 0);
-  return { percent: total === 0 ? 0 : Math.floor((sum / total) * 100) / 100, completed, failed, total };
+  const tally = tallyFiles(files);
+  const completed = tally.total - tally.unfinished - tally.failed - tally.cancelled;
+  return { percent: deriveJobProgress(files), completed, failed: tally.failed, cancelled: tally.cancelled, total: tally.total };
 }
 
 /** Something is still generating (or about to): the page keeps following the stream. */

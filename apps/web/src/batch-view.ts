@@ -27,6 +27,7 @@ const STATUS_TEXT: Record<FileState['status'], string> = {
   processing: 'Generating',
   completed: 'Ready',
   failed: 'Failed',
+  cancelled: 'Cancelled',
 };
 
 function statusText(file: FileState): string {

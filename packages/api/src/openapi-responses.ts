@@ -54,7 +54,7 @@ const ERROR_MEANINGS = {
   AUTHENTICATION_REQUIRED: 'Missing or unknown API key (or, where allowed, no session_id instead)',
   INVALID_API_KEY: 'The API key is valid but not allowed here (an admin key is needed)',
   NOT_FOUND: 'No such job or file for these credentials (another key’s job is not found either)',
-  CONFLICT: 'The file is still pending or processing',
+  CONFLICT: 'The file is still pending or processing; on retry, `details.reason: "nothing_to_retry"` when no file failed or was cancelled',
   FILE_TOO_LARGE: 'A file or request body over the size limit',
   RATE_LIMIT_EXCEEDED: 'Too many requests; `Retry-After` says when to try again, `details` which window ran out',
   PROCESSING_ERROR: 'An unexpected server error; the X-Request-ID finds its cause in the logs',

@@ -88,9 +88,21 @@ export const TripoFormFieldsSchema = z.object({
   auto_size: formBoolean.optional(),
 });
 
-export const FileStatusSchema = z.enum(['pending', 'processing', 'completed', 'failed']);
-export const JobStateSchema = z.enum(['processing', 'completed', 'failed', 'partial']);
+export const FileStatusSchema = z.enum(['pending', 'processing', 'completed', 'failed', 'cancelled']);
+export const JobStateSchema = z.enum(['processing', 'completed', 'failed', 'partial', 'cancelled']);
+/** The statuses a job ends in (a `done` event's). */
+export const FinalJobStateSchema = JobStateSchema.exclude(['processing']);
 export const FileErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+/** When a job was made, last changed, and will be deleted (ISO 8601 UTC). */
+export const JobTimesSchema = z.object({
+  created_at: z.string().meta({ description: 'When the job was uploaded (ISO 8601, UTC)' }),
+  updated_at: z.string().meta({ description: "The job's last change, any of its files' included (ISO 8601, UTC)" }),
+  expires_at: z
+    .string()
+    .nullable()
+    .meta({ description: 'When retention deletes the finished job (updated_at + RETENTION_HOURS); null while it runs or when retention is off' }),
+});
 
 export const UploadResponseSchema = z
   .object({

@@ -1,4 +1,4 @@
-import { deriveJobProgress, deriveJobState, type Access, type JobEvent, type JobFileRecord, type JobWithFiles } from '@image2model/core';
+import type { Access, JobEvent, JobFileRecord, JobSummary, JobWithFiles } from '@image2model/core';
 import type { Context } from './context.js';
 import type { JobEventWire } from './routers/status/on-status-events.types.js';
 import { downloadPaths } from './paths.js';
@@ -31,18 +31,37 @@ function toWireFile(file: JobFileRecord, jobId: string, query: string, publicUrl
   };
 }
 
-export function toJobStatus({ job, files }: JobWithFiles, publicUrl: string) {
+/** A job's list entry: its summary, in the wire's field order. */
+export function toJobListItem(summary: JobSummary) {
+  return {
+    job_id: summary.job_id,
+    status: summary.status,
+    created_at: summary.created_at,
+    updated_at: summary.updated_at,
+    expires_at: summary.expires_at,
+    total_files: summary.total_files,
+    processed_files: summary.processed_files,
+    failed_files: summary.failed_files,
+    cancelled_files: summary.cancelled_files,
+    progress: summary.progress,
+  };
+}
+
+/** The status body: `summary` is the job service's (core's one rule for status, counts and expiry). */
+export function toJobStatus({ job, files }: JobWithFiles, summary: JobSummary, publicUrl: string) {
   const query = sessionQuery(job.session_id);
   return {
     job_id: job.job_id,
     session_id: job.session_id,
-    status: deriveJobState(files),
-    total_files: files.length,
-    processed_files: files.filter((f) => f.status === 'completed').length,
-    failed_files: files.filter((f) => f.status === 'failed').length,
-    progress: deriveJobProgress(files),
-    created_at: job.created_at,
-    updated_at: job.updated_at,
+    status: summary.status,
+    total_files: summary.total_files,
+    processed_files: summary.processed_files,
+    failed_files: summary.failed_files,
+    cancelled_files: summary.cancelled_files,
+    progress: summary.progress,
+    created_at: summary.created_at,
+    updated_at: summary.updated_at,
+    expires_at: summary.expires_at,
     files: files.map((file) => toWireFile(file, job.job_id, query, publicUrl)),
   };
 }

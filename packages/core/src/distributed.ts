@@ -8,3 +8,4 @@ export { RedisJobEvents, type RedisJobEventsOptions } from './adapters/redis/job
 export { callRedis } from './adapters/redis/redis-errors.js';
 export { BullMqJobQueue, type BullMqJobQueueOptions, type BullMqQueueStats } from './adapters/bullmq/job-queue.bullmq.js';
 export { withRedisLock } from './adapters/redis/redis-lock.js';
+export { RedisTaskCancellation, type RedisTaskCancellationOptions } from './adapters/redis/task-cancellation.redis.js';

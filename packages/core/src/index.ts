@@ -2,7 +2,9 @@ export * from './errors.js';
 export * from './ids.js';
 export * from './logger.js';
 
+export * from './job-state.js';
 export * from './jobs/job.js';
+export { expiryOf, summarizeJob, type JobSummary } from './jobs/job-summary.js';
 export type * from './jobs/job-store.js';
 export type * from './jobs/job-queue.js';
 export type * from './jobs/job-events.js';
@@ -11,7 +13,7 @@ export type * from './jobs/job-service.js';
 export type { FileTransitions, FinalEvent } from './jobs/file-transitions.js';
 export { canRead, isOwner } from './jobs/access.js';
 export { createJobService, type JobServiceDeps } from './jobs/create-job-service.js';
-export { createReconciler, type Reconciler, type ReconcilerOptions } from './jobs/reconciler.js';
+export { createPeriodicPass, type PeriodicPass, type PeriodicPassOptions } from './jobs/periodic-pass.js';
 
 export type * from './storage/blob-storage.js';
 export { FsBlobStorage, sweepLeftovers, type FsBlobStorageOptions } from './storage/blob-storage.fs.js';
@@ -20,6 +22,8 @@ export { sweepFiles, type SweepOptions } from './storage/sweep-files.js';
 export { FsJobStore, type FsJobStoreOptions } from './adapters/fs/job-store.fs.js';
 export { FsJobEvents, type FsJobEventsOptions } from './adapters/fs/job-events.fs.js';
 export { MemoryJobQueue, type MemoryJobQueueOptions } from './adapters/memory/job-queue.memory.js';
+export { MemoryTaskCancellation } from './adapters/memory/task-cancellation.memory.js';
+export type { TaskCancellation } from './jobs/task-cancellation.js';
 
 export type * from './providers/model-provider.js';
 export type * from './providers/model-generator.js';

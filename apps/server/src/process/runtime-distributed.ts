@@ -1,15 +1,15 @@
 import type { Redis } from 'ioredis';
 import type { Logger as PinoLogger } from 'pino';
-import { createJobService, createReconciler, FsBlobStorage, type Logger, type ModelProvider } from '@image2model/core';
-import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisJobEvents, RedisJobStore, withRedisLock } from '@image2model/core/distributed';
-import type { Env } from '../env.js';
+import { createJobService, createPeriodicPass, FsBlobStorage, type Logger, type ModelProvider } from '@image2model/core';
+import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisJobEvents, RedisJobStore, RedisTaskCancellation, withRedisLock } from '@image2model/core/distributed';
+import { retentionOf, type Env } from '../env.js';
 import type { QueueStats } from '../metrics/metrics.js';
 import { createRedisRateLimiters } from '../http/rate-limit.js';
 import type { RedisLogStream } from '../logging/redis-log-stream.js';
 import { logRedisState, pingRedis } from './redis.js';
 import { verifySharedDataDir } from './shared-data-dir.js';
 import { defaultConcurrency } from './provider.js';
-import { workerLifecycle, type ModeParts, type Runtime } from './runtime.js';
+import { createRetentionSweep, workerLifecycle, type ModeParts, type RetentionOptions, type Runtime } from './runtime.js';
 
 export interface DistributedRuntimeOptions {
   /** The process's connected command client; the caller closes it, last. */
@@ -29,6 +29,8 @@ export interface DistributedRuntimeOptions {
   lockMs?: number;
   /** Workers: how often files with no queue entry are queued again (RECONCILE_INTERVAL_MS). @default 60_000 */
   reconcileIntervalMs?: number;
+  /** Workers sweep, one at a time across the deployment. @default { hours: 0 } (jobs kept forever) */
+  retention?: RetentionOptions;
 }
 
 export interface DistributedRuntime extends Runtime {
@@ -53,21 +55,44 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   const queue = new BullMqJobQueue({ redis, prefix: `${prefix}bull`, concurrency: opts.concurrency ?? defaultConcurrency(provider), lockMs: opts.lockMs ?? 30_000, logger });
   // Each state change and its event (and `done`) in one script: one round trip, and atomic.
   const transitions = new RedisFileTransitions({ redis, prefix });
-  const jobs = createJobService({ store, queue, events, storage, provider, logger, uploadTempDir: opts.uploadTempDir, generationTimeoutMs: opts.generationTimeoutMs, transitions });
+  // A cancel sent to any API process reaches the worker process running the file.
+  const cancellation = new RedisTaskCancellation({ redis, prefix, logger });
+  const retention = opts.retention ?? { hours: 0, sweepSeconds: 300 };
+  const jobs = createJobService({
+    store,
+    queue,
+    events,
+    storage,
+    provider,
+    logger,
+    uploadTempDir: opts.uploadTempDir,
+    generationTimeoutMs: opts.generationTimeoutMs,
+    transitions,
+    cancellation,
+    retentionHours: retention.hours,
+  });
   // Finds files whose queue entry was lost (a crash between BullMQ's state and ours, an upload or
   // a restart whose queueing failed) and queues them; one worker at a time across the deployment.
   const reconcileIntervalMs = opts.reconcileIntervalMs ?? 60_000;
-  const reconciler = createReconciler({
-    reconcile: () => jobs.resumeUnfinished(),
+  const reconciler = createPeriodicPass({
+    run: () => jobs.resumeUnfinished(),
     intervalMs: reconcileIntervalMs,
     // A pass takes milliseconds; a holder killed mid-pass blocks the others for at most this long.
     exclusive: (work) => withRedisLock(redis, `${prefix}reconcile-lock`, 15_000, work),
+    what: 'Reconciling the queue with the job store',
+    logger,
+  });
+  // Exactly one worker sweeps at a time; a holder killed mid-sweep blocks the others for at most 5 minutes.
+  const retentionSweep = createRetentionSweep({
+    jobs,
+    retention,
+    exclusive: (work) => withRedisLock(redis, `${prefix}retention-lock`, 300_000, work),
     logger,
   });
 
   // BullMQ keeps queued work across restarts; the first pass re-queues files whose queue entry was
   // lost (e.g. Redis restored from an older snapshot), unless another worker is at it.
-  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler }, async () => (await reconciler.runOnce()) ?? 0);
+  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation }, async () => (await reconciler.runOnce()) ?? 0);
   return {
     store,
     events,
@@ -104,6 +129,7 @@ export async function distributedParts(opts: {
     logger,
     provider: opts.provider,
     lockMs: env.WORKER_LOCK_MS,
+    retention: retentionOf(env),
   });
   return {
     runtime,

@@ -1,10 +1,11 @@
 import {
   createJobService,
-  createReconciler,
+  createPeriodicPass,
   FsBlobStorage,
   FsJobEvents,
   FsJobStore,
   MemoryJobQueue,
+  MemoryTaskCancellation,
   type JobQueue,
   type JobStore,
   type Logger,
@@ -14,7 +15,8 @@ import type { Env } from '../env.js';
 import type { LogBuffer } from '../logging/log-buffer.js';
 import { createMemoryRateLimiters } from '../http/rate-limit.js';
 import { defaultConcurrency, generationTimeoutMs } from './provider.js';
-import { workerLifecycle, type ModeParts, type Runtime } from './runtime.js';
+import { retentionOf } from '../env.js';
+import { createRetentionSweep, workerLifecycle, type ModeParts, type RetentionOptions, type Runtime } from './runtime.js';
 
 export interface EmbeddedRuntimeOptions {
   dataDir: string;
@@ -27,6 +29,8 @@ export interface EmbeddedRuntimeOptions {
   generationTimeoutMs?: number;
   /** How often files with nothing queued to run them are queued again (RECONCILE_INTERVAL_MS). @default 60_000 */
   reconcileIntervalMs?: number;
+  /** @default { hours: 0 } (jobs kept forever) */
+  retention?: RetentionOptions;
   /** Tests: what the job service enqueues through and stores through, in front of the real ones. */
   wrapQueue?: ((queue: JobQueue) => JobQueue) | undefined;
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
@@ -40,6 +44,8 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   const storage = new FsBlobStorage({ root: opts.dataDir });
   const { provider } = opts;
   const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
+  const cancellation = new MemoryTaskCancellation();
+  const retention = opts.retention ?? { hours: 0, sweepSeconds: 300 };
   const jobs = createJobService({
     store: opts.wrapStore ? opts.wrapStore(store) : store,
     queue: opts.wrapQueue ? opts.wrapQueue(queue) : queue,
@@ -49,12 +55,20 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     logger: opts.logger,
     uploadTempDir: opts.uploadTempDir,
     generationTimeoutMs: opts.generationTimeoutMs,
+    cancellation,
+    retentionHours: retention.hours,
   });
   // One process owns the queue and the store, so only a failure that escaped every other repair
   // leaves a file with nothing queued; the same pass as at start picks it up.
-  const reconciler = createReconciler({ reconcile: () => jobs.resumeUnfinished(), intervalMs: opts.reconcileIntervalMs ?? 60_000, logger: opts.logger });
-
-  return { store, events, queue, storage, provider, jobs, ...workerLifecycle({ provider, queue, jobs, events, store, reconciler }, () => jobs.resumeUnfinished()) };
+  const reconciler = createPeriodicPass({
+    run: () => jobs.resumeUnfinished(),
+    intervalMs: opts.reconcileIntervalMs ?? 60_000,
+    what: 'Reconciling the queue with the job store',
+    logger: opts.logger,
+  });
+  const retentionSweep = createRetentionSweep({ jobs, retention, logger: opts.logger });
+  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation }, () => jobs.resumeUnfinished());
+  return { store, events, queue, storage, provider, jobs, ...lifecycle };
 }
 
 /** Embedded mode: files under DATA_DIR, the in-process queue, memory rate limits, the in-memory log. */
@@ -69,7 +83,7 @@ export async function embeddedParts(opts: {
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
 }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
   return {
     runtime,
     rateLimiters: createMemoryRateLimiters({ perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),

@@ -1,5 +1,5 @@
 import type { LogEntry, LogQuery } from '@image2model/api';
-import type { BlobStorage, JobEvents, JobQueue, JobService, JobStore, ModelProvider, Reconciler } from '@image2model/core';
+import { createPeriodicPass, type BlobStorage, type JobEvents, type JobQueue, type JobService, type JobStore, type Logger, type ModelProvider, type PeriodicPass, type TaskCancellation } from '@image2model/core';
 import type { RateLimiters } from '../http/rate-limit.js';
 import type { QueueStats } from '../metrics/metrics.js';
 
@@ -30,13 +30,56 @@ export interface ModeParts {
   endStreams?: () => Promise<void>;
 }
 
+/** How long finished jobs are kept, and how often the ones past it are deleted. */
+export interface RetentionOptions {
+  /** RETENTION_HOURS: 0 keeps jobs forever (no sweeps). */
+  hours: number;
+  /** RETENTION_SWEEP_SECONDS. */
+  sweepSeconds: number;
+}
+
+/**
+ * The retention sweep: finished jobs last updated more than `hours` ago are deleted through the
+ * same path as /admin/cleanup. Null when retention is off. `exclusive` keeps it to one process at
+ * a time across a deployment.
+ */
+export function createRetentionSweep(opts: {
+  jobs: JobService;
+  retention: RetentionOptions;
+  exclusive?: (work: () => Promise<number>) => Promise<number | null>;
+  logger: Logger;
+}): PeriodicPass | null {
+  const { hours, sweepSeconds } = opts.retention;
+  if (hours <= 0) return null;
+  return createPeriodicPass({
+    run: async () => (await opts.jobs.cleanup(hours)).cleaned_files,
+    intervalMs: sweepSeconds * 1000,
+    ...(opts.exclusive ? { exclusive: opts.exclusive } : {}),
+    what: 'Deleting jobs past their retention',
+    logger: opts.logger,
+  });
+}
+
 /**
  * The worker half both runtimes share: warm the provider up, consume the queue, run the first
- * reconcile pass (`firstPass`, which says how many files it queued again), then keep reconciling;
- * closing stops in the reverse order and leaves the Redis client, if any, to its owner.
+ * reconcile pass (`firstPass`, which says how many files it queued again), then keep reconciling,
+ * and sweep jobs past their retention (at once, then periodically); closing stops in the reverse
+ * order and leaves the Redis client, if any, to its owner.
  */
-export function workerLifecycle(parts: { provider: ModelProvider; queue: JobQueue; jobs: JobService; events: JobEvents; store: JobStore; reconciler: Reconciler }, firstPass: () => Promise<number>): Pick<Runtime, 'startWorker' | 'close'> {
-  const { provider, queue, jobs, events, store, reconciler } = parts;
+export function workerLifecycle(
+  parts: {
+    provider: ModelProvider;
+    queue: JobQueue;
+    jobs: JobService;
+    events: JobEvents;
+    store: JobStore;
+    reconciler: PeriodicPass;
+    retentionSweep: PeriodicPass | null;
+    cancellation: TaskCancellation;
+  },
+  firstPass: () => Promise<number>,
+): Pick<Runtime, 'startWorker' | 'close'> {
+  const { provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation } = parts;
   return {
     async startWorker() {
       await provider.warmUp?.();
@@ -46,11 +89,15 @@ export function workerLifecycle(parts: { provider: ModelProvider; queue: JobQueu
       );
       const resumed = await firstPass();
       reconciler.start();
+      // At once, but not awaited: a large backlog of expired jobs must not hold the start up.
+      retentionSweep?.start({ immediately: true });
       return resumed;
     },
     async close({ graceMs = 10_000 } = {}) {
+      await retentionSweep?.stop();
       await reconciler.stop();
       await queue.close({ graceMs });
+      await cancellation.close();
       await provider.close?.();
       await events.close();
       await store.close();

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ModelProvider } from '@image2model/core';
-import type { Env } from '../env.js';
+import { retentionOf, type Env } from '../env.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { createInstrumentedProvider, defaultConcurrency, generationTimeoutMs } from './provider.js';
 import { createDistributedRuntime, type DistributedRuntime } from './runtime-distributed.js';
@@ -55,6 +55,7 @@ export async function startWorker({ env, provider: override }: StartWorkerOption
     concurrency,
     lockMs: env.WORKER_LOCK_MS,
     reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    retention: retentionOf(env),
     generationTimeoutMs: generationTimeoutMs(env, provider),
   });
   runtime = running;

@@ -115,14 +115,43 @@ describe('every answer the service gives conforms to its served OpenAPI document
     provider.release();
     await waitFor(completed, { what: 'the file to complete again' });
 
+    const cancel = api(`/jobs/${jobId}/cancel`);
+    const retry = api(`/jobs/${jobId}/retry`);
+    const padded = { padding: 'x'.repeat(1024 * 1024) };
+    provider.hold();
+    await send('POST', generate, { ...user, body: again });
+    await send('POST', cancel, { ...user, body: { file_ids: ['file_001'] } });
+    provider.release();
+    await send('POST', cancel, { ...user, body: {} });
+    await send('POST', cancel, { ...user, body: { file_ids: ['file_009'] } });
+    await send('POST', cancel, { ...user, body: { file_ids: 'file_001' } });
+    await send('POST', cancel, { body: {} });
+    await send('POST', api(`/jobs/${UNKNOWN_JOB}/cancel`), { ...user, body: {} });
+    await send('POST', cancel, { ...user, body: padded });
+    await send('POST', retry, { ...user, body: { face_limit: 'many' } });
+    await send('POST', retry, { body: {} });
+    await send('POST', api(`/jobs/${UNKNOWN_JOB}/retry`), { ...user, body: {} });
+    await send('POST', retry, { ...user, body: padded });
+    await send('POST', retry, { ...user, body: {} });
+    await waitFor(completed, { what: 'the retried file to complete' });
+    await send('POST', retry, { ...user, body: {} });
+
     if (small) {
+      // A cancelled file to retry on the full disk.
+      provider.hold();
+      await send('POST', generate, { ...user, body: again });
+      await send('POST', cancel, { ...user, body: {} });
+      provider.release();
       await small.fill(0);
       try {
         await send('POST', generate, { ...user, body: again });
+        await send('POST', retry, { ...user, body: {} });
         await send('POST', api('/upload/batch'), { ...user, body: form([{ name: 'chair.png', data: photo }]) });
       } finally {
         await small.unfill();
       }
+      await send('POST', retry, { ...user, body: {} });
+      await waitFor(completed, { what: 'the file to complete after the full disk' });
     }
 
     // GETs parse a body too: malformed JSON is a 400, one over 1 MiB a 413.
@@ -178,6 +207,8 @@ describe('every answer the service gives conforms to its served OpenAPI document
         'status-get': ['GET', `/status/${UNKNOWN_JOB}`],
         'status-stream': ['GET', `/status/stream/${UNKNOWN_JOB}`],
         'models-generateSingle': ['POST', '/models/generate-single', { body: { job_id: UNKNOWN_JOB, file_id: 'file_001' } }],
+        'jobs-cancel': ['POST', `/jobs/${UNKNOWN_JOB}/cancel`, { body: {} }],
+        'jobs-retry': ['POST', `/jobs/${UNKNOWN_JOB}/retry`, { body: {} }],
         'download-model': ['GET', `/download/${UNKNOWN_JOB}/file_001/model`],
         'download-preview': ['GET', `/download/${UNKNOWN_JOB}/file_001/preview`],
         'download-photo': ['GET', `/download/${UNKNOWN_JOB}/file_001/photo`],

@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import { sweepFiles } from '../storage/sweep-files.js';
-import { deriveJobState } from './job.js';
+import { deriveJobState } from '../job-state.js';
 import type { JobEvents } from './job-events.js';
 import type { CleanupResult } from './job-service.js';
 import type { JobStore } from './job-store.js';

@@ -279,7 +279,7 @@ describe('JobService', () => {
     await eventsUntilDone(events, done.job.job_id);
     provider.hold();
     await h.upload(service);
-    expect(await service.counts()).toEqual({ active: 1, completed: 1, failed: 1, partial: 0 });
+    expect(await service.counts()).toEqual({ active: 1, completed: 1, failed: 1, partial: 0, cancelled: 0 });
     provider.release();
   });
 });

@@ -17,6 +17,9 @@ import { requeueOrphans } from './requeue-orphans.js';
 import { retryWrite } from './retry-write.js';
 import { createSequentialTransitions } from './sequential-transitions.js';
 import { fileStem, storageKeys } from './storage-keys.js';
+import { summarizeJob } from './job-summary.js';
+import type { TaskCancellation } from './task-cancellation.js';
+import { FINAL_FILE_STATUSES } from '../job-state.js';
 
 export interface JobServiceDeps {
   store: JobStore;
@@ -33,6 +36,10 @@ export interface JobServiceDeps {
   generationTimeoutMs?: number;
   /** State changes with their events, atomic where the adapters allow; default: update, then append. */
   transitions?: FileTransitions;
+  /** Where cancels reach running generations (every process's worker). */
+  cancellation?: TaskCancellation;
+  /** Hours a finished job is kept (RETENTION_HOURS), for its `expires_at`; 0 = forever. @default 0 */
+  retentionHours?: number;
 }
 
 /** What a restarted file says when it could not be queued: generate-single may try again. */
@@ -58,6 +65,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const now = deps.now ?? (() => new Date());
   const transitions = deps.transitions ?? createSequentialTransitions(deps);
   const processTask = createTaskProcessor({ ...deps, transitions });
+  const retentionHours = deps.retentionHours ?? 0;
 
   /** A caller's id outside the pattern is an unknown job: it never reaches the store (`<id>:tally` is a Redis key). */
   async function lookUp(jobId: string): Promise<JobWithFiles | null> {
@@ -74,6 +82,67 @@ export function createJobService(deps: JobServiceDeps): JobService {
     const file = FILE_ID_PATTERN.test(fileId) ? job.files.find((f) => f.file_id === fileId) : undefined;
     if (!file) throw new AppError('NOT_FOUND', 'File not found');
     return file;
+  }
+
+  /** The job, for its owner's key only: anyone else (a session id included) gets NOT_FOUND. */
+  async function owned(jobId: string, access: Access): Promise<JobWithFiles> {
+    const found = await lookUp(jobId);
+    if (!found || !isOwner(found.job, access)) throw new AppError('NOT_FOUND', 'Job not found');
+    return found;
+  }
+
+  /** The named files of the job (each once, in the job's order), or every file; NOT_FOUND lists unknown ids. */
+  function filesNamed(job: JobWithFiles, fileIds: readonly string[] | undefined): JobFileRecord[] {
+    if (fileIds === undefined) return job.files;
+    const wanted = new Set(fileIds);
+    const unknown = [...wanted].filter((id) => !job.files.some((f) => f.file_id === id));
+    if (unknown.length > 0) throw new AppError('NOT_FOUND', `Unknown file ids: ${unknown.join(', ')}`, { details: { file_ids: unknown } });
+    return job.files.filter((f) => wanted.has(f.file_id));
+  }
+
+  /**
+   * Starts a new generation of a final file (completed, failed or cancelled) with the face limit and
+   * Tripo options given (undefined keeps the file's). Null when the file is pending or processing.
+   */
+  async function restart(jobId: string, file: JobFileRecord, opts: { face_limit?: number | null; tripo_options?: TripoOptions }) {
+    const changed = given(opts.tripo_options);
+    const restarted = await store.restartFile(
+      jobId,
+      file.file_id,
+      {
+        face_limit: opts.face_limit === undefined ? file.face_limit : opts.face_limit,
+        model_task_id: provider.mintTaskId?.() ?? null,
+        // New options are merged into the file's, in the same atomic write as the restart.
+        ...(changed ? { tripo_options: { ...file.tripo_options, ...changed } } : {}),
+      },
+      { status: FINAL_FILE_STATUSES },
+    );
+    if (!restarted) return null;
+    const { generation, model_task_id } = restarted.file;
+    logger.info({ job_id: jobId, file_id: file.file_id, generation, was: file.status }, 'File queued again');
+    return { task: { job_id: jobId, file_id: file.file_id, generation }, model_task_id, was: file.status };
+  }
+
+  /**
+   * Queues restarted files. Each gets an event first: the job is processing again, and an event
+   * after the old `done` keeps late SSE clients from closing on it. A paid provider says that a
+   * cancelled file's new generation is new work.
+   */
+  async function queueRestarted(restarted: { task: FileTask; was: JobFileRecord['status'] }[]): Promise<void> {
+    try {
+      for (const { task, was } of restarted) {
+        await deps.events.append(task.job_id, { type: 'progress', job_id: task.job_id, file_id: task.file_id, progress: 0 });
+        if (was === 'cancelled' && provider.name === 'fal') {
+          const message = 'Generating a cancelled file again submits a new FAL request, billed as new work';
+          await deps.events.append(task.job_id, { type: 'log', job_id: task.job_id, file_id: task.file_id, message, level: 'warning' });
+        }
+      }
+      await queue.enqueue(restarted.map(({ task }) => task));
+    } catch (error) {
+      // Not left pending with nothing to run them (every retry a 409): failed, so they can be retried.
+      for (const { task } of restarted) await failUnqueued(task, error);
+      throw error;
+    }
   }
 
   /**
@@ -183,38 +252,54 @@ export function createJobService(deps: JobServiceDeps): JobService {
     getJob: readable,
 
     async generateSingle(input, access) {
-      const found = await lookUp(input.job_id);
-      if (!found || !isOwner(found.job, access)) throw new AppError('NOT_FOUND', 'Job not found');
+      const found = await owned(input.job_id, access);
       const file = fileOf(found, input.file_id);
       const busy = (): AppError =>
         new AppError('CONFLICT', `File ${input.file_id} is already being generated; wait until it completes or fails`);
       if (file.status === 'pending' || file.status === 'processing') throw busy();
-      const changed = given(input.tripo_options);
-      const restarted = await store.restartFile(
-        input.job_id,
-        input.file_id,
-        {
-          face_limit: input.face_limit === undefined ? file.face_limit : input.face_limit,
-          model_task_id: provider.mintTaskId?.() ?? null,
-          // New options are merged into the file's, in the same atomic write as the restart.
-          ...(changed ? { tripo_options: { ...file.tripo_options, ...changed } } : {}),
-        },
-        { status: ['completed', 'failed'] },
-      );
+      const restarted = await restart(input.job_id, file, { face_limit: input.face_limit, ...(input.tripo_options ? { tripo_options: input.tripo_options } : {}) });
       if (!restarted) throw busy();
-      const { generation, model_task_id } = restarted.file;
-      logger.info({ job_id: input.job_id, file_id: input.file_id, generation }, 'File queued again');
-      const task = { job_id: input.job_id, file_id: input.file_id, generation };
-      try {
-        // The job is processing again: an event after the old `done` keeps late SSE clients from closing on it.
-        await deps.events.append(input.job_id, { type: 'progress', job_id: input.job_id, file_id: input.file_id, progress: 0 });
-        await queue.enqueue([task]);
-      } catch (error) {
-        // Not left pending with nothing to run it (every retry a 409): failed, so it can be retried.
-        await failUnqueued(task, error);
-        throw error;
+      await queueRestarted([restarted]);
+      return { job_id: input.job_id, file_id: input.file_id, model_task_id: restarted.model_task_id, status: 'processing' };
+    },
+
+    async cancelFiles(input, access) {
+      const found = await owned(input.job_id, access);
+      const cancelled: string[] = [];
+      for (const file of filesNamed(found, input.file_ids)) {
+        if (file.status !== 'pending' && file.status !== 'processing') continue;
+        const task = { job_id: input.job_id, file_id: file.file_id, generation: file.generation };
+        // Its `cancelled` event, then `done` once this was the job's last unfinished file.
+        const marked = await transitions.finish(input.job_id, file.file_id, { status: 'cancelled' }, { generation: file.generation, status: ['pending', 'processing'] }, { type: 'cancelled' });
+        if (!marked) continue; // it finished (or was restarted) meanwhile: left as it is
+        cancelled.push(file.file_id);
+        logger.info({ job_id: input.job_id, file_id: file.file_id, generation: file.generation, was: file.status }, 'File cancelled');
+        // Stops the worker running it, in whichever process; a pending file was never sent anywhere.
+        await deps.cancellation?.announce(task).catch((error: unknown) => {
+          logger.warn({ err: error, job_id: input.job_id, file_id: file.file_id }, 'Telling the workers of a cancel failed; the task ends at its next mark');
+        });
       }
-      return { job_id: input.job_id, file_id: input.file_id, model_task_id, status: 'processing' };
+      const after = await lookUp(input.job_id);
+      return { job_id: input.job_id, status: summarizeJob(after ?? found, retentionHours).status, cancelled_file_ids: cancelled };
+    },
+
+    async retryFiles(input, access) {
+      const found = await owned(input.job_id, access);
+      const restarted = [];
+      for (const file of filesNamed(found, input.file_ids)) {
+        if (file.status !== 'failed' && file.status !== 'cancelled') continue;
+        const started = await restart(input.job_id, file, { face_limit: input.face_limit });
+        if (started) restarted.push(started);
+      }
+      if (restarted.length === 0) {
+        throw new AppError('CONFLICT', 'Nothing to retry: no file of this job (of those named) has failed or been cancelled', { details: { reason: 'nothing_to_retry' } });
+      }
+      await queueRestarted(restarted);
+      return { job_id: input.job_id, status: 'processing', retried_file_ids: restarted.map(({ task }) => task.file_id) };
+    },
+
+    summarize(job) {
+      return summarizeJob(job, retentionHours);
     },
 
     async openModel(jobId, fileId, access) {

@@ -2,14 +2,13 @@ import type { FileError } from './job.js';
 import type { JobEventPayload } from './job-events.js';
 import type { FileCondition, FilePatch, UpdateResult } from './job-store.js';
 
-/** What a final transition announces: the file's `completed` or `failed` event. */
-export type FinalEvent = { type: 'completed' } | { type: 'failed'; error: FileError };
+/** What a final transition announces: the file's `completed`, `failed` or `cancelled` event. */
+export type FinalEvent = { type: 'completed' } | { type: 'failed'; error: FileError } | { type: 'cancelled' };
 
 /** The stored event of a final transition (keys in one fixed order, whichever adapter writes it). */
 export function finalEventPayload(job_id: string, file_id: string, event: FinalEvent): JobEventPayload {
-  return event.type === 'completed'
-    ? { type: 'completed', job_id, file_id }
-    : { type: 'failed', job_id, file_id, error: event.error };
+  if (event.type === 'failed') return { type: 'failed', job_id, file_id, error: event.error };
+  return { type: event.type, job_id, file_id };
 }
 
 /**

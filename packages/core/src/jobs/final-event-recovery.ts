@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import { finalEventPayload, type FinalEvent } from './file-transitions.js';
-import { deriveJobState, type JobFileRecord } from './job.js';
+import { deriveJobState } from '../job-state.js';
+import type { JobFileRecord } from './job.js';
 import type { JobEvent, JobEvents } from './job-events.js';
 import type { JobStore } from './job-store.js';
 
@@ -10,12 +11,13 @@ const CONCURRENCY = 8;
 function finalEventOf(job_id: string, file: JobFileRecord): FinalEvent | null {
   if (file.status === 'completed') return { type: 'completed' };
   if (file.status === 'failed' && file.error) return { type: 'failed', error: file.error };
+  if (file.status === 'cancelled') return { type: 'cancelled' };
   return null;
 }
 
 /**
- * The events a job's log lacks for what its store says: the final event of every completed or
- * failed file whose newest event does not already say so, then `done` when the job is finished
+ * The events a job's log lacks for what its store says: the final event of every completed,
+ * failed or cancelled file whose newest event does not already say so, then `done` when the job is finished
  * and its newest event is not a `done` after them. Log lines are left out: they say nothing about
  * a file's state, and a timed-out generation still running may log after its `failed` and `done`.
  */

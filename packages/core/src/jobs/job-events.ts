@@ -1,3 +1,5 @@
+import type { JobState } from '../job-state.js';
+
 /**
  * Events of one job, in order. They carry ids, never URLs: the API builds a `completed` event's
  * `model_url` when it sends it. (Logs written before that held a `model_url` path; readers ignore it.)
@@ -7,7 +9,8 @@ export type JobEventPayload =
   | { type: 'log'; job_id: string; file_id: string; message: string; level?: 'info' | 'warning' }
   | { type: 'completed'; job_id: string; file_id: string }
   | { type: 'failed'; job_id: string; file_id: string; error: { code: string; message: string } }
-  | { type: 'done'; job_id: string; status: 'completed' | 'failed' | 'partial' };
+  | { type: 'cancelled'; job_id: string; file_id: string }
+  | { type: 'done'; job_id: string; status: Exclude<JobState, 'processing'> };
 
 /** An event as stored: `id` increases within a job, across restarts too (opaque string). */
 export type JobEvent = JobEventPayload & { id: string };

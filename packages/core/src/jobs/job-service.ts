@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { JobCounts } from './job-store.js';
+import type { JobState } from '../job-state.js';
 import type { JobWithFiles, TripoOptions } from './job.js';
+import type { JobSummary } from './job-summary.js';
 import type { AbandonHandler, FileTask, TaskContext } from './job-queue.js';
 
 /** Who is asking: the hash of their API key and/or a job's session id from the query. */
@@ -27,6 +29,33 @@ export interface GenerateSingleInput {
   face_limit?: number | null;
   /** Tripo options to change; each one left out keeps the file's previous value. */
   tripo_options?: TripoOptions;
+}
+
+export interface CancelFilesInput {
+  job_id: string;
+  /** Files to cancel; undefined = every file of the job. */
+  file_ids?: string[];
+}
+
+export interface CancelFilesResult {
+  job_id: string;
+  status: JobState;
+  /** The files this call cancelled (pending or processing ones); files already final are left as they are. */
+  cancelled_file_ids: string[];
+}
+
+export interface RetryFilesInput {
+  job_id: string;
+  /** Files to retry; undefined = every failed or cancelled file of the job. */
+  file_ids?: string[];
+  /** undefined = keep each file's previous face limit. */
+  face_limit?: number | null;
+}
+
+export interface RetryFilesResult {
+  job_id: string;
+  status: 'processing';
+  retried_file_ids: string[];
 }
 
 export interface GenerateSingleResult {
@@ -57,6 +86,15 @@ export interface JobService {
   getJob(jobId: string, access: Access): Promise<JobWithFiles>;
   /** Needs the owner's key; CONFLICT while the file is pending or processing. */
   generateSingle(input: GenerateSingleInput, access: Access): Promise<GenerateSingleResult>;
+  /**
+   * Needs the owner's key. Pending and processing files become `cancelled` (a running generation is
+   * stopped, its provider task cancelled where the provider can); NOT_FOUND names unknown file ids.
+   */
+  cancelFiles(input: CancelFilesInput, access: Access): Promise<CancelFilesResult>;
+  /** Needs the owner's key. Regenerates failed and cancelled files; CONFLICT (`nothing_to_retry`) when there are none. */
+  retryFiles(input: RetryFilesInput, access: Access): Promise<RetryFilesResult>;
+  /** The job at a glance, with its expiry under this service's retention. */
+  summarize(job: JobWithFiles): JobSummary;
   openModel(jobId: string, fileId: string, access: Access): Promise<ModelDownload>;
   openPreview(jobId: string, fileId: string, access: Access): Promise<{ stream: Readable; size: number }>;
   /** Our stored copies of every completed model (NOT_FOUND when there are none). */

@@ -199,7 +199,24 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
         `${active.jobId}/file_001:processing`,
         `${active.jobId}/file_002:pending`,
       ]);
-      expect(await store.counts()).toEqual({ active: 1, completed: 1, failed: 1, partial: 1 });
+      expect(await store.counts()).toEqual({ active: 1, completed: 1, failed: 1, partial: 1, cancelled: 0 });
+    });
+
+    it('derives cancelled, failed and partial with cancelled files, atomically per update', async () => {
+      const cancelled = await seed(2);
+      expect(await store.updateFile(cancelled.jobId, 'file_001', { status: 'cancelled' })).toMatchObject({ job_status: 'processing', job_finished: false });
+      expect(await store.updateFile(cancelled.jobId, 'file_002', { status: 'cancelled' })).toMatchObject({ job_status: 'cancelled', job_finished: true });
+      const failed = await seed(2, { status: 'failed' });
+      expect(await store.updateFile(failed.jobId, 'file_002', { status: 'cancelled' })).toMatchObject({ job_status: 'failed', job_finished: false });
+      const partial = await seed(2, { status: 'completed' });
+      expect(await store.updateFile(partial.jobId, 'file_001', { status: 'cancelled' })).toMatchObject({ job_status: 'partial' });
+      // A cancelled file generated again counts as unfinished, then as what it becomes.
+      const restarted = await store.restartFile(cancelled.jobId, 'file_001', { face_limit: null, model_task_id: null }, { status: ['cancelled'] });
+      expect(restarted).toMatchObject({ job_status: 'processing', file: { status: 'pending', generation: 2 } });
+      expect(await store.updateFile(cancelled.jobId, 'file_001', { status: 'completed' })).toMatchObject({ job_status: 'partial', job_finished: true });
+      expect(await store.counts()).toEqual({ active: 0, completed: 0, failed: 1, partial: 2, cancelled: 0 });
+      await store.updateFile(partial.jobId, 'file_002', { status: 'cancelled' });
+      expect(await store.counts()).toEqual({ active: 0, completed: 0, failed: 1, partial: 1, cancelled: 1 });
     });
 
     it('deletes a job, and deleting an unknown one is a no-op', async () => {

@@ -1,4 +1,5 @@
-import type { FileStatus, JobFileRecord, JobRecord, JobWithFiles, JobState } from './job.js';
+import type { FileStatus, JobState } from '../job-state.js';
+import type { JobFileRecord, JobRecord, JobWithFiles } from './job.js';
 
 export type FilePatch = Partial<
   Pick<
@@ -56,6 +57,7 @@ export interface JobCounts {
   completed: number;
   failed: number;
   partial: number;
+  cancelled: number;
 }
 
 /** Port: job and file state. Every method is atomic on its own. */

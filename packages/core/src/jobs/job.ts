@@ -1,7 +1,6 @@
 /** The domain records. Field names are the wire's (snake_case), so mapping stays trivial. */
 
-export type FileStatus = 'pending' | 'processing' | 'completed' | 'failed';
-export type JobState = 'processing' | 'completed' | 'failed' | 'partial';
+import type { FileStatus } from '../job-state.js';
 
 /**
  * FAL Tripo v2.5 options a user may set (sent to FAL only when given; the local generator ignores
@@ -68,20 +67,4 @@ export interface JobRecord {
 export interface JobWithFiles {
   job: JobRecord;
   files: JobFileRecord[];
-}
-
-/** completed (all files done), failed (none succeeded), partial (some failed), else processing. */
-export function deriveJobState(files: readonly Pick<JobFileRecord, 'status'>[]): JobState {
-  if (files.some((f) => f.status === 'pending' || f.status === 'processing')) return 'processing';
-  const failed = files.filter((f) => f.status === 'failed').length;
-  if (failed === 0) return 'completed';
-  if (failed === files.length) return 'failed';
-  return 'partial';
-}
-
-/** Mean of the files' progress, completed and failed counting 100, rounded to two decimals. */
-export function deriveJobProgress(files: readonly Pick<JobFileRecord, 'status' | 'progress'>[]): number {
-  if (files.length === 0) return 0;
-  const sum = files.reduce((acc, f) => acc + (f.status === 'completed' || f.status === 'failed' ? 100 : f.progress), 0);
-  return Math.round((sum / files.length) * 100) / 100;
 }

@@ -2,13 +2,14 @@ import { AppError, isAppError, isStorageFull } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import type { ModelProvider } from '../providers/model-provider.js';
-import type { FileError } from './job.js';
+import type { FileError, JobFileRecord } from './job.js';
 import type { FileTransitions } from './file-transitions.js';
 import type { JobEvents } from './job-events.js';
 import type { FileTask, TaskContext } from './job-queue.js';
 import type { FileCondition, JobStore } from './job-store.js';
 import { createSequentialTransitions } from './sequential-transitions.js';
 import { storageKeys } from './storage-keys.js';
+import { taskKey, type TaskCancellation } from './task-cancellation.js';
 
 export interface ProcessTaskDeps {
   store: JobStore;
@@ -23,6 +24,8 @@ export interface ProcessTaskDeps {
    * the provider never answers. @default 600_000 (10 minutes)
    */
   generationTimeoutMs?: number;
+  /** Where a cancel reaches the task that runs the file (absent: cancelled work ends at its next mark). */
+  cancellation?: TaskCancellation;
 }
 
 function describeDuration(ms: number): string {
@@ -68,17 +71,37 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
   const { store, events, storage, provider } = deps;
   const transitions = deps.transitions ?? createSequentialTransitions(deps);
   const timeoutMs = deps.generationTimeoutMs ?? 600_000;
+  /** The generations running in this process, each with what stops it when its file is cancelled. */
+  const running = new Map<string, AbortController>();
+  let unlisten: (() => void) | null = null;
+  function stopWhenCancelled(task: FileTask): { stop: AbortController; release(): void } {
+    unlisten ??= deps.cancellation?.listen((cancelled) => running.get(taskKey(cancelled))?.abort(new StaleTaskError('File cancelled'))) ?? null;
+    const key = taskKey(task);
+    const stop = new AbortController();
+    running.set(key, stop);
+    return { stop, release: () => running.delete(key) };
+  }
 
   return async function processTask(task: FileTask, ctx: TaskContext): Promise<void> {
     const { job_id, file_id, generation } = task;
     const log = deps.logger.child({ job_id, file_id, generation, attempt: ctx.attempt });
-    // Unknown file, another generation or already finished: the task is stale.
+    // Unknown file, another generation or already finished (cancelled too): the task is stale.
     const marked = await transitions.pickUp(job_id, file_id, generation);
     if (!marked) {
       log.debug({}, 'Skipping a stale task');
       return;
     }
-    const file = marked.file;
+    const { stop, release } = stopWhenCancelled(task);
+    try {
+      await generate(task, ctx, marked.file, stop, log);
+    } finally {
+      release();
+    }
+  };
+
+  /** `stop` aborts (with a StaleTaskError) when the file is cancelled or restarted under the task. */
+  async function generate(task: FileTask, ctx: TaskContext, file: JobFileRecord, stop: AbortController, log: Logger): Promise<void> {
+    const { job_id, file_id, generation } = task;
     const when: FileCondition = { generation, status: ['processing'] };
     log.info({ model_task_id: file.model_task_id, face_limit: file.face_limit, tripo_options: file.tripo_options }, 'Generating model');
     let reported = file.progress;
@@ -95,6 +118,8 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
     };
 
     const deadline = AbortSignal.timeout(timeoutMs);
+    /** What this task wrote of its result, to remove again when the file turns out to be stale. */
+    let resultKeys: string[] = [];
     try {
       const generating = provider.generate(
         {
@@ -106,7 +131,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
           face_limit: file.face_limit,
           ...(file.tripo_options ? { tripo_options: file.tripo_options } : {}),
           existing_task_id: file.model_task_id,
-          signal: AbortSignal.any([ctx.signal, deadline]),
+          signal: AbortSignal.any([ctx.signal, deadline, stop.signal]),
         },
         {
           async onTaskId(taskId) {
@@ -119,6 +144,8 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
             inOrder(async () => {
               const updated = await transitions.progress(job_id, file_id, value, when, reported);
               if (updated) reported = Math.max(reported, updated.file.progress);
+              // Cancelled or restarted meanwhile (a cancel this process was not told of): stop now.
+              else stop.abort(new StaleTaskError('File changed while generating'));
             });
           },
           onLog(message, level = 'info') {
@@ -128,18 +155,23 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
           },
         },
       );
-      const answered = beforeDeadline(generating, deadline).finally(() => {
+      // Settles at the deadline or the cancel even when the provider does not listen to its signal.
+      const answered = beforeDeadline(generating, AbortSignal.any([deadline, stop.signal])).finally(() => {
         listening = false;
       });
       const result = await answered.catch((error: unknown) => {
+        if (stop.signal.aborted) throw stop.signal.reason as Error;
         if (!deadline.aborted || ctx.signal.aborted) throw error;
         generating.catch(() => undefined); // it may still settle later: nobody waits for it any more
         throw new AppError('PROCESSING_ERROR', `Generation timed out after ${describeDuration(timeoutMs)}; retry the file`);
       });
+      // Cancelled while the result was on its way: nothing of it is stored.
+      if (stop.signal.aborted) throw stop.signal.reason as Error;
       // Model and preview written at once while the last hooks drain. They are synced to disk while
       // the completed mark is written, and the mark is put in place only once they are durable.
       const model_key = storageKeys.model(job_id, file_id);
       const preview_key = result.preview ? storageKeys.preview(job_id, file_id) : null;
+      resultKeys = preview_key ? [model_key, preview_key] : [model_key];
       const [, ...written] = await Promise.all([
         sideEffects,
         storage.writeUnsynced(model_key, result.glb),
@@ -168,7 +200,8 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
     } catch (error) {
       await sideEffects;
       if (error instanceof StaleTaskError) {
-        log.info({}, 'Dropping the result of a stale task');
+        log.info({ reason: error.message }, 'Dropping the result of a stale task');
+        await discardResult(task, resultKeys, log);
         return;
       }
       if (ctx.signal.aborted) {
@@ -190,7 +223,22 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
       }
       await recordFailure(job_id, file_id, when, error, log);
     }
-  };
+  }
+
+  /**
+   * Removes a stale task's model and preview, unless its generation is still the file's and
+   * completed (then they are the file's own). A newer generation writes them afresh.
+   */
+  async function discardResult(task: FileTask, keys: readonly string[], log: Logger): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      const file = await store.getFile(task.job_id, task.file_id);
+      if (file && (file.generation !== task.generation || file.status === 'completed')) return;
+      for (const key of keys) await storage.deletePrefix(key);
+    } catch (error) {
+      log.warn({ err: error }, 'Removing the result of a stale task failed');
+    }
+  }
 
   async function recordFailure(
     job_id: string,

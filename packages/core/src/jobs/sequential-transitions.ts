@@ -1,7 +1,8 @@
 import type { Logger } from '../logger.js';
 import { finalEventPayload, type FileTransitions } from './file-transitions.js';
 import type { JobEvent, JobEvents } from './job-events.js';
-import { deriveJobState, type JobFileRecord, type JobState } from './job.js';
+import { deriveJobState, type JobState } from '../job-state.js';
+import type { JobFileRecord } from './job.js';
 import type { FileCondition, FilePatch, JobStore, UpdateResult } from './job-store.js';
 
 type FinishedStatus = Exclude<JobState, 'processing'>;
@@ -14,7 +15,7 @@ const LAZY = { durability: 'lazy' } as const;
 
 /**
  * True when, since the previous `done` (the round a generate-single started), every file that has
- * events has a final one (`completed`/`failed`) as its latest.
+ * events has a final one (`completed`/`failed`/`cancelled`) as its latest.
  */
 function everyRoundEndsWithFinalEvent(log: readonly JobEvent[]): boolean {
   let roundStart = 0;
@@ -26,7 +27,7 @@ function everyRoundEndsWithFinalEvent(log: readonly JobEvent[]): boolean {
     // A log line says nothing about the file's state: a timed-out generation still running may log after its `failed`.
     if ('file_id' in event && event.type !== 'log') latestByFile.set(event.file_id, event.type);
   }
-  return [...latestByFile.values()].every((type) => type === 'completed' || type === 'failed');
+  return [...latestByFile.values()].every((type) => type === 'completed' || type === 'failed' || type === 'cancelled');
 }
 
 /**

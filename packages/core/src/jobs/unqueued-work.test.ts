@@ -39,7 +39,7 @@ describe('work whose queueing or recording failed is never left stranded (embedd
     const { service, store } = await h.start({ wrapQueue: failingEnqueue(1) });
     await expect(h.upload(service, ['a.png', 'b.png'])).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
     expect(await store.list()).toEqual([]);
-    expect(await store.counts()).toEqual({ active: 0, completed: 0, failed: 0, partial: 0 });
+    expect(await store.counts()).toEqual({ active: 0, completed: 0, failed: 0, partial: 0, cancelled: 0 });
     expect(await readdir(path.join(h.root, 'jobs')).catch(() => [])).toEqual([]);
     // The next upload goes through.
     const { job } = await h.upload(service, ['c.png']);

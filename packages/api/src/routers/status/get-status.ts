@@ -17,5 +17,5 @@ export const getStatus = readerProcedure
   .output(JobStatusResponseSchema)
   .query(async ({ ctx, input }) => {
     const job = await ctx.services.jobs.getJob(input.job_id, accessFor(ctx, input.session_id));
-    return toJobStatus(job, ctx.publicUrl);
+    return toJobStatus(job, ctx.services.jobs.summarize(job), ctx.publicUrl);
   });

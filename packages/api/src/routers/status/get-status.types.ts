@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FileErrorSchema, FileStatusSchema, JobIdSchema, JobStateSchema, SessionIdSchema } from '../../schemas.js';
+import { FileErrorSchema, FileStatusSchema, JobIdSchema, JobStateSchema, JobTimesSchema, SessionIdSchema } from '../../schemas.js';
 
 export const GetStatusInputSchema = z.object({ job_id: JobIdSchema, session_id: SessionIdSchema.optional() });
 
@@ -25,9 +25,9 @@ export const JobStatusResponseSchema = z
     total_files: z.int(),
     processed_files: z.int().meta({ description: 'Completed files' }),
     failed_files: z.int(),
-    progress: z.number().meta({ description: 'Mean file progress, 0–100, two decimals' }),
-    created_at: z.string(),
-    updated_at: z.string(),
+    cancelled_files: z.int(),
+    progress: z.number().meta({ description: 'Mean file progress, 0–100, two decimals; completed, failed and cancelled files count 100' }),
+    ...JobTimesSchema.shape,
     files: z.array(JobFileSchema),
   })
   .meta({ id: 'JobStatus' });

@@ -161,7 +161,7 @@ describe('FsJobStore on disk', () => {
     await expect(store.create(job, [makeFileRecord(0, job.job_id)])).rejects.toThrow();
     expect(await store.get(job.job_id)).toBeNull();
     expect(await store.list()).toEqual([]);
-    expect(await store.counts()).toEqual({ active: 0, completed: 0, failed: 0, partial: 0 });
+    expect(await store.counts()).toEqual({ active: 0, completed: 0, failed: 0, partial: 0, cancelled: 0 });
     expect(await store.listUnfinished()).toEqual([]);
     await unblock();
     await store.create(job, [makeFileRecord(0, job.job_id)]); // the same id is free again

@@ -1,6 +1,7 @@
 import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { deriveJobState, type JobFileRecord, type JobRecord, type JobWithFiles } from '../../jobs/job.js';
+import { deriveJobState } from '../../job-state.js';
+import type { JobFileRecord, JobRecord, JobWithFiles } from '../../jobs/job.js';
 import type { FileCondition, FilePatch, JobCounts, JobStore, RestartPatch, UpdateOptions, UpdateResult } from '../../jobs/job-store.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { isNotFound, isSafeSegment, isTempName, prepareFileAtomic } from './atomic-file.js';
@@ -168,7 +169,7 @@ export class FsJobStore implements JobStore {
   }
 
   async counts(): Promise<JobCounts> {
-    const counts: JobCounts = { active: 0, completed: 0, failed: 0, partial: 0 };
+    const counts: JobCounts = { active: 0, completed: 0, failed: 0, partial: 0, cancelled: 0 };
     for (const stored of this.jobs.values()) {
       const status = deriveJobState([...stored.files.values()]);
       counts[status === 'processing' ? 'active' : status] += 1;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { finalEventPayload, type FileTransitions, type FinalEvent } from '../../jobs/file-transitions.js';
-import type { JobFileRecord, JobState } from '../../jobs/job.js';
+import type { JobState } from '../../job-state.js';
+import type { JobFileRecord } from '../../jobs/job.js';
 import type { FileCondition, FilePatch, UpdateResult } from '../../jobs/job-store.js';
 import { callRedis } from './redis-errors.js';
 import { TRANSITION } from './job-store.scripts.js';

@@ -99,7 +99,7 @@ describe.skipIf(!redisUp)('RedisJobStore', () => {
       ['completed', 100],
       ['completed', 100],
     ]);
-    expect(await new RedisJobStore({ redis, prefix }).counts()).toEqual({ active: 0, completed: 1, failed: 0, partial: 0 });
+    expect(await new RedisJobStore({ redis, prefix }).counts()).toEqual({ active: 0, completed: 1, failed: 0, partial: 0, cancelled: 0 });
   });
 
   it('forces the interleaving for real: a read-modify-write update under the same barrier loses the finish', async () => {

@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
-import type { JobFileRecord, JobRecord, JobState, JobWithFiles } from '../../jobs/job.js';
+import { jobStateOfTally, type FileTally, type JobState } from '../../job-state.js';
+import type { JobFileRecord, JobRecord, JobWithFiles } from '../../jobs/job.js';
 import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateOptions, UpdateResult } from '../../jobs/job-store.js';
 import { callRedis } from './redis-errors.js';
 import { CREATE_JOB, UPDATE_FILE } from './job-store.scripts.js';
 import { jobKeys, jobSetKey } from './redis-keys.js';
-import { decodeFields, encodeFields, isEmptyHash, pairsToHash, statusOfTally, type Tally } from './redis-records.js';
+import { decodeFields, encodeFields, isEmptyHash, pairsToHash } from './redis-records.js';
 
 export interface RedisJobStoreOptions {
   /** A connected client; shared, not closed by the store. */
@@ -136,11 +137,11 @@ export class RedisJobStore implements JobStore {
   }
 
   async counts(): Promise<JobCounts> {
-    const counts: JobCounts = { active: 0, completed: 0, failed: 0, partial: 0 };
+    const counts: JobCounts = { active: 0, completed: 0, failed: 0, partial: 0, cancelled: 0 };
     await this.forEachJobBatch(async (ids) => {
       for (const tally of await this.tallies(ids)) {
         if (!tally) continue;
-        const status = statusOfTally(tally);
+        const status = jobStateOfTally(tally);
         counts[status === 'processing' ? 'active' : status] += 1;
       }
     });
@@ -182,14 +183,14 @@ export class RedisJobStore implements JobStore {
     return { file: decodeFields<JobFileRecord>(pairsToHash(flat)), job_status: jobStatus, job_finished: finished === 1 };
   }
 
-  private async tallies(ids: string[]): Promise<(Tally | null)[]> {
+  private async tallies(ids: string[]): Promise<(FileTally | null)[]> {
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.tallyKey(id), 'total', 'unfinished', 'failed');
+    for (const id of ids) pipeline.hmget(this.tallyKey(id), 'total', 'unfinished', 'failed', 'cancelled');
     const replies = (await callRedis(() => pipeline.exec())) ?? [];
     return replies.map(([error, values]) => {
       if (error) throw error;
-      const [total, unfinished, failed] = (values as (string | null)[]).map((v) => (v === null ? null : Number(v)));
-      return total === null || total === undefined ? null : { total, unfinished: unfinished ?? 0, failed: failed ?? 0 };
+      const [total, unfinished, failed, cancelled] = (values as (string | null)[]).map((v) => (v === null ? null : Number(v)));
+      return total === null || total === undefined ? null : { total, unfinished: unfinished ?? 0, failed: failed ?? 0, cancelled: cancelled ?? 0 };
     });
   }
 

@@ -1,3 +1,5 @@
+import { JOB_STATE_LUA } from '../../job-state.js';
+
 /**
  * The Lua scripts behind RedisJobStore. Each runs atomically inside Redis, so a check, the write it
  * guards and the job-level tally it changes can never interleave with another process's update.
@@ -6,14 +8,11 @@
  * record field, so fields added to the records later are stored and returned without changes here.
  */
 
-/** Shared by both scripts: the job status from the tally (mirrors `deriveJobState`). */
-const JOB_STATUS_FN = `
-local function job_status(total, unfinished, failed)
-  if unfinished > 0 then return 'processing' end
-  if failed == 0 then return 'completed' end
-  if failed == total then return 'failed' end
-  return 'partial'
-end
+/**
+ * Shared by both scripts: the job status from the tally (core's rule, JOB_STATE_LUA). A tally
+ * written before files could be cancelled has no `cancelled` field: it counts 0.
+ */
+const JOB_STATUS_FN = `${JOB_STATE_LUA}
 local function is_unfinished(status) return status == 'pending' or status == 'processing' end
 `;
 
@@ -25,7 +24,7 @@ local function is_unfinished(status) return status == 'pending' or status == 'pr
 export const CREATE_JOB = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], unpack(cjson.decode(ARGV[2])))
-local unfinished, failed = 0, 0
+local unfinished, failed, cancelled = 0, 0, 0
 for i = 3, #ARGV do
   local pairs_ = cjson.decode(ARGV[i])
   redis.call('HSET', KEYS[i + 2], unpack(pairs_))
@@ -37,8 +36,9 @@ for i = 3, #ARGV do
   redis.call('RPUSH', KEYS[2], file_id)
   if status == 'pending' or status == 'processing' then unfinished = unfinished + 1 end
   if status == 'failed' then failed = failed + 1 end
+  if status == 'cancelled' then cancelled = cancelled + 1 end
 end
-redis.call('HSET', KEYS[3], 'total', #ARGV - 2, 'unfinished', unfinished, 'failed', failed)
+redis.call('HSET', KEYS[3], 'total', #ARGV - 2, 'unfinished', unfinished, 'failed', failed, 'cancelled', cancelled)
 redis.call('SADD', KEYS[4], ARGV[1])
 return 1
 `;
@@ -64,9 +64,10 @@ local function apply_update(file_key, job_key, tally_key, mode, statuses, requir
   end
   if required_generation ~= '' and tonumber(required_generation) ~= generation then return nil end
 
-  local tally = redis.call('HMGET', tally_key, 'total', 'unfinished', 'failed')
+  local tally = redis.call('HMGET', tally_key, 'total', 'unfinished', 'failed', 'cancelled')
   local total, unfinished, failed = tonumber(tally[1]), tonumber(tally[2]), tonumber(tally[3])
-  local job_before = job_status(total, unfinished, failed)
+  local cancelled = tonumber(tally[4]) or 0
+  local job_before = job_status(total, unfinished, failed, cancelled)
 
   for i = first_field, #ARGV, 2 do redis.call('HSET', file_key, ARGV[i], ARGV[i + 1]) end
   if mode == 'restart' then
@@ -85,8 +86,11 @@ local function apply_update(file_key, job_key, tally_key, mode, statuses, requir
   if (before_status == 'failed') ~= (after_status == 'failed') then
     failed = failed + (after_status == 'failed' and 1 or -1)
   end
-  redis.call('HSET', tally_key, 'unfinished', unfinished, 'failed', failed)
-  local job_after = job_status(total, unfinished, failed)
+  if (before_status == 'cancelled') ~= (after_status == 'cancelled') then
+    cancelled = cancelled + (after_status == 'cancelled' and 1 or -1)
+  end
+  redis.call('HSET', tally_key, 'unfinished', unfinished, 'failed', failed, 'cancelled', cancelled)
+  local job_after = job_status(total, unfinished, failed, cancelled)
   local finished = 0
   if job_before == 'processing' and job_after ~= 'processing' then finished = 1 end
   return { job_after, finished, before_status }

@@ -1,18 +1,3 @@
-import type { JobState } from '../../jobs/job.js';
-
-/** A job's tally hash: how many files it has, how many are unfinished, how many failed. */
-export interface Tally {
-  total: number;
-  unfinished: number;
-  failed: number;
-}
-
-/** deriveJobState's rule, from the tally instead of the file list. */
-export function statusOfTally({ total, unfinished, failed }: Tally): JobState {
-  if (unfinished > 0) return 'processing';
-  if (failed === 0) return 'completed';
-  return failed === total ? 'failed' : 'partial';
-}
 
 /** [field, JSON value, …] for every defined field, in the record's own order. */
 export function encodeFields(record: object): string[] {

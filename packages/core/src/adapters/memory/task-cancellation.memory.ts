@@ -1,0 +1,21 @@
+import { EventEmitter } from 'node:events';
+import type { FileTask } from '../../jobs/job-queue.js';
+import type { TaskCancellation } from '../../jobs/task-cancellation.js';
+
+/** TaskCancellation inside one process (embedded mode): the API and the worker share it. */
+export class MemoryTaskCancellation implements TaskCancellation {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  async announce(task: FileTask): Promise<void> {
+    this.emitter.emit('cancel', task);
+  }
+
+  listen(onCancel: (task: FileTask) => void): () => void {
+    this.emitter.on('cancel', onCancel);
+    return () => this.emitter.off('cancel', onCancel);
+  }
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}

@@ -1,0 +1,19 @@
+import type { FileTask } from './job-queue.js';
+
+/**
+ * Port: tells whichever process is generating a file that the file was cancelled, so its worker
+ * stops at once instead of finishing work nobody will keep. Best effort: a task that misses the
+ * message still ends as stale (its final mark's condition fails, and its result is dropped).
+ */
+export interface TaskCancellation {
+  /** Tells every listener, in every process, that this generation of the file was cancelled. */
+  announce(task: FileTask): Promise<void>;
+  /** Calls `onCancel` for each announcement until the returned function is called. */
+  listen(onCancel: (task: FileTask) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** The key a running task is registered under: one generation of one file. */
+export function taskKey(task: FileTask): string {
+  return `${task.job_id}/${task.file_id}/${task.generation}`;
+}
