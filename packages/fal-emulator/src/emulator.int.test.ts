@@ -118,18 +118,88 @@ describe('the FAL emulator, spoken to by @fal-ai/client 1.10.1', () => {
     expect(after.status).toBe(200);
   });
 
-  it('refuses the result before completion, cancels only queued requests and knows no foreign ids', async () => {
+  it('refuses the result before completion and knows no foreign ids', async () => {
     const { client } = await start({ queueMs: 400 });
     const { request_id } = await submitPhoto(client);
     await expect(client.queue.result(TRIPO_ENDPOINT, { requestId: request_id })).rejects.toMatchObject({ status: 400 });
-    await client.queue.cancel(TRIPO_ENDPOINT, { requestId: request_id });
-    expect((await client.queue.status(TRIPO_ENDPOINT, { requestId: request_id })).status).toBe('COMPLETED');
-    await expect(client.queue.result(TRIPO_ENDPOINT, { requestId: request_id })).rejects.toMatchObject({ status: 400 });
-    const other = await submitPhoto(client);
-    await sleep(450);
-    await expect(client.queue.cancel(TRIPO_ENDPOINT, { requestId: other.request_id })).rejects.toMatchObject({ status: 400 });
     await expect(client.queue.status(TRIPO_ENDPOINT, { requestId: 'nope' })).rejects.toMatchObject({ status: 404 });
     await expect(client.queue.submit('fal-ai/flux/dev', { input: { prompt: 'a cat' } })).rejects.toMatchObject({ status: 404 });
+  });
+
+  describe('cancel (PUT …/requests/<id>/cancel)', () => {
+    /** The raw answer, body included (`queue.cancel` resolves to nothing). */
+    const cancelRaw = async (requestId: string) => {
+      const res = await fetch(`${fal.url}/tripo3d/tripo/requests/${requestId}/cancel`, { method: 'PUT', headers: { Authorization: 'Key k' } });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    const statusOf = async (client: FalClient, requestId: string) => {
+      const status = await client.queue.status(TRIPO_ENDPOINT, { requestId, logs: true });
+      return { ...status, logs: 'logs' in status ? status.logs : [] };
+    };
+
+    it('removes a queued request: 202 CANCELLATION_REQUESTED, then COMPLETED without logs, result or model, and recorded', async () => {
+      const { client } = await start({ queueMs: 400, processingMs: 200 });
+      const { request_id } = await submitPhoto(client);
+      // The real client's route: it sends the PUT to …/tripo3d/tripo/requests/<id>/cancel.
+      await client.queue.cancel(TRIPO_ENDPOINT, { requestId: request_id });
+      expect(fal.requests.at(-1)).toMatchObject({ method: 'PUT', path: `/tripo3d/tripo/requests/${request_id}/cancel`, authorization: 'Key test-key' });
+      expect(fal.cancels).toEqual([{ request_id, found: 'IN_QUEUE', answer: 202, status: 'CANCELLATION_REQUESTED', stops: true, at: expect.any(Number) }]);
+      await sleep(700); // past the time it would have run and finished
+      expect(await statusOf(client, request_id)).toMatchObject({ status: 'COMPLETED', logs: [], metrics: { inference_time: null } });
+      await expect(client.queue.result(TRIPO_ENDPOINT, { requestId: request_id })).rejects.toMatchObject({ status: 400, body: { detail: 'Request was cancelled' } });
+      expect(await fal.modelOf(request_id)).toBeUndefined();
+      // Cancelling it again finds nothing left to stop.
+      expect(await cancelRaw(request_id)).toEqual({ status: 400, body: { status: 'ALREADY_COMPLETED' } });
+      expect(fal.cancels.map((c) => c.found)).toEqual(['IN_QUEUE', 'COMPLETED']);
+    });
+
+    it('stops a running request: its logs end at the cancel, and no result or model ever comes', async () => {
+      const { client } = await start({ queueMs: 50, processingMs: 1500 });
+      const { request_id } = await submitPhoto(client);
+      await sleep(400); // running: it has logged a line or two
+      expect((await statusOf(client, request_id)).status).toBe('IN_PROGRESS');
+      expect(await cancelRaw(request_id)).toEqual({ status: 202, body: { status: 'CANCELLATION_REQUESTED' } });
+      expect(fal.cancels).toMatchObject([{ request_id, found: 'IN_PROGRESS', answer: 202, stops: true }]);
+      const stopped = await statusOf(client, request_id);
+      expect(stopped).toMatchObject({ status: 'COMPLETED', metrics: { inference_time: null } });
+      const lines = stopped.logs.map((l) => l.message);
+      expect(lines[0]).toBe('Starting Tripo v2.5 image-to-3d');
+      expect(lines).not.toContain('Generation finished: 100%');
+      await sleep(1300); // past its planned end: it stays stopped
+      expect((await statusOf(client, request_id)).logs.map((l) => l.message)).toEqual(lines);
+      await expect(client.queue.result(TRIPO_ENDPOINT, { requestId: request_id })).rejects.toMatchObject({ status: 400 });
+      expect(await fal.modelOf(request_id)).toBeUndefined();
+      const records = (await (await fetch(`${fal.url}/_emulator/records`)).json()) as { cancels: unknown[] };
+      expect(records.cancels).toEqual([expect.objectContaining({ request_id, found: 'IN_PROGRESS' })]);
+    });
+
+    it('lets a running request with the completes-despite-cancel scenario finish: the cancel is accepted, the result still arrives', async () => {
+      const { client } = await start({ queueMs: 50, processingMs: 300 });
+      fal.queueScenarios('completes-despite-cancel');
+      const { request_id } = await submitPhoto(client);
+      await sleep(150);
+      expect(await cancelRaw(request_id)).toEqual({ status: 202, body: { status: 'CANCELLATION_REQUESTED' } });
+      expect(fal.cancels).toMatchObject([{ request_id, found: 'IN_PROGRESS', answer: 202, stops: false }]);
+      expect((await statusOf(client, request_id)).status).toBe('IN_PROGRESS');
+      const done = await client.queue.subscribeToStatus(TRIPO_ENDPOINT, { requestId: request_id, logs: true, pollInterval: 30 });
+      expect(done.logs.at(-1)?.message).toBe('Generation finished: 100%');
+      const { data } = await client.queue.result(TRIPO_ENDPOINT, { requestId: request_id });
+      expect(data.model_mesh?.url).toMatch(/model\.glb$/);
+      expect((await fal.modelOf(request_id))?.subarray(0, 4).toString('latin1')).toBe('glTF');
+    });
+
+    it('answers a completed request with 400 ALREADY_COMPLETED and an unknown one with 404 NOT_FOUND, recording both', async () => {
+      const { client } = await start({ queueMs: 20, processingMs: 100 });
+      const { request_id } = await submitPhoto(client);
+      await client.queue.subscribeToStatus(TRIPO_ENDPOINT, { requestId: request_id, pollInterval: 30 });
+      await expect(client.queue.cancel(TRIPO_ENDPOINT, { requestId: request_id })).rejects.toMatchObject({ status: 400, body: { status: 'ALREADY_COMPLETED' } });
+      expect((await client.queue.result(TRIPO_ENDPOINT, { requestId: request_id })).data.model_mesh).toBeDefined();
+      expect(await cancelRaw('00000000-0000-0000-0000-000000000000')).toEqual({ status: 404, body: { status: 'NOT_FOUND' } });
+      expect(fal.cancels.map(({ found, answer, status }) => [found, answer, status])).toEqual([
+        ['COMPLETED', 400, 'ALREADY_COMPLETED'],
+        [null, 404, 'NOT_FOUND'],
+      ]);
+    });
   });
 
   it('reports a model validation error as 422 on the result, FAL style', async () => {

@@ -7,6 +7,7 @@ import { ScenarioPlan, type FalScenario } from './scenarios.js';
 import {
   requireKey,
   type EmulatorState,
+  type RecordedCancel,
   type RecordedRequest,
   type RecordedSubmit,
   type RecordedUpload,
@@ -50,6 +51,8 @@ export interface FalEmulatorRecords {
   submits: RecordedSubmit[];
   /** Every file uploaded through the storage API, with its bytes. */
   uploads: RecordedUpload[];
+  /** Every call of the queue's cancel route, with the phase it found the request in and the answer. */
+  cancels: RecordedCancel[];
 }
 
 export interface FalEmulator extends FalEmulatorRecords {
@@ -62,7 +65,7 @@ export interface FalEmulator extends FalEmulatorRecords {
   queueScenarios(...scenarios: FalScenario[]): void;
   /** Submits that were handed a request id: what FAL would bill. */
   acceptedSubmits(): RecordedSubmit[];
-  /** The model file (GLB) a request produced, once it exists. */
+  /** The model file (GLB) a request produced, once it exists; never for a request a cancel stopped. */
   modelOf(requestId: string): Promise<Buffer | undefined>;
   close(): Promise<void>;
 }
@@ -104,6 +107,7 @@ export async function startFalEmulator(opts: FalEmulatorOptions = {}): Promise<F
     requests: [],
     submits: [],
     uploads: [],
+    cancels: [],
     files,
     pendingUploads: new Map(),
     generations,
@@ -150,6 +154,7 @@ export async function startFalEmulator(opts: FalEmulatorOptions = {}): Promise<F
     requests: state.requests,
     submits: state.submits,
     uploads: state.uploads,
+    cancels: state.cancels,
     setScenario(scenario) {
       new ScenarioPlan(scenario);
       defaultScenario = scenario;
@@ -162,7 +167,7 @@ export async function startFalEmulator(opts: FalEmulatorOptions = {}): Promise<F
     async modelOf(requestId) {
       const generation = generations.get(requestId);
       const outcome = generation ? await generation.settledPromise : undefined;
-      return outcome?.kind === 'model' ? outcome.model.model : undefined;
+      return outcome?.kind === 'model' && !generation?.stopped ? outcome.model.model : undefined;
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -223,6 +228,7 @@ function handleControl(state: EmulatorState, res: ServerResponse, method: string
     sendJson(res, 200, {
       submits: state.submits,
       uploads: state.uploads.map(({ bytes, ...upload }) => ({ ...upload, size: bytes.length })),
+      cancels: state.cancels,
       requests: state.requests.length,
     });
     return;

@@ -9,7 +9,17 @@ export interface FalLog {
   timestamp: string;
 }
 
-export type GenerationOutcome = { kind: 'model'; files: { model_path: string; preview_path: string | null }; model: TripoModel } | { kind: 'invalid'; detail: ValidationDetail[] };
+export type GenerationOutcome =
+  | { kind: 'model'; files: { model_path: string; preview_path: string | null }; model: TripoModel }
+  | { kind: 'invalid'; detail: ValidationDetail[] }
+  /** A cancel stopped it before its model was kept. */
+  | { kind: 'cancelled' };
+
+/** The phase a cancel found a request in, and when: what decides how it ends. */
+export interface Cancellation {
+  at: number;
+  phase: 'IN_QUEUE' | 'IN_PROGRESS';
+}
 
 export interface QueueUrls {
   response_url: string;
@@ -21,6 +31,8 @@ export type FalStatus =
   | ({ status: 'IN_QUEUE'; request_id: string; queue_position: number; logs: null } & QueueUrls)
   | ({ status: 'IN_PROGRESS'; request_id: string; logs: FalLog[] | null } & QueueUrls)
   | ({ status: 'COMPLETED'; request_id: string; logs: FalLog[] | null; metrics: { inference_time: number | null } } & QueueUrls);
+
+const CANCELLED: GenerationOutcome = { kind: 'cancelled' };
 
 /** Progress lines at fractions of the processing time, with the numbers a real model's logs carry. */
 const LOG_SCRIPT: readonly [number, string][] = [
@@ -43,13 +55,18 @@ export interface GenerationInit {
   /** Requests ahead of this one when it was submitted. */
   initialPosition: number;
   urls: QueueUrls;
-  /** Produces the outcome: starts when the request leaves the queue, as a runner would pick it up. */
-  work: () => Promise<GenerationOutcome>;
+  /**
+   * Produces the outcome: starts when the request leaves the queue, as a runner would pick it up.
+   * `stopped` turns true when a cancel stops the request: a model made after that is not kept.
+   */
+  work: (stopped: () => boolean) => Promise<GenerationOutcome>;
 }
 
 /**
  * One accepted queue request. Its state is a function of time (queue, then processing, then done
  * once its model exists), so it keeps moving while nobody polls, and after a client restarts.
+ * A cancel removes a queued request and stops a running one (unless its scenario is
+ * `completes-despite-cancel`): either is COMPLETED at once, without a model or a result.
  */
 export class EmulatedGeneration {
   readonly id: string;
@@ -60,7 +77,8 @@ export class EmulatedGeneration {
   readonly urls: QueueUrls;
   readonly settledPromise: Promise<GenerationOutcome>;
   outcome: GenerationOutcome | null = null;
-  cancelled = false;
+  /** The first cancel that found it queued or running. */
+  cancellation: Cancellation | null = null;
   private readonly queueMs: number;
   private readonly processingMs: number;
   private readonly initialPosition: number;
@@ -77,12 +95,24 @@ export class EmulatedGeneration {
     this.initialPosition = init.initialPosition;
     this.urls = init.urls;
     const started = new Promise<void>((resolve) => setTimeout(resolve, init.queueMs));
-    const cancelled: GenerationOutcome = { kind: 'invalid', detail: [{ loc: ['body'], msg: 'Request was cancelled', type: 'cancelled' }] };
-    this.settledPromise = started.then(() => (this.cancelled ? cancelled : init.work())).then((outcome) => {
-      this.outcome = outcome;
+    const stopped = (): boolean => this.stopped;
+    this.settledPromise = started.then(() => (this.stopped ? CANCELLED : init.work(stopped))).then((outcome) => {
+      this.outcome = this.stopped ? CANCELLED : outcome;
       this.settledAt = Date.now();
-      return outcome;
+      return this.outcome;
     });
+  }
+
+  /** Cancelled for good: removed from the queue, or stopped while running by a runner that obeys. */
+  get stopped(): boolean {
+    return this.cancellation !== null && (this.cancellation.phase === 'IN_QUEUE' || this.plan.name !== 'completes-despite-cancel');
+  }
+
+  /** FAL's cancel at `now`: returns the phase it found the request in (COMPLETED: nothing to stop). */
+  cancel(now: number): FalStatus['status'] {
+    const phase = this.phase(now);
+    if (phase !== 'COMPLETED' && this.cancellation === null) this.cancellation = { at: now, phase };
+    return phase;
   }
 
   private get startsAt(): number {
@@ -94,7 +124,7 @@ export class EmulatedGeneration {
   }
 
   phase(now: number): FalStatus['status'] {
-    if (this.cancelled) return 'COMPLETED';
+    if (this.stopped) return 'COMPLETED';
     if (now < this.startsAt) return 'IN_QUEUE';
     if (this.outcome === null || now < this.endsAt) return 'IN_PROGRESS';
     return 'COMPLETED';
@@ -114,7 +144,7 @@ export class EmulatedGeneration {
         return {
           status: 'COMPLETED',
           logs: withLogs ? this.logs(now) : null,
-          metrics: { inference_time: this.cancelled ? null : (this.endsAt - this.startsAt) / 1000 },
+          metrics: { inference_time: this.stopped ? null : (this.endsAt - this.startsAt) / 1000 },
           ...base,
         };
     }
@@ -122,14 +152,16 @@ export class EmulatedGeneration {
 
   /** Every log line up to `now` (FAL's status answers carry all logs so far). */
   logs(now: number): FalLog[] {
-    if (this.cancelled || now < this.startsAt) return [];
+    // A stopped request logged only what it did before the cancel.
+    const until = this.stopped && this.cancellation ? Math.min(now, this.cancellation.at) : now;
+    if (until < this.startsAt) return [];
     const at = (ms: number): string => new Date(ms).toISOString();
     const lines: FalLog[] = [];
     for (const [fraction, message] of LOG_SCRIPT) {
       const when = this.startsAt + fraction * this.processingMs;
-      if (when <= now) lines.push({ message, level: 'INFO', source: 'USER', timestamp: at(when) });
+      if (when <= until) lines.push({ message, level: 'INFO', source: 'USER', timestamp: at(when) });
     }
-    if (this.phase(now) === 'COMPLETED') lines.push({ message: 'Generation finished: 100%', level: 'INFO', source: 'USER', timestamp: at(this.endsAt) });
+    if (!this.stopped && this.phase(now) === 'COMPLETED') lines.push({ message: 'Generation finished: 100%', level: 'INFO', source: 'USER', timestamp: at(this.endsAt) });
     return lines;
   }
 }

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EmulatedGeneration, type FalStatus, type GenerationOutcome } from './generation.js';
 import { sendJson } from './http.js';
 import type { ScenarioPlan } from './scenarios.js';
-import { applyFault, type EmulatorState, type RecordedSubmit, type TripoOutput } from './state.js';
+import { applyFault, type EmulatorState, type RecordedCancel, type RecordedSubmit, type TripoOutput } from './state.js';
 import { fakeFbx, validateTripoInput } from './tripo-model.js';
 
 /** The one model the emulator serves; other endpoints are unknown applications, as at FAL. */
@@ -53,7 +53,7 @@ function accept(state: EmulatorState, plan: ScenarioPlan, endpoint: string, inpu
     processingMs: state.processingMs,
     initialPosition: ahead,
     urls: { response_url: base, status_url: `${base}/status`, cancel_url: `${base}/cancel` },
-    work: () => produce(state, plan, id, input),
+    work: (stopped) => produce(state, plan, id, input, stopped),
   });
   state.generations.set(id, generation);
   record.accepted = true;
@@ -61,8 +61,8 @@ function accept(state: EmulatorState, plan: ScenarioPlan, endpoint: string, inpu
   return generation;
 }
 
-/** Runs the model (or finds why it cannot run) and stores its files on the emulated CDN. */
-async function produce(state: EmulatorState, plan: ScenarioPlan, id: string, input: Record<string, unknown>): Promise<GenerationOutcome> {
+/** Runs the model (or finds why it cannot run) and stores its files on the emulated CDN, unless a cancel stopped it meanwhile. */
+async function produce(state: EmulatorState, plan: ScenarioPlan, id: string, input: Record<string, unknown>, stopped: () => boolean): Promise<GenerationOutcome> {
   if (plan.fault === 'unprocessable' && plan.on === 'result') {
     return { kind: 'invalid', detail: [{ loc: ['body', 'image_url'], msg: 'Unsupported image: no object could be found in it', type: 'image_processing_error' }] };
   }
@@ -76,6 +76,7 @@ async function produce(state: EmulatorState, plan: ScenarioPlan, id: string, inp
   } catch (error) {
     return { kind: 'invalid', detail: [{ loc: ['body', 'image_url'], msg: `Could not process the image: ${(error as Error).message}`, type: 'image_processing_error' }] };
   }
+  if (stopped()) return { kind: 'cancelled' };
   if (plan.name === 'not-glb') model = { ...model, model: fakeFbx(), model_file_name: 'model.glb' };
   const dir = `/files/${randomBytes(6).toString('hex')}/${id.slice(0, 8)}`;
   const model_path = `${dir}/${model.model_file_name}`;
@@ -148,7 +149,7 @@ export function result(state: EmulatorState, req: IncomingMessage, res: ServerRe
   const fault = generation.plan.fault === 'unprocessable' ? 'none' : generation.plan.take('result');
   if (applyFault(fault, req, res, state)) return;
   const outcome = generation.outcome;
-  if (generation.cancelled || !outcome) {
+  if (generation.stopped || !outcome || outcome.kind === 'cancelled') {
     sendJson(res, 400, { detail: 'Request was cancelled' });
     return;
   }
@@ -168,14 +169,22 @@ export function result(state: EmulatorState, req: IncomingMessage, res: ServerRe
   sendJson(res, 200, state.transformResult(output), { 'x-fal-request-id': id });
 }
 
-/** `PUT …/requests/<id>/cancel`: stops a request that has not started, as FAL does. */
+/**
+ * `PUT …/requests/<id>/cancel`, as FAL answers it: a queued request is removed and a running one is
+ * sent a cancel signal, both answered `202 {"status":"CANCELLATION_REQUESTED"}` (a running request
+ * stops unless its scenario is `completes-despite-cancel`); a completed one (a stopped one included)
+ * is `400 {"status":"ALREADY_COMPLETED"}`, an unknown id `404 {"status":"NOT_FOUND"}`. Every call is
+ * recorded in `state.cancels`.
+ */
 export function cancel(state: EmulatorState, res: ServerResponse, app: string, id: string): void {
-  const generation = generationOf(state, res, app, id);
-  if (!generation) return;
-  if (generation.phase(Date.now()) !== 'IN_QUEUE') {
-    sendJson(res, 400, { status: 'ALREADY_COMPLETED' });
-    return;
-  }
-  generation.cancelled = true;
-  sendJson(res, 202, { status: 'CANCELLATION_REQUESTED' });
+  const generation = app === TRIPO_APP ? state.generations.get(id) : undefined;
+  const found = generation ? generation.cancel(Date.now()) : null;
+  const record: RecordedCancel =
+    found === null
+      ? { request_id: id, found, answer: 404, status: 'NOT_FOUND', stops: false, at: Date.now() }
+      : found === 'COMPLETED'
+        ? { request_id: id, found, answer: 400, status: 'ALREADY_COMPLETED', stops: false, at: Date.now() }
+        : { request_id: id, found, answer: 202, status: 'CANCELLATION_REQUESTED', stops: generation?.stopped ?? false, at: Date.now() };
+  state.cancels.push(record);
+  sendJson(res, record.answer, { status: record.status });
 }

@@ -10,6 +10,7 @@ export const SCENARIO_NAMES = [
   'reset-after-accept',
   'model-404',
   'not-glb',
+  'completes-despite-cancel',
 ] as const;
 
 export type FalScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -21,7 +22,9 @@ export interface FalScenarioSpec {
   name: FalScenarioName;
   /**
    * Where the fault happens. Defaults: `422` on the result (where FAL reports a model's validation
-   * errors), every other fault on the submit. `model-404` and `not-glb` shape the result itself.
+   * errors), every other fault on the submit. `model-404` and `not-glb` shape the result itself;
+   * `completes-despite-cancel` makes a running request ignore a cancel (FAL's runner may finish
+   * anyway), so it still completes with its model.
    */
   on?: FalPhase;
   /**
@@ -89,6 +92,7 @@ function faultOf(name: FalScenarioName): FaultKind {
     case 'success':
     case 'model-404':
     case 'not-glb':
+    case 'completes-despite-cancel':
       return 'none';
   }
 }

@@ -29,6 +29,20 @@ export interface RecordedSubmit {
   at: number;
 }
 
+/** One call of the queue's cancel route (`PUT …/requests/<id>/cancel`) and what it found. */
+export interface RecordedCancel {
+  request_id: string;
+  /** The phase the request was in when the cancel arrived; null for a request the emulator does not know. */
+  found: 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | null;
+  /** The HTTP status answered. */
+  answer: 202 | 400 | 404;
+  /** The `status` of the answer's body, as FAL words it. */
+  status: 'CANCELLATION_REQUESTED' | 'ALREADY_COMPLETED' | 'NOT_FOUND';
+  /** False when the request's scenario (`completes-despite-cancel`) lets it run on to completion. */
+  stops: boolean;
+  at: number;
+}
+
 /** A file uploaded through the storage API. */
 export interface RecordedUpload {
   file_url: string;
@@ -78,6 +92,7 @@ export interface EmulatorState {
   readonly requests: RecordedRequest[];
   readonly submits: RecordedSubmit[];
   readonly uploads: RecordedUpload[];
+  readonly cancels: RecordedCancel[];
   readonly files: Map<string, StoredFile>;
   readonly pendingUploads: Map<string, PendingUpload>;
   readonly generations: Map<string, EmulatedGeneration>;
