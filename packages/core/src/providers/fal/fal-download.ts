@@ -26,15 +26,22 @@ export function checkFalFileUrl(raw: string, baseOrigin: string | null): URL {
 }
 
 /**
- * The transport's fetch for `@fal-ai/client`, with its one PUT checked: the client uploads the photo
- * to whatever `upload_url` FAL storage returned, so that URL gets the same allowlist as a model
- * download (an internal address there would receive the photo).
+ * The transport's fetch for `@fal-ai/client`, with its upload checked: the client PUTs the photo to
+ * whatever `upload_url` FAL storage returned, so that URL gets the same allowlist as a model download
+ * (an internal address there would receive the photo). Its other PUT, `queue.cancel`, goes to FAL's
+ * queue host, a URL the client builds itself.
  */
 export function checkedUploadFetch(transport: FalTransport): typeof fetch {
   return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-    if ((init?.method ?? 'GET').toUpperCase() === 'PUT') checkFalFileUrl(urlOf(input), transport.baseOrigin);
+    const url = urlOf(input);
+    if ((init?.method ?? 'GET').toUpperCase() === 'PUT' && !isFalQueueUrl(url)) checkFalFileUrl(url, transport.baseOrigin);
     return transport.clientFetch(input, init);
   }) as typeof fetch;
+}
+
+function isFalQueueUrl(raw: string): boolean {
+  const url = new URL(raw);
+  return url.protocol === 'https:' && url.host === 'queue.fal.run';
 }
 
 export interface DownloadOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../errors.js';
 import type { GenerationHooks } from '../model-provider.js';
-import { checkFalFileUrl, checkGlb, imageKind } from './fal-download.js';
+import { checkedUploadFetch, checkFalFileUrl, checkGlb, imageKind } from './fal-download.js';
 import { classifyFalError, falAppError, falReason } from './fal-errors.js';
 import { FalProgressReporter, percentFromLog } from './fal-progress.js';
 import { backoffDelay, DEFAULT_FAL_RETRY, withFalRetry } from './fal-retry.js';
@@ -88,6 +88,26 @@ describe('checkFalFileUrl', () => {
     ]) {
       expect(() => checkFalFileUrl(url, 'http://127.0.0.1:9000'), url).toThrow(AppError);
     }
+  });
+});
+
+describe('checkedUploadFetch', () => {
+  it("lets the client's cancel PUT to FAL's queue host through, and holds an upload PUT to any other host to the allowlist", async () => {
+    const sent: string[] = [];
+    const transport = createFalTransport({
+      fetch: (async (input: Parameters<typeof fetch>[0]) => {
+        sent.push(String(input));
+        return new Response('{}', { status: 202, headers: { 'content-type': 'application/json' } });
+      }) as typeof fetch,
+    });
+    const put = checkedUploadFetch(transport);
+    const cancel = 'https://queue.fal.run/tripo3d/tripo/requests/abc/cancel';
+    expect((await put(cancel, { method: 'PUT' })).status).toBe(202);
+    expect((await put('https://v3.fal.media/files/upload/x.png', { method: 'PUT' })).status).toBe(202);
+    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://queue.fal.run/tripo3d/tripo/requests/abc/cancel', 'https://queue.fal.run.evil.example/x']) {
+      await expect(put(url, { method: 'PUT' }), url).rejects.toThrow(AppError);
+    }
+    expect(sent).toEqual([cancel, 'https://v3.fal.media/files/upload/x.png']);
   });
 });
 
