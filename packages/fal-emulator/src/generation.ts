@@ -83,6 +83,7 @@ export class EmulatedGeneration {
   private readonly processingMs: number;
   private readonly initialPosition: number;
   private settledAt: number | null = null;
+  private leaveQueue = (): void => undefined;
 
   constructor(init: GenerationInit) {
     this.id = init.id;
@@ -94,7 +95,14 @@ export class EmulatedGeneration {
     this.processingMs = init.processingMs;
     this.initialPosition = init.initialPosition;
     this.urls = init.urls;
-    const started = new Promise<void>((resolve) => setTimeout(resolve, init.queueMs));
+    const started = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, init.queueMs);
+      // A request removed from the queue settles now, not when it would have started.
+      this.leaveQueue = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
     const stopped = (): boolean => this.stopped;
     this.settledPromise = started.then(() => (this.stopped ? CANCELLED : init.work(stopped))).then((outcome) => {
       this.outcome = this.stopped ? CANCELLED : outcome;
@@ -111,7 +119,10 @@ export class EmulatedGeneration {
   /** FAL's cancel at `now`: returns the phase it found the request in (COMPLETED: nothing to stop). */
   cancel(now: number): FalStatus['status'] {
     const phase = this.phase(now);
-    if (phase !== 'COMPLETED' && this.cancellation === null) this.cancellation = { at: now, phase };
+    if (phase !== 'COMPLETED' && this.cancellation === null) {
+      this.cancellation = { at: now, phase };
+      if (phase === 'IN_QUEUE') this.leaveQueue();
+    }
     return phase;
   }
 
