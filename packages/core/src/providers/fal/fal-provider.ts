@@ -1,8 +1,9 @@
 import type { FalClient } from '@fal-ai/client';
 import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../model-provider.js';
+import type { CancelOptions, CancelOutcome, GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../model-provider.js';
 import { photoBlob, photoHead } from '../photo-source.js';
+import { cancelFalRequest } from './fal-cancel.js';
 import { checkedUploadFetch, checkGlb, downloadFalFile, imageKind } from './fal-download.js';
 import type { FalFailure } from './fal-errors.js';
 import { FalProgressReporter, type FalStatusView } from './fal-progress.js';
@@ -114,6 +115,28 @@ export class FalProvider implements ModelProvider {
     return { glb, ...(preview ? { preview } : {}), remote_model_url: model.url, warnings: [] };
   }
 
+  /**
+   * `fal.queue.cancel` on the file's FAL request, at the endpoint it was submitted to. The status is
+   * read first, because FAL answers a queued and a running request's cancel alike and only the
+   * running one may be billed (see `cancelFalRequest`). Each call is retried like any FAL call,
+   * until `options.signal` gives up; a failure is an `unknown` outcome, never a throw.
+   */
+  async cancel(taskId: string, options: CancelOptions = {}): Promise<CancelOutcome> {
+    const requestId = resumableRequestId(taskId);
+    if (requestId === null) {
+      return { state: 'not_submitted', may_be_billed: false, message: 'The file had not been submitted to FAL: there was nothing to cancel, and nothing is billed' };
+    }
+    const signal = options.signal ?? new AbortController().signal;
+    try {
+      const client = await this.client();
+      return await cancelFalRequest(requestId, { client, retry: this.retry, signal, logger: this.logger });
+    } catch (error) {
+      // Only loading the client can land here: cancelFalRequest turns every FAL failure into an outcome.
+      this.logger.warn({ err: error }, 'Cancelling a FAL request failed');
+      return { state: 'unknown', may_be_billed: true, message: `FAL request ${requestId} could not be cancelled (the FAL client did not load): it may still run and be billed` };
+    }
+  }
+
   /** `reachable` once FAL answered a real (cheap) request: the status of a request id that cannot exist. */
   async health(): Promise<ProviderHealth> {
     const ttl = this.opts.healthTtlMs ?? 10_000;
@@ -183,7 +206,8 @@ export class FalProvider implements ModelProvider {
       reporter.update(status);
       if (status.status === 'COMPLETED') return;
       if (Date.now() > deadline) {
-        await client.queue.cancel(TRIPO_ENDPOINT, { requestId }).catch(() => undefined);
+        const cancelled = await this.cancel(requestId, { signal });
+        hooks.onLog(cancelled.message, 'warning');
         throw new AppError('FAL_API_ERROR', `FAL did not complete request ${requestId} within ${Math.round(maxWaitMs / 60_000)} minutes; it was asked to cancel it`, {
           retryable: false,
         });
