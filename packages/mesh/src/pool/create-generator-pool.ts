@@ -13,6 +13,8 @@ export interface GeneratorPoolOptions {
   texture_size?: number;
   /** Integer 0–100, never decreasing, with the stage reached; called on the main thread. */
   onProgress?: (progress: number, stage: string) => void;
+  /** Aborting it stops the generation at once (its worker thread is terminated); it rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** `generateModel` on worker threads, so the event loop stays free for HTTP and SSE. */
@@ -43,13 +45,17 @@ export function createGeneratorPool(options: { size?: number } = {}): GeneratorP
   const workerUrl = new URL('./generate-worker.js', import.meta.url);
   const pool = createWorkerPool<GeneratorRequest, GeneratorProgress, GeneratorOutput>({ size, createWorker: () => new Worker(workerUrl) });
   return {
-    async generate(image, { onProgress, ...generateOptions }) {
+    async generate(image, { onProgress, signal, ...generateOptions }) {
       resolveGenerateOptions(generateOptions);
       // Bytes go as a copy the worker can own: transferring the caller's memory would detach it under them.
       const photo = typeof image === 'string' ? image : new Uint8Array(image);
       const output = await pool.run(
         { kind: 'generate', image: photo, options: generateOptions },
-        { transfer: typeof photo === 'string' ? [] : [photo.buffer], ...(onProgress ? { onProgress: (update) => onProgress(update.progress, update.stage) } : {}) },
+        {
+          transfer: typeof photo === 'string' ? [] : [photo.buffer],
+          ...(onProgress ? { onProgress: (update) => onProgress(update.progress, update.stage) } : {}),
+          ...(signal ? { signal } : {}),
+        },
       );
       return {
         glb: asBuffer(output.glb),

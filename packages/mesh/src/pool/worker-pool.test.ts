@@ -3,13 +3,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { createWorkerPool, type WorkerPool } from './worker-pool.js';
 
-/** Echoes requests back, reports one progress step, and dies on request. */
+/** Echoes requests back, reports one progress step, and dies, hangs or spins (never yielding) on request. */
 const SCRIPT = `
 const { parentPort } = require('node:worker_threads');
 parentPort.on('message', ({ id, request }) => {
   if (request === 'crash') setTimeout(() => { throw new Error('boom'); });
   else if (request === 'exit') process.exit(7);
   else if (request === 'hang') {}
+  else if (request === 'spin') { for (;;) {} }
   else if (request === 'fail') parentPort.postMessage({ id, type: 'failed', error: { name: 'RangeError', message: 'bad request' } });
   else {
     parentPort.postMessage({ id, type: 'progress', progress: 50 });
@@ -83,5 +84,37 @@ describe('createWorkerPool', () => {
     await running;
     await queued;
     await expect(workers.run('late')).rejects.toThrow('Worker pool is closed');
+  });
+
+  it('stops a running task on abort at once, even one that never yields, and runs the next task on a fresh worker', async () => {
+    const workers = createPool(1);
+    const first = await workers.run('before');
+    const controller = new AbortController();
+    const spinning = workers.run('spin', { signal: controller.signal });
+    const next = workers.run('after');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // it is spinning
+    const started = performance.now();
+    controller.abort(new Error('cancelled by the user'));
+    await expect(spinning).rejects.toThrow('cancelled by the user');
+    const after = await next;
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // The spinning thread was terminated: a new one (another thread id) ran the next task.
+    expect(after.split(' from ')[1]).not.toBe(first.split(' from ')[1]);
+  });
+
+  it('drops an aborted queued task without running it, and refuses an already aborted one', async () => {
+    const workers = createPool(1);
+    const controller = new AbortController();
+    const running = workers.run('slow-but-fine');
+    const queued = workers.run('never run', { signal: controller.signal });
+    controller.abort(new Error('not wanted any more'));
+    await expect(queued).rejects.toThrow('not wanted any more');
+    await expect(running).resolves.toMatch(/^slow-but-fine from/);
+    await expect(workers.run('late', { signal: controller.signal })).rejects.toThrow('not wanted any more');
+    // A task that finished is not disturbed by its signal firing afterwards.
+    const done = new AbortController();
+    await expect(workers.run('finished', { signal: done.signal })).resolves.toMatch(/^finished from/);
+    done.abort();
+    await expect(workers.run('still fine')).resolves.toMatch(/^still fine from/);
   });
 });

@@ -13,6 +13,12 @@ export interface RunOptions<TProgress> {
   onProgress?: (progress: TProgress) => void;
   /** ArrayBuffers inside the request to move to the worker instead of copying. */
   transfer?: ArrayBuffer[];
+  /**
+   * Stops the task: a queued one leaves the queue, a running one's worker is terminated at once
+   * (a generation cannot be interrupted any other way) and replaced when there is work. The task
+   * rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface WorkerPool<TRequest, TProgress, TResult> {
@@ -97,7 +103,7 @@ export function createWorkerPool<TRequest, TProgress, TResult>(options: {
       else finish(slot, (task) => task.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name })));
     });
     worker.on('error', (error) => {
-      slot.lastError = error;
+      if (slot.worker === worker) slot.lastError = error;
     });
     worker.on('exit', (code) => {
       if (slot.worker !== worker) return;
@@ -108,13 +114,52 @@ export function createWorkerPool<TRequest, TProgress, TResult>(options: {
     return worker;
   };
 
+  /** A running task's worker is terminated (its replacement comes with the next work); a queued task leaves the queue. */
+  const abort = (task: PoolTask, reason: Error): void => {
+    const slot = slots.find((candidate) => candidate.running === task);
+    if (slot) {
+      const worker = slot.worker;
+      slot.running = null;
+      slot.worker = null; // its 'exit' is then not this slot's business
+      void worker?.terminate();
+      task.reject(reason);
+      dispatch(slot);
+      return;
+    }
+    const queued = queue.indexOf(task);
+    if (queued >= 0) {
+      queue.splice(queued, 1);
+      task.reject(reason);
+    }
+  };
+
   const enqueue = (request: TRequest, runOptions: RunOptions<TProgress>, pinTo?: PoolSlot): Promise<TResult> =>
     new Promise<TResult>((resolve, reject) => {
       if (closed) {
         reject(new Error('Worker pool is closed'));
         return;
       }
-      const task: PoolTask = { id: nextId++, request, options: runOptions, resolve, reject };
+      const { signal } = runOptions;
+      if (signal?.aborted) {
+        reject(toError(signal.reason));
+        return;
+      }
+      const onAbort = (): void => abort(task, toError(signal?.reason));
+      const settled = (): void => signal?.removeEventListener('abort', onAbort);
+      const task: PoolTask = {
+        id: nextId++,
+        request,
+        options: runOptions,
+        resolve: (result) => {
+          settled();
+          resolve(result);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       if (pinTo) {
         pinTo.pinned.push(task);
         dispatch(pinTo);

@@ -109,6 +109,25 @@ describe('LocalProvider', () => {
     expect(error).toMatchObject({ code: 'VALIDATION_ERROR', retryable: false, message: 'The photo is damaged (truncated JPEG): upload a complete copy' });
   });
 
+  it("hands the generation's signal to the generator, and rejects with the abort's reason, not as a failed generation", async () => {
+    let given: AbortSignal | undefined;
+    const { generator } = fakeGenerator(
+      (options) =>
+        new Promise((_, reject) => {
+          given = options.signal;
+          // What the pool does on abort: its worker is terminated and the run rejects.
+          options.signal?.addEventListener('abort', () => reject(new Error('Worker stopped before finishing its task')));
+        }),
+    );
+    const controller = new AbortController();
+    const generating = new LocalProvider({ generator }).generate(request({ signal: controller.signal }), recordingHooks().hooks);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(given).toBe(controller.signal);
+    const reason = new Error('cancelled by the user');
+    controller.abort(reason);
+    await expect(generating).rejects.toBe(reason);
+  });
+
   it('mints task ids and reports FAL as not configured', async () => {
     const { generator } = fakeGenerator(async () => ({ glb: Buffer.from('g'), warnings: [] }));
     const provider = new LocalProvider({ generator });

@@ -13,6 +13,10 @@ export interface LocalProviderOptions {
 /**
  * The offline provider: runs the local generator in-process. Its task ids are ours (`task_…`),
  * minted at enqueue time, so `existing_task_id` never means "resume" here.
+ *
+ * It has no `cancel`: nothing runs outside this process and nothing is billed, so aborting the
+ * generation's `request.signal` is the whole cancel. The generator's worker thread is terminated at
+ * once (not left to finish), and `generate` rejects with the signal's reason.
  */
 export class LocalProvider implements ModelProvider {
   readonly name = 'local' as const;
@@ -49,8 +53,11 @@ export class LocalProvider implements ModelProvider {
       result = await this.generator.generate(image, {
         face_limit: request.face_limit ?? this.defaultFaceLimit,
         onProgress,
+        signal: request.signal,
       });
     } catch (error) {
+      // Cancelled, timed out or shutting down: the caller decides what that means for the file.
+      if (request.signal.aborted) throw request.signal.reason;
       // The photo itself is unusable (damaged, cut off, over the pixel limit): the same photo can only
       // fail again, so it is the caller's input that is wrong, in the generator's own words.
       if (error instanceof Error && error.name === 'InvalidImageError') throw new AppError('VALIDATION_ERROR', error.message, { cause: error, retryable: false });
