@@ -32,7 +32,11 @@ export interface JobStatusBody {
   total_files: number;
   processed_files: number;
   failed_files: number;
+  cancelled_files: number;
   progress: number;
+  created_at: string;
+  updated_at: string;
+  expires_at: string | null;
   files: { file_id: string; filename: string; status: string; progress: number; model_url: string | null; preview_url: string | null; model_task_id: string | null; face_limit: number | null; error?: { code: string; message: string } }[];
 }
 

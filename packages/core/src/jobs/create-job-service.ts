@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import { createJobId, createSessionId, FILE_ID_PATTERN, fileIdFor, JOB_ID_PATTERN } from '../ids.js';
 import type { Logger } from '../logger.js';
-import type { ModelProvider } from '../providers/model-provider.js';
+import type { CancelOutcome, ModelProvider } from '../providers/model-provider.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import { canRead, isOwner } from './access.js';
 import { cleanupJobs } from './cleanup-jobs.js';
@@ -41,6 +41,9 @@ export interface JobServiceDeps {
   /** Hours a finished job is kept (RETENTION_HOURS), for its `expires_at`; 0 = forever. @default 0 */
   retentionHours?: number;
 }
+
+/** How long a cancel waits for the provider to confirm its task's cancel (FAL retries transient failures). */
+const PROVIDER_CANCEL_TIMEOUT_MS = 10_000;
 
 /** What a restarted file says when it could not be queued: generate-single may try again. */
 export const UNQUEUED_ERROR: FileError = {
@@ -98,6 +101,25 @@ export function createJobService(deps: JobServiceDeps): JobService {
     const unknown = [...wanted].filter((id) => !job.files.some((f) => f.file_id === id));
     if (unknown.length > 0) throw new AppError('NOT_FOUND', `Unknown file ids: ${unknown.join(', ')}`, { details: { file_ids: unknown } });
     return job.files.filter((f) => wanted.has(f.file_id));
+  }
+
+  /** Stops the worker running this generation, in whichever process it runs (best effort). */
+  async function stopWorker(task: FileTask): Promise<void> {
+    await deps.cancellation?.announce(task).catch((error: unknown) => {
+      logger.warn({ err: error, job_id: task.job_id, file_id: task.file_id }, 'Telling the workers of a cancel failed; the task ends at its next mark');
+    });
+  }
+
+  /**
+   * Cancels the provider's task of a file being cancelled, and says for its log whether it may
+   * still be billed. Null for a pending file with nothing submitted anywhere.
+   */
+  async function stopProviderTask(file: JobFileRecord): Promise<Pick<CancelOutcome, 'state' | 'message' | 'may_be_billed'> | null> {
+    if (provider.cancel && file.model_task_id !== null) {
+      return provider.cancel(file.model_task_id, { signal: AbortSignal.timeout(PROVIDER_CANCEL_TIMEOUT_MS) });
+    }
+    if (file.status !== 'processing') return null;
+    return { state: 'cancel_requested', may_be_billed: false, message: `Generation stopped; the ${provider.name} generator bills nothing` };
   }
 
   /**
@@ -269,15 +291,23 @@ export function createJobService(deps: JobServiceDeps): JobService {
       for (const file of filesNamed(found, input.file_ids)) {
         if (file.status !== 'pending' && file.status !== 'processing') continue;
         const task = { job_id: input.job_id, file_id: file.file_id, generation: file.generation };
+        // The worker stops first, so it cannot record the provider's cancel as a failure.
+        if (file.status === 'processing') await stopWorker(task);
+        const stopped = await stopProviderTask(file);
+        if (stopped) {
+          // Before the `cancelled` event and `done`, so a follower of the stream sees it.
+          const level = stopped.may_be_billed ? 'warning' : 'info';
+          await deps.events.append(input.job_id, { type: 'log', job_id: input.job_id, file_id: file.file_id, message: stopped.message, level }).catch((error: unknown) => {
+            logger.warn({ err: error, job_id: input.job_id, file_id: file.file_id }, "Recording a cancelled file's log line failed");
+          });
+        }
         // Its `cancelled` event, then `done` once this was the job's last unfinished file.
         const marked = await transitions.finish(input.job_id, file.file_id, { status: 'cancelled' }, { generation: file.generation, status: ['pending', 'processing'] }, { type: 'cancelled' });
         if (!marked) continue; // it finished (or was restarted) meanwhile: left as it is
         cancelled.push(file.file_id);
-        logger.info({ job_id: input.job_id, file_id: file.file_id, generation: file.generation, was: file.status }, 'File cancelled');
-        // Stops the worker running it, in whichever process; a pending file was never sent anywhere.
-        await deps.cancellation?.announce(task).catch((error: unknown) => {
-          logger.warn({ err: error, job_id: input.job_id, file_id: file.file_id }, 'Telling the workers of a cancel failed; the task ends at its next mark');
-        });
+        // A pending file may have been picked up in the meantime.
+        await stopWorker(task);
+        logger.info({ job_id: input.job_id, file_id: file.file_id, generation: file.generation, was: file.status, provider_task: stopped?.state }, 'File cancelled');
       }
       const after = await lookUp(input.job_id);
       return { job_id: input.job_id, status: summarizeJob(after ?? found, retentionHours).status, cancelled_file_ids: cancelled };
