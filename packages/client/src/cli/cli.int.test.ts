@@ -121,6 +121,32 @@ describe('image2model against a scripted server', () => {
     expect(JSON.parse(json.stdout)).toEqual(await client.status.get.query({ job_id: jobId }));
   });
 
+  it('cancel stops a running job (or named files) and retry generates the cancelled files again', async () => {
+    provider.hold();
+    const client = createImage2ModelClient({ baseUrl: server.url, apiKey: USER_KEY });
+    const { job_id: jobId } = await client.upload(await Promise.all([makePhoto(), makePhoto(), makePhoto()]));
+    const one = await runCli(['cancel', jobId, 'file_003'], { env: env() });
+    expect(one.code).toBe(0);
+    expect(one.stdout.trim()).toBe(`${jobId}: cancelled file_003 (job processing)`);
+    const rest = await runCli(['cancel', jobId, '--json'], { env: env() });
+    expect(JSON.parse(rest.stdout)).toEqual({ job_id: jobId, status: 'cancelled', cancelled_file_ids: ['file_001', 'file_002'] });
+    const status = await runCli(['status', jobId], { env: env() });
+    expect(status.stdout).toMatch(new RegExp(`^${jobId}  cancelled  100%  \\(3 files: 0 completed, 0 failed, 3 cancelled\\)  expires \\d{4}-`));
+    const unknown = await runCli(['cancel', jobId, 'file_009'], { env: env() });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('file_009');
+
+    provider.release();
+    const retried = await runCli(['retry', jobId, '--file', 'file_001', 'file_002', '--face-limit', '500'], { env: env() });
+    expect(retried.code).toBe(0);
+    expect(retried.stdout.trim()).toBe(`${jobId}: queued file_001, file_002 again (follow with: image2model status ${jobId})`);
+    const job = await client.waitForJob(jobId);
+    expect(job.files.map((f) => [f.status, f.face_limit])).toEqual([['completed', 500], ['completed', 500], ['cancelled', null]]);
+    const nothing = await runCli(['retry', jobId, '--file', 'file_001'], { env: env() });
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toMatch(/Nothing to retry/);
+  });
+
   it('download saves every completed model, one file, or the ZIP', async () => {
     const jobId = await finishedJob(2);
     const out = join(work, `download-${jobId}`);

@@ -6,6 +6,8 @@ import { runGenerate, type GenerateOptions } from './commands/generate.js';
 import { runStatus } from './commands/status.js';
 import { runDownload, type DownloadCommandOptions } from './commands/download.js';
 import { runHealth } from './commands/health.js';
+import { runCancel } from './commands/cancel.js';
+import { runRetry, type RetryCommandOptions } from './commands/retry.js';
 import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '../generated/api-types.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -85,6 +87,21 @@ Example:
     .option('--force', 'overwrite files of the same name (default: save as name-2.glb, name-3.glb, …)')
     .option('--session-id <id>', "read the job with its session_id instead of the API key")
     .action(run((ctx, command) => runDownload(ctx, command.args[0] ?? '', command.opts<DownloadCommandOptions>())));
+
+  program
+    .command('cancel')
+    .description('cancel a running job, or some of its files (pending ones never start; running ones stop)')
+    .argument('<job_id>', 'the job id')
+    .argument('[file_ids...]', 'only these files, e.g. file_002 (default: every file)')
+    .action(run((ctx, command) => runCancel(ctx, command.args[0] ?? '', command.args.slice(1))));
+
+  program
+    .command('retry')
+    .description('generate every failed and cancelled file of a job again')
+    .argument('<job_id>', 'the job id')
+    .option('--face-limit <n>', `maximum triangles per model (${FACE_LIMIT_RANGE}); default: each file's previous limit`, parseFaceLimit)
+    .option('--file <file_id...>', 'only these files, e.g. --file file_002 file_003')
+    .action(run((ctx, command) => runRetry(ctx, command.args[0] ?? '', command.opts<RetryCommandOptions>())));
 
   program
     .command('health')

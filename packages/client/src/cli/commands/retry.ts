@@ -1,0 +1,18 @@
+import { EXIT, type CommandContext } from '../context.js';
+
+export interface RetryCommandOptions {
+  faceLimit?: number;
+  file?: string[];
+}
+
+/** Generates every failed and cancelled file of a job again (exit 1 when there is none). */
+export async function runRetry(ctx: CommandContext, jobId: string, options: RetryCommandOptions): Promise<number> {
+  ctx.requireApiKey();
+  const result = await ctx.client.jobs.retry.mutate({
+    job_id: jobId,
+    ...(options.file && options.file.length > 0 ? { file_ids: options.file } : {}),
+    ...(options.faceLimit !== undefined ? { face_limit: options.faceLimit } : {}),
+  });
+  ctx.result(`${jobId}: queued ${result.retried_file_ids.join(', ')} again (follow with: image2model status ${jobId})`, result);
+  return EXIT.ok;
+}
