@@ -18,7 +18,7 @@ describe('a task the queue gives up', () => {
     const { service, events } = await h.start({ provider });
     const { job } = await h.upload(service, ['a.png']);
     await provider.waitForCalls(1);
-    await service.abandonTask({ job_id: job.job_id, file_id: 'file_001', generation: 1 }, 'job stalled more than allowable limit');
+    await service.abandonTask({ job_id: job.job_id, file_id: 'file_001', generation: 1, owner: OWNER }, 'job stalled more than allowable limit');
     const trail = await eventsUntilDone(events, job.job_id);
     expect(trail.slice(-2)).toMatchObject([
       { type: 'failed', file_id: 'file_001', error: ABANDONED_ERROR },
@@ -35,8 +35,8 @@ describe('a task the queue gives up', () => {
     const { service, events } = await h.start();
     const { job } = await h.upload(service, ['a.png']);
     await eventsUntilDone(events, job.job_id);
-    await service.abandonTask({ job_id: job.job_id, file_id: 'file_001', generation: 1 }, 'stalled');
-    await service.abandonTask({ job_id: job.job_id, file_id: 'file_001', generation: 7 }, 'stalled');
+    await service.abandonTask({ job_id: job.job_id, file_id: 'file_001', generation: 1, owner: OWNER }, 'stalled');
+    await service.abandonTask({ job_id: job.job_id, file_id: 'file_001', generation: 7, owner: OWNER }, 'stalled');
     const file = (await service.getJob(job.job_id, { owner: OWNER, session_id: null })).files[0];
     expect(file?.status).toBe('completed');
     expect((await events.since(job.job_id, null)).filter((e) => e.type === 'failed')).toEqual([]);

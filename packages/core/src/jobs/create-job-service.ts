@@ -8,7 +8,7 @@ import { cleanupJobs } from './cleanup-jobs.js';
 import type { FileTransitions } from './file-transitions.js';
 import type { FileError, JobFileRecord, JobRecord, JobWithFiles, TripoOptions } from './job.js';
 import type { JobEvents } from './job-events.js';
-import type { FileTask, JobQueue } from './job-queue.js';
+import type { FileTask, JobQueue, TaskIdentity } from './job-queue.js';
 import type { Access, CompletedModel, JobService } from './job-service.js';
 import type { JobStore } from './job-store.js';
 import { createTaskAbandoner } from './abandon-task.js';
@@ -104,7 +104,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   }
 
   /** Stops the worker running this generation, in whichever process it runs (best effort). */
-  async function stopWorker(task: FileTask): Promise<void> {
+  async function stopWorker(task: TaskIdentity): Promise<void> {
     await deps.cancellation?.announce(task).catch((error: unknown) => {
       logger.warn({ err: error, job_id: task.job_id, file_id: task.file_id }, 'Telling the workers of a cancel failed; the task ends at its next mark');
     });
@@ -126,7 +126,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
    * Starts a new generation of a final file (completed, failed or cancelled) with the face limit and
    * Tripo options given (undefined keeps the file's). Null when the file is pending or processing.
    */
-  async function restart(jobId: string, file: JobFileRecord, opts: { face_limit?: number | null; tripo_options?: TripoOptions }) {
+  async function restart(jobId: string, owner: string, file: JobFileRecord, opts: { face_limit?: number | null; tripo_options?: TripoOptions }) {
     const changed = given(opts.tripo_options);
     const restarted = await store.restartFile(
       jobId,
@@ -142,7 +142,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
     if (!restarted) return null;
     const { generation, model_task_id } = restarted.file;
     logger.info({ job_id: jobId, file_id: file.file_id, generation, was: file.status }, 'File queued again');
-    return { task: { job_id: jobId, file_id: file.file_id, generation }, model_task_id, was: file.status };
+    return { task: { job_id: jobId, file_id: file.file_id, generation, owner }, model_task_id, was: file.status };
   }
 
   /**
@@ -189,7 +189,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   }
 
   /** Fails a restarted file that could not be queued (SERVICE_UNAVAILABLE), with its event. */
-  async function failUnqueued(task: FileTask, cause: unknown): Promise<void> {
+  async function failUnqueued(task: TaskIdentity, cause: unknown): Promise<void> {
     const { job_id, file_id, generation } = task;
     try {
       await retryWrite(
@@ -262,7 +262,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       }
       logger.info({ job_id, files: files.length, face_limit, tripo_options: options }, 'Job created');
       try {
-        await queue.enqueue(files.map((f) => ({ job_id, file_id: f.file_id, generation: f.generation })));
+        await queue.enqueue(files.map((f) => ({ job_id, file_id: f.file_id, generation: f.generation, owner })));
       } catch (error) {
         // The client gets an error and never learns the job id: no job may be left behind.
         await withdrawJob(job_id, error);
@@ -279,7 +279,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const busy = (): AppError =>
         new AppError('CONFLICT', `File ${input.file_id} is already being generated; wait until it completes or fails`);
       if (file.status === 'pending' || file.status === 'processing') throw busy();
-      const restarted = await restart(input.job_id, file, { face_limit: input.face_limit, ...(input.tripo_options ? { tripo_options: input.tripo_options } : {}) });
+      const restarted = await restart(input.job_id, found.job.owner, file, { face_limit: input.face_limit, ...(input.tripo_options ? { tripo_options: input.tripo_options } : {}) });
       if (!restarted) throw busy();
       await queueRestarted([restarted]);
       return { job_id: input.job_id, file_id: input.file_id, model_task_id: restarted.model_task_id, status: 'processing' };
@@ -318,7 +318,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const restarted = [];
       for (const file of filesNamed(found, input.file_ids)) {
         if (file.status !== 'failed' && file.status !== 'cancelled') continue;
-        const started = await restart(input.job_id, file, { face_limit: input.face_limit });
+        const started = await restart(input.job_id, found.job.owner, file, { face_limit: input.face_limit });
         if (started) restarted.push(started);
       }
       if (restarted.length === 0) {

@@ -20,7 +20,7 @@ export async function waitUntil(condition: () => boolean, timeoutMs = 2000): Pro
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function task(n: number, generation = 1): FileTask {
-  return { job_id: 'batch_20240315_123456_queue0', file_id: `file_${String(n).padStart(3, '0')}`, generation };
+  return { job_id: 'batch_20240315_123456_queue0', file_id: `file_${String(n).padStart(3, '0')}`, generation, owner: 'owner-a' };
 }
 
 /** A gate a handler can wait on until the test opens it. */
@@ -73,6 +73,24 @@ export function describeJobQueueContract(name: string, factory: JobQueueFactory)
       await queue.enqueue([task(5), task(4)]);
       await waitUntil(() => order.length === 5);
       expect(order).toEqual(['file_003', 'file_001', 'file_002', 'file_005', 'file_004']);
+    });
+
+    it("takes turns between owners: one owner's backlog does not hold back another owner's task", async () => {
+      const queue = await make();
+      const blocker = gate();
+      const order: string[] = [];
+      queue.process(async (t) => {
+        order.push(`${t.owner}:${t.file_id}`);
+        if (order.length === 1) await blocker.opened;
+      });
+      await queue.enqueue(Array.from({ length: 30 }, (_, i) => task(i + 1)));
+      await waitUntil(() => order.length === 1);
+      await queue.enqueue([{ ...task(1), job_id: 'batch_20240315_123456_queueb', owner: 'owner-b' }]);
+      blocker.open();
+      await waitUntil(() => order.length === 31);
+      // At most one more of owner-a's files before owner-b's one (its turn), not the other 29.
+      expect(order.indexOf('owner-b:file_001')).toBeLessThanOrEqual(2);
+      expect(order.filter((entry) => entry.startsWith('owner-a:'))).toEqual(Array.from({ length: 30 }, (_, i) => `owner-a:${task(i + 1).file_id}`));
     });
 
     it('runs a task that is enqueued again while it is still waiting only once', async () => {

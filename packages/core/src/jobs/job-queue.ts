@@ -1,8 +1,18 @@
-/** One unit of work: generate one file at one generation. */
-export interface FileTask {
+/** One generation of one file: what identifies a task. */
+export interface TaskIdentity {
   job_id: string;
   file_id: string;
   generation: number;
+}
+
+/** One unit of work: generate one file at one generation. */
+export interface FileTask extends TaskIdentity {
+  /**
+   * The job's owner (its API key's hash): the queues take turns between owners, so one key's
+   * backlog does not hold back another key's files. '' for a task queued before owners were
+   * recorded (it shares one turn).
+   */
+  owner: string;
 }
 
 export interface TaskContext {

@@ -273,16 +273,16 @@ describe('processing a job', () => {
     const { job } = await h.upload(service);
     await eventsUntilDone(events, job.job_id);
     const ctx = { attempt: 1, maxAttempts: 3, signal: new AbortController().signal };
-    await service.processTask({ job_id: job.job_id, file_id: 'file_001', generation: 1 }, ctx); // completed
-    await service.processTask({ job_id: job.job_id, file_id: 'file_404', generation: 1 }, ctx);
-    await service.processTask({ job_id: 'batch_20000101_000000_nojob0', file_id: 'file_001', generation: 1 }, ctx);
+    await service.processTask({ job_id: job.job_id, file_id: 'file_001', generation: 1, owner: OWNER }, ctx); // completed
+    await service.processTask({ job_id: job.job_id, file_id: 'file_404', generation: 1, owner: OWNER }, ctx);
+    await service.processTask({ job_id: 'batch_20000101_000000_nojob0', file_id: 'file_001', generation: 1, owner: OWNER }, ctx);
     expect(provider.calls).toHaveLength(1);
     expect((await events.since(job.job_id, null)).at(-1)?.type).toBe('done');
     provider.hold();
     await service.generateSingle({ job_id: job.job_id, file_id: 'file_001' }, { owner: OWNER, session_id: null });
     await provider.waitForCalls(2);
     const before = (await events.since(job.job_id, null)).length;
-    await service.processTask({ job_id: job.job_id, file_id: 'file_001', generation: 1 }, ctx); // generation 2 is running
+    await service.processTask({ job_id: job.job_id, file_id: 'file_001', generation: 1, owner: OWNER }, ctx); // generation 2 is running
     expect(provider.calls).toHaveLength(2);
     expect(await events.since(job.job_id, null)).toHaveLength(before);
     provider.release();

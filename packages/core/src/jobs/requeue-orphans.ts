@@ -13,7 +13,9 @@ export async function requeueOrphans(deps: { store: JobStore; queue: JobQueue; l
   const unfinished = await deps.store.listUnfinished();
   if (unfinished.length === 0) return 0;
   const files = new Map(unfinished.map(({ job_id, file }) => [`${job_id}/${file.file_id}/${file.generation}`, file]));
-  const orphans = await deps.queue.withoutEntry(unfinished.map(({ job_id, file }) => ({ job_id, file_id: file.file_id, generation: file.generation })));
+  const owners = await ownersOf(deps.store, new Set(unfinished.map(({ job_id }) => job_id)));
+  const tasks = unfinished.map(({ job_id, file }) => ({ job_id, file_id: file.file_id, generation: file.generation, owner: owners.get(job_id) ?? '' }));
+  const orphans = await deps.queue.withoutEntry(tasks);
   if (orphans.length === 0) return 0;
   await deps.queue.enqueue(orphans);
   for (const task of orphans) {
@@ -21,4 +23,14 @@ export async function requeueOrphans(deps: { store: JobStore; queue: JobQueue; l
     deps.logger.info({ ...task, status: file?.status, model_task_id: file?.model_task_id ?? null }, 'Queued a file that had no queue entry');
   }
   return orphans.length;
+}
+
+/** Each job's owner, so a requeued file takes its owner's turn in the queue. */
+async function ownersOf(store: JobStore, jobIds: Set<string>): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (const jobId of jobIds) {
+    const found = await store.get(jobId);
+    if (found) owners.set(jobId, found.job.owner);
+  }
+  return owners;
 }

@@ -1,4 +1,4 @@
-import type { FileTask } from './job-queue.js';
+import type { TaskIdentity } from './job-queue.js';
 
 /**
  * Port: tells whichever process is generating a file that the file was cancelled, so its worker
@@ -7,13 +7,13 @@ import type { FileTask } from './job-queue.js';
  */
 export interface TaskCancellation {
   /** Tells every listener, in every process, that this generation of the file was cancelled. */
-  announce(task: FileTask): Promise<void>;
+  announce(task: TaskIdentity): Promise<void>;
   /** Calls `onCancel` for each announcement until the returned function is called. */
-  listen(onCancel: (task: FileTask) => void): () => void;
+  listen(onCancel: (task: TaskIdentity) => void): () => void;
   close(): Promise<void>;
 }
 
 /** The key a running task is registered under: one generation of one file. */
-export function taskKey(task: FileTask): string {
+export function taskKey(task: TaskIdentity): string {
   return `${task.job_id}/${task.file_id}/${task.generation}`;
 }

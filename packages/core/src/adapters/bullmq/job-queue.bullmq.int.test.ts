@@ -8,7 +8,7 @@ import { BullMqJobQueue, type BullMqJobQueueOptions } from './job-queue.bullmq.j
 
 const redisUp = await requireRedis();
 
-const task = (n: number): FileTask => ({ job_id: 'batch_20240315_123456_bullmq', file_id: `file_${String(n).padStart(3, '0')}`, generation: 1 });
+const task = (n: number): FileTask => ({ job_id: 'batch_20240315_123456_bullmq', file_id: `file_${String(n).padStart(3, '0')}`, generation: 1, owner: 'owner-a' });
 
 describe.skipIf(!redisUp)('BullMqJobQueue', () => {
   let redis: Redis;

@@ -41,13 +41,25 @@ interface Running {
   controller: AbortController;
 }
 
+/** BullMQ's lowest priority (1 is the highest; a job without one goes before every prioritized job). */
+const MAX_PRIORITY = 2_097_152;
+
+/** One owner's backlog counter down by one, removed at zero (an owner who left leaves nothing). */
+const BACKLOG_TAKE = `local left = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
+if left <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return left`;
+
 /** BullMQ ids cannot contain ':'; one id per file and generation makes enqueueing idempotent. */
 function jobIdOf(task: FileTask): string {
   return `${task.job_id}.${task.file_id}.g${task.generation}`;
 }
 
 /**
- * JobQueue on BullMQ: one BullMQ job per file and generation. A retryable AppError is retried with
+ * JobQueue on BullMQ: one BullMQ job per file and generation. Fair between owners without BullMQ
+ * Pro's groups: each owner (API key) has a backlog counter in Redis, and a task's priority is its
+ * place in its owner's backlog (the first waiting file of every owner has priority 1, the second 2,
+ * …; equal priorities run in FIFO order), so a key with one photo waits for at most one file of
+ * each other key's backlog, not for all of it. A retryable AppError is retried with
  * exponential backoff (BullMQ `attempts` + `backoff`), anything else becomes `UnrecoverableError`
  * (no pointless retries). A worker that dies mid-file loses its lock, and BullMQ's stalled-job
  * check hands the file to another worker. `close()` stops taking work, lets running files finish
@@ -85,14 +97,16 @@ export class BullMqJobQueue implements JobQueue {
 
   async enqueue(tasks: FileTask[]): Promise<void> {
     if (this.closing || tasks.length === 0) return;
-    const unique = new Map(tasks.map((task) => [jobIdOf(task), task]));
+    const unique = [...new Map(tasks.map((task) => [jobIdOf(task), task]))];
+    const priorities = await this.takePlaces(unique.map(([, task]) => task.owner));
     await callRedis(() =>
       this.queue.addBulk(
-        [...unique].map(([jobId, task]) => ({
+        unique.map(([jobId, task], index) => ({
           name: 'generate',
-          data: { job_id: task.job_id, file_id: task.file_id, generation: task.generation } satisfies FileTask,
+          data: { job_id: task.job_id, file_id: task.file_id, generation: task.generation, owner: task.owner } satisfies FileTask,
           opts: {
             jobId,
+            priority: priorities[index] ?? MAX_PRIORITY,
             attempts: this.opts.maxAttempts,
             backoff: { type: 'exponential', delay: this.opts.backoffMs },
             // The job store keeps every outcome; a finished id must be free to run again (resume).
@@ -199,12 +213,41 @@ export class BullMqJobQueue implements JobQueue {
     await this.queue.close();
   }
 
+  /**
+   * Each task's place in its owner's backlog, as its priority: the owner's counter goes up by the
+   * owner's tasks at once (HINCRBY is atomic, so two API processes never hand out one place twice).
+   */
+  private async takePlaces(owners: string[]): Promise<number[]> {
+    const counts = new Map<string, number>();
+    for (const owner of owners) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    const next = new Map<string, number>();
+    await callRedis(async () => {
+      for (const [owner, count] of counts) next.set(owner, (await this.opts.redis.hincrby(this.backlogKey(), owner, count)) - count + 1);
+    });
+    return owners.map((owner) => {
+      const place = next.get(owner) ?? MAX_PRIORITY;
+      next.set(owner, place + 1);
+      return Math.min(Math.max(place, 1), MAX_PRIORITY);
+    });
+  }
+
+  private backlogKey(): string {
+    return this.queue.toKey('owner-backlog');
+  }
+
   private async run(handler: TaskHandler, job: Job<FileTask>, token: string | undefined): Promise<void> {
+    // The task leaves its owner's backlog when it first starts (a retry or a hand-back after a
+    // restart starts it again: the counter may then run low, which only moves that owner forward).
+    if (job.attemptsMade === 0) {
+      await callRedis(() => this.opts.redis.eval(BACKLOG_TAKE, 1, this.backlogKey(), job.data.owner ?? '')).catch((error: unknown) => {
+        this.logger.warn({ err: error, queue_job_id: job.id }, "Updating the owner's backlog failed; fairness may drift");
+      });
+    }
     const controller = new AbortController();
     const key = job.id ?? jobIdOf(job.data);
     this.running.set(key, { controller });
     const maxAttempts = job.opts.attempts ?? this.opts.maxAttempts;
-    const work = handler({ ...job.data }, { attempt: job.attemptsMade + 1, maxAttempts, signal: controller.signal });
+    const work = handler({ ...job.data, owner: job.data.owner ?? '' }, { attempt: job.attemptsMade + 1, maxAttempts, signal: controller.signal });
     work.catch(() => undefined); // after a hand-back nobody awaits it; the process is stopping
     // Once the grace period is over, stop waiting for a handler that does not react to its signal.
     const handBack = new Promise<never>((_, reject) => {

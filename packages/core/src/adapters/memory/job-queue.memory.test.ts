@@ -8,7 +8,7 @@ describeJobQueueContract('MemoryJobQueue', async (opts) => {
   return { queue, cleanup: () => queue.close({ graceMs: 0 }) };
 });
 
-const task = { job_id: 'batch_20240315_123456_memq00', file_id: 'file_001', generation: 1 };
+const task = { job_id: 'batch_20240315_123456_memq00', file_id: 'file_001', generation: 1, owner: 'owner-a' };
 
 describe('MemoryJobQueue', () => {
   it('does not queue a task again while the same task is running', async () => {

@@ -27,9 +27,11 @@ function keyOf(task: FileTask): string {
 }
 
 /**
- * The embedded queue: FIFO, bounded concurrency, retries with exponential backoff. Tasks live only
- * in memory; the job store is the source of truth and `JobService.resumeUnfinished()` re-enqueues
- * after a restart.
+ * The embedded queue: bounded concurrency, retries with exponential backoff, and fair between
+ * owners: each owner (API key) has its own FIFO lane, and a free slot goes to the lanes in turn,
+ * so one key's backlog of a hundred files does not hold back another key's single photo. Tasks
+ * live only in memory; the job store is the source of truth and `JobService.resumeUnfinished()`
+ * re-enqueues after a restart.
  *
  * @example
  * const queue = new MemoryJobQueue({ concurrency: 2 });
@@ -40,7 +42,9 @@ export class MemoryJobQueue implements JobQueue {
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
   private readonly logger: Logger;
-  private readonly waiting: Entry[] = [];
+  /** Waiting tasks, one FIFO lane per owner; the lane served last goes to the back. */
+  private readonly lanes = new Map<string, Entry[]>();
+  private waitingCount = 0;
   /** Keys waiting, backing off or running: a task is never queued twice. */
   private readonly known = new Set<string>();
   private readonly running = new Set<Running>();
@@ -66,7 +70,7 @@ export class MemoryJobQueue implements JobQueue {
       const key = keyOf(task);
       if (this.known.has(key)) continue;
       this.known.add(key);
-      this.waiting.push({ task: { ...task }, attempt: 1 });
+      this.addWaiting({ task: { ...task }, attempt: 1 });
     }
     this.pump();
   }
@@ -83,7 +87,7 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   async counts(): Promise<QueueCounts> {
-    return { waiting: this.waiting.length + this.retryTimers.size, active: this.running.size };
+    return { waiting: this.waitingCount + this.retryTimers.size, active: this.running.size };
   }
 
   /** Stops taking work; waits up to `graceMs` (default 10 s) for running tasks, then aborts them. */
@@ -91,7 +95,8 @@ export class MemoryJobQueue implements JobQueue {
     this.closed = true;
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
-    this.waiting.length = 0;
+    this.lanes.clear();
+    this.waitingCount = 0;
     const running = [...this.running];
     const all = Promise.allSettled(running.map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
@@ -111,10 +116,31 @@ export class MemoryJobQueue implements JobQueue {
     const handler = this.handler;
     if (!handler || this.closed) return;
     while (this.running.size < this.concurrency) {
-      const entry = this.waiting.shift();
+      const entry = this.nextWaiting();
       if (!entry) return;
       this.start(handler, entry);
     }
+  }
+
+  private addWaiting(entry: Entry): void {
+    const lane = this.lanes.get(entry.task.owner);
+    if (lane) lane.push(entry);
+    else this.lanes.set(entry.task.owner, [entry]);
+    this.waitingCount += 1;
+  }
+
+  /** The head of the first lane (Map order); that lane then goes to the back of the turn. */
+  private nextWaiting(): Entry | undefined {
+    for (const [owner, lane] of this.lanes) {
+      this.lanes.delete(owner);
+      const entry = lane.shift();
+      if (lane.length > 0) this.lanes.set(owner, lane);
+      if (entry) {
+        this.waitingCount -= 1;
+        return entry;
+      }
+    }
+    return undefined;
   }
 
   private start(handler: TaskHandler, entry: Entry): void {
@@ -158,7 +184,7 @@ export class MemoryJobQueue implements JobQueue {
     this.logger.info({ ...entry.task, attempt: entry.attempt, delay_ms: delay }, 'Retrying task after backoff');
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
-      this.waiting.push({ task: entry.task, attempt: entry.attempt + 1 });
+      this.addWaiting({ task: entry.task, attempt: entry.attempt + 1 });
       this.pump();
     }, delay);
     this.retryTimers.add(timer);

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, newPrefix, requireRedis } from '@image2model/testing/redis';
-import type { FileTask } from '../../jobs/job-queue.js';
+import type { TaskIdentity } from '../../jobs/job-queue.js';
 import { RedisTaskCancellation } from './task-cancellation.redis.js';
 
 const redisUp = await requireRedis();
@@ -20,7 +20,7 @@ describe.skipIf(!redisUp)('RedisTaskCancellation', () => {
     const worker = new RedisTaskCancellation({ redis, prefix });
     const api = new RedisTaskCancellation({ redis, prefix });
     const otherDeployment = new RedisTaskCancellation({ redis, prefix: `${prefix}other:` });
-    const heard: FileTask[] = [];
+    const heard: TaskIdentity[] = [];
     const stop = worker.listen((task) => heard.push(task));
     try {
       const task = { job_id: 'batch_20261206_120000_abcdef', file_id: 'file_002', generation: 3 };

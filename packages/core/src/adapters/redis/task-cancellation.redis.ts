@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { FileTask } from '../../jobs/job-queue.js';
+import type { TaskIdentity } from '../../jobs/job-queue.js';
 import type { TaskCancellation } from '../../jobs/task-cancellation.js';
 import type { Logger } from '../../logger.js';
 import { callRedis } from './redis-errors.js';
@@ -21,18 +21,18 @@ export interface RedisTaskCancellationOptions {
 export class RedisTaskCancellation implements TaskCancellation {
   private readonly channel: string;
   private subscriber: Redis | null = null;
-  private readonly handlers = new Set<(task: FileTask) => void>();
+  private readonly handlers = new Set<(task: TaskIdentity) => void>();
 
   constructor(private readonly opts: RedisTaskCancellationOptions) {
     this.channel = `${opts.prefix ?? 'i2m:'}cancelled-tasks`;
   }
 
-  async announce(task: FileTask): Promise<void> {
+  async announce(task: TaskIdentity): Promise<void> {
     const { job_id, file_id, generation } = task;
     await callRedis(() => this.opts.redis.publish(this.channel, JSON.stringify({ job_id, file_id, generation })));
   }
 
-  listen(onCancel: (task: FileTask) => void): () => void {
+  listen(onCancel: (task: TaskIdentity) => void): () => void {
     this.handlers.add(onCancel);
     this.subscribe();
     return () => this.handlers.delete(onCancel);
@@ -62,9 +62,9 @@ export class RedisTaskCancellation implements TaskCancellation {
   }
 }
 
-function parseTask(message: string): FileTask | null {
+function parseTask(message: string): TaskIdentity | null {
   try {
-    const value = JSON.parse(message) as Partial<FileTask>;
+    const value = JSON.parse(message) as Partial<TaskIdentity>;
     if (typeof value.job_id === 'string' && typeof value.file_id === 'string' && typeof value.generation === 'number') {
       return { job_id: value.job_id, file_id: value.file_id, generation: value.generation };
     }
