@@ -30,6 +30,7 @@ describe("the tRPC mapping is core's error table", () => {
       NOT_FOUND: 'NOT_FOUND',
       CONFLICT: 'CONFLICT',
       PAYLOAD_TOO_LARGE: 'FILE_TOO_LARGE',
+      UNPROCESSABLE_CONTENT: 'IDEMPOTENCY_KEY_REUSED',
       TOO_MANY_REQUESTS: 'RATE_LIMIT_EXCEEDED',
       BAD_GATEWAY: 'FAL_API_ERROR',
       SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
@@ -57,6 +58,7 @@ describe("the tRPC mapping is core's error table", () => {
       FORBIDDEN: { code: 'INVALID_API_KEY', message: 'raised' },
       TOO_MANY_REQUESTS: { code: 'RATE_LIMIT_EXCEEDED', message: 'raised' },
       CONFLICT: { code: 'CONFLICT', message: 'raised' },
+      UNPROCESSABLE_CONTENT: { code: 'IDEMPOTENCY_KEY_REUSED', message: 'raised' },
       // A 5xx without an AppError behind it is unexpected, whatever its tRPC code: its message stays in the logs.
       INTERNAL_SERVER_ERROR: HIDDEN,
       NOT_IMPLEMENTED: HIDDEN,
@@ -65,7 +67,6 @@ describe("the tRPC mapping is core's error table", () => {
       GATEWAY_TIMEOUT: HIDDEN,
       TIMEOUT: HIDDEN,
       PRECONDITION_FAILED: HIDDEN,
-      UNPROCESSABLE_CONTENT: HIDDEN,
       PRECONDITION_REQUIRED: HIDDEN,
       PAYMENT_REQUIRED: HIDDEN,
       CLIENT_CLOSED_REQUEST: HIDDEN,
