@@ -9,3 +9,4 @@ export { callRedis } from './adapters/redis/redis-errors.js';
 export { BullMqJobQueue, type BullMqJobQueueOptions, type BullMqQueueStats } from './adapters/bullmq/job-queue.bullmq.js';
 export { withRedisLock } from './adapters/redis/redis-lock.js';
 export { RedisTaskCancellation, type RedisTaskCancellationOptions } from './adapters/redis/task-cancellation.redis.js';
+export { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from './adapters/redis/idempotency-store.redis.js';

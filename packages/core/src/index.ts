@@ -31,3 +31,8 @@ export type { PhotoSource } from './providers/photo-source.js';
 export { LocalProvider, type LocalProviderOptions } from './providers/local/local-provider.js';
 export { FalProvider, type FalProviderOptions } from './providers/fal/fal-provider.js';
 export type { FalRetryOptions } from './providers/fal/fal-retry.js';
+
+export * from './idempotency/idempotency-store.js';
+export { requestFingerprint } from './idempotency/fingerprint.js';
+export { runIdempotent, type IdempotentOutcome, type IdempotentRequest } from './idempotency/run-idempotent.js';
+export { FsIdempotencyStore, type FsIdempotencyStoreOptions } from './adapters/fs/idempotency-store.fs.js';
