@@ -5,7 +5,7 @@ import helmet from 'helmet';
 import cors from 'cors';
 import type { Logger } from 'pino';
 import type { ApiKeyAuth, ApiServices } from '@image2model/api';
-import { API_PREFIX, HAND_WRITTEN_ROUTES, expressRoute } from '@image2model/api';
+import { API_PREFIX, HAND_WRITTEN_ROUTES, IDEMPOTENT_REPLAYED_HEADER, expressRoute } from '@image2model/api';
 import { requestContext } from './http/request-context.js';
 import { accessLog } from './http/access-log.js';
 import { identify } from './http/identity.js';
@@ -111,7 +111,7 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
   );
   // Closed by default: no middleware at all then (it would add nothing), one less layer per request.
   if (config.corsOrigins.length > 0) {
-    app.use(cors({ origin: [...config.corsOrigins], exposedHeaders: ['X-Request-ID', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After'] }));
+    app.use(cors({ origin: [...config.corsOrigins], exposedHeaders: ['X-Request-ID', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', IDEMPOTENT_REPLAYED_HEADER] }));
   }
   app.use(identify(auth));
 
@@ -127,6 +127,7 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
     expressRoute(HAND_WRITTEN_ROUTES.uploadBatch),
     createUploadHandler({
       jobs,
+      idempotency: services.idempotency,
       uploadTempDir: config.uploadTempDir,
       maxFiles: config.maxFiles,
       maxFileSizeMb: config.maxFileSizeMb,

@@ -1,7 +1,8 @@
 export { appRouter, type AppRouter } from './root.js';
 export { createCallerFactory } from './trpc.js';
 export { APP_CODE_BY_TRPC_CODE } from './errors/trpc-codes.js';
-export type { ApiServices, Context, Identity } from './context.js';
+export type { ApiServices, Context, Identity, RestIdempotency } from './context.js';
+export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKeySchema, readIdempotencyKeyHeader } from './idempotency-key.js';
 export { createApiKeyAuth, readBearer, type ApiKeyAuth, type Principal } from './auth.js';
 export { appErrorFromTrpc, appErrorFromUnknown } from './errors/app-error-from-trpc.js';
 export { fieldIssues, type FieldIssue } from './errors/field-issues.js';

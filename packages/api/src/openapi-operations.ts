@@ -21,6 +21,11 @@ export interface OperationFacts {
   otherResponses?: Record<string, { description: string; schemaRef: string }>;
   /** Headers promised on particular answers (beyond X-Request-ID and the rate-limit ones), by status. */
   headers?: Record<string, readonly HeaderName[]>;
+  /**
+   * Takes an `Idempotency-Key` header: its success may carry `Idempotent-Replayed`, and it may
+   * answer 422 IDEMPOTENCY_KEY_REUSED and 409 CONFLICT (`idempotency_key_in_use`).
+   */
+  idempotent?: true;
 }
 
 /**
@@ -40,7 +45,7 @@ export const OPERATION_FACTS: Record<string, OperationFacts> = {
     },
   },
   // 413 past MAX_FILE_SIZE_MB, 507 when the data disk is full.
-  'upload-batch': { access: 'apiKey', rateLimited: true, errors: ['VALIDATION_ERROR', 'FILE_TOO_LARGE', 'INSUFFICIENT_STORAGE'] },
+  'upload-batch': { access: 'apiKey', rateLimited: true, idempotent: true, errors: ['VALIDATION_ERROR', 'FILE_TOO_LARGE', 'INSUFFICIENT_STORAGE'] },
   // 400 for a malformed session_id (e.g. given twice) with a key.
   'status-get': { access: 'apiKeyOrSession', rateLimited: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND'] },
   'status-stream': { access: 'apiKeyOrSession', rateLimited: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND'] },
@@ -48,6 +53,7 @@ export const OPERATION_FACTS: Record<string, OperationFacts> = {
   'models-generateSingle': {
     access: 'apiKey',
     rateLimited: true,
+    idempotent: true,
     errors: ['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT', 'FILE_TOO_LARGE', 'INSUFFICIENT_STORAGE'],
   },
   // 404 also names unknown file ids; 413 for a JSON body over 1 MiB.
@@ -75,5 +81,6 @@ export function errorCodesOf(facts: OperationFacts): ErrorCode[] {
   if (facts.access !== 'public') implied.push('AUTHENTICATION_REQUIRED');
   if (facts.access === 'adminKey') implied.push('INVALID_API_KEY');
   if (facts.rateLimited) implied.push('RATE_LIMIT_EXCEEDED', 'SERVICE_UNAVAILABLE');
+  if (facts.idempotent) implied.push('IDEMPOTENCY_KEY_REUSED', 'CONFLICT');
   return [...new Set([...facts.errors, ...implied])];
 }

@@ -1,12 +1,25 @@
 import { ERROR_STATUS, type ErrorCode } from '@image2model/core';
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import { errorCodesOf, OPERATION_FACTS, type OperationAccess, type OperationFacts } from './openapi-operations.js';
-import { commonHeaders, errorResponse, headerRef, HEADERS, type HeaderObject, type ResponseObject } from './openapi-responses.js';
+import { commonHeaders, errorResponse, headerRef, HEADERS, type HeaderName, type HeaderObject, type ResponseObject } from './openapi-responses.js';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from './idempotency-key.js';
 
 type PathItem = NonNullable<OpenAPIObject['paths']>[string];
 type Operation = NonNullable<PathItem['get']>;
 type SecurityRequirement = NonNullable<Operation['security']>[number];
 type SecuritySchemes = NonNullable<NonNullable<OpenAPIObject['components']>['securitySchemes']>;
+type Parameters = NonNullable<NonNullable<OpenAPIObject['components']>['parameters']>;
+
+/** The request header of the idempotent operations (OPERATION_FACTS' `idempotent`). */
+const PARAMETERS = {
+  IdempotencyKey: {
+    name: IDEMPOTENCY_KEY_HEADER,
+    in: 'header',
+    required: false,
+    description: `${IDEMPOTENCY_KEY_RULE}, new for each new request (e.g. a UUID), the same when retrying it. The first request with a key is processed; the same request again with the same key and API key within 24 h gets the first one's status and body back with \`Idempotent-Replayed: true\`, and creates nothing. Another request under a used key is 422 \`IDEMPOTENCY_KEY_REUSED\`; one that arrives while the first is still being processed is 409 \`CONFLICT\` (\`details.reason: "idempotency_key_in_use"\`). Only successful answers are kept: after an error the same key runs the request again. A replay counts against the rate limits.`,
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY_PATTERN.source },
+  },
+} satisfies Parameters;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -60,6 +73,7 @@ export function completeOpenApiDocument(doc: OpenAPIObject): OpenAPIObject {
       if (!operation.tags?.length || !operation.tags.every((tag) => knownTags.has(tag))) throw new Error(`${where}: needs a tag from TAGS`);
       undescribed.delete(operation.operationId);
       operation.security = SECURITY[facts.access];
+      if (facts.idempotent) operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/IdempotencyKey' }];
       operation.responses = responsesOf(operation, facts);
     }
   }
@@ -68,7 +82,13 @@ export function completeOpenApiDocument(doc: OpenAPIObject): OpenAPIObject {
   const components = doc.components ?? {};
   // trpc-to-openapi's own error bodies ({message, code, issues}): the service never sends them.
   const schemas = Object.fromEntries(Object.entries(components.schemas ?? {}).filter(([name]) => !name.startsWith('error.')));
-  doc.components = { ...components, schemas, headers: { ...HEADERS } as Record<string, HeaderObject>, securitySchemes: SECURITY_SCHEMES };
+  doc.components = {
+    ...components,
+    schemas,
+    headers: { ...HEADERS } as Record<string, HeaderObject>,
+    parameters: { ...components.parameters, ...PARAMETERS },
+    securitySchemes: SECURITY_SCHEMES,
+  };
   doc.tags = TAGS;
   return doc;
 }
@@ -77,7 +97,8 @@ function responsesOf(operation: Operation, facts: OperationFacts): Record<string
   const { rateLimited } = facts;
   const responses: Record<string, ResponseObject> = {};
   const withHeaders = (status: string, response: ResponseObject): ResponseObject => {
-    const promised = Object.fromEntries((facts.headers?.[status] ?? []).map((name) => [name, headerRef(name)]));
+    const replayed: HeaderName[] = facts.idempotent && status.startsWith('2') ? ['Idempotent-Replayed'] : [];
+    const promised = Object.fromEntries([...(facts.headers?.[status] ?? []), ...replayed].map((name) => [name, headerRef(name)]));
     return { ...response, headers: { ...commonHeaders({ rateLimited, status: Number(status) }), ...promised } };
   };
   // Generated error answers are dropped: the error bodies below replace them.

@@ -27,6 +27,11 @@ export const HEADERS = {
     schema: { type: 'string' },
   },
   Location: { description: "The provider's copy of the model", required: true, schema: { type: 'string', format: 'uri' } },
+  'Idempotent-Replayed': {
+    description: 'Present (`true`) only when this is the answer to an earlier request with the same Idempotency-Key, sent again: nothing new was created',
+    required: false,
+    schema: { type: 'string', enum: ['true'] },
+  },
 } as const satisfies Record<string, HeaderObject>;
 
 export type HeaderName = keyof typeof HEADERS;

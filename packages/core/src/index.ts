@@ -34,5 +34,5 @@ export type { FalRetryOptions } from './providers/fal/fal-retry.js';
 
 export * from './idempotency/idempotency-store.js';
 export { requestFingerprint } from './idempotency/fingerprint.js';
-export { runIdempotent, type IdempotentOutcome, type IdempotentRequest } from './idempotency/run-idempotent.js';
+export { createIdempotency, type Idempotency, type IdempotentOutcome, type IdempotentRequest } from './idempotency/idempotency.js';
 export { FsIdempotencyStore, type FsIdempotencyStoreOptions } from './adapters/fs/idempotency-store.fs.js';

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
-import { appErrorFromTrpc, appRouter, type ReadinessReport } from '@image2model/api';
+import { appErrorFromTrpc, appRouter, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, type ReadinessReport } from '@image2model/api';
 import { AppError } from '@image2model/core';
 import type { Logger } from 'pino';
 import { createRequestContext, type ContextFactoryOptions } from './context.js';
@@ -16,7 +16,10 @@ type RestResponse = Response & { [REST_ERROR]?: AppError };
 export function createRestHandler(opts: ContextFactoryOptions & { logger: Logger }): RequestHandler {
   const handler = createOpenApiNodeHttpHandler<typeof appRouter, Request, RestResponse>({
     router: appRouter,
-    createContext: ({ req, res }) => createRequestContext(opts, req, res),
+    createContext: ({ req, res }) => ({
+      ...createRequestContext(opts, req, res),
+      idempotency: { header: req.get(IDEMPOTENCY_KEY_HEADER), markReplayed: () => res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true') },
+    }),
     maxBodySize: 1024 * 1024,
     onError({ error, req }) {
       const appError = appErrorFromTrpc(error);

@@ -3,18 +3,20 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
-import { AppError, storageFullError, type JobService, type TripoOptions, type UploadedImage } from '@image2model/core';
+import { AppError, storageFullError, type Idempotency, type JobService, type TripoOptions, type UploadedImage } from '@image2model/core';
 import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '@image2model/core/limits';
-import { fieldIssues, TRIPO_OPTION_FIELDS, TripoFormFieldsSchema } from '@image2model/api';
+import { fieldIssues, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKeyHeader, TRIPO_OPTION_FIELDS, TripoFormFieldsSchema } from '@image2model/api';
 import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
 import { sendError } from './error-handler.js';
 import { checkImage } from './image-check.js';
 import { newUploadTempName } from '../process/data-dir.js';
 import { storedUploadName } from './file-names.js';
+import { uploadFingerprint } from './upload-fingerprint.js';
 
 export interface UploadOptions {
   jobs: JobService;
+  idempotency: Idempotency;
   uploadTempDir: string;
   maxFiles: number;
   maxFileSizeMb: number;
@@ -71,7 +73,9 @@ function fromMulterError(error: MulterError, opts: UploadOptions): AppError {
 /**
  * `POST /api/v1/upload/batch`: multer streams every part straight to a temp file on the data disk
  * (never a whole batch in memory); then each file is checked by content, and the batch is created
- * only if every file passes. Any failure deletes every temp file: nothing is half-stored.
+ * only if every file passes. Any failure deletes every temp file: nothing is half-stored. With an
+ * `Idempotency-Key`, the same upload again gets the first answer back (its temp files deleted, nothing
+ * created), and a changed one 422.
  */
 export function createUploadHandler(opts: UploadOptions): RequestHandler {
   mkdirSync(opts.uploadTempDir, { recursive: true });
@@ -120,6 +124,14 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
       sendError(res, new AppError('AUTHENTICATION_REQUIRED', message), opts.logger);
       return;
     }
+    const { owner } = identity.principal;
+    let key: string | null;
+    try {
+      key = readIdempotencyKeyHeader(req.get(IDEMPOTENCY_KEY_HEADER));
+    } catch (error) {
+      sendError(res, error as AppError, opts.logger);
+      return;
+    }
     const discard = () => Promise.all((tempPaths.get(req) ?? []).map((path) => rm(path, { force: true })));
     try {
       await receive(req, res);
@@ -144,26 +156,34 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
           details: { max_files: opts.maxFiles },
         });
       }
-      const images: UploadedImage[] = [];
-      for (const file of files) {
-        const filename = storedUploadName(file.originalname);
-        const format = await checkImage(file.path, filename, opts.maxImagePixels);
-        images.push({ filename, temp_path: file.path, format });
+      const createBatch = async () => {
+        const images: UploadedImage[] = [];
+        for (const file of files) {
+          const filename = storedUploadName(file.originalname);
+          const format = await checkImage(file.path, filename, opts.maxImagePixels);
+          images.push({ filename, temp_path: file.path, format });
+        }
+        const { job, files: created } = await opts.jobs.createJob({ owner, face_limit: faceLimit, images, ...(tripoOptions ? { tripo_options: tripoOptions } : {}) });
+        opts.logger.info({ job_id: job.job_id, files: created.length }, `Created job ${job.job_id} with ${created.length} file(s)`);
+        const body = {
+          job_id: job.job_id,
+          session_id: job.session_id,
+          files: created.map((f) => ({ file_id: f.file_id, filename: f.filename, status: f.status })),
+          total_files: created.length,
+          status: 'processing',
+        };
+        return { status: 200, body };
+      };
+      // The fingerprint needs every file's bytes, so it is taken once the whole body has arrived.
+      const fingerprint = key === null ? '' : await uploadFingerprint(files, { face_limit: faceLimit, ...tripoOptions });
+      const outcome = await opts.idempotency.run({ owner, key, fingerprint }, createBatch);
+      if (outcome.replayed) {
+        // The same upload was answered before: its copy of the files is not needed.
+        await discard();
+        res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+        opts.logger.info({ job_id: outcome.body.job_id }, `Replayed the answer of an earlier upload (job ${outcome.body.job_id}): nothing created`);
       }
-      const { job, files: created } = await opts.jobs.createJob({
-        owner: identity.principal.owner,
-        face_limit: faceLimit,
-        images,
-        ...(tripoOptions ? { tripo_options: tripoOptions } : {}),
-      });
-      opts.logger.info({ job_id: job.job_id, files: created.length }, `Created job ${job.job_id} with ${created.length} file(s)`);
-      res.status(200).json({
-        job_id: job.job_id,
-        session_id: job.session_id,
-        files: created.map((f) => ({ file_id: f.file_id, filename: f.filename, status: f.status })),
-        total_files: created.length,
-        status: 'processing',
-      });
+      res.status(outcome.status).json(outcome.body);
     } catch (error) {
       await discard();
       const appError = error instanceof AppError ? error : (storageFullError(error) ?? new AppError('PROCESSING_ERROR', 'Upload failed', { cause: error }));

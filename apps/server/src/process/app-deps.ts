@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createApiKeyAuth } from '@image2model/api';
+import { createIdempotency } from '@image2model/core';
 import { MAX_IMAGE_PIXELS } from '@image2model/core/limits';
 import type { AppDeps } from '../app.js';
 import type { Env } from '../env.js';
@@ -41,6 +42,7 @@ export function appDepsFrom(opts: {
     services: {
       jobs: runtime.jobs,
       events: runtime.events,
+      idempotency: createIdempotency({ store: parts.idempotency, logger: opts.logger }),
       readiness: createReadinessCheck({ storage: runtime.storage, provider: runtime.provider, ...(parts.pingRedis ? { pingRedis: parts.pingRedis } : {}) }),
       systemInfo: () => readSystemInfo(dataDir, runtime.jobs),
       queryLogs: (query) => parts.queryLogs(query),

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger as PinoLogger } from 'pino';
 import { createJobService, createPeriodicPass, FsBlobStorage, type Logger, type ModelProvider } from '@image2model/core';
-import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisJobEvents, RedisJobStore, RedisTaskCancellation, withRedisLock } from '@image2model/core/distributed';
+import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisTaskCancellation, withRedisLock } from '@image2model/core/distributed';
 import { retentionOf, type Env } from '../env.js';
 import type { QueueStats } from '../metrics/metrics.js';
 import { createRedisRateLimiters } from '../http/rate-limit.js';
@@ -108,7 +108,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   };
 }
 
-/** Distributed mode: Redis state and events, BullMQ, Redis rate limits and logs; no worker here. */
+/** Distributed mode: Redis state and events, BullMQ, Redis rate limits, idempotency keys and logs; no worker here. */
 export async function distributedParts(opts: {
   env: Env;
   redis: Redis;
@@ -134,6 +134,7 @@ export async function distributedParts(opts: {
   return {
     runtime,
     rateLimiters: createRedisRateLimiters({ redis, prefix: env.REDIS_PREFIX, perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),
+    idempotency: new RedisIdempotencyStore({ redis, prefix: env.REDIS_PREFIX }),
     queryLogs: (query) => callRedis(() => redisLogs.query(query)),
     pingRedis: () => runtime.pingRedis(),
     queueStats: () => runtime.queueStats(),

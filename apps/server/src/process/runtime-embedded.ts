@@ -2,6 +2,7 @@ import {
   createJobService,
   createPeriodicPass,
   FsBlobStorage,
+  FsIdempotencyStore,
   FsJobEvents,
   FsJobStore,
   MemoryJobQueue,
@@ -71,7 +72,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   return { store, events, queue, storage, provider, jobs, ...lifecycle };
 }
 
-/** Embedded mode: files under DATA_DIR, the in-process queue, memory rate limits, the in-memory log. */
+/** Embedded mode: files (and idempotency records) under DATA_DIR, the in-process queue, memory rate limits, the in-memory log. */
 export async function embeddedParts(opts: {
   env: Env;
   dataDir: string;
@@ -84,11 +85,16 @@ export async function embeddedParts(opts: {
 }): Promise<ModeParts> {
   const { env } = opts;
   const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+  const idempotency = await FsIdempotencyStore.open({ root: opts.dataDir, logger: opts.logger });
   return {
     runtime,
     rateLimiters: createMemoryRateLimiters({ perMinute: env.RATE_LIMIT_PER_MINUTE, perHour: env.RATE_LIMIT_PER_HOUR }),
+    idempotency,
     queryLogs: async (query) => opts.logBuffer.query(query),
     queueStats: () => runtime.queue.counts(),
-    close: (graceMs) => runtime.close({ graceMs }),
+    async close(graceMs) {
+      await runtime.close({ graceMs });
+      await idempotency.close();
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { LogEntry, LogQuery } from '@image2model/api';
-import { createPeriodicPass, type BlobStorage, type JobEvents, type JobQueue, type JobService, type JobStore, type Logger, type ModelProvider, type PeriodicPass, type TaskCancellation } from '@image2model/core';
+import { createPeriodicPass, type BlobStorage, type IdempotencyStore, type JobEvents, type JobQueue, type JobService, type JobStore, type Logger, type ModelProvider, type PeriodicPass, type TaskCancellation } from '@image2model/core';
 import type { RateLimiters } from '../http/rate-limit.js';
 import type { QueueStats } from '../metrics/metrics.js';
 
@@ -19,6 +19,8 @@ export interface Runtime {
 export interface ModeParts {
   runtime: Runtime;
   rateLimiters: RateLimiters;
+  /** Where Idempotency-Keys live: DATA_DIR (embedded), Redis (distributed, shared by every API process). */
+  idempotency: IdempotencyStore;
   queryLogs(query: LogQuery): Promise<LogEntry[]>;
   pingRedis?: () => Promise<boolean>;
   queueStats(): Promise<QueueStats>;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
-import type { JobService, ModelProvider } from '@image2model/core';
+import { createIdempotency, FsIdempotencyStore, type JobService, type ModelProvider } from '@image2model/core';
 import { createServiceHarness } from '@image2model/core/testing';
 import { createApiKeyAuth } from '../auth.js';
 import type { ApiServices, Context } from '../context.js';
@@ -31,9 +31,11 @@ export async function createCallerHarness(opts: { provider?: ModelProvider } = {
   const harness = await createServiceHarness();
   const { service, events } = await harness.start(opts.provider ? { provider: opts.provider } : {});
   const logQueries: LogQuery[] = [];
+  const idempotencyStore = await FsIdempotencyStore.open({ root: harness.root });
   const services: ApiServices = {
     jobs: service,
     events,
+    idempotency: createIdempotency({ store: idempotencyStore }),
     readiness: async () => ({ status: 'ready', checks: { storage: 'writable', redis: 'not_configured', fal_api: 'not_configured' } }),
     systemInfo: async () => ({
       system: { platform: 'linux', cpu_count: 2, memory: { total: 1, available: 1, percent: 0 }, disk: { total: 1, used: 0, free: 1, percent: 0 } },
@@ -44,13 +46,14 @@ export async function createCallerHarness(opts: { provider?: ModelProvider } = {
       return [{ timestamp: '2026-01-01T00:00:00.000Z', level: 'INFO', message: 'hello', correlation_id: null }];
     },
   };
-  /** `key`: the Bearer key sent (null: no header; any other string: a key, known or not). */
-  function callAs(key: string | null) {
+  /** `key`: the Bearer key sent (null: no header; any other string: a key, known or not); `rest`: the REST request's idempotency header and replay mark. */
+  function callAs(key: string | null, rest?: Context['idempotency']) {
     const ctx: Context = {
       services,
       identity: { credentialsPresent: key !== null, principal: auth.identify(key) },
       publicUrl: PUBLIC_URL,
       requestId: 'req-test',
+      ...(rest ? { idempotency: rest } : {}),
     };
     return createCaller(ctx);
   }
@@ -60,7 +63,10 @@ export async function createCallerHarness(opts: { provider?: ModelProvider } = {
     logQueries,
     /** A job owned by `key` with one file per name (bytes are placeholders: the provider never reads them in these tests). */
     upload: (key: string, names: string[] = ['photo.png']) => harness.upload(service, names, null, ownerOf(key)),
-    cleanup: () => harness.cleanup(),
+    async cleanup() {
+      await idempotencyStore.close();
+      await harness.cleanup();
+    },
   };
 }
 

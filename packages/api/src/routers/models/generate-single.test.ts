@@ -57,4 +57,48 @@ describe('models.generateSingle', () => {
       expect(failure, String(face_limit)).toMatchObject({ code: 'VALIDATION_ERROR', status: 400, details: { issues: [expect.objectContaining({ field: 'face_limit' })] } });
     }
   });
+
+  describe('with an idempotency key', () => {
+    it('queues once: the same call again gets the first answer back, and a changed call under the key is refused', async () => {
+      h = await createCallerHarness();
+      const { job } = await h.upload(USER_KEY);
+      await expect.poll(async () => (await h!.callAs(USER_KEY).status.get({ job_id: job.job_id })).status).toBe('completed');
+      const call = { job_id: job.job_id, file_id: 'file_001', face_limit: 5000, idempotency_key: 'regen-1' };
+      const first = await h.callAs(USER_KEY).models.generateSingle(call);
+      // Run again, it would answer 409 (the file is queued) or a new task id: a replay runs nothing.
+      expect(await h.callAs(USER_KEY).models.generateSingle(call)).toEqual(first);
+      expect(await failureOf(h.callAs(USER_KEY).models.generateSingle({ ...call, face_limit: 6000 }))).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', status: 422 });
+    });
+
+    it("reads the REST header, marks a replay, and keeps each owner's keys apart", async () => {
+      h = await createCallerHarness();
+      const { job } = await h.upload(USER_KEY);
+      await expect.poll(async () => (await h!.callAs(USER_KEY).status.get({ job_id: job.job_id })).status).toBe('completed');
+      let replays = 0;
+      const rest = { header: 'rest-key-1', markReplayed: () => void replays++ };
+      const call = { job_id: job.job_id, file_id: 'file_001' };
+      const first = await h.callAs(USER_KEY, rest).models.generateSingle(call);
+      expect(replays).toBe(0);
+      // The input field with the same key is the same request.
+      expect(await h.callAs(USER_KEY, rest).models.generateSingle({ ...call, idempotency_key: 'rest-key-1' })).toEqual(first);
+      expect(replays).toBe(1);
+      // Another key's owner with the same Idempotency-Key is another request: its job is not found.
+      expect(await failureOf(h.callAs(OTHER_KEY, rest).models.generateSingle(call))).toMatchObject({ code: 'NOT_FOUND' });
+    });
+
+    it('refuses a malformed key, or a header and a field that differ, as VALIDATION_ERROR', async () => {
+      h = await createCallerHarness();
+      const { job } = await h.upload(USER_KEY);
+      const call = { job_id: job.job_id, file_id: 'file_001' };
+      for (const idempotency_key of ['', 'x'.repeat(256), 'caf\u00e9', 'line\nbreak']) {
+        expect(await failureOf(h.callAs(USER_KEY).models.generateSingle({ ...call, idempotency_key })), JSON.stringify(idempotency_key)).toMatchObject({
+          code: 'VALIDATION_ERROR',
+          details: { issues: [expect.objectContaining({ field: 'idempotency_key' })] },
+        });
+      }
+      const header = (value: string) => ({ header: value, markReplayed: () => undefined });
+      expect(await failureOf(h.callAs(USER_KEY, header('x'.repeat(256))).models.generateSingle(call))).toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'Idempotency-Key' } });
+      expect(await failureOf(h.callAs(USER_KEY, header('a')).models.generateSingle({ ...call, idempotency_key: 'b' }))).toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'idempotency_key' } });
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IdempotencyKeyField } from '../../idempotency-key.js';
 import { FaceLimitSchema, FileIdSchema, JobIdSchema, strict, strictBoolean, TRIPO_DOCS, TripoOptionsSchema, TripoSeedSchema } from '../../schemas.js';
 
 /** The same options as JSON body fields, where numbers and booleans must really be JSON numbers and booleans. */
@@ -17,6 +18,7 @@ export const GenerateSingleInputSchema = z.object({
   file_id: FileIdSchema,
   face_limit: strict(FaceLimitSchema).optional(),
   ...TripoJsonFields,
+  ...IdempotencyKeyField,
 });
 
 export const GenerateSingleResponseSchema = z

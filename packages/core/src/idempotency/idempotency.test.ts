@@ -4,11 +4,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { FsIdempotencyStore } from '../adapters/fs/idempotency-store.fs.js';
-import { runIdempotent } from './run-idempotent.js';
+import { createIdempotency, type Idempotency } from './idempotency.js';
 
-describe('runIdempotent', () => {
+describe('Idempotency.run', () => {
   let root: string;
   let store: FsIdempotencyStore;
+  let idempotency: Idempotency;
   let runs: number;
   const owner = 'o'.repeat(64);
   const created = async () => ({ status: 200, body: { job_id: `job-${++runs}` } });
@@ -16,6 +17,7 @@ describe('runIdempotent', () => {
   beforeEach(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'i2m-run-idem-'));
     store = await FsIdempotencyStore.open({ root });
+    idempotency = createIdempotency({ store });
     runs = 0;
   });
   afterEach(async () => {
@@ -25,15 +27,15 @@ describe('runIdempotent', () => {
 
   it('runs the handler every time without a key', async () => {
     const request = { owner, key: null, fingerprint: 'fp' };
-    expect(await runIdempotent(store, request, created)).toEqual({ status: 200, body: { job_id: 'job-1' }, replayed: false });
-    expect(await runIdempotent(store, request, created)).toEqual({ status: 200, body: { job_id: 'job-2' }, replayed: false });
+    expect(await idempotency.run(request, created)).toEqual({ status: 200, body: { job_id: 'job-1' }, replayed: false });
+    expect(await idempotency.run(request, created)).toEqual({ status: 200, body: { job_id: 'job-2' }, replayed: false });
   });
 
   it('runs once per key, replays the first answer, and refuses a different request with 422', async () => {
     const request = { owner, key: 'k1', fingerprint: 'fp' };
-    expect(await runIdempotent(store, request, created)).toEqual({ status: 200, body: { job_id: 'job-1' }, replayed: false });
-    expect(await runIdempotent(store, request, created)).toEqual({ status: 200, body: { job_id: 'job-1' }, replayed: true });
-    const reused = await runIdempotent(store, { ...request, fingerprint: 'other' }, created).catch((error: unknown) => error);
+    expect(await idempotency.run(request, created)).toEqual({ status: 200, body: { job_id: 'job-1' }, replayed: false });
+    expect(await idempotency.run(request, created)).toEqual({ status: 200, body: { job_id: 'job-1' }, replayed: true });
+    const reused = await idempotency.run({ ...request, fingerprint: 'other' }, created).catch((error: unknown) => error);
     expect(reused).toBeInstanceOf(AppError);
     expect((reused as AppError).toBody()).toMatchObject({ detail: { code: 'IDEMPOTENCY_KEY_REUSED' } });
     expect((reused as AppError).status).toBe(422);
@@ -44,20 +46,20 @@ describe('runIdempotent', () => {
     let finish!: () => void;
     const slow = () => new Promise<{ status: number; body: { job_id: string } }>((resolve) => (finish = () => resolve({ status: 200, body: { job_id: 'slow' } })));
     const request = { owner, key: 'k2', fingerprint: 'fp' };
-    const first = runIdempotent(store, request, slow);
+    const first = idempotency.run(request, slow);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const duplicate = (await runIdempotent(store, request, created).catch((error: unknown) => error)) as AppError;
+    const duplicate = (await idempotency.run(request, created).catch((error: unknown) => error)) as AppError;
     expect(duplicate.status).toBe(409);
     expect(duplicate.toBody().detail).toMatchObject({ code: 'CONFLICT', details: { reason: 'idempotency_key_in_use' } });
     finish();
     expect((await first).body).toEqual({ job_id: 'slow' });
-    expect((await runIdempotent(store, request, created)).replayed).toBe(true);
+    expect((await idempotency.run(request, created)).replayed).toBe(true);
   });
 
   it('stores nothing after an error, thrown or answered: the same key runs again', async () => {
     const request = { owner, key: 'k3', fingerprint: 'fp' };
-    await expect(runIdempotent(store, request, () => Promise.reject(new AppError('SERVICE_UNAVAILABLE', 'queue down')))).rejects.toThrow('queue down');
-    expect(await runIdempotent(store, request, async () => ({ status: 503, body: { detail: 'x' } }))).toMatchObject({ status: 503, replayed: false });
-    expect(await runIdempotent(store, request, created)).toEqual({ status: 200, body: { job_id: 'job-1' }, replayed: false });
+    await expect(idempotency.run(request, () => Promise.reject(new AppError('SERVICE_UNAVAILABLE', 'queue down')))).rejects.toThrow('queue down');
+    expect(await idempotency.run(request, async () => ({ status: 503, body: { detail: 'x' } }))).toMatchObject({ status: 503, replayed: false });
+    expect(await idempotency.run(request, created)).toEqual({ status: 200, body: { job_id: 'job-1' }, replayed: false });
   });
 });
