@@ -20,6 +20,20 @@ export interface ReconnectOptions {
   maxDelayMs?: number | undefined;
 }
 
+/**
+ * How uploads and idempotent mutations (`generateSingle`) are retried after a network error, a 5xx,
+ * or a 409 saying their key is still in use: always with the same Idempotency-Key, so a retry never
+ * creates a second job.
+ */
+export interface RetryOptions {
+  /** Attempts after the first. @default 3 */
+  retries?: number | undefined;
+  /** The first delay; each further attempt doubles it. @default 500 */
+  minDelayMs?: number | undefined;
+  /** @default 5000 */
+  maxDelayMs?: number | undefined;
+}
+
 export interface Image2ModelClientOptions {
   /**
    * The server's origin, e.g. `http://localhost:8000` (a trailing `/api/v1` is tolerated).
@@ -38,6 +52,8 @@ export interface Image2ModelClientOptions {
   EventSource?: EventSourceConstructor | undefined;
   /** @default { retries: 10, minDelayMs: 250, maxDelayMs: 5000 } */
   reconnect?: ReconnectOptions | undefined;
+  /** @default { retries: 3, minDelayMs: 500, maxDelayMs: 5000 } */
+  retry?: RetryOptions | undefined;
 }
 
 /** Everything the parts of the client share, resolved once. */
@@ -47,6 +63,7 @@ export interface ClientConfig {
   fetch: typeof fetch;
   EventSource: EventSourceConstructor;
   reconnect: { retries: number; minDelayMs: number; maxDelayMs: number };
+  retry: { retries: number; minDelayMs: number; maxDelayMs: number };
   headers(): Record<string, string>;
   url(path: string, query?: Record<string, string | undefined>): string;
 }
@@ -85,6 +102,7 @@ export function resolveConfig(options: Image2ModelClientOptions): ClientConfig {
     fetch: fetchImpl,
     EventSource: options.EventSource ?? FetchEventSource,
     reconnect: { retries: options.reconnect?.retries ?? 10, minDelayMs: options.reconnect?.minDelayMs ?? 250, maxDelayMs: options.reconnect?.maxDelayMs ?? 5000 },
+    retry: { retries: options.retry?.retries ?? 3, minDelayMs: options.retry?.minDelayMs ?? 500, maxDelayMs: options.retry?.maxDelayMs ?? 5000 },
     headers: (): Record<string, string> => (apiKey ? { Authorization: `Bearer ${apiKey}` } : {}),
     url(path, query = {}) {
       const url = new URL(`${origin}${path}`);

@@ -116,7 +116,7 @@ describe("errors carry the spec's code, status, message and details", () => {
 
   it('NETWORK_ERROR when nothing listens, for every kind of call', async () => {
     const port = await closedPort();
-    const client = createImage2ModelClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: USER_KEY, reconnect: { retries: 1, minDelayMs: 10 } });
+    const client = createImage2ModelClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: USER_KEY, reconnect: { retries: 1, minDelayMs: 10 }, retry: { retries: 1, minDelayMs: 10 } });
     const expected = { code: 'NETWORK_ERROR', status: 0, details: { reason: 'ECONNREFUSED' } };
     const query = await failure(client.health.get.query());
     expect(query).toMatchObject({ ...expected, message: `Cannot reach the Image2Model server at http://127.0.0.1:${port} (ECONNREFUSED)` });

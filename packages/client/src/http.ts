@@ -6,6 +6,8 @@ export interface SendOptions {
   body?: FormData;
   query?: Record<string, string | undefined>;
   signal?: AbortSignal | undefined;
+  /** Sent beside the API key, e.g. `Idempotency-Key`. */
+  headers?: Record<string, string>;
   /** How errors name the request, e.g. "POST /api/v1/upload/batch". */
   what: string;
 }
@@ -18,7 +20,7 @@ export async function send(config: ClientConfig, path: string, opts: SendOptions
   const url = config.url(path, opts.query);
   let response: Response;
   try {
-    response = await config.fetch(url, { method: opts.method ?? 'GET', headers: config.headers(), body: opts.body, signal: opts.signal, redirect: 'follow' });
+    response = await config.fetch(url, { method: opts.method ?? 'GET', headers: { ...config.headers(), ...opts.headers }, body: opts.body, signal: opts.signal, redirect: 'follow' });
   } catch (error) {
     if (opts.signal?.aborted || isAbortError(error)) throw opts.signal?.reason ?? error;
     throw networkError(error, config.origin);

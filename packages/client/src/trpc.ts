@@ -3,7 +3,8 @@ import type { EventSource as FetchEventSource } from 'eventsource';
 import superjson from 'superjson';
 import type { ClientConfig } from './config.js';
 import { errorFromResponse, errorFromTrpc, isAbortError, unexpectedResponse, type Image2ModelError } from './errors.js';
-import type { ClientRouter } from './generated/api-types.js';
+import { IDEMPOTENT_MUTATIONS, type ClientRouter } from './generated/api-types.js';
+import { newIdempotencyKey, withIdempotentRetries } from './idempotent-retry.js';
 
 /** The most calls one batch request carries: the server's default `MAX_BATCH_SIZE`. */
 const MAX_BATCH_SIZE = 25;
@@ -80,6 +81,23 @@ interface SubscribeCallbacks {
   [key: string]: unknown;
 }
 
+const IDEMPOTENT: ReadonlySet<string> = new Set(IDEMPOTENT_MUTATIONS);
+
+/**
+ * A mutation that takes `idempotency_key`, sent with the caller's key or a fresh one, and retried
+ * with that same key after a network error or a 5xx: a retry never runs it twice on the server.
+ */
+function mutateIdempotently(untyped: TRPCUntypedClient<ClientRouter>, config: ClientConfig, procedure: string, input: unknown, opts: Record<string, unknown> | undefined): Promise<unknown> {
+  const given = (input ?? {}) as { idempotency_key?: string };
+  const keyed = { ...given, idempotency_key: given.idempotency_key ?? newIdempotencyKey() };
+  const signal = opts?.signal as AbortSignal | undefined;
+  return withIdempotentRetries(config, signal, () =>
+    untyped.mutation(procedure, keyed, opts).catch((error: unknown) => {
+      throw mapCallError(error, config);
+    }),
+  );
+}
+
 const OBSERVER_KEYS = ['onStarted', 'onData', 'onError', 'onStopped', 'onComplete', 'onConnectionStateChange'];
 
 function callProcedure(untyped: TRPCUntypedClient<ClientRouter>, config: ClientConfig, path: readonly string[], args: unknown[]): unknown {
@@ -93,6 +111,7 @@ function callProcedure(untyped: TRPCUntypedClient<ClientRouter>, config: ClientC
     case 'query':
       return untyped.query(procedure, input, opts).catch(rethrow);
     case 'mutate':
+      if (IDEMPOTENT.has(procedure)) return mutateIdempotently(untyped, config, procedure, input, opts);
       return untyped.mutation(procedure, input, opts).catch(rethrow);
     case 'subscribe': {
       const callbacks = (opts ?? {}) as SubscribeCallbacks;

@@ -1,6 +1,7 @@
 import type { ClientConfig } from './config.js';
 import { Image2ModelError, unexpectedResponse } from './errors.js';
 import { send } from './http.js';
+import { newIdempotencyKey, withIdempotentRetries } from './idempotent-retry.js';
 import type { UploadResponse } from './generated/api-types.js';
 
 type Bytes = Blob | Uint8Array | ArrayBuffer;
@@ -21,6 +22,12 @@ export type UploadSource = string | Bytes | NamedUploadSource;
 export interface UploadOptions {
   /** Maximum triangles per model, an integer from 4 to 200,000. @default the server's (10,000 locally) */
   faceLimit?: number | undefined;
+  /**
+   * The upload's Idempotency-Key: the same upload sent again with it within 24 h gets the first
+   * answer back and creates no second job. @default a fresh random key for each `upload()` call,
+   * which its own retries (after a network error or a 5xx, see `retry`) send again
+   */
+  idempotencyKey?: string | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -53,7 +60,10 @@ async function toPart(data: Bytes | string, name: string | undefined, index: num
   return { blob, name: `image-${index + 1}${extensionOf(head)}` };
 }
 
-/** `POST /api/v1/upload/batch`: every file in the `files` field, and `face_limit` when given. */
+/**
+ * `POST /api/v1/upload/batch`: every file in the `files` field, and `face_limit` when given, under one
+ * Idempotency-Key, so retrying after a lost answer never creates a second job (nor bills twice).
+ */
 export async function uploadImages(config: ClientConfig, sources: UploadSource | Iterable<UploadSource>, options: UploadOptions = {}): Promise<UploadResponse> {
   const list: readonly UploadSource[] = isSingle(sources) ? [sources] : Array.from(sources);
   if (list.length === 0) {
@@ -64,7 +74,8 @@ export async function uploadImages(config: ClientConfig, sources: UploadSource |
   for (const part of parts) form.append('files', part.blob, part.name);
   if (options.faceLimit !== undefined) form.append('face_limit', String(options.faceLimit));
   const what = 'POST /api/v1/upload/batch';
-  const response = await send(config, '/api/v1/upload/batch', { method: 'POST', body: form, signal: options.signal, what });
+  const headers = { 'Idempotency-Key': options.idempotencyKey ?? newIdempotencyKey() };
+  const response = await withIdempotentRetries(config, options.signal, () => send(config, '/api/v1/upload/batch', { method: 'POST', body: form, signal: options.signal, headers, what }));
   const body = (await response.json().catch(() => null)) as UploadResponse | null;
   if (typeof body?.job_id !== 'string' || !Array.isArray(body.files)) {
     throw unexpectedResponse(response.status, response.headers.get('content-type') ?? '', `${what} at ${config.origin}`);

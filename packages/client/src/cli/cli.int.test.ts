@@ -110,6 +110,14 @@ describe('image2model against a scripted server', () => {
     expect(Object.keys(entries).sort()).toEqual(['manifest.json', 'one.glb', 'two.glb']);
   });
 
+  it('sends each upload with an Idempotency-Key of its own (the client retries with it): one stored answer per run', async () => {
+    const records = async () => (existsSync(join(server.dataDir, 'idempotency')) ? (await readdir(join(server.dataDir, 'idempotency'))).length : 0);
+    const before = await records();
+    const images = await photos(['keyed.png']);
+    for (const out of ['keyed-1', 'keyed-2']) expect((await runCli(['generate', ...images, '--out', join(work, out)], { env: env() })).code).toBe(0);
+    expect(await records()).toBe(before + 2);
+  });
+
   it('status prints the job, as text and as the API returns it with --json', async () => {
     const jobId = await finishedJob(2);
     const text = await runCli(['status', jobId], { env: env() });
