@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ERROR_STATUS, type ErrorCode } from '@image2model/core';
+import type { JobStore } from '@image2model/core';
 import { FakeModelProvider } from '@image2model/core/testing';
 import { newPrefix, requireRedis, startPrivateRedis } from '@image2model/testing/redis';
 import { ADMIN_KEY, startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
@@ -51,6 +52,18 @@ describe('every answer the service gives conforms to its served OpenAPI document
   /** One request of each rate-limited operation: under a spent budget each must be 429, with Redis gone 503. */
   let sampleRequests: Record<string, [method: string, path: string, opts?: SendOptions]>;
 
+  /** Holds job creation while set: an upload keeps its Idempotency-Key in use meanwhile. */
+  let createGate: Promise<void> | null = null;
+  let reachedCreate: (() => void) | null = null;
+  const gatedStore = (store: JobStore): JobStore =>
+    Object.assign(Object.create(store) as JobStore, {
+      async create(...args: Parameters<JobStore['create']>) {
+        reachedCreate?.();
+        if (createGate) await createGate;
+        return store.create(...args);
+      },
+    });
+
   /** The whole session against one server: every operation, every status it can answer on purpose. */
   async function exerciseEveryStatus(server: TestServer, provider: FakeModelProvider, dataDir: string, small: SmallDisk | null) {
     const { send, exchanges } = createExchangeRecorder(server.url);
@@ -68,6 +81,22 @@ describe('every answer the service gives conforms to its served OpenAPI document
     await send('POST', api('/upload/batch'), { ...user, body: form([], { face_limit: '1000' }) });
     // MAX_FILE_SIZE_MB is 1 here.
     await send('POST', api('/upload/batch'), { ...user, body: form([{ name: 'big.png', data: Buffer.concat([photo, Buffer.alloc(1024 * 1024)]) }]) });
+
+    // Idempotency-Key: 409 while the first upload with the key is held in the store, then its replay, then 422 for other files.
+    const keyed = (key: string) => ({ headers: { ...user.headers, 'idempotency-key': key } });
+    let openGate = () => {};
+    createGate = new Promise<void>((resolve) => (openGate = resolve));
+    const reached = new Promise<void>((resolve) => (reachedCreate = resolve));
+    const held = send('POST', api('/upload/batch'), { ...keyed('conformance-upload'), body: form([{ name: 'chair.png', data: photo }]) });
+    await reached;
+    expect((await send('POST', api('/upload/batch'), { ...keyed('conformance-upload'), body: form([{ name: 'chair.png', data: photo }]) })).status).toBe(409);
+    createGate = null;
+    reachedCreate = null;
+    openGate();
+    expect((await held).status).toBe(200);
+    const replayed = await send('POST', api('/upload/batch'), { ...keyed('conformance-upload'), body: form([{ name: 'chair.png', data: photo }]) });
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect((await send('POST', api('/upload/batch'), { ...keyed('conformance-upload'), body: form([{ name: 'table.png', data: photo }]) })).status).toBe(422);
 
     const status = api(`/status/${jobId}`);
     const completed = async () => {
@@ -114,6 +143,10 @@ describe('every answer the service gives conforms to its served OpenAPI document
     await send('POST', generate, { ...user, body: again });
     provider.release();
     await waitFor(completed, { what: 'the file to complete again' });
+    expect((await send('POST', generate, { ...keyed('conformance-regen'), body: again })).status).toBe(200);
+    expect((await send('POST', generate, { ...keyed('conformance-regen'), body: again })).headers['idempotent-replayed']).toBe('true');
+    expect((await send('POST', generate, { ...keyed('conformance-regen'), body: { ...again, face_limit: 5000 } })).status).toBe(422);
+    await waitFor(completed, { what: 'the file to complete once more' });
 
     const cancel = api(`/jobs/${jobId}/cancel`);
     const retry = api(`/jobs/${jobId}/retry`);
@@ -194,7 +227,7 @@ describe('every answer the service gives conforms to its served OpenAPI document
     const small = diskUnavailable ? null : (disk as SmallDisk);
     const dataDir = small?.dir ?? (await mkdtemp(join(tmpdir(), 'i2m-conformance-')));
     const provider = new FakeModelProvider({ remoteModelUrl: 'https://cdn.example.org/tripo/model.glb' });
-    const server = await startTestServer({ provider, dataDir, env: { MAX_FILE_SIZE_MB: '1' } });
+    const server = await startTestServer({ provider, dataDir, env: { MAX_FILE_SIZE_MB: '1' }, wrapStore: gatedStore });
     const exchanges: Exchange[] = [];
     try {
       const served = await fetch(server.api('/openapi.json'));
