@@ -62,7 +62,15 @@ describe('every answer the service gives conforms to its served OpenAPI document
         if (createGate) await createGate;
         return store.create(...args);
       },
+      async get(...args: Parameters<JobStore['get']>) {
+        reachedGet?.();
+        if (getGate) await getGate;
+        return store.get(...args);
+      },
     });
+  /** Holds job reads while set: a cancel keeps its Idempotency-Key in use meanwhile. */
+  let getGate: Promise<void> | null = null;
+  let reachedGet: (() => void) | null = null;
 
   /** The whole session against one server: every operation, every status it can answer on purpose. */
   async function exerciseEveryStatus(server: TestServer, provider: FakeModelProvider, dataDir: string, small: SmallDisk | null) {
@@ -168,6 +176,21 @@ describe('every answer the service gives conforms to its served OpenAPI document
     await send('POST', retry, { ...user, body: {} });
     await waitFor(completed, { what: 'the retried file to complete' });
     await send('POST', retry, { ...user, body: {} });
+
+    // Idempotency-Key on cancel and retry: 409 while the first cancel with the key waits on the store, its replay, 422 for another body.
+    let openGet = () => {};
+    getGate = new Promise<void>((resolve) => (openGet = resolve));
+    const readStarted = new Promise<void>((resolve) => (reachedGet = resolve));
+    const heldCancel = send('POST', cancel, { ...keyed('conformance-cancel'), body: {} });
+    await readStarted;
+    expect((await send('POST', cancel, { ...keyed('conformance-cancel'), body: {} })).status).toBe(409);
+    getGate = null;
+    reachedGet = null;
+    openGet();
+    expect((await heldCancel).status).toBe(200);
+    expect((await send('POST', cancel, { ...keyed('conformance-cancel'), body: {} })).headers['idempotent-replayed']).toBe('true');
+    expect((await send('POST', cancel, { ...keyed('conformance-cancel'), body: { file_ids: ['file_001'] } })).status).toBe(422);
+    expect((await send('POST', retry, { ...keyed('conformance-cancel'), body: {} })).status).toBe(422);
 
     if (small) {
       // A cancelled file to retry on the full disk.

@@ -1,5 +1,6 @@
 import { apiKeyProcedure } from '../../trpc.js';
 import { accessFor } from '../../wire.js';
+import { idempotent } from '../../idempotent.js';
 import { CancelJobInputSchema, CancelJobResponseSchema } from './cancel-job.types.js';
 
 export const cancelJob = apiKeyProcedure
@@ -17,6 +18,8 @@ export const cancelJob = apiKeyProcedure
   })
   .input(CancelJobInputSchema)
   .output(CancelJobResponseSchema)
-  .mutation(({ ctx, input }) =>
-    ctx.services.jobs.cancelFiles({ job_id: input.job_id, ...(input.file_ids ? { file_ids: input.file_ids } : {}) }, accessFor(ctx, null)),
+  .mutation(
+    idempotent(({ ctx, input }) =>
+      ctx.services.jobs.cancelFiles({ job_id: input.job_id, ...(input.file_ids ? { file_ids: input.file_ids } : {}) }, accessFor(ctx, null)),
+    ),
   );

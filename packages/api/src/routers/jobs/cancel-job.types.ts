@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FileIdSchema, JobIdSchema, JobStateSchema } from '../../schemas.js';
+import { IdempotencyKeyField } from '../../idempotency-key.js';
 
 /** At most this many file ids per call: a job never has more files than one upload allows. */
 export const MAX_FILE_IDS = 1000;
@@ -13,6 +14,7 @@ export const FileIdsSchema = z
 export const CancelJobInputSchema = z.object({
   job_id: JobIdSchema,
   file_ids: FileIdsSchema.optional(),
+  ...IdempotencyKeyField,
 });
 
 export const CancelJobResponseSchema = z

@@ -1,5 +1,6 @@
 import { apiKeyProcedure } from '../../trpc.js';
 import { accessFor } from '../../wire.js';
+import { idempotent } from '../../idempotent.js';
 import { RetryJobInputSchema, RetryJobResponseSchema } from './retry-job.types.js';
 
 export const retryJob = apiKeyProcedure
@@ -17,9 +18,11 @@ export const retryJob = apiKeyProcedure
   })
   .input(RetryJobInputSchema)
   .output(RetryJobResponseSchema)
-  .mutation(({ ctx, input }) =>
-    ctx.services.jobs.retryFiles(
-      { job_id: input.job_id, ...(input.file_ids ? { file_ids: input.file_ids } : {}), ...(input.face_limit !== undefined ? { face_limit: input.face_limit } : {}) },
-      accessFor(ctx, null),
+  .mutation(
+    idempotent(({ ctx, input }) =>
+      ctx.services.jobs.retryFiles(
+        { job_id: input.job_id, ...(input.file_ids ? { file_ids: input.file_ids } : {}), ...(input.face_limit !== undefined ? { face_limit: input.face_limit } : {}) },
+        accessFor(ctx, null),
+      ),
     ),
   );

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { FaceLimitSchema, JobIdSchema, strict } from '../../schemas.js';
 import { FileIdsSchema } from './cancel-job.types.js';
+import { IdempotencyKeyField } from '../../idempotency-key.js';
 
 export const RetryJobInputSchema = z.object({
   job_id: JobIdSchema,
   file_ids: FileIdsSchema.optional(),
   face_limit: strict(FaceLimitSchema).optional().meta({ description: "The face limit for the retried files; left out, each file's previous one" }),
+  ...IdempotencyKeyField,
 });
 
 export const RetryJobResponseSchema = z
