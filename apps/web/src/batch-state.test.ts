@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrackedJobEvent } from '@image2model/client';
-import { applyEvent, batchProgress, createBatchState, isRunning, markRetrying, retryCanHelp } from './batch-state.js';
+import { applyEvent, batchProgress, canCancel, createBatchState, isRunning, markCancelled, markRetrying, retryCanHelp, retryPlan } from './batch-state.js';
 
 const job = { job_id: 'batch_1', session_id: 'sess_1', files: [file('file_001', 'a.png'), file('file_002', 'b.jpg')] };
 
@@ -33,7 +33,7 @@ describe('batch state', () => {
     applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 50 }));
     expect(state.files.get('file_001')).toMatchObject({ status: 'completed', progress: 100 });
     applyEvent(state, event({ type: 'failed', file_id: 'file_001', error: { code: 'X', message: 'x' } }));
-    markRetrying(state, 'file_001');
+    markRetrying(state, ['file_001']);
     expect(isRunning(state)).toBe(true);
     applyEvent(state, event({ type: 'failed', file_id: 'file_001', error: { code: 'X', message: 'x' } }));
     applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 0 }));
@@ -61,5 +61,40 @@ describe('batch state', () => {
     expect(logs?.logs).toHaveLength(50);
     expect(logs?.logs[0]?.message).toBe('line 10');
     expect(logs?.logTotal).toBe(60);
+  });
+
+  it('cancels locally only what still runs; a cancelled file keeps its progress, ignores late progress, and is retried by Retry failed', () => {
+    const state = createBatchState({ ...job, files: [...job.files, file('file_003', 'c.png')] });
+    applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 30 }));
+    applyEvent(state, event({ type: 'completed', file_id: 'file_003', model_url: '/m' }));
+    expect([...state.files.values()].map(canCancel)).toEqual([true, true, false]);
+
+    markCancelled(state, ['file_001', 'file_003']);
+    expect(state.files.get('file_001')).toMatchObject({ status: 'cancelled', progress: 30 });
+    expect(state.files.get('file_003')?.status).toBe('completed');
+    applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 35 })); // sent before the cancel
+    applyEvent(state, event({ type: 'cancelled', file_id: 'file_001' }));
+    applyEvent(state, event({ type: 'cancelled', file_id: 'file_002' }));
+    applyEvent(state, event({ type: 'done', status: 'partial' }));
+    expect(state.files.get('file_001')).toMatchObject({ status: 'cancelled', progress: 30 });
+    expect(batchProgress(state)).toEqual({ percent: 100, completed: 1, failed: 0, cancelled: 2, total: 3 });
+    expect(isRunning(state)).toBe(false);
+    expect(retryCanHelp(state.files.get('file_001')!)).toBe(true);
+    expect(retryPlan(state).retry.map((f) => f.fileId)).toEqual(['file_001', 'file_002']);
+
+    markRetrying(state, ['file_001', 'file_002']);
+    expect(state.files.get('file_001')).toMatchObject({ status: 'pending', progress: 0 });
+    expect(state.done).toBe(false);
+    expect(isRunning(state)).toBe(true);
+  });
+
+  it('leaves a photo that failed by its own fault out of Retry failed, and says so', () => {
+    const state = createBatchState({ ...job, files: [...job.files, file('file_003', 'c.png')] });
+    applyEvent(state, event({ type: 'failed', file_id: 'file_001', error: { code: 'PROCESSING_ERROR', message: 'timed out' } }));
+    applyEvent(state, event({ type: 'failed', file_id: 'file_002', error: { code: 'VALIDATION_ERROR', message: 'The photo is damaged' } }));
+    applyEvent(state, event({ type: 'cancelled', file_id: 'file_003' }));
+    const plan = retryPlan(state);
+    expect(plan.retry.map((f) => f.fileId)).toEqual(['file_001', 'file_003']);
+    expect(plan.leftOut.map((f) => f.fileId)).toEqual(['file_002']);
   });
 });

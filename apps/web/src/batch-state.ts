@@ -96,24 +96,53 @@ export function applyEvent(state: BatchState, event: TrackedJobEvent): FileState
 }
 
 /**
- * Whether generating the same photo again could succeed. A VALIDATION_ERROR is the photo's own
- * fault (damaged, cut off, too many pixels): the server would fail it the same way, so the page
- * asks for another copy instead of offering Retry.
+ * Whether generating the same photo again could succeed: a cancelled file, or a failed one whose
+ * failure was not the photo's own. A VALIDATION_ERROR is the photo's fault (damaged, cut off, too
+ * many pixels): the server would fail it the same way, so the page asks for another copy instead
+ * of offering Retry.
  */
 export function retryCanHelp(file: FileState): boolean {
+  if (file.status === 'cancelled') return true;
   return file.status === 'failed' && file.error?.code !== 'VALIDATION_ERROR';
 }
 
-/** Marks a file as started again locally, before the server's first event for the new attempt. */
-export function markRetrying(state: BatchState, fileId: string): void {
-  const file = state.files.get(fileId);
-  if (!file) return;
-  file.status = 'pending';
-  file.progress = 0;
-  file.error = null;
-  file.warnings = 0;
-  pushLog(file, 'Retrying…', 'info');
-  state.done = false;
+/** Pending or processing: a cancel still stops something. */
+export function canCancel(file: FileState): boolean {
+  return file.status === 'pending' || file.status === 'processing';
+}
+
+/**
+ * What "Retry failed" regenerates (every file retryCanHelp), and the failed files it leaves out
+ * because retrying cannot help them (the server's retry of the whole job would fail them again).
+ */
+export function retryPlan(state: BatchState): { retry: FileState[]; leftOut: FileState[] } {
+  const files = [...state.files.values()];
+  return { retry: files.filter(retryCanHelp), leftOut: files.filter((file) => file.status === 'failed' && !retryCanHelp(file)) };
+}
+
+/**
+ * Marks the files the server said it cancelled, before their `cancelled` events arrive, so the
+ * page answers the click at once. The events apply the same change again.
+ */
+export function markCancelled(state: BatchState, fileIds: readonly string[]): void {
+  for (const fileId of fileIds) {
+    const file = state.files.get(fileId);
+    if (file && canCancel(file)) file.status = 'cancelled';
+  }
+}
+
+/** Marks files as started again locally, before the server's first event for the new attempt. */
+export function markRetrying(state: BatchState, fileIds: readonly string[]): void {
+  for (const fileId of fileIds) {
+    const file = state.files.get(fileId);
+    if (!file) continue;
+    file.status = 'pending';
+    file.progress = 0;
+    file.error = null;
+    file.warnings = 0;
+    pushLog(file, 'Retrying…', 'info');
+    state.done = false;
+  }
 }
 
 /** The server's rule (core's deriveJobProgress): the mean of every file's progress, final files counting 100. */

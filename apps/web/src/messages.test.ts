@@ -21,4 +21,9 @@ describe('describeError', () => {
     expect(describeError(invalid)).toBe('Invalid file format: x.png is not a JPEG or PNG image');
     expect(retryAfterSeconds(invalid)).toBeNull();
   });
+
+  it('says when Retry failed found nothing left to retry', () => {
+    const nothing = new Image2ModelError({ code: 'CONFLICT', status: 409, message: 'Nothing to retry', details: { reason: 'nothing_to_retry' } });
+    expect(describeError(nothing)).toMatch(/^Nothing to retry: none of these files is failed or cancelled any more/);
+  });
 });

@@ -21,7 +21,9 @@ export function describeError(error: unknown): string {
     case 'NOT_FOUND':
       return 'This batch does not exist on this server, or it belongs to another API key.';
     case 'CONFLICT':
-      return 'This file is still being generated: wait until it finishes or fails.';
+      return error.details.reason === 'nothing_to_retry'
+        ? 'Nothing to retry: none of these files is failed or cancelled any more (another page may have retried them).'
+        : error.message;
     default:
       return error.message;
   }
