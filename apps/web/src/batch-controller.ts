@@ -1,19 +1,22 @@
 import type { Image2ModelClient, JobStatus, TrackedJobEvent } from '@image2model/client';
-import { applyEvent, batchProgress, createBatchState, isRunning, markRetrying, type BatchState } from './batch-state.js';
+import { applyEvent, batchProgress, createBatchState, isRunning, type BatchState } from './batch-state.js';
+import { createBatchManage } from './batch-manage.js';
 import { createFilesView } from './batch-view.js';
 import { byId, saveBlob } from './dom.js';
+import { describeExpiry } from './expiry.js';
 import { describeError } from './messages.js';
 import { loadPhotos } from './photo-store.js';
 import { writeBatchToUrl } from './settings.js';
 import type { ModelViewer } from './viewer.js';
 
-/** The batch section and the viewer: follows the job's event stream, retries, downloads. */
-export function createBatchController(opts: { client: () => Image2ModelClient; viewer: ModelViewer | null }) {
+/** The batch section and the viewer: follows the job's event stream, cancels, retries, downloads. */
+export function createBatchController(opts: { client: () => Image2ModelClient; hasKey: () => boolean; viewer: ModelViewer | null }) {
   const section = byId('batch');
   const bar = byId<HTMLProgressElement>('batch-progress');
   const summary = byId('batch-summary');
   const errorBox = byId('batch-error');
   const downloadAll = byId<HTMLButtonElement>('download-all');
+  const expiry = byId('batch-expiry');
   const sourcePhoto = byId<HTMLImageElement>('source-photo');
   const sourceCaption = byId('source-caption');
   const viewerStatus = byId('viewer-status');
@@ -33,10 +36,26 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
   const files = createFilesView(byId<HTMLOListElement>('files'), {
     view: (fileId) => void view(fileId, { focus: true }),
     download: (fileId) => void download(fileId),
-    retry: (fileId) => void retry(fileId),
+    retry: (fileId) => void changeOne(fileId, (id) => manage.retry([id])),
+    cancel: (fileId) => void changeOne(fileId, (id) => manage.cancel([id])),
   });
 
   const showError = (error: unknown) => (errorBox.textContent = error === null ? '' : describeError(error));
+  const manage = createBatchManage({
+    client: opts.client,
+    hasKey: opts.hasKey,
+    state: () => state,
+    changed: (fileIds) => {
+      for (const fileId of fileIds) {
+        models.delete(fileId);
+        const file = state?.files.get(fileId);
+        if (file) files.update(file);
+      }
+      renderSummary();
+    },
+    restarted: () => void follow(),
+    showError,
+  });
   const access = () => (state ? { sessionId: state.sessionId } : {});
 
   function renderSummary(): void {
@@ -47,6 +66,25 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
     const running = total - completed - failed - cancelled;
     summary.textContent = `${Math.round(percent)}%: ${completed} of ${total} ready${failed ? `, ${failed} failed` : ''}${cancelled ? `, ${cancelled} cancelled` : ''}${running ? `, ${running} in progress` : ''}`;
     downloadAll.disabled = completed === 0;
+    if (isRunning(state)) {
+      expiry.hidden = true;
+      expiry.textContent = '';
+    }
+    manage.render();
+  }
+
+  /** When retention deletes the finished batch: the status says, the stream's `done` does not. */
+  async function showExpiry(): Promise<void> {
+    const current = state;
+    if (!current) return;
+    try {
+      const job = await opts.client().status.get.query({ job_id: current.jobId, session_id: current.sessionId });
+      if (state !== current || job.status === 'processing' || isRunning(current)) return;
+      expiry.textContent = describeExpiry(job.expires_at, { now: new Date() });
+      expiry.hidden = false;
+    } catch {
+      // Only a hint: the batch works without it, and a server that cannot answer shows elsewhere.
+    }
   }
 
   /** The file's photo: this browser's copy, else (a batch link opened elsewhere) the server's. */
@@ -68,6 +106,7 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
     const file = applyEvent(state, event);
     if (file) files.update(file);
     renderSummary();
+    if (event.type === 'done') void showExpiry();
     if (event.type === 'completed' && (shown === null || shown === event.file_id)) {
       models.delete(event.file_id);
       void view(event.file_id, { focus: false });
@@ -140,22 +179,11 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
     }
   }
 
-  async function retry(fileId: string): Promise<void> {
-    if (!state) return;
-    showError(null);
-    try {
-      await opts.client().models.generateSingle.mutate({ job_id: state.jobId, file_id: fileId });
-      markRetrying(state, fileId);
-      models.delete(fileId);
-      const file = state.files.get(fileId);
-      if (file) files.update(file);
-      renderSummary();
-      // The Retry button is gone now: keep the keyboard on the file's row.
-      byId(`progress-${fileId}`).closest('li')?.focus();
-      void follow();
-    } catch (error) {
-      showError(error);
-    }
+  /** A file's own Cancel or Retry; its button goes away, so the keyboard stays on the file's row. */
+  async function changeOne(fileId: string, change: (fileId: string) => Promise<void>): Promise<void> {
+    const before = state?.files.get(fileId)?.status;
+    await change(fileId);
+    if (state?.files.get(fileId)?.status !== before) byId(`progress-${fileId}`).closest('li')?.focus();
   }
 
   downloadAll.addEventListener('click', async () => {
@@ -183,7 +211,9 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
     byId('batch-id').textContent = `Batch ${job.job_id}. This page's address brings it back.`;
     section.hidden = false;
     viewerSection.hidden = false;
+    manage.reset();
     renderSummary();
+    void manage.checkAccess();
     void follow();
   }
 
@@ -197,6 +227,9 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
     photos.clear();
     files.clear();
     showError(null);
+    manage.reset();
+    expiry.hidden = true;
+    expiry.textContent = '';
     section.hidden = true;
     viewerSection.hidden = true;
     enableViewerControls(false);
@@ -209,6 +242,8 @@ export function createBatchController(opts: { client: () => Image2ModelClient; v
   return {
     open,
     close,
+    /** The key in section 1 changed: ask again whether it may cancel and retry. */
+    keyChanged: () => void manage.checkAccess(),
     /** Shows a batch from the page's address after a reload: status first, then the whole stream again. */
     async restore(jobId: string, sessionId: string | undefined): Promise<void> {
       section.hidden = false;

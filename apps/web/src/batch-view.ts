@@ -1,9 +1,10 @@
-import { retryCanHelp, type FileState } from './batch-state.js';
+import { canCancel, retryCanHelp, type FileState } from './batch-state.js';
 
 export interface FileActions {
   view(fileId: string): void;
   download(fileId: string): void;
   retry(fileId: string): void;
+  cancel(fileId: string): void;
 }
 
 interface Row {
@@ -19,6 +20,7 @@ interface Row {
   view: HTMLButtonElement;
   download: HTMLButtonElement;
   retry: HTMLButtonElement;
+  cancel: HTMLButtonElement;
   shownLogs: number;
 }
 
@@ -94,12 +96,14 @@ export function createFilesView(list: HTMLOListElement, actions: FileActions) {
     const buttons = element('div', 'row');
     const view = button('View in 3D', `View ${file.filename} in 3D`, () => actions.view(file.fileId));
     const download = button('Download GLB', `Download the model of ${file.filename}`, () => actions.download(file.fileId));
-    const retry = button('Retry', `Retry ${file.filename}`, () => actions.retry(file.fileId), 'primary');
-    buttons.append(view, download, retry);
+    // Cancel and Retry need the owner's key: the list shows them only when the page has it (data-manage).
+    const retry = button('Retry', `Retry ${file.filename}`, () => actions.retry(file.fileId), 'primary manage');
+    const cancel = button('Cancel', `Cancel ${file.filename}`, () => actions.cancel(file.fileId), 'danger manage');
+    buttons.append(view, download, retry, cancel);
     body.append(title, progressRow, error, buttons, log);
     item.append(photo, body);
     list.append(item);
-    return { item, photo, status, bar, percent, log, newest, logs, error, view, download, retry, shownLogs: 0 };
+    return { item, photo, status, bar, percent, log, newest, logs, error, view, download, retry, cancel, shownLogs: 0 };
   }
 
   return {
@@ -124,6 +128,7 @@ export function createFilesView(list: HTMLOListElement, actions: FileActions) {
       row.view.hidden = file.status !== 'completed';
       row.download.hidden = file.status !== 'completed';
       row.retry.hidden = !retryCanHelp(file);
+      row.cancel.hidden = !canCancel(file);
       const fresh = Math.min(file.logTotal - row.shownLogs, file.logs.length);
       // Follow the newest line unless the reader scrolled up to read an older one.
       const atEnd = row.logs.scrollHeight - row.logs.scrollTop - row.logs.clientHeight < 4;

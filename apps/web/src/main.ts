@@ -36,16 +36,21 @@ keyInput.addEventListener('input', () => {
   showKeyStatus();
   uploadError.textContent = '';
 });
+// A batch on the page may be cancelled and retried only with the key that uploaded it: ask again
+// once a key is committed (not on every keystroke).
+keyInput.addEventListener('change', () => batch.keyChanged());
 byId<HTMLFormElement>('key-form').addEventListener('submit', (event) => {
   event.preventDefault();
   saveApiKey(keyInput.value.trim());
   showKeyStatus();
   uploadError.textContent = '';
+  batch.keyChanged();
 });
 byId('forget-key').addEventListener('click', () => {
   saveApiKey('');
   keyInput.value = '';
   showKeyStatus();
+  batch.keyChanged();
 });
 
 // --- photos and face limit -----------------------------------------------------------------
@@ -114,7 +119,7 @@ const viewerButtons: Record<string, (v: ModelViewer) => void> = {
 };
 for (const [id, action] of Object.entries(viewerButtons)) byId(id).addEventListener('click', () => viewer && action(viewer));
 
-const batch = createBatchController({ client, viewer });
+const batch = createBatchController({ client, hasKey: () => currentKey() !== '', viewer });
 
 startButton.addEventListener('click', async () => {
   const photos = picker.photos();
