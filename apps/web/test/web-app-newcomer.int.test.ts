@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
 import { assertBrowserInCi, HAS_CHROMIUM, openBrowser } from './support/browser.js';
-import { modelCoverage, photos, POLL, shownModel, truncatedJpeg, viewerShot, waitForFiles } from './support/page.js';
+import { modelCoverage, photos, POLL, saveKey, shownModel, truncatedJpeg, viewerShot, waitForFiles } from './support/page.js';
 
 assertBrowserInCi();
 const DOCS = new URL('../../../docs/', import.meta.url);
@@ -144,6 +144,12 @@ describe.skipIf(!HAS_CHROMIUM)('the web app, as a newcomer meets it', () => {
       expect(canvas!.y).toBeLessThan(2.5 * 740);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
       await screenshot(page, 'web-ui-phone.png');
+
+      // With the key that uploaded the batch too, a damaged photo gets no Retry: it would fail again.
+      await saveKey(page, USER_KEY);
+      await page.waitForSelector('#files[data-manage="true"]');
+      expect(await damaged.getByRole('button', { name: 'Retry cut-off.jpg' }).count()).toBe(0);
+      expect(await page.locator('#retry-failed').isHidden()).toBe(true);
       expect(browser.errors).toEqual([]);
     } finally {
       await browser.close();

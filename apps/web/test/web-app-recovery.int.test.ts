@@ -25,7 +25,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app when things go wrong', () => {
     await server?.stop();
   });
 
-  it('shows why a file failed and retries it (generate-single) into a model', { timeout: 120_000 }, async () => {
+  it('shows why a file failed and retries it (jobs.retry with its id) into a model', { timeout: 120_000 }, async () => {
     const browser = await openBrowser(server.url);
     try {
       const { page } = browser;
