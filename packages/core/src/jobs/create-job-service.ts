@@ -288,7 +288,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
     async cancelFiles(input, access) {
       const found = await owned(input.job_id, access);
       const cancelled: string[] = [];
-      for (const file of filesNamed(found, input.file_ids)) {
+      for (const named of filesNamed(found, input.file_ids)) {
+        // Read again: cancelling an earlier file freed a slot, and a pending one may be running now.
+        const file = (await store.getFile(input.job_id, named.file_id)) ?? named;
         if (file.status !== 'pending' && file.status !== 'processing') continue;
         const task = { job_id: input.job_id, file_id: file.file_id, generation: file.generation };
         // The worker stops first, so it cannot record the provider's cancel as a failure.
