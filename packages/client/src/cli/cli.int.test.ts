@@ -10,7 +10,8 @@ import { createImage2ModelClient } from '../index.js';
 import { makePhoto } from '@image2model/testing/images';
 import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
 import { closedPort, startForeignServer } from '@image2model/testing/net';
-import { runCli } from '../test-support/cli.js';
+import { runCli, startCli } from '../test-support/cli.js';
+import { waitFor } from '@image2model/testing/http';
 
 /** A GLB's 12-byte header: magic "glTF", version 2, and the total length, which must be the file's. */
 function expectGlb(bytes: Buffer): void {
@@ -153,6 +154,33 @@ describe('image2model against a scripted server', () => {
     const nothing = await runCli(['retry', jobId, '--file', 'file_001'], { env: env() });
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toMatch(/Nothing to retry/);
+  });
+
+  it('Ctrl+C during generate asks whether to cancel the job on the server: yes cancels it, no leaves it running', async () => {
+    const client = createImage2ModelClient({ baseUrl: server.url, apiKey: USER_KEY });
+    const interrupted = async (answer: string) => {
+      provider.hold();
+      const cli = startCli(['generate', ...(await photos(['held-1.png', 'held-2.png'])), '--out', join(work, 'interrupted')], { env: env() });
+      const jobId = await waitFor(async () => /job (batch_\w+)/.exec(cli.output().stderr)?.[1], { what: 'the upload' });
+      cli.child.kill('SIGINT');
+      await waitFor(async () => (cli.output().stderr.includes('[y/N]') ? true : undefined), { what: 'the question' });
+      cli.child.stdin.write(`${answer}\n`);
+      const run = await cli.finished;
+      return { jobId, run };
+    };
+
+    const yes = await interrupted('y');
+    expect(yes.run.code).toBe(130);
+    expect(yes.run.stderr).toContain(`Cancelled 2 files of job ${yes.jobId} (job cancelled); generate them again with: image2model retry ${yes.jobId}`);
+    expect((await client.status.get.query({ job_id: yes.jobId })).status).toBe('cancelled');
+    provider.release();
+
+    const no = await interrupted('');
+    expect(no.run.code).toBe(130);
+    expect(no.run.stderr).toContain(`Job ${no.jobId} goes on on the server`);
+    expect((await client.status.get.query({ job_id: no.jobId })).status).toBe('processing');
+    provider.release();
+    expect((await client.waitForJob(no.jobId)).status).toBe('completed');
   });
 
   it('download saves every completed model, one file, or the ZIP', async () => {

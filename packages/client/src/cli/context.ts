@@ -12,6 +12,8 @@ export interface GlobalOptions {
 export interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where answers to questions come from (Ctrl+C's "cancel the job too?"); none: nothing is asked. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** Exit codes: 0 success; 1 the request or a file failed; 2 the command line was wrong (bad flag, missing file). */

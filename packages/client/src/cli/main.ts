@@ -112,7 +112,7 @@ Example:
 }
 
 async function main(): Promise<void> {
-  const io: Io = { stdout: process.stdout, stderr: process.stderr };
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
   const program = createProgram(io, (code) => {
     process.exitCode = code;
   });

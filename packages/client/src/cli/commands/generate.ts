@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Image2ModelError, type JobFile } from '../../index.js';
 import { EXIT, type CommandContext } from '../context.js';
+import { offerCancel } from '../offer-cancel.js';
 import { createLimiter, localFileName, saveDownload } from '../save.js';
 
 export interface GenerateOptions {
@@ -61,11 +62,12 @@ export async function runGenerate(ctx: CommandContext, images: string[], options
       view.saved(fileId, path);
     });
 
-  // Ctrl+C stops watching, not the job: restore the terminal and say how to pick it up again.
+  // Ctrl+C stops watching; the job goes on unless the user says to cancel it too.
   const interrupt = () => {
     view.stop();
-    ctx.note(`\nInterrupted. Job ${upload.job_id} goes on on the server: image2model status ${upload.job_id}, image2model download ${upload.job_id}`);
-    process.exit(130);
+    offerCancel(ctx, upload.job_id)
+      .catch((error: unknown) => ctx.note(`Cancelling failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupt);
 
