@@ -21,6 +21,26 @@ export interface CleanupDeps {
 const TMP_MIN_AGE_MS = 15 * 60 * 1000;
 
 /**
+ * Deletes one job and everything it owns, its record last: a crash at any step leaves the record,
+ * so the next pass (retention's or /admin/cleanup's) finds the job and deletes the rest, and
+ * nothing is left behind without a record naming it.
+ */
+async function deleteJob(deps: CleanupDeps, jobId: string): Promise<{ files: number; bytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  for (const folder of storageKeys.contents(jobId)) {
+    const freed = await deps.storage.deletePrefix(folder);
+    files += freed.files;
+    bytes += freed.bytes;
+  }
+  await deps.events.delete(jobId);
+  await deps.store.delete(jobId);
+  // Whatever else lives under the job's prefix (an embedded record's folder, files a later feature adds).
+  const rest = await deps.storage.deletePrefix(storageKeys.job(jobId));
+  return { files: files + rest.files, bytes: bytes + rest.bytes };
+}
+
+/**
  * Deletes jobs last updated before the threshold that are not processing (their records, events
  * and stored files), and stray upload temp files. Only storage keys and direct children of
  * `uploadTempDir` are touched, so nothing outside the data directory can be.
@@ -37,9 +57,7 @@ export async function cleanupJobs(deps: CleanupDeps, olderThanHours: number): Pr
     if (Date.parse(record.updated_at) >= threshold) continue;
     const job = await deps.store.get(record.job_id);
     if (!job || deriveJobState(job.files) === 'processing') continue;
-    await deps.store.delete(record.job_id);
-    await deps.events.delete(record.job_id);
-    const freed = await deps.storage.deletePrefix(storageKeys.job(record.job_id));
+    const freed = await deleteJob(deps, record.job_id);
     files += freed.files;
     bytes += freed.bytes;
     deps.logger.info({ job_id: record.job_id, files: freed.files, bytes: freed.bytes }, 'Cleaned up job');

@@ -4,6 +4,8 @@ export const storageKeys = {
   upload: (jobId: string, fileId: string, format: string) => `jobs/${jobId}/uploads/${fileId}.${format}`,
   model: (jobId: string, fileId: string) => `jobs/${jobId}/models/${fileId}.glb`,
   preview: (jobId: string, fileId: string) => `jobs/${jobId}/previews/${fileId}.png`,
+  /** The folders a job's blobs live in (photos, models, previews): deleted before its record. */
+  contents: (jobId: string) => ['uploads', 'models', 'previews'].map((folder) => `jobs/${jobId}/${folder}`),
 };
 
 /** The upload's name without directories or extension, for download file names. */
