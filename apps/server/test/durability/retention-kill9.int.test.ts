@@ -9,7 +9,7 @@ import { auth, waitFor } from '@image2model/testing/http';
 
 const KEY = 'retention-kill9-key-0001';
 const OWNER = createHash('sha256').update(KEY).digest('hex');
-const EXPIRED_JOBS = 150;
+const EXPIRED_JOBS = 300;
 
 /** A finished job with three stored files (photo, model, preview), last changed at `at`. */
 async function seedJob(store: FsJobStore, storage: FsBlobStorage, at: Date, id: string): Promise<void> {
@@ -65,8 +65,18 @@ describe('a kill -9 during a retention sweep', () => {
     const env = { DATA_DIR: dataDir, API_KEYS: KEY, RETENTION_HOURS: '24', RETENTION_SWEEP_SECONDS: '1', LOG_LEVEL: 'info' };
     const first = await startChildServer(env);
     servers.push(first);
-    await waitFor(async () => (first.output.join('').includes('Cleaned up job') ? true : undefined), { what: 'the sweep to start', timeoutMs: 20_000 });
-    first.child.kill('SIGKILL');
+    // Killed the moment the first job is reported deleted: the sweep is then on the next one.
+    const killed = new Promise<void>((resolve) => {
+      const watch = (chunk: Buffer) => {
+        if (!chunk.toString().includes('Cleaned up job')) return;
+        first.child.kill('SIGKILL');
+        first.child.stdout?.off('data', watch);
+        resolve();
+      };
+      first.child.stdout?.on('data', watch);
+      if (first.output.join('').includes('Cleaned up job')) watch(Buffer.from('Cleaned up job'));
+    });
+    await Promise.race([killed, new Promise((_, reject) => setTimeout(() => reject(new Error('the sweep did not start within 20 s')), 20_000).unref())]);
     await first.exited;
     const left = (await readdir(join(dataDir, 'jobs'))).filter((id) => expired.has(id));
     expect(left.length).toBeGreaterThan(0); // the kill landed mid-sweep
