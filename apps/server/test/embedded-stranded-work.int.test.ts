@@ -36,7 +36,7 @@ describe('no stranded work when queueing fails (embedded mode)', () => {
     const refused = await upload();
     expect(refused.status).toBe(503);
     expect(await refused.json()).toEqual({ detail: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String), details: expect.any(Object) } });
-    expect(await server.runtime.store.list()).toEqual([]);
+    expect(await server.runtime.store.counts()).toEqual({ active: 0, completed: 0, failed: 0, partial: 0, cancelled: 0 });
     expect(await readdir(join(server.dataDir, 'jobs')).catch(() => [])).toEqual([]);
     control.failing = false;
 

@@ -10,6 +10,7 @@ export type * from './jobs/job-queue.js';
 export type * from './jobs/job-events.js';
 export { followJobEvents, replayJobEvents, LiveEventFilter, type JobReplay } from './jobs/follow-job-events.js';
 export type * from './jobs/job-service.js';
+export type { JobPage, ListJobsInput } from './jobs/list-jobs.js';
 export type { FileTransitions, FinalEvent } from './jobs/file-transitions.js';
 export { canRead, isOwner } from './jobs/access.js';
 export { createJobService, type JobServiceDeps } from './jobs/create-job-service.js';

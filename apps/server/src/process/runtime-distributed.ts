@@ -50,6 +50,8 @@ export interface DistributedRuntime extends Runtime {
 export async function createDistributedRuntime(opts: DistributedRuntimeOptions): Promise<DistributedRuntime> {
   const { redis, prefix, logger, provider } = opts;
   const store = new RedisJobStore({ redis, prefix });
+  // Jobs made before the list index existed are entered into it before anything lists or resumes work.
+  await store.migrateIndex(logger);
   const events = new RedisJobEvents({ redis, prefix, logger });
   const storage = new FsBlobStorage({ root: opts.dataDir });
   const queue = new BullMqJobQueue({ redis, prefix: `${prefix}bull`, concurrency: opts.concurrency ?? defaultConcurrency(provider), lockMs: opts.lockMs ?? 30_000, logger });

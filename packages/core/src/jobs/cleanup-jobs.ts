@@ -5,7 +5,7 @@ import { sweepFiles } from '../storage/sweep-files.js';
 import { deriveJobState } from '../job-state.js';
 import type { JobEvents } from './job-events.js';
 import type { CleanupResult } from './job-service.js';
-import type { JobStore } from './job-store.js';
+import type { FinishedJobPosition, JobStore } from './job-store.js';
 import { storageKeys } from './storage-keys.js';
 
 export interface CleanupDeps {
@@ -19,6 +19,9 @@ export interface CleanupDeps {
 
 /** Upload temp files younger than this are never swept: an upload may still be writing them. */
 const TMP_MIN_AGE_MS = 15 * 60 * 1000;
+
+/** Expired jobs read from the index at a time. */
+const BATCH = 200;
 
 /**
  * Deletes one job and everything it owns, its record last: a crash at any step leaves the record,
@@ -41,8 +44,9 @@ async function deleteJob(deps: CleanupDeps, jobId: string): Promise<{ files: num
 }
 
 /**
- * Deletes jobs last updated before the threshold that are not processing (their records, events
- * and stored files), and stray upload temp files. Only storage keys and direct children of
+ * Deletes jobs last updated before the threshold that are not processing (their records and index
+ * entries, events and stored files), and stray upload temp files. The one deletion path of
+ * /admin/cleanup and the retention sweep. Only storage keys and direct children of
  * `uploadTempDir` are touched, so nothing outside the data directory can be.
  */
 export async function cleanupJobs(deps: CleanupDeps, olderThanHours: number): Promise<CleanupResult> {
@@ -53,14 +57,21 @@ export async function cleanupJobs(deps: CleanupDeps, olderThanHours: number): Pr
   const threshold = now - olderThanHours * 3_600_000;
   let files = 0;
   let bytes = 0;
-  for (const record of await deps.store.list()) {
-    if (Date.parse(record.updated_at) >= threshold) continue;
-    const job = await deps.store.get(record.job_id);
-    if (!job || deriveJobState(job.files) === 'processing') continue;
-    const freed = await deleteJob(deps, record.job_id);
-    files += freed.files;
-    bytes += freed.bytes;
-    deps.logger.info({ job_id: record.job_id, files: freed.files, bytes: freed.bytes }, 'Cleaned up job');
+  // The store's index of finished jobs by last update: only expired jobs are read, never every job.
+  const updated_before = new Date(threshold).toISOString();
+  let after: FinishedJobPosition | undefined;
+  for (;;) {
+    const batch = await deps.store.listFinished({ updated_before, limit: BATCH, ...(after ? { after } : {}) });
+    for (const { job_id } of batch) {
+      const job = await deps.store.get(job_id);
+      if (!job || deriveJobState(job.files) === 'processing' || Date.parse(job.job.updated_at) >= threshold) continue;
+      const freed = await deleteJob(deps, job_id);
+      files += freed.files;
+      bytes += freed.bytes;
+      deps.logger.info({ job_id, files: freed.files, bytes: freed.bytes }, 'Cleaned up job');
+    }
+    after = batch.at(-1);
+    if (batch.length < BATCH) break;
   }
   if (deps.uploadTempDir !== undefined) {
     const swept = await sweepFiles(deps.uploadTempDir, { before: Math.min(threshold, now - TMP_MIN_AGE_MS) });

@@ -61,7 +61,7 @@ describe('JobService', () => {
         { filename: 'b.png', temp_path: path.join(h.uploadTempDir, 'missing'), format: 'png' as const },
       ];
       await expect(service.createJob({ owner: OWNER, face_limit: null, images })).rejects.toThrow(/ENOENT/);
-      expect(await store.list()).toEqual([]);
+      expect(await store.listJobs({ owner: OWNER, statuses: [], limit: 10 })).toEqual([]);
       expect(await readdir(path.join(h.root, 'jobs')).catch(() => [])).toEqual([]);
       expect(provider.calls).toEqual([]);
     });

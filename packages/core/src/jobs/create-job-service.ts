@@ -18,6 +18,7 @@ import { retryWrite } from './retry-write.js';
 import { createSequentialTransitions } from './sequential-transitions.js';
 import { fileStem, storageKeys } from './storage-keys.js';
 import { summarizeJob } from './job-summary.js';
+import { listJobs } from './list-jobs.js';
 import type { TaskCancellation } from './task-cancellation.js';
 import { FINAL_FILE_STATUSES } from '../job-state.js';
 
@@ -330,6 +331,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
       return { job_id: input.job_id, status: 'processing', retried_file_ids: restarted.map(({ task }) => task.file_id) };
     },
 
+    listJobs(input, access) {
+      return listJobs({ store, retentionHours }, input, access);
+    },
     summarize(job) {
       return summarizeJob(job, retentionHours);
     },

@@ -39,11 +39,12 @@ function missingEvents(job_id: string, files: JobFileRecord[], everything: reado
  * Embedded mode marks a file final in the store, durably, and only then appends its event: a
  * crash between the two leaves a file completed or failed with no final event (and no `done` if it
  * was the job's last), so every client following the stream would wait forever. Run at start-up,
- * before anything can generate (no final mark is then waiting for its event), this appends what is
- * missing; a second run finds nothing to add. Returns how many events were appended.
+ * before anything can generate (no final mark is then waiting for its event), over the jobs the
+ * store says the previous run changed (`jobIds`), this appends what is missing; a second run finds
+ * nothing to add. Returns how many events were appended.
  */
-export async function appendMissingFinalEvents(deps: { store: JobStore; events: JobEvents; logger: Logger }): Promise<number> {
-  const jobs = await deps.store.list();
+export async function appendMissingFinalEvents(deps: { store: JobStore; events: JobEvents; logger: Logger; jobIds: readonly string[] }): Promise<number> {
+  const jobs = deps.jobIds;
   let appended = 0;
   async function recover(job_id: string): Promise<void> {
     const found = await deps.store.get(job_id);
@@ -58,6 +59,6 @@ export async function appendMissingFinalEvents(deps: { store: JobStore; events: 
       deps.logger.error({ err: error, job_id }, 'Checking a job for lost final events failed');
     }
   }
-  for (let i = 0; i < jobs.length; i += CONCURRENCY) await Promise.all(jobs.slice(i, i + CONCURRENCY).map((job) => recover(job.job_id)));
+  for (let i = 0; i < jobs.length; i += CONCURRENCY) await Promise.all(jobs.slice(i, i + CONCURRENCY).map((jobId) => recover(jobId)));
   return appended;
 }

@@ -3,6 +3,7 @@ import type { JobCounts } from './job-store.js';
 import type { JobState } from '../job-state.js';
 import type { JobWithFiles, TripoOptions } from './job.js';
 import type { JobSummary } from './job-summary.js';
+import type { JobPage, ListJobsInput } from './list-jobs.js';
 import type { AbandonHandler, FileTask, TaskContext } from './job-queue.js';
 
 /** Who is asking: the hash of their API key and/or a job's session id from the query. */
@@ -93,6 +94,11 @@ export interface JobService {
   cancelFiles(input: CancelFilesInput, access: Access): Promise<CancelFilesResult>;
   /** Needs the owner's key. Regenerates failed and cancelled files; CONFLICT (`nothing_to_retry`) when there are none. */
   retryFiles(input: RetryFilesInput, access: Access): Promise<RetryFilesResult>;
+  /**
+   * One page of the caller's own jobs, newest first (an admin key sees only its own; a session id
+   * lists nothing: AUTHENTICATION_REQUIRED). VALIDATION_ERROR for a cursor this key was not given.
+   */
+  listJobs(input: ListJobsInput, access: Access): Promise<JobPage>;
   /** The job at a glance, with its expiry under this service's retention. */
   summarize(job: JobWithFiles): JobSummary;
   openModel(jobId: string, fileId: string, access: Access): Promise<ModelDownload>;

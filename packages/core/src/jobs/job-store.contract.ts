@@ -192,7 +192,7 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       const partial = await seed(2, { status: 'completed' });
       await store.updateFile(partial.jobId, 'file_002', { status: 'failed' });
       await store.updateFile(active.jobId, 'file_001', { status: 'processing' });
-      const ids = (await store.list()).map((j) => j.job_id).sort();
+      const ids = (await store.listJobs({ owner: 'owner-hash', statuses: [], limit: 10 })).map((j) => j.job_id).sort();
       expect(ids).toEqual([active.jobId, done.jobId, failed.jobId, partial.jobId].sort());
       const unfinished = await store.listUnfinished();
       expect(unfinished.map((u) => `${u.job_id}/${u.file.file_id}:${u.file.status}`).sort()).toEqual([
@@ -219,11 +219,79 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       expect(await store.counts()).toEqual({ active: 0, completed: 0, failed: 1, partial: 1, cancelled: 1 });
     });
 
+    /** Jobs of one owner created at the given minutes past a fixed hour, in that order. */
+    async function seedAt(owner: string, minutes: number[], overrides: Partial<JobFileRecord> = {}) {
+      const jobs: JobRecord[] = [];
+      for (const minute of minutes) {
+        const at = new Date(Date.UTC(2024, 2, 15, 10, minute)).toISOString();
+        const job = makeJobRecord({ owner, created_at: at, updated_at: at });
+        await store.create(job, [makeFileRecord(0, job.job_id, overrides)]);
+        jobs.push(job);
+      }
+      return jobs;
+    }
+    const ids = (positions: { job_id: string }[]) => positions.map((p) => p.job_id);
+
+    it("lists one owner's jobs newest first, a page at a time, ties broken by job id", async () => {
+      const [a, b, c, d] = await seedAt('me', [1, 2, 2, 3]);
+      await seedAt('someone-else', [4]);
+      const byIdDesc = [b, c].map((j) => j?.job_id as string).sort().reverse();
+      const all = await store.listJobs({ owner: 'me', statuses: [], limit: 10 });
+      expect(ids(all)).toEqual([d?.job_id, ...byIdDesc, a?.job_id]);
+      expect(all[0]).toEqual({ created_at: d?.created_at, job_id: d?.job_id });
+      const first = await store.listJobs({ owner: 'me', statuses: [], limit: 2 });
+      expect(ids(first)).toEqual(ids(all).slice(0, 2));
+      const rest = await store.listJobs({ owner: 'me', statuses: [], limit: 10, after: first[1] });
+      expect(ids(rest)).toEqual(ids(all).slice(2));
+      expect(await store.listJobs({ owner: 'nobody', statuses: [], limit: 10 })).toEqual([]);
+    });
+
+    it('filters by created_at (exclusive bounds) and by status, kept current as files change', async () => {
+      const [a, b, c] = await seedAt('me', [1, 2, 3]);
+      const t = (minute: number) => new Date(Date.UTC(2024, 2, 15, 10, minute)).toISOString();
+      expect(ids(await store.listJobs({ owner: 'me', statuses: [], limit: 10, created_after: t(1), created_before: t(3) }))).toEqual([b?.job_id]);
+      expect(ids(await store.listJobs({ owner: 'me', statuses: [], limit: 10, created_after: t(0) }))).toEqual([c?.job_id, b?.job_id, a?.job_id]);
+      await store.updateFile(a?.job_id as string, 'file_001', { status: 'completed' });
+      await store.updateFile(c?.job_id as string, 'file_001', { status: 'failed' });
+      expect(ids(await store.listJobs({ owner: 'me', statuses: ['completed'], limit: 10 }))).toEqual([a?.job_id]);
+      expect(ids(await store.listJobs({ owner: 'me', statuses: ['failed', 'completed'], limit: 10 }))).toEqual([c?.job_id, a?.job_id]);
+      expect(ids(await store.listJobs({ owner: 'me', statuses: ['processing'], limit: 10 }))).toEqual([b?.job_id]);
+      // Merged pages stay in order and respect the limit and the position.
+      expect(ids(await store.listJobs({ owner: 'me', statuses: ['failed', 'completed'], limit: 1 }))).toEqual([c?.job_id]);
+      expect(ids(await store.listJobs({ owner: 'me', statuses: ['failed', 'completed'], limit: 5, after: { created_at: t(3), job_id: c?.job_id as string } }))).toEqual([a?.job_id]);
+      // A retried file makes its job processing again.
+      await store.restartFile(c?.job_id as string, 'file_001', { face_limit: null, model_task_id: null }, { status: ['failed'] });
+      expect(ids(await store.listJobs({ owner: 'me', statuses: ['processing'], limit: 10 }))).toEqual([c?.job_id, b?.job_id]);
+      expect(await store.listJobs({ owner: 'me', statuses: ['failed'], limit: 10 })).toEqual([]);
+    });
+
+    it('lists finished jobs oldest update first, before a threshold, a batch at a time', async () => {
+      const [a, b, c] = await seedAt('me', [1, 2, 3]);
+      const done = async (job: JobRecord | undefined) => (await store.updateFile(job?.job_id as string, 'file_001', { status: 'completed' }))?.file.updated_at as string;
+      await done(b);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await done(a);
+      const all = await store.listFinished({ updated_before: '9999-01-01T00:00:00.000Z', limit: 10 });
+      expect(ids(all)).toEqual([b?.job_id, a?.job_id]); // c is still processing
+      expect(all[0]?.updated_at).toBe((await store.get(b?.job_id as string))?.job.updated_at);
+      expect(ids(await store.listFinished({ updated_before: all[1]?.updated_at as string, limit: 10 }))).toEqual([b?.job_id]);
+      expect(ids(await store.listFinished({ updated_before: '9999-01-01T00:00:00.000Z', limit: 10, after: all[0] }))).toEqual([a?.job_id]);
+      expect(c).toBeDefined();
+    });
+
+    it('makes one cursor key and keeps it', async () => {
+      const key = await store.cursorKey();
+      expect(key.length).toBeGreaterThanOrEqual(32);
+      expect(await store.cursorKey()).toEqual(key);
+      if (harness.reopen) expect(await (await harness.reopen()).cursorKey()).toEqual(key);
+    });
+
     it('deletes a job, and deleting an unknown one is a no-op', async () => {
       const { jobId } = await seed(1);
       await store.delete(jobId);
       expect(await store.get(jobId)).toBeNull();
-      expect(await store.list()).toEqual([]);
+      expect(await store.listJobs({ owner: 'owner-hash', statuses: [], limit: 10 })).toEqual([]);
+      expect(await store.listFinished({ updated_before: '9999-01-01T00:00:00.000Z', limit: 10 })).toEqual([]);
       await expect(store.delete(jobId)).resolves.toBeUndefined();
     });
 
@@ -240,6 +308,7 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       expect(await store.get(jobId)).toEqual(before);
       expect(await store.get(gone.jobId)).toBeNull();
       expect((await store.listUnfinished()).length).toBe(2);
+      expect(ids(await store.listJobs({ owner: 'owner-hash', statuses: ['processing'], limit: 10 }))).toEqual([jobId]);
     });
   });
 }

@@ -52,6 +52,39 @@ export interface UpdateOptions {
   after?: Promise<unknown>;
 }
 
+/** A job's place in its owner's list: newest `created_at` first, ties broken by `job_id`, descending. */
+export interface JobListPosition {
+  created_at: string;
+  job_id: string;
+}
+
+/** One page of an owner's jobs, read from the store's index (never by reading every job). */
+export interface JobListQuery {
+  owner: string;
+  /** Only jobs whose status (core's rule, kept current with every update) is one of these; empty = any. */
+  statuses: readonly JobState[];
+  /** Exclusive bounds on `created_at`, in `toISOString()` form. */
+  created_after?: string;
+  created_before?: string;
+  /** Only jobs strictly after this position (the last one of the previous page). */
+  after?: JobListPosition;
+  limit: number;
+}
+
+/** A finished job (any status but processing), oldest `updated_at` first, ties by `job_id`. */
+export interface FinishedJobPosition {
+  updated_at: string;
+  job_id: string;
+}
+
+export interface FinishedJobQuery {
+  /** Only jobs last updated strictly before this instant (`toISOString()` form). */
+  updated_before: string;
+  /** Only jobs strictly after this position. */
+  after?: FinishedJobPosition;
+  limit: number;
+}
+
 export interface JobCounts {
   active: number;
   completed: number;
@@ -77,11 +110,19 @@ export interface JobStore {
     patch: RestartPatch,
     condition: FileCondition,
   ): Promise<UpdateResult | null>;
-  /** Every job id with its record, for counts, cleanup and resuming work at start. */
-  list(): Promise<JobRecord[]>;
-  /** Files that are pending or processing, across all jobs (work to resume after a restart). */
+  /** Positions of one owner's jobs, newest first (see JobListQuery), from an index. */
+  listJobs(query: JobListQuery): Promise<JobListPosition[]>;
+  /** Finished jobs last updated before a threshold, oldest first, from an index: what retention deletes. */
+  listFinished(query: FinishedJobQuery): Promise<FinishedJobPosition[]>;
+  /**
+   * A random key made once per deployment and kept with the jobs (every API process reads the
+   * same one): it signs list cursors, so a cursor cannot be forged or used by another key.
+   */
+  cursorKey(): Promise<Buffer>;
+  /** Files that are pending or processing, across all jobs (work to resume after a restart), found through an index of processing jobs. */
   listUnfinished(): Promise<{ job_id: string; file: JobFileRecord }[]>;
   counts(): Promise<JobCounts>;
+  /** Deletes the job's record, its files' records and every index entry of it. */
   delete(jobId: string): Promise<void>;
   close(): Promise<void>;
 }

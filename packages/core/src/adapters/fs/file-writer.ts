@@ -102,6 +102,11 @@ export class FileWriter {
     }
   }
 
+  /** True while a write of `key` is running, waiting, deferred or held by a precondition. */
+  busy(key: string): boolean {
+    return this.slots.has(key);
+  }
+
   async settleAll(): Promise<void> {
     await Promise.all([...this.slots.keys()].map((key) => this.settled(key)));
   }

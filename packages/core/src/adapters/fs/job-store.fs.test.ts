@@ -160,7 +160,7 @@ describe('FsJobStore on disk', () => {
     const unblock = await blockJobDir(root, job.job_id);
     await expect(store.create(job, [makeFileRecord(0, job.job_id)])).rejects.toThrow();
     expect(await store.get(job.job_id)).toBeNull();
-    expect(await store.list()).toEqual([]);
+    expect(await store.listJobs({ owner: job.owner, statuses: [], limit: 10 })).toEqual([]);
     expect(await store.counts()).toEqual({ active: 0, completed: 0, failed: 0, partial: 0, cancelled: 0 });
     expect(await store.listUnfinished()).toEqual([]);
     await unblock();
@@ -211,11 +211,14 @@ describe('FsJobStore on disk', () => {
   });
 
   it('skips an unreadable job.json and a directory without one', async () => {
-    const { root } = await open();
+    const root = await tempRoot();
+    roots.push(root);
     await writeFile(path.join(await mkdirp(root, 'jobs', 'batch_20240101_000000_broken'), 'job.json'), 'not json');
     await mkdirp(root, 'jobs', 'batch_20240101_000000_nojson');
     const store = await FsJobStore.open({ root });
-    expect(await store.list()).toEqual([]);
+    expect(await store.counts()).toEqual({ active: 0, completed: 0, failed: 0, partial: 0, cancelled: 0 });
+    expect(await store.get('batch_20240101_000000_broken')).toBeNull();
+    await store.close();
   });
 
   it('refuses a job id that is not a single safe path segment', async () => {

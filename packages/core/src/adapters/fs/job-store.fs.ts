@@ -1,8 +1,20 @@
-import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { deriveJobState } from '../../job-state.js';
 import type { JobFileRecord, JobRecord, JobWithFiles } from '../../jobs/job.js';
-import type { FileCondition, FilePatch, JobCounts, JobStore, RestartPatch, UpdateOptions, UpdateResult } from '../../jobs/job-store.js';
+import type {
+  FileCondition,
+  FilePatch,
+  FinishedJobPosition,
+  FinishedJobQuery,
+  JobCounts,
+  JobListPosition,
+  JobListQuery,
+  JobStore,
+  RestartPatch,
+  UpdateOptions,
+  UpdateResult,
+} from '../../jobs/job-store.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { isNotFound, isSafeSegment, isTempName, prepareFileAtomic } from './atomic-file.js';
 import { sweepFiles } from '../../storage/sweep-files.js';
@@ -10,6 +22,7 @@ import { FileWriter, type PreparedWrite } from './file-writer.js';
 import { appendMissingFinalEvents } from '../../jobs/final-event-recovery.js';
 import type { JobEvents } from '../../jobs/job-events.js';
 import { FsJobEvents } from './job-events.fs.js';
+import { SqliteJobIndex, type JobIndexRow } from './job-index.sqlite.js';
 
 export interface FsJobStoreOptions {
   /** The data directory; each job is `<root>/jobs/<job_id>/job.json`. */
@@ -23,6 +36,8 @@ export interface FsJobStoreOptions {
    * service's own instance can hand it to followers. @default a log opened for the recovery only
    */
   events?: JobEvents;
+  /** Jobs kept in memory besides those being written: the most recently used. @default 1000 */
+  cacheSize?: number;
 }
 
 interface StoredJob {
@@ -32,71 +47,115 @@ interface StoredJob {
 
 const FORMAT_VERSION = 1;
 
+/** The index's file, in the data directory (beside `jobs/`, so no job id can name it). */
+export const JOB_INDEX_FILE = 'job-index.sqlite';
+
+/** job.json files read at once when the index is built from them. */
+const READ_CONCURRENCY = 32;
+
 /**
- * JobStore for embedded mode: the working set lives in Maps (single-threaded, so every method's
- * read-modify-write is atomic) and each job is persisted as one JSON file, replaced atomically, so
- * a SIGKILL at any moment leaves either the old or the new state on disk.
+ * JobStore for embedded mode. Each job is persisted as one JSON file, replaced atomically, so a
+ * SIGKILL at any moment leaves either the old or the new state on disk. In memory: the jobs being
+ * written (their state is ahead of the disk until the write lands) and the most recently used
+ * ones, never every job; the rest is read from job.json when asked for. Single-threaded, so every
+ * method's read-modify-write is atomic once the job is in memory.
+ *
+ * An on-disk index (SqliteJobIndex) lists, filters, expires and counts jobs without reading them:
+ * each row (owner, created_at, updated_at, status) is written in the same synchronous step as the
+ * in-memory change it reflects, so it is exactly as fresh as what `get` answers. It runs ahead of
+ * job.json like the memory does; after a crash, a start re-reads the job.json of every job whose
+ * row the crashed run wrote (each row carries the run that wrote it) and corrects the row from it,
+ * which is also where final events a crash lost are recovered. A data directory without an index
+ * (made before it existed) gets one built from its job.json files at start.
  *
  * @example
  * const store = await FsJobStore.open({ root: dataDir });
  */
 export class FsJobStore implements JobStore {
+  /** Jobs in memory, least recently used first (see `evict`). */
   private readonly jobs = new Map<string, StoredJob>();
+  /** One read of a job.json at a time per job, so two readers never hold two copies of it. */
+  private readonly loading = new Map<string, Promise<boolean>>();
+  /** Jobs being deleted: a read that finishes now must not bring them back. */
+  private readonly deleting = new Set<string>();
   /** Per file (`fileKey`): durable changes applied in memory and still being written (or undone). */
   private readonly unwritten = new Map<string, Set<Promise<void>>>();
   private readonly writer: FileWriter;
   private readonly root: string;
   private readonly logger: Logger;
   private readonly now: () => Date;
+  private readonly index: SqliteJobIndex;
+  private readonly cacheSize: number;
+  /** This run of the store (one per open), written into every index row it writes. */
+  private readonly run: number;
+  private evictionScheduled = false;
+  private closed = false;
 
-  private constructor(opts: FsJobStoreOptions) {
+  private constructor(opts: FsJobStoreOptions, index: SqliteJobIndex) {
     this.root = path.resolve(opts.root);
     this.logger = opts.logger ?? silentLogger;
     this.now = opts.now ?? (() => new Date());
+    this.cacheSize = opts.cacheSize ?? 1000;
     this.writer = new FileWriter((jobId) => this.prepareSnapshot(jobId));
+    this.index = index;
+    this.run = Number(index.meta('run') ?? 0) + 1;
+    index.setMeta('run', this.run);
   }
 
   /**
-   * Opens the store, loads every persisted job, and appends to each job's event log the final
-   * events a crash lost (see appendMissingFinalEvents): it runs here because nothing can generate
-   * before the store is open, so a final mark without its event can only be a lost one.
+   * Opens the store and its index (built from the job.json files when the data directory has
+   * none yet), corrects the rows of the jobs the previous run changed from their job.json, and
+   * appends to those jobs' event logs the final events a crash lost (see appendMissingFinalEvents):
+   * it runs here because nothing can generate before the store is open, so a final mark without
+   * its event can only be a lost one. Only jobs the previous run touched are read.
    */
   static async open(opts: FsJobStoreOptions): Promise<FsJobStore> {
-    const store = new FsJobStore(opts);
-    await store.load();
+    const root = path.resolve(opts.root);
+    await mkdir(root, { recursive: true });
+    const store = new FsJobStore(opts, new SqliteJobIndex(path.join(root, JOB_INDEX_FILE)));
+    const previous = store.run - 1;
+    const jobIds = await store.checkPreviousRun(previous);
     const events = opts.events ?? new FsJobEvents({ root: store.root, logger: store.logger });
     try {
-      await appendMissingFinalEvents({ store, events, logger: store.logger });
+      await appendMissingFinalEvents({ store, events, logger: store.logger, jobIds });
     } finally {
       if (!opts.events) await events.close();
     }
+    // Only now: a crash before this point checks the same jobs again at the next start.
+    store.index.setMeta('checked_run', previous);
     return store;
   }
 
   async create(job: JobRecord, files: JobFileRecord[]): Promise<void> {
     if (!isSafeSegment(job.job_id)) throw new Error(`Invalid job id: ${job.job_id}`);
-    if (this.jobs.has(job.job_id)) throw new Error(`Job ${job.job_id} already exists`);
+    if (this.jobs.has(job.job_id) || this.index.has(job.job_id)) throw new Error(`Job ${job.job_id} already exists`);
     const stored: StoredJob = {
       job: structuredClone(job),
       files: new Map(files.map((f) => [f.file_id, structuredClone(f)])),
     };
-    this.jobs.set(job.job_id, stored);
+    this.remember(job.job_id, stored);
+    // Before job.json: a crash in between leaves a row whose job.json is missing, which the next
+    // start removes; never a job.json the index does not know.
+    this.index.upsert(rowOf(stored), this.run);
     try {
       await this.writer.persist(job.job_id);
     } catch (error) {
-      // Never created: a job whose job.json did not fit must not linger in memory as an active job.
-      if (this.jobs.get(job.job_id) === stored) this.jobs.delete(job.job_id);
+      // Never created: a job whose job.json did not fit must not linger in memory or in the index as an active job.
+      if (this.jobs.get(job.job_id) === stored) {
+        this.jobs.delete(job.job_id);
+        this.index.remove(job.job_id);
+      }
       throw error;
     }
   }
 
   async get(jobId: string): Promise<JobWithFiles | null> {
-    const stored = this.jobs.get(jobId);
+    const stored = await this.resident(jobId);
     return stored ? snapshot(stored) : null;
   }
 
   async getFile(jobId: string, fileId: string): Promise<JobFileRecord | null> {
-    const file = this.jobs.get(jobId)?.files.get(fileId);
+    const file = (await this.resident(jobId))?.files.get(fileId);
     return file ? structuredClone(file) : null;
   }
 
@@ -108,6 +167,9 @@ export class FsJobStore implements JobStore {
     opts: UpdateOptions = {},
   ): Promise<UpdateResult | null> {
     const { progress, ...rest } = patch;
+    // A job in memory is changed at once, in the caller's own step (as a lazy update's caller expects).
+    if (!this.touch(jobId) && !(await this.resident(jobId))) return null;
+    // From here to the write's start, one synchronous step: the job cannot leave memory meanwhile.
     const previous = structuredClone(this.jobs.get(jobId)?.files.get(fileId));
     const result = this.mutate(jobId, fileId, condition, (file) => {
       Object.assign(file, structuredClone(rest));
@@ -133,6 +195,7 @@ export class FsJobStore implements JobStore {
     // the mark, and its `done` would be announced while the new generation runs. So a restart
     // waits for it (milliseconds), then finds the mark durable, or undone (the file processing: 409).
     await this.untilWritten(fileKey(jobId, fileId));
+    if (!(await this.resident(jobId))) return null;
     const previous = structuredClone(this.jobs.get(jobId)?.files.get(fileId));
     const result = this.mutate(jobId, fileId, condition, (file) => {
       Object.assign(file, {
@@ -154,14 +217,23 @@ export class FsJobStore implements JobStore {
     return result;
   }
 
-  async list(): Promise<JobRecord[]> {
-    return [...this.jobs.values()].map((s) => structuredClone(s.job));
+  async listJobs(query: JobListQuery): Promise<JobListPosition[]> {
+    return this.index.listJobs(query);
+  }
+
+  async listFinished(query: FinishedJobQuery): Promise<FinishedJobPosition[]> {
+    return this.index.listFinished(query);
+  }
+
+  async cursorKey(): Promise<Buffer> {
+    return this.index.cursorKey();
   }
 
   async listUnfinished(): Promise<{ job_id: string; file: JobFileRecord }[]> {
     const unfinished: { job_id: string; file: JobFileRecord }[] = [];
-    for (const [jobId, stored] of this.jobs) {
-      for (const file of stored.files.values()) {
+    for (const jobId of this.index.idsWithStatus('processing')) {
+      const stored = await this.resident(jobId);
+      for (const file of stored?.files.values() ?? []) {
         if (file.status === 'pending' || file.status === 'processing') unfinished.push({ job_id: jobId, file: structuredClone(file) });
       }
     }
@@ -169,24 +241,30 @@ export class FsJobStore implements JobStore {
   }
 
   async counts(): Promise<JobCounts> {
-    const counts: JobCounts = { active: 0, completed: 0, failed: 0, partial: 0, cancelled: 0 };
-    for (const stored of this.jobs.values()) {
-      const status = deriveJobState([...stored.files.values()]);
-      counts[status === 'processing' ? 'active' : status] += 1;
-    }
-    return counts;
+    return this.index.counts();
   }
 
   async delete(jobId: string): Promise<void> {
-    if (!this.jobs.delete(jobId)) return;
-    await this.writer.settled(jobId); // a write still in flight must not resurrect the file
-    const dir = this.jobDir(jobId);
-    await rm(path.join(dir, 'job.json'), { force: true });
-    await rmdir(dir).catch(() => undefined); // only when nothing else (uploads, events) lives there
+    if (this.deleting.has(jobId) || !this.index.has(jobId)) return;
+    this.deleting.add(jobId);
+    try {
+      this.jobs.delete(jobId);
+      await this.writer.settled(jobId); // a write still in flight must not resurrect the file
+      const dir = this.jobDir(jobId);
+      await rm(path.join(dir, 'job.json'), { force: true });
+      // After job.json: a crash in between leaves a row without a job.json, which a read or the next start removes.
+      this.index.remove(jobId);
+      await rmdir(dir).catch(() => undefined); // only when nothing else (uploads, events) lives there
+    } finally {
+      this.deleting.delete(jobId);
+    }
   }
 
   async close(): Promise<void> {
     await this.writer.settleAll();
+    if (this.closed) return;
+    this.closed = true;
+    this.index.close();
   }
 
   /** The synchronous read-modify-write every update goes through. */
@@ -205,6 +283,7 @@ export class FsJobStore implements JobStore {
     file.updated_at = at;
     stored.job.updated_at = at;
     const after = deriveJobState([...stored.files.values()]);
+    this.index.upsert(rowOf(stored, after), this.run);
     return { file: structuredClone(file), job_status: after, job_finished: before === 'processing' && after !== 'processing' };
   }
 
@@ -257,9 +336,11 @@ export class FsJobStore implements JobStore {
 
   /** Puts a file back as it was before `applied`, unless something changed it since. */
   private undo(jobId: string, applied: JobFileRecord, previous: JobFileRecord): void {
-    const files = this.jobs.get(jobId)?.files;
-    const current = files?.get(applied.file_id);
-    if (files && current && JSON.stringify(current) === JSON.stringify(applied)) files.set(applied.file_id, previous);
+    const stored = this.jobs.get(jobId);
+    const current = stored?.files.get(applied.file_id);
+    if (!stored || !current || JSON.stringify(current) !== JSON.stringify(applied)) return;
+    stored.files.set(applied.file_id, previous);
+    this.index.upsert(rowOf(stored), this.run);
   }
 
   private jobDir(jobId: string): string {
@@ -274,34 +355,121 @@ export class FsJobStore implements JobStore {
     return prepareFileAtomic(path.join(this.jobDir(jobId), 'job.json'), body);
   }
 
-  private async load(): Promise<void> {
-    const jobsDir = path.join(this.root, 'jobs');
-    let entries: string[];
+  /**
+   * The job in memory, read from its job.json when it is not; null when it does not exist. The
+   * caller may use the answer synchronously: jobs leave memory only in a later macrotask (`evict`).
+   */
+  private async resident(jobId: string): Promise<StoredJob | null> {
+    for (;;) {
+      const stored = this.touch(jobId);
+      if (stored) return stored;
+      if (!(await this.load(jobId))) return null;
+    }
+  }
+
+  /** The job if it is in memory, made the most recently used. */
+  private touch(jobId: string): StoredJob | undefined {
+    const stored = this.jobs.get(jobId);
+    if (stored) {
+      this.jobs.delete(jobId);
+      this.jobs.set(jobId, stored);
+    }
+    return stored;
+  }
+
+  private load(jobId: string): Promise<boolean> {
+    let loading = this.loading.get(jobId);
+    if (!loading) {
+      loading = this.readIntoMemory(jobId).finally(() => this.loading.delete(jobId));
+      this.loading.set(jobId, loading);
+    }
+    return loading;
+  }
+
+  private async readIntoMemory(jobId: string): Promise<boolean> {
+    if (this.jobs.has(jobId)) return true;
+    // The index knows every job: an unknown id never reaches the disk.
+    if (this.deleting.has(jobId) || !this.index.has(jobId)) return false;
+    const read = await readStoredJob(this.jobDir(jobId), jobId);
+    if (this.jobs.has(jobId)) return true;
+    if (this.deleting.has(jobId) || !this.index.has(jobId)) return false;
+    if (read === 'missing') {
+      this.index.remove(jobId); // a create or delete a crash cut short
+      return false;
+    }
+    if (read === 'unreadable') {
+      this.logger.error({ job_id: jobId }, 'Ignoring an unreadable job.json');
+      return false;
+    }
+    this.remember(jobId, read);
+    return true;
+  }
+
+  private remember(jobId: string, stored: StoredJob): void {
+    this.jobs.set(jobId, stored);
+    if (this.jobs.size > this.cacheSize && !this.evictionScheduled) {
+      this.evictionScheduled = true;
+      setImmediate(() => this.evict());
+    }
+  }
+
+  /**
+   * Drops the least recently used jobs beyond `cacheSize` whose state is all on disk (no write
+   * running, waiting, deferred or held). In a macrotask of its own, so a job a method has just
+   * found in memory stays there until that method's synchronous step is done.
+   */
+  private evict(): void {
+    this.evictionScheduled = false;
+    for (const jobId of this.jobs.keys()) {
+      if (this.jobs.size <= this.cacheSize) return;
+      if (!this.writer.busy(jobId)) this.jobs.delete(jobId);
+    }
+  }
+
+  /**
+   * At open: the index's rows of the jobs the previous run (or an earlier one whose check did not
+   * finish) wrote are corrected from their job.json, which holds what survived, and rows whose
+   * job.json is missing are removed. Without an index yet, it is built from every job.json.
+   * Returns the jobs that exist, for the final-event recovery.
+   */
+  private async checkPreviousRun(previous: number): Promise<string[]> {
+    const built = this.index.meta('built') !== undefined;
+    const jobIds = built ? this.index.touchedAfter(Number(this.index.meta('checked_run') ?? 0)) : await this.jobDirectories();
+    const existing: string[] = [];
+    for (let i = 0; i < jobIds.length; i += READ_CONCURRENCY) {
+      const reads = await Promise.all(
+        jobIds.slice(i, i + READ_CONCURRENCY).map(async (jobId) => {
+          await removeTempFiles(this.jobDir(jobId));
+          return { jobId, read: await readStoredJob(this.jobDir(jobId), jobId) };
+        }),
+      );
+      const rows: JobIndexRow[] = [];
+      for (const { jobId, read } of reads) {
+        if (typeof read !== 'string') {
+          rows.push(rowOf(read));
+          existing.push(jobId);
+          continue;
+        }
+        if (read === 'unreadable') this.logger.error({ job_id: jobId }, 'Ignoring an unreadable job.json');
+        if (built) this.index.remove(jobId);
+      }
+      // Written as of the previous run: checked once, not again at the next start.
+      this.index.upsertAll(rows, previous);
+    }
+    if (!built) {
+      this.index.setMeta('built', 1);
+      this.logger.info({ jobs: existing.length }, 'Built the job index from job.json files');
+    }
+    return existing;
+  }
+
+  private async jobDirectories(): Promise<string[]> {
     try {
-      entries = await readdir(jobsDir);
+      return (await readdir(path.join(this.root, 'jobs'))).filter(isSafeSegment);
     } catch (error) {
-      if (isNotFound(error)) return;
+      if (isNotFound(error)) return [];
       throw error;
     }
-    for (const jobId of entries) {
-      if (!isSafeSegment(jobId)) continue;
-      const dir = path.join(jobsDir, jobId);
-      await removeTempFiles(dir);
-      let raw: string;
-      try {
-        raw = await readFile(path.join(dir, 'job.json'), 'utf8');
-      } catch (error) {
-        if (isNotFound(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
-        throw error;
-      }
-      const parsed = parseStoredJob(raw, jobId);
-      if (!parsed) {
-        this.logger.error({ job_id: jobId }, 'Ignoring an unreadable job.json');
-        continue;
-      }
-      this.jobs.set(jobId, parsed);
-    }
-    this.logger.info({ jobs: this.jobs.size }, 'Job store loaded');
   }
 }
 
@@ -318,6 +486,23 @@ function holds(file: JobFileRecord, condition: FileCondition | undefined): boole
 
 function snapshot(stored: StoredJob): JobWithFiles {
   return { job: structuredClone(stored.job), files: [...stored.files.values()].map((f) => structuredClone(f)) };
+}
+
+function rowOf(stored: StoredJob, status = deriveJobState([...stored.files.values()])): JobIndexRow {
+  const { job_id, owner, created_at, updated_at } = stored.job;
+  return { job_id, owner, created_at, updated_at, status };
+}
+
+/** A job's job.json, parsed; `missing` when there is none, `unreadable` when it cannot be used. */
+async function readStoredJob(dir: string, jobId: string): Promise<StoredJob | 'missing' | 'unreadable'> {
+  let raw: string;
+  try {
+    raw = await readFile(path.join(dir, 'job.json'), 'utf8');
+  } catch (error) {
+    if (isNotFound(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return 'missing';
+    throw error;
+  }
+  return parseStoredJob(raw, jobId) ?? 'unreadable';
 }
 
 function parseStoredJob(raw: string, jobId: string): StoredJob | null {

@@ -1,10 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { jobStateOfTally, type FileTally, type JobState } from '../../job-state.js';
 import type { JobFileRecord, JobRecord, JobWithFiles } from '../../jobs/job.js';
-import type { FileCondition, FilePatch, JobCounts, JobStore, UpdateOptions, UpdateResult } from '../../jobs/job-store.js';
+import type {
+  FileCondition,
+  FilePatch,
+  FinishedJobPosition,
+  FinishedJobQuery,
+  JobCounts,
+  JobListPosition,
+  JobListQuery,
+  JobStore,
+  UpdateOptions,
+  UpdateResult,
+} from '../../jobs/job-store.js';
+import { createdAfterBound, createdBeforeBound, listOrderKey, lowestBound, mergeNewestFirst, positionOfListKey } from '../../jobs/job-list-order.js';
+import type { Logger } from '../../logger.js';
 import { callRedis } from './redis-errors.js';
-import { CREATE_JOB, UPDATE_FILE } from './job-store.scripts.js';
-import { jobKeys, jobSetKey } from './redis-keys.js';
+import { CREATE_JOB, DELETE_JOB, INDEX_JOB, UPDATE_FILE } from './job-store.scripts.js';
+import { indexKeys, jobKeys, jobSetKey } from './redis-keys.js';
 import { decodeFields, encodeFields, isEmptyHash, pairsToHash } from './redis-records.js';
 
 export interface RedisJobStoreOptions {
@@ -24,14 +38,20 @@ type ScriptReply = [JobState, number, string[]] | null;
 interface StoreScripts {
   i2mCreateJob(...args: string[]): Promise<number>;
   i2mUpdateFile(...args: string[]): Promise<ScriptReply>;
+  i2mIndexJob(...args: string[]): Promise<number>;
+  i2mDeleteJob(...args: string[]): Promise<number>;
 }
+
+/** The index's layout; a deployment whose Redis has an older one (or none) is migrated at start. */
+const INDEX_VERSION = '1';
 
 const SCAN_BATCH = 500;
 
 /**
  * JobStore on Redis for distributed mode. Per job: a hash for the job record, a hash per file, a
  * list of file ids (upload order) and a tally hash (`total`, `unfinished`, `failed`) from which
- * the job status follows. Every change is one Lua script (see job-store.scripts.ts), so two
+ * the job status follows; sorted sets index jobs by owner and status, finished jobs by last
+ * update, and processing ones (see job-store.scripts.ts), changed by the same scripts as the state. Every change is one Lua script (see job-store.scripts.ts), so two
  * workers finishing files of one job at the same instant cannot lose an update, and exactly one
  * of them sees `job_finished`. Record fields are stored generically (one JSON value per field).
  *
@@ -43,6 +63,7 @@ export class RedisJobStore implements JobStore {
   private readonly scripts: StoreScripts;
   private readonly prefix: string;
   private readonly now: () => Date;
+  private cursorKeyValue: Buffer | null = null;
 
   constructor(opts: RedisJobStoreOptions) {
     this.redis = opts.redis;
@@ -50,13 +71,15 @@ export class RedisJobStore implements JobStore {
     this.now = opts.now ?? (() => new Date());
     this.redis.defineCommand('i2mCreateJob', { lua: CREATE_JOB });
     this.redis.defineCommand('i2mUpdateFile', { numberOfKeys: 3, lua: UPDATE_FILE });
+    this.redis.defineCommand('i2mIndexJob', { numberOfKeys: 1, lua: INDEX_JOB });
+    this.redis.defineCommand('i2mDeleteJob', { lua: DELETE_JOB });
     this.scripts = this.redis as unknown as StoreScripts;
   }
 
   async create(job: JobRecord, files: JobFileRecord[]): Promise<void> {
     const id = job.job_id;
     const keys = [this.jobKey(id), this.fileListKey(id), this.tallyKey(id), this.jobSetKey(), ...files.map((f) => this.fileKey(id, f.file_id))];
-    const args = [id, JSON.stringify(encodeFields(job)), ...files.map((f) => JSON.stringify(encodeFields(f)))];
+    const args = [id, this.prefix, job.owner, job.created_at, job.updated_at, JSON.stringify(encodeFields(job)), ...files.map((f) => JSON.stringify(encodeFields(f)))];
     const created = await callRedis(() => this.scripts.i2mCreateJob(String(keys.length), ...keys, ...args));
     if (created !== 1) throw new Error(`Job ${id} already exists`);
   }
@@ -108,31 +131,74 @@ export class RedisJobStore implements JobStore {
     return this.runUpdate(jobId, fileId, { mode: 'restart', fields, progress: undefined, condition });
   }
 
-  async list(): Promise<JobRecord[]> {
-    const records: JobRecord[] = [];
+  async listJobs(query: JobListQuery): Promise<JobListPosition[]> {
+    const keys = indexKeys(this.prefix);
+    const upper = lowestBound(query.after && listOrderKey(query.after), query.created_before && createdBeforeBound(query.created_before));
+    const max = upper === undefined ? '+' : `(${upper}`;
+    const min = query.created_after === undefined ? '-' : `(${createdAfterBound(query.created_after)}`;
+    const sets = query.statuses.length === 0 ? [keys.ownerJobs(query.owner)] : query.statuses.map((status) => keys.ownerJobsIn(query.owner, status));
+    const pages = await callRedis(() => Promise.all(sets.map((set) => this.redis.zrange(set, max, min, 'BYLEX', 'REV', 'LIMIT', 0, query.limit))));
+    return mergeNewestFirst(
+      pages.map((members) => members.map(positionOfListKey)),
+      query.limit,
+    );
+  }
+
+  async listFinished(query: FinishedJobQuery): Promise<FinishedJobPosition[]> {
+    const min = query.after ? `(${query.after.updated_at}|${query.after.job_id}` : '-';
+    const members = await callRedis(() => this.redis.zrange(indexKeys(this.prefix).finished, min, `(${query.updated_before}`, 'BYLEX', 'LIMIT', 0, query.limit));
+    return members.map((member) => {
+      const { created_at: updated_at, job_id } = positionOfListKey(member);
+      return { updated_at, job_id };
+    });
+  }
+
+  async cursorKey(): Promise<Buffer> {
+    if (this.cursorKeyValue) return this.cursorKeyValue;
+    const key = indexKeys(this.prefix).cursorKey;
+    // The first process to ask makes it; every other one reads the same.
+    await callRedis(() => this.redis.set(key, randomBytes(32).toString('base64'), 'NX'));
+    const stored = await callRedis(() => this.redis.get(key));
+    if (stored === null) throw new Error('The list cursor key vanished from Redis');
+    this.cursorKeyValue = Buffer.from(stored, 'base64');
+    return this.cursorKeyValue;
+  }
+
+  /**
+   * Enters every job made before the index into it (jobs made since are indexed by their create):
+   * run by every process at start, and a no-op once the index's version is recorded. Each job is
+   * entered by one script, so processes running it at once, or updates meanwhile, are safe.
+   */
+  async migrateIndex(logger?: Logger): Promise<number> {
+    const keys = indexKeys(this.prefix);
+    if ((await callRedis(() => this.redis.get(keys.version))) === INDEX_VERSION) return 0;
+    let entered = 0;
     await this.forEachJobBatch(async (ids) => {
       const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hgetall(this.jobKey(id));
-      for (const [error, hash] of (await pipeline.exec()) ?? []) {
+      for (const id of ids) pipeline.hmget(this.jobKey(id), 'owner', 'created_at', 'updated_at');
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [index, [error, values]] of replies.entries()) {
         if (error) throw error;
-        if (!isEmptyHash(hash as Record<string, string>)) records.push(decodeFields<JobRecord>(hash as Record<string, string>));
+        const [owner, created_at, updated_at] = (values as (string | null)[]).map((v) => (v === null ? null : (JSON.parse(v) as string)));
+        const id = ids[index] as string;
+        if (!owner || !created_at || !updated_at) continue;
+        entered += await this.scripts.i2mIndexJob(this.tallyKey(id), id, this.prefix, owner, created_at, updated_at);
       }
     });
-    return records;
+    await callRedis(() => this.redis.set(keys.version, INDEX_VERSION));
+    if (entered > 0) logger?.info({ jobs: entered }, 'Entered jobs made before the job index into it');
+    return entered;
   }
 
   async listUnfinished(): Promise<{ job_id: string; file: JobFileRecord }[]> {
     const unfinished: { job_id: string; file: JobFileRecord }[] = [];
-    await this.forEachJobBatch(async (ids) => {
-      const tallies = await this.tallies(ids);
-      for (const [index, id] of ids.entries()) {
-        if ((tallies[index]?.unfinished ?? 0) === 0) continue;
-        const job = await this.get(id);
-        for (const file of job?.files ?? []) {
-          if (file.status === 'pending' || file.status === 'processing') unfinished.push({ job_id: id, file });
-        }
+    const ids = await callRedis(() => this.redis.smembers(indexKeys(this.prefix).processing));
+    for (const id of ids) {
+      const job = await this.get(id);
+      for (const file of job?.files ?? []) {
+        if (file.status === 'pending' || file.status === 'processing') unfinished.push({ job_id: id, file });
       }
-    });
+    }
     return unfinished;
   }
 
@@ -151,8 +217,8 @@ export class RedisJobStore implements JobStore {
   async delete(jobId: string): Promise<void> {
     await callRedis(async () => {
       const fileIds = await this.redis.lrange(this.fileListKey(jobId), 0, -1);
-      const keys = [this.jobKey(jobId), this.fileListKey(jobId), this.tallyKey(jobId), ...fileIds.map((f) => this.fileKey(jobId, f))];
-      await this.redis.multi().del(...keys).srem(this.jobSetKey(), jobId).exec();
+      const keys = [this.jobKey(jobId), this.fileListKey(jobId), this.tallyKey(jobId), this.jobSetKey(), ...fileIds.map((f) => this.fileKey(jobId, f))];
+      await this.scripts.i2mDeleteJob(String(keys.length), ...keys, jobId);
     });
   }
 

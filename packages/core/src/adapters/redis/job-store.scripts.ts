@@ -8,26 +8,82 @@ import { JOB_STATE_LUA } from '../../job-state.js';
  * record field, so fields added to the records later are stored and returned without changes here.
  */
 
-/**
- * Shared by both scripts: the job status from the tally (core's rule, JOB_STATE_LUA). A tally
- * written before files could be cancelled has no `cancelled` field: it counts 0.
- */
+/** The job status from the tally's counts (core's rule, JOB_STATE_LUA), and what counts as unfinished. */
 const JOB_STATUS_FN = `${JOB_STATE_LUA}
 local function is_unfinished(status) return status == 'pending' or status == 'processing' end
 `;
 
 /**
+ * The indexes, kept in the same scripts as the state they index, so they are never out of step
+ * with it. Per owner (the key hash): a sorted set of every job and one per job status, all members
+ * `created_at|job_id` at score 0, read BYLEX (newest first with REV; job-list-order.ts); across the
+ * deployment: `jobs:finished` (members `updated_at|job_id` of every job not processing, oldest
+ * first: what retention deletes) and `jobs:processing` (work to resume). What a job's index keys
+ * are is kept in its tally (`prefix`, `owner`, `member`, `job_id`, `finished_member`), so every
+ * script that changes the job's status finds them. Index keys are named by the scripts, not passed
+ * as KEYS: a standalone Redis (this service's deployment), not a Redis Cluster.
+ */
+const INDEX_FN = `
+local function owner_jobs_key(prefix, owner, status)
+  local key = prefix .. 'owner:' .. owner .. ':jobs'
+  if status then key = key .. ':' .. status end
+  return key
+end
+-- Moves the job between its owner's status sets and the deployment's finished/processing sets.
+-- status_before is false for a job entering the index. A tally without index fields (a job made
+-- before the index, not migrated yet) is left alone.
+local function reindex(tally_key, status_before, status_after, updated_at)
+  local meta = redis.call('HMGET', tally_key, 'prefix', 'owner', 'member', 'job_id', 'finished_member')
+  local prefix, owner, member, job_id, finished_member = meta[1], meta[2], meta[3], meta[4], meta[5]
+  if not prefix then return end
+  if status_before ~= status_after then
+    if status_before then redis.call('ZREM', owner_jobs_key(prefix, owner, status_before), member) end
+    redis.call('ZADD', owner_jobs_key(prefix, owner, status_after), 0, member)
+  end
+  if finished_member then redis.call('ZREM', prefix .. 'jobs:finished', finished_member) end
+  if status_after == 'processing' then
+    redis.call('HDEL', tally_key, 'finished_member')
+    redis.call('SADD', prefix .. 'jobs:processing', job_id)
+  else
+    local finished = updated_at .. '|' .. job_id
+    redis.call('ZADD', prefix .. 'jobs:finished', 0, finished)
+    redis.call('HSET', tally_key, 'finished_member', finished)
+    redis.call('SREM', prefix .. 'jobs:processing', job_id)
+  end
+end
+-- Enters a job into the index: its tally learns its index keys, its owner's sets get it.
+local function index_job(tally_key, prefix, job_id, owner, created_at, updated_at, status)
+  local member = created_at .. '|' .. job_id
+  redis.call('HSET', tally_key, 'prefix', prefix, 'owner', owner, 'member', member, 'job_id', job_id)
+  redis.call('ZADD', owner_jobs_key(prefix, owner, false), 0, member)
+  reindex(tally_key, false, status, updated_at)
+end
+`;
+
+/**
+ * Shared by every script: the status rule, the index, and the job status from its tally hash. A
+ * tally written before files could be cancelled has no `cancelled` field: it counts 0.
+ */
+const TALLY_STATUS_FN = `${JOB_STATUS_FN}${INDEX_FN}
+local function tally_status(tally_key)
+  local tally = redis.call('HMGET', tally_key, 'total', 'unfinished', 'failed', 'cancelled')
+  return job_status(tonumber(tally[1]), tonumber(tally[2]), tonumber(tally[3]), tonumber(tally[4]) or 0)
+end
+`;
+
+/**
  * KEYS: 1 job hash, 2 file-id list, 3 tally hash, 4 job-id set, 5… file hashes (in ARGV order).
- * ARGV: 1 job id, 2 job fields as a JSON array [field, value, …], 3… one such array per file.
+ * ARGV: 1 job id, 2 key prefix, 3 owner, 4 created_at, 5 updated_at, 6 job fields as a JSON array
+ * [field, value, …], 7… one such array per file.
  * Returns 1, or 0 when the job already exists.
  */
-export const CREATE_JOB = `
+export const CREATE_JOB = `${TALLY_STATUS_FN}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(cjson.decode(ARGV[2])))
+redis.call('HSET', KEYS[1], unpack(cjson.decode(ARGV[6])))
 local unfinished, failed, cancelled = 0, 0, 0
-for i = 3, #ARGV do
+for i = 7, #ARGV do
   local pairs_ = cjson.decode(ARGV[i])
-  redis.call('HSET', KEYS[i + 2], unpack(pairs_))
+  redis.call('HSET', KEYS[i - 2], unpack(pairs_))
   local file_id, status
   for j = 1, #pairs_, 2 do
     if pairs_[j] == 'file_id' then file_id = cjson.decode(pairs_[j + 1]) end
@@ -38,8 +94,40 @@ for i = 3, #ARGV do
   if status == 'failed' then failed = failed + 1 end
   if status == 'cancelled' then cancelled = cancelled + 1 end
 end
-redis.call('HSET', KEYS[3], 'total', #ARGV - 2, 'unfinished', unfinished, 'failed', failed, 'cancelled', cancelled)
+redis.call('HSET', KEYS[3], 'total', #ARGV - 6, 'unfinished', unfinished, 'failed', failed, 'cancelled', cancelled)
 redis.call('SADD', KEYS[4], ARGV[1])
+index_job(KEYS[3], ARGV[2], ARGV[1], ARGV[3], ARGV[4], ARGV[5], tally_status(KEYS[3]))
+return 1
+`;
+
+/**
+ * Enters a job made before the index into it (the migration at start); a job already in it is
+ * left alone, so every process may run it at once.
+ * KEYS: 1 tally hash. ARGV: 1 job id, 2 key prefix, 3 owner, 4 created_at, 5 updated_at.
+ * Returns 1 when the job was entered, 0 when it was already in or is gone.
+ */
+export const INDEX_JOB = `${TALLY_STATUS_FN}
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'prefix') == 1 then return 0 end
+index_job(KEYS[1], ARGV[2], ARGV[1], ARGV[3], ARGV[4], ARGV[5], tally_status(KEYS[1]))
+return 1
+`;
+
+/**
+ * Deletes a job: its records and every index entry of it, in one step.
+ * KEYS: 1 job hash, 2 file-id list, 3 tally hash, 4 job-id set, 5… file hashes. ARGV: 1 job id.
+ */
+export const DELETE_JOB = `${TALLY_STATUS_FN}
+local meta = redis.call('HMGET', KEYS[3], 'prefix', 'owner', 'member', 'finished_member')
+local prefix, owner, member, finished_member = meta[1], meta[2], meta[3], meta[4]
+if prefix then
+  redis.call('ZREM', owner_jobs_key(prefix, owner, false), member)
+  redis.call('ZREM', owner_jobs_key(prefix, owner, tally_status(KEYS[3])), member)
+  if finished_member then redis.call('ZREM', prefix .. 'jobs:finished', finished_member) end
+  redis.call('SREM', prefix .. 'jobs:processing', ARGV[1])
+end
+redis.call('DEL', unpack(KEYS, 1, 3))
+if #KEYS > 4 then redis.call('DEL', unpack(KEYS, 5, #KEYS)) end
+redis.call('SREM', KEYS[4], ARGV[1])
 return 1
 `;
 
@@ -50,7 +138,7 @@ return 1
  * Returns nil when the file is missing or the condition fails, else the job status after, whether
  * this update finished the job (1/0), and the file's status before.
  */
-const APPLY_UPDATE_FN = `${JOB_STATUS_FN}
+const APPLY_UPDATE_FN = `${TALLY_STATUS_FN}
 local function apply_update(file_key, job_key, tally_key, mode, statuses, required_generation, progress, now, first_field)
   if redis.call('EXISTS', file_key) == 0 then return nil end
   local before_status = cjson.decode(redis.call('HGET', file_key, 'status'))
@@ -91,6 +179,7 @@ local function apply_update(file_key, job_key, tally_key, mode, statuses, requir
   end
   redis.call('HSET', tally_key, 'unfinished', unfinished, 'failed', failed, 'cancelled', cancelled)
   local job_after = job_status(total, unfinished, failed, cancelled)
+  reindex(tally_key, job_before, job_after, cjson.decode(now))
   local finished = 0
   if job_before == 'processing' and job_after ~= 'processing' then finished = 1 end
   return { job_after, finished, before_status }

@@ -18,5 +18,22 @@ export function jobSetKey(prefix: string): string {
   return `${prefix}jobs`;
 }
 
+/**
+ * The list and retention indexes (job-store.scripts.ts names the same keys in Lua: keep them in
+ * step). Per owner: every job, and one set per job status; across the deployment: finished jobs
+ * by last update, processing jobs, the cursor key, and the index's version (its migration).
+ */
+export function indexKeys(prefix: string) {
+  const ownerJobs = (owner: string) => `${prefix}owner:${owner}:jobs`;
+  return {
+    ownerJobs,
+    ownerJobsIn: (owner: string, status: string) => `${ownerJobs(owner)}:${status}`,
+    finished: `${prefix}jobs:finished`,
+    processing: `${prefix}jobs:processing`,
+    cursorKey: `${prefix}list-cursor-key`,
+    version: `${prefix}index:version`,
+  };
+}
+
 /** Entries kept per job event stream (approximately: `MAXLEN ~`). */
 export const DEFAULT_EVENTS_MAX_LEN = 10_000;
