@@ -56,6 +56,8 @@ export const OPERATION_FACTS: Record<string, OperationFacts> = {
     idempotent: true,
     errors: ['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT', 'FILE_TOO_LARGE', 'INSUFFICIENT_STORAGE'],
   },
+  // 400 for a bad limit, status, date or cursor (a forged one, or another key's).
+  'jobs-list': { access: 'apiKey', rateLimited: true, errors: ['VALIDATION_ERROR'] },
   // 404 also names unknown file ids; 413 for a JSON body over 1 MiB; 409 idempotency_key_in_use and 422 IDEMPOTENCY_KEY_REUSED (idempotent).
   'jobs-cancel': { access: 'apiKey', rateLimited: true, idempotent: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND', 'FILE_TOO_LARGE'] },
   // 409 `nothing_to_retry`; 507 when a restarted file cannot be recorded on a full disk.

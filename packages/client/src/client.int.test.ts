@@ -185,6 +185,20 @@ describe('the client against a real server', () => {
     expect(logs.total_lines).toBe(logs.logs.length);
   });
 
+  it('lists the key’s jobs a page at a time with jobs.list, and every job with allJobs()', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await client.upload(await makePhoto())).job_id);
+    const page = await client.jobs.list.query({ limit: 2 });
+    expect(page.jobs.map((j) => j.job_id)).toEqual([ids[4], ids[3]]);
+    expect(page.next_cursor).toEqual(expect.any(String));
+    const all: string[] = [];
+    for await (const job of client.allJobs({ limit: 2 })) all.push(job.job_id);
+    expect(all).toEqual([...ids].reverse());
+    const admin = createImage2ModelClient({ baseUrl: server.url, apiKey: ADMIN_KEY });
+    expect((await admin.jobs.list.query({})).jobs).toEqual([]);
+    await expect(client.jobs.list.query({ cursor: 'forged.cursor' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', status: 400 });
+  });
+
   it('subscribes through the typed proxy, tracked ids included', async () => {
     const { job_id } = await client.upload(await makePhoto());
     const received = await new Promise<{ id: string; type: string }[]>((resolve, reject) => {

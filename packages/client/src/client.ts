@@ -5,7 +5,7 @@ import { reconnectingEvents, watchJob, type EventsOptions, type WatchOptions } f
 import { createProcedureProxy, createUntypedClient, mapCallError } from './trpc.js';
 import { uploadImages, type UploadOptions, type UploadSource } from './upload.js';
 import type { ClientRouter, UploadResponse } from './generated/api-types.js';
-import type { JobDoneEvent, JobStatus, TrackedJobEvent } from './types.js';
+import type { JobDoneEvent, JobListItem, JobListQuery, JobPage, JobStatus, TrackedJobEvent } from './types.js';
 
 export type WaitForJobOptions = WatchOptions;
 
@@ -29,6 +29,12 @@ export interface Image2ModelHelpers {
   watch(jobId: string, options?: WatchOptions): Promise<JobDoneEvent>;
   /** Waits until every file of the job has completed or failed, then returns the job's status. */
   waitForJob(jobId: string, options?: WaitForJobOptions): Promise<JobStatus>;
+  /**
+   * Every job of the caller's key, newest first, fetched a page at a time with `jobs.list`'s
+   * cursor: each job that existed when the walk began comes exactly once.
+   * @example for await (const job of client.allJobs({ status: ['failed', 'partial'] })) console.log(job.job_id, job.status);
+   */
+  allJobs(query?: JobListQuery, options?: { signal?: AbortSignal }): AsyncGenerator<JobListItem, void, undefined>;
   /** Streams one file's GLB. */
   downloadModel(jobId: string, fileId: string, options?: DownloadOptions): Promise<Download>;
   /** Streams a ZIP of every completed model of the job, with `manifest.json`. */
@@ -71,6 +77,17 @@ export function createImage2ModelClient(options: Image2ModelClientOptions): Imag
       return untyped.query('status.get', input, { signal: waitOptions.signal }).catch((error: unknown) => {
         throw mapCallError(error, config);
       }) as Promise<JobStatus>;
+    },
+    async *allJobs(query = {}, listOptions = {}) {
+      let cursor: string | null = null;
+      do {
+        const input: Record<string, unknown> = { ...query, ...(cursor === null ? {} : { cursor }) };
+        const page = (await untyped.query('jobs.list', input, { signal: listOptions.signal }).catch((error: unknown) => {
+          throw mapCallError(error, config);
+        })) as JobPage;
+        yield* page.jobs;
+        cursor = page.next_cursor;
+      } while (cursor !== null);
     },
     downloadModel: (jobId, fileId, downloadOptions) => downloadModel(config, jobId, fileId, downloadOptions),
     downloadAll: (jobId, downloadOptions) => downloadAll(config, jobId, downloadOptions),

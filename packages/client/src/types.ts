@@ -13,6 +13,13 @@ export type JobStatus = RouterOutputs['status']['get'];
 /** One file of a job: its status, progress, `model_url` once completed, `error` once failed. */
 export type JobFile = JobStatus['files'][number];
 
+/** A page of the caller's jobs, as `jobs.list` returns it. */
+export type JobPage = RouterOutputs['jobs']['list'];
+/** One job in a list: its status, counts, progress and times (no files). */
+export type JobListItem = JobPage['jobs'][number];
+/** What `jobs.list` and `allJobs` filter by: `status`, `created_after`, `created_before` (and `limit`, per page). */
+export type JobListQuery = Omit<RouterInputs['jobs']['list'], 'cursor'>;
+
 type SubscriptionData<T> = T extends AsyncIterable<infer TTracked> ? (TTracked extends { data: infer TData } ? TData : never) : never;
 
 /** One job event: `progress`, `log`, `completed` or `failed` for a file, then `done` for the job. */

@@ -156,6 +156,14 @@ describe('every answer the service gives conforms to its served OpenAPI document
     expect((await send('POST', generate, { ...keyed('conformance-regen'), body: { ...again, face_limit: 5000 } })).status).toBe(422);
     await waitFor(completed, { what: 'the file to complete once more' });
 
+    const list = await send('GET', api('/jobs?limit=1&status=processing,completed&status=partial&created_after=2000-01-01T00:00:00Z'), user);
+    expect(list.status).toBe(200);
+    await send('GET', api(`/jobs?cursor=${encodeURIComponent(String(jsonOf<{ next_cursor: string | null }>(list).next_cursor ?? 'x.y'))}`), user);
+    await send('GET', api('/jobs?limit=0'), user);
+    await send('GET', api('/jobs?status=finished'), user);
+    await send('GET', api('/jobs?cursor=forged.cursor'), user);
+    await send('GET', api(`/jobs?session_id=${encodeURIComponent('sess_anything_at_all_000000')}`));
+
     const cancel = api(`/jobs/${jobId}/cancel`);
     const retry = api(`/jobs/${jobId}/retry`);
     const padded = { padding: 'x'.repeat(1024 * 1024) };
@@ -263,6 +271,7 @@ describe('every answer the service gives conforms to its served OpenAPI document
         'status-get': ['GET', `/status/${UNKNOWN_JOB}`],
         'status-stream': ['GET', `/status/stream/${UNKNOWN_JOB}`],
         'models-generateSingle': ['POST', '/models/generate-single', { body: { job_id: UNKNOWN_JOB, file_id: 'file_001' } }],
+        'jobs-list': ['GET', '/jobs'],
         'jobs-cancel': ['POST', `/jobs/${UNKNOWN_JOB}/cancel`, { body: {} }],
         'jobs-retry': ['POST', `/jobs/${UNKNOWN_JOB}/retry`, { body: {} }],
         'download-model': ['GET', `/download/${UNKNOWN_JOB}/file_001/model`],

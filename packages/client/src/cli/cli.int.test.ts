@@ -8,7 +8,7 @@ import { AppError } from '@image2model/core';
 import { FakeModelProvider } from '@image2model/core/testing';
 import { createImage2ModelClient } from '../index.js';
 import { makePhoto } from '@image2model/testing/images';
-import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
+import { OTHER_USER_KEY, startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
 import { closedPort, startForeignServer } from '@image2model/testing/net';
 import { runCli, startCli } from '../test-support/cli.js';
 import { waitFor } from '@image2model/testing/http';
@@ -181,6 +181,23 @@ describe('image2model against a scripted server', () => {
     expect((await client.status.get.query({ job_id: no.jobId })).status).toBe('processing');
     provider.release();
     expect((await client.waitForJob(no.jobId)).status).toBe('completed');
+  });
+
+  it('jobs lists the key’s jobs newest first, filtered by status, as text and with --json', async () => {
+    const first = await finishedJob(1);
+    const second = await finishedJob(1);
+    const text = await runCli(['jobs', '--status', 'completed,failed'], { env: env() });
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${second}  completed +100%  1 files \\(1 completed, 0 failed, 0 cancelled\\)`));
+    expect(lines.findIndex((line) => line.startsWith(first))).toBeGreaterThan(0);
+    const json = await runCli(['jobs', '--limit', '1', '--json'], { env: env() });
+    const page = JSON.parse(json.stdout) as { jobs: { job_id: string }[]; next_cursor: string | null };
+    expect(page.jobs.map((j) => j.job_id)).toEqual([second]);
+    expect(page.next_cursor).toEqual(expect.any(String));
+    const none = await runCli(['jobs'], { env: { ...env(), IMAGE2MODEL_API_KEY: OTHER_USER_KEY } });
+    expect(none.stdout.trim()).toBe('No jobs.');
+    expect((await runCli(['jobs', '--status', 'finished'], { env: env() })).code).toBe(1);
   });
 
   it('download saves every completed model, one file, or the ZIP', async () => {

@@ -8,6 +8,7 @@ import { runDownload, type DownloadCommandOptions } from './commands/download.js
 import { runHealth } from './commands/health.js';
 import { runCancel } from './commands/cancel.js';
 import { runRetry, type RetryCommandOptions } from './commands/retry.js';
+import { runJobs, type JobsOptions } from './commands/jobs.js';
 import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '../generated/api-types.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,6 +19,12 @@ function parseFaceLimit(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected an integer from ${FACE_LIMIT_RANGE}`);
   const n = Number(value);
   if (n < MIN_FACE_LIMIT || n > MAX_FACE_LIMIT) throw new InvalidArgumentError(`expected an integer from ${FACE_LIMIT_RANGE}`);
+  return n;
+}
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 100) throw new InvalidArgumentError('expected an integer from 1 to 100');
   return n;
 }
 
@@ -44,7 +51,8 @@ Environment:
 Exit codes: 0 success, 1 a request or a file failed, 2 wrong usage (bad option, missing image)
 
 Example:
-  image2model generate chair.jpg table.png --out models`,
+  image2model generate chair.jpg table.png --out models
+  image2model jobs --status failed,partial`,
     );
 
   // Commander passes the command last: its operands, its options, and the global options.
@@ -76,6 +84,14 @@ Example:
     .argument('<job_id>', 'the job id, e.g. batch_20240315_123456_abc123')
     .option('--session-id <id>', "read the job with its session_id instead of the API key")
     .action(run((ctx, command) => runStatus(ctx, command.args[0] ?? '', command.opts<{ sessionId?: string }>())));
+
+  program
+    .command('jobs')
+    .description("list this key's jobs, newest first")
+    .option('--status <status...>', 'only jobs in these statuses (processing, completed, failed, partial, cancelled; repeat or separate with commas)')
+    .option('--limit <n>', 'jobs to show (1 to 100)', parseLimit, 20)
+    .option('--all', 'every job, page after page')
+    .action(run((ctx, command) => runJobs(ctx, command.opts<JobsOptions>())));
 
   program
     .command('download')
