@@ -13,13 +13,14 @@ import { Scope } from './lib/scope.js';
 import { nowMs } from './lib/stats.js';
 import { coldStartCase } from './cases/cold-start.js';
 import { generatorCase } from './cases/generator.js';
+import { jobsListCase } from './cases/jobs-list.js';
 import { pipelineCase } from './cases/pipeline.js';
 import { sseFanoutCase } from './cases/sse-fanout.js';
 import { statusCase } from './cases/status.js';
 import { uploadCase } from './cases/upload.js';
 import { zipCase } from './cases/zip.js';
 
-const CASES: BenchCase[] = [statusCase, sseFanoutCase, uploadCase, pipelineCase, generatorCase, zipCase, coldStartCase];
+const CASES: BenchCase[] = [statusCase, sseFanoutCase, uploadCase, pipelineCase, generatorCase, zipCase, coldStartCase, jobsListCase];
 const SUITE_LIMIT_MS = 10 * 60_000;
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
