@@ -221,6 +221,49 @@ describe('FsJobStore on disk', () => {
     await store.close();
   });
 
+  it('keeps only the most recently used jobs in memory and reads the others from job.json', async () => {
+    const root = await tempRoot();
+    roots.push(root);
+    const store = await FsJobStore.open({ root, cacheSize: 2 });
+    const jobs = [makeJobRecord(), makeJobRecord(), makeJobRecord()];
+    for (const job of jobs) await store.create(job, [makeFileRecord(0, job.job_id)]);
+    await new Promise((resolve) => setImmediate(resolve)); // eviction runs in a macrotask of its own
+    // Changed behind the store's back: only a job no longer in memory shows it.
+    const file = (job: (typeof jobs)[number]) => path.join(root, 'jobs', job.job_id, 'job.json');
+    for (const job of jobs) {
+      const saved = JSON.parse(await readFile(file(job), 'utf8')) as { files: { filename: string }[] };
+      (saved.files[0] as { filename: string }).filename = 'edited.png';
+      await writeFile(file(job), JSON.stringify(saved));
+    }
+    expect((await store.getFile(jobs[0]?.job_id as string, 'file_001'))?.filename).toBe('edited.png');
+    expect((await store.getFile(jobs[2]?.job_id as string, 'file_001'))?.filename).toBe('photo 1.png');
+    // An update of a job read back from disk is written as usual.
+    await store.updateFile(jobs[0]?.job_id as string, 'file_001', { status: 'completed' });
+    expect(await store.listJobs({ owner: 'owner-hash', statuses: ['completed'], limit: 10 })).toEqual([{ created_at: jobs[0]?.created_at, job_id: jobs[0]?.job_id }]);
+    await store.close();
+  });
+
+  it("corrects at start the index rows the previous run wrote ahead of its job.json (a crash before the write landed)", async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' })]);
+    const written = await readFile(path.join(root, 'jobs', job.job_id, 'job.json'), 'utf8');
+    await store.updateFile(job.job_id, 'file_001', { status: 'completed' });
+    const gone = makeJobRecord();
+    await store.create(gone, [makeFileRecord(0, gone.job_id)]);
+    await store.close();
+    // What a kill -9 leaves: the index has both changes, the disk neither the final mark nor the second job.
+    await writeFile(path.join(root, 'jobs', job.job_id, 'job.json'), written);
+    await rm(path.join(root, 'jobs', gone.job_id), { recursive: true });
+    const reopened = await FsJobStore.open({ root });
+    expect(await reopened.listJobs({ owner: job.owner, statuses: ['completed'], limit: 10 })).toEqual([]);
+    expect(await reopened.listJobs({ owner: job.owner, statuses: ['processing'], limit: 10 })).toEqual([{ created_at: job.created_at, job_id: job.job_id }]);
+    expect((await reopened.listUnfinished()).map((u) => u.job_id)).toEqual([job.job_id]);
+    expect(await reopened.get(gone.job_id)).toBeNull();
+    expect(await reopened.counts()).toEqual({ active: 1, completed: 0, failed: 0, partial: 0, cancelled: 0 });
+    await reopened.close();
+  });
+
   it('refuses a job id that is not a single safe path segment', async () => {
     const { store } = await open();
     const job = makeJobRecord({ job_id: '../escape' });
