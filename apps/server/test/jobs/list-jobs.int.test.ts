@@ -221,7 +221,7 @@ describe.skipIf(!redisUp)('deleting a job in distributed mode (a cluster: an API
         expect(keys.filter((key) => key.includes(jobId))).toEqual([]);
         for (const key of keys) {
           const type = await redis.type(key);
-          const members = type === 'zset' ? await redis.zrange(key, 0, -1) : type === 'set' ? await redis.smembers(key) : [];
+          const members = type === 'zset' ? await redis.zrange(key, '0', '-1') : type === 'set' ? await redis.smembers(key) : [];
           expect(members.filter((member) => member.includes(jobId)), key).toEqual([]);
         }
       }
