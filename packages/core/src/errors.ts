@@ -63,7 +63,8 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
-const STORAGE_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
+/** A full disk or quota, and SQLite's own word for it (the embedded job index). */
+const STORAGE_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
 
 /** True when a full disk (or an exhausted quota) is anywhere in the error's cause chain. */
 export function isStorageFull(error: unknown): boolean {

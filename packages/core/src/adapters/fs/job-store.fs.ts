@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { deriveJobState } from '../../job-state.js';
+import { deriveJobState, type JobState } from '../../job-state.js';
 import type { JobFileRecord, JobRecord, JobWithFiles } from '../../jobs/job.js';
 import type {
   FileCondition,
@@ -78,6 +78,8 @@ export class FsJobStore implements JobStore {
   private readonly loading = new Map<string, Promise<boolean>>();
   /** Jobs being deleted: a read that finishes now must not bring them back. */
   private readonly deleting = new Set<string>();
+  /** Jobs whose index row could not be written (a full disk): kept in memory, written with the next row that can be. */
+  private readonly unindexed = new Set<string>();
   /** Per file (`fileKey`): durable changes applied in memory and still being written (or undone). */
   private readonly unwritten = new Map<string, Set<Promise<void>>>();
   private readonly writer: FileWriter;
@@ -99,7 +101,19 @@ export class FsJobStore implements JobStore {
     this.writer = new FileWriter((jobId) => this.prepareSnapshot(jobId));
     this.index = index;
     this.run = Number(index.meta('run') ?? 0) + 1;
-    index.setMeta('run', this.run);
+    this.recordMeta('run', this.run);
+  }
+
+  /**
+   * Run bookkeeping that a full disk may refuse: not recording a run only means its rows, or the
+   * previous run's, are checked once more at the next start.
+   */
+  private recordMeta(key: string, value: number): void {
+    try {
+      this.index.setMeta(key, value);
+    } catch (error) {
+      this.logger.warn({ err: error, key }, 'Recording the job index run failed; the next start checks more rows');
+    }
   }
 
   /**
@@ -122,7 +136,7 @@ export class FsJobStore implements JobStore {
       if (!opts.events) await events.close();
     }
     // Only now: a crash before this point checks the same jobs again at the next start.
-    store.index.setMeta('checked_run', previous);
+    store.recordMeta('checked_run', previous);
     return store;
   }
 
@@ -134,16 +148,16 @@ export class FsJobStore implements JobStore {
       files: new Map(files.map((f) => [f.file_id, structuredClone(f)])),
     };
     this.remember(job.job_id, stored);
-    // Before job.json: a crash in between leaves a row whose job.json is missing, which the next
-    // start removes; never a job.json the index does not know.
-    this.index.upsert(rowOf(stored), this.run);
     try {
+      // Before job.json: a crash in between leaves a row whose job.json is missing, which the next
+      // start removes; never a job.json the index does not know.
+      this.index.upsert(rowOf(stored), this.run);
       await this.writer.persist(job.job_id);
     } catch (error) {
-      // Never created: a job whose job.json did not fit must not linger in memory or in the index as an active job.
+      // Never created: a job whose job.json (or row) did not fit must not linger in memory or in the index as an active job.
       if (this.jobs.get(job.job_id) === stored) {
         this.jobs.delete(job.job_id);
-        this.index.remove(job.job_id);
+        this.forgetRow(job.job_id);
       }
       throw error;
     }
@@ -233,9 +247,10 @@ export class FsJobStore implements JobStore {
     const unfinished: { job_id: string; file: JobFileRecord }[] = [];
     for (const jobId of this.index.idsWithStatus('processing')) {
       const stored = await this.resident(jobId);
-      for (const file of stored?.files.values() ?? []) {
-        if (file.status === 'pending' || file.status === 'processing') unfinished.push({ job_id: jobId, file: structuredClone(file) });
-      }
+      if (!stored) continue;
+      const files = [...stored.files.values()].filter((file) => file.status === 'pending' || file.status === 'processing');
+      for (const file of files) unfinished.push({ job_id: jobId, file: structuredClone(file) });
+      if (files.length === 0) this.writeRow(stored); // a row a full disk left behind its job
     }
     return unfinished;
   }
@@ -253,7 +268,7 @@ export class FsJobStore implements JobStore {
       const dir = this.jobDir(jobId);
       await rm(path.join(dir, 'job.json'), { force: true });
       // After job.json: a crash in between leaves a row without a job.json, which a read or the next start removes.
-      this.index.remove(jobId);
+      this.forgetRow(jobId);
       await rmdir(dir).catch(() => undefined); // only when nothing else (uploads, events) lives there
     } finally {
       this.deleting.delete(jobId);
@@ -263,6 +278,7 @@ export class FsJobStore implements JobStore {
   async close(): Promise<void> {
     await this.writer.settleAll();
     if (this.closed) return;
+    this.writeUnindexedRows();
     this.closed = true;
     this.index.close();
   }
@@ -283,7 +299,7 @@ export class FsJobStore implements JobStore {
     file.updated_at = at;
     stored.job.updated_at = at;
     const after = deriveJobState([...stored.files.values()]);
-    this.index.upsert(rowOf(stored, after), this.run);
+    this.writeRow(stored, after);
     return { file: structuredClone(file), job_status: after, job_finished: before === 'processing' && after !== 'processing' };
   }
 
@@ -340,7 +356,7 @@ export class FsJobStore implements JobStore {
     const current = stored?.files.get(applied.file_id);
     if (!stored || !current || JSON.stringify(current) !== JSON.stringify(applied)) return;
     stored.files.set(applied.file_id, previous);
-    this.index.upsert(rowOf(stored), this.run);
+    this.writeRow(stored);
   }
 
   private jobDir(jobId: string): string {
@@ -394,7 +410,7 @@ export class FsJobStore implements JobStore {
     if (this.jobs.has(jobId)) return true;
     if (this.deleting.has(jobId) || !this.index.has(jobId)) return false;
     if (read === 'missing') {
-      this.index.remove(jobId); // a create or delete a crash cut short
+      this.forgetRow(jobId); // a create or delete a crash cut short
       return false;
     }
     if (read === 'unreadable') {
@@ -403,6 +419,47 @@ export class FsJobStore implements JobStore {
     }
     this.remember(jobId, read);
     return true;
+  }
+
+  /**
+   * Writes the job's index row. On a full disk the row is not written, but the change stays: the
+   * index is derived from the jobs, and job.json's own write (which fails on the same full disk)
+   * decides whether a durable change stands. The job stays in memory, and its row is written with
+   * the next row that can be, or at close.
+   */
+  private writeRow(stored: StoredJob, status?: JobState): void {
+    const jobId = stored.job.job_id;
+    try {
+      this.index.upsert(rowOf(stored, status), this.run);
+    } catch (error) {
+      if (!this.unindexed.has(jobId)) this.logger.warn({ err: error, job_id: jobId }, 'Writing a job index row failed; it is written again with the next one');
+      this.unindexed.add(jobId);
+      return;
+    }
+    this.unindexed.delete(jobId);
+    if (this.unindexed.size > 0) this.writeUnindexedRows();
+  }
+
+  private writeUnindexedRows(): void {
+    for (const jobId of this.unindexed) {
+      const stored = this.jobs.get(jobId);
+      try {
+        if (stored) this.index.upsert(rowOf(stored), this.run);
+      } catch {
+        return; // still full: the next row tries again
+      }
+      this.unindexed.delete(jobId);
+    }
+  }
+
+  /** Removes the job's row; on a full disk it stays, and the next read finds its job.json missing and tries again. */
+  private forgetRow(jobId: string): void {
+    this.unindexed.delete(jobId);
+    try {
+      this.index.remove(jobId);
+    } catch (error) {
+      this.logger.warn({ err: error, job_id: jobId }, 'Removing a job index row failed; the next read of the job removes it');
+    }
   }
 
   private remember(jobId: string, stored: StoredJob): void {
@@ -422,7 +479,7 @@ export class FsJobStore implements JobStore {
     this.evictionScheduled = false;
     for (const jobId of this.jobs.keys()) {
       if (this.jobs.size <= this.cacheSize) return;
-      if (!this.writer.busy(jobId)) this.jobs.delete(jobId);
+      if (!this.writer.busy(jobId) && !this.unindexed.has(jobId)) this.jobs.delete(jobId);
     }
   }
 
