@@ -60,6 +60,6 @@ describe('completing the OpenAPI document', () => {
       expect(operation.responses?.['422']?.description).toContain('IDEMPOTENCY_KEY_REUSED');
     }
     expect(doc.components?.parameters?.IdempotencyKey).toMatchObject({ name: 'Idempotency-Key', in: 'header', schema: { maxLength: 255 } });
-    expect(operations(doc).filter((operation) => operation.responses?.['422'] !== undefined)).toHaveLength(2);
+    expect(operations(doc).filter((operation) => operation.responses?.['422'] !== undefined)).toHaveLength(4);
   });
 });
