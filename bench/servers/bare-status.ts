@@ -1,13 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { toJobStatus } from '@image2model/api';
-import { summarizeJob, type JobStore } from '@image2model/core';
+import type { JobSummary, JobStore, JobWithFiles } from '@image2model/core';
 
 /**
  * The status baseline: a bare Express route (no middleware) that returns the same object as
- * `GET /api/v1/status/{job_id}` (the API's own `toJobStatus`) from the same store, in the same process.
+ * `GET /api/v1/status/{job_id}` (the API's own `toJobStatus`, with the job service's summary, so the
+ * expiry follows the same RETENTION_HOURS) from the same store, in the same process.
  */
-export async function startBareStatus(store: JobStore): Promise<{ url: string; close(): Promise<void> }> {
+export async function startBareStatus(store: JobStore, summarize: (job: JobWithFiles) => JobSummary): Promise<{ url: string; close(): Promise<void> }> {
   const app = express();
   app.get('/status/:job_id', async function bareStatus(req, res) {
     const job = await store.get(req.params.job_id);
@@ -15,7 +16,7 @@ export async function startBareStatus(store: JobStore): Promise<{ url: string; c
       res.status(404).end();
       return;
     }
-    res.json(toJobStatus(job, summarizeJob(job, 0), `${req.protocol}://${req.get('host') ?? 'localhost'}`));
+    res.json(toJobStatus(job, summarize(job), `${req.protocol}://${req.get('host') ?? 'localhost'}`));
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));

@@ -18,7 +18,7 @@ serveCommands(
     open: (args) => provider.open((args.script as EmitScript | undefined) ?? null),
     generated: () => provider.generated,
     async 'bare-status'() {
-      bareStatus ??= await startBareStatus(running.runtime.store);
+      bareStatus ??= await startBareStatus(running.runtime.store, (job) => running.runtime.jobs.summarize(job));
       return bareStatus.url;
     },
     async close() {
