@@ -59,6 +59,8 @@ interface Store {
   latencies: number[];
 }
 
+const START_TIMEOUT_MS = 15 * 60_000;
+
 /** Starts the product on a seeded data directory twice, then times pages of GET /api/v1/jobs. */
 async function measureStore(ctx: CaseContext, count: number, requests: number): Promise<Store> {
   const dataDir = await mkdtemp(join(ctx.workDir, `jobs-${count}-`));
@@ -66,12 +68,13 @@ async function measureStore(ctx: CaseContext, count: number, requests: number): 
   await seed(dataDir, count);
   ctx.log(`${count} jobs seeded in ${fmt(nowMs() - seeded)} ms`);
   let started = nowMs();
-  const first = await startProduct(ctx, { dataDir, env: KEEP_JOBS });
+  // The first start builds the index from every job.json: minutes for 100,000 jobs on this host.
+  const first = await startProduct(ctx, { dataDir, env: KEEP_JOBS, readyTimeoutMs: START_TIMEOUT_MS });
   const migrateMs = nowMs() - started;
   await first.child.call('close');
   await first.child.stop();
   started = nowMs();
-  const server = await startProduct(ctx, { dataDir, env: KEEP_JOBS });
+  const server = await startProduct(ctx, { dataDir, env: KEEP_JOBS, readyTimeoutMs: START_TIMEOUT_MS });
   const readyMs = nowMs() - started;
   const rssMb = readRss(server.pid) / MB;
   const headers = auth(server.key);

@@ -20,7 +20,10 @@ export interface ProductServer {
 }
 
 /** The product server (bench/servers/product-server.ts) in its own process, with its own data dir. */
-export async function startProduct(ctx: CaseContext, opts: { modelBytes?: number; env?: Record<string, string>; dataDir?: string } = {}): Promise<ProductServer> {
+export async function startProduct(
+  ctx: CaseContext,
+  opts: { modelBytes?: number; env?: Record<string, string>; dataDir?: string; readyTimeoutMs?: number } = {},
+): Promise<ProductServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(ctx.workDir, 'product-')));
   const child = await startChild(benchScript('servers/product-server.js'), ctx.scope, {
     env: {
@@ -38,6 +41,7 @@ export async function startProduct(ctx: CaseContext, opts: { modelBytes?: number
       ...opts.env,
     },
     execArgv: profileArgs(ctx, 'product'),
+    ...(opts.readyTimeoutMs !== undefined ? { readyTimeoutMs: opts.readyTimeoutMs } : {}),
   });
   const url = String(child.info.url).replace('localhost', '127.0.0.1');
   ctx.log(`product server pid ${child.pid} at ${url}`);
