@@ -31,22 +31,6 @@ function toWireFile(file: JobFileRecord, jobId: string, query: string, publicUrl
   };
 }
 
-/** A job's list entry: its summary, in the wire's field order. */
-export function toJobListItem(summary: JobSummary) {
-  return {
-    job_id: summary.job_id,
-    status: summary.status,
-    created_at: summary.created_at,
-    updated_at: summary.updated_at,
-    expires_at: summary.expires_at,
-    total_files: summary.total_files,
-    processed_files: summary.processed_files,
-    failed_files: summary.failed_files,
-    cancelled_files: summary.cancelled_files,
-    progress: summary.progress,
-  };
-}
-
 /** The status body: `summary` is the job service's (core's one rule for status, counts and expiry). */
 export function toJobStatus({ job, files }: JobWithFiles, summary: JobSummary, publicUrl: string) {
   const query = sessionQuery(job.session_id);

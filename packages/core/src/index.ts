@@ -4,7 +4,7 @@ export * from './logger.js';
 
 export * from './job-state.js';
 export * from './jobs/job.js';
-export { expiryOf, summarizeJob, type JobSummary } from './jobs/job-summary.js';
+export type { JobSummary } from './jobs/job-summary.js';
 export type * from './jobs/job-store.js';
 export type * from './jobs/job-queue.js';
 export type * from './jobs/job-events.js';

@@ -20,7 +20,7 @@ import { fileStem, storageKeys } from './storage-keys.js';
 import { summarizeJob } from './job-summary.js';
 import { listJobs } from './list-jobs.js';
 import type { TaskCancellation } from './task-cancellation.js';
-import { FINAL_FILE_STATUSES } from '../job-state.js';
+import { deriveJobState, FINAL_FILE_STATUSES } from '../job-state.js';
 
 export interface JobServiceDeps {
   store: JobStore;
@@ -313,7 +313,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
         logger.info({ job_id: input.job_id, file_id: file.file_id, generation: file.generation, was: file.status, provider_task: stopped?.state }, 'File cancelled');
       }
       const after = await lookUp(input.job_id);
-      return { job_id: input.job_id, status: summarizeJob(after ?? found, retentionHours).status, cancelled_file_ids: cancelled };
+      return { job_id: input.job_id, status: deriveJobState((after ?? found).files), cancelled_file_ids: cancelled };
     },
 
     async retryFiles(input, access) {

@@ -1,7 +1,7 @@
 import { deriveJobProgress, jobStateOfTally, tallyFiles, type JobState } from '../job-state.js';
 import type { JobWithFiles } from './job.js';
 
-/** A job at a glance: what the status body, the job list and the web app's list show. */
+/** A job at a glance: a job list item as it is (fields in the wire's order), and the status body's counts. */
 export interface JobSummary {
   job_id: string;
   status: JobState;

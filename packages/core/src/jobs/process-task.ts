@@ -73,9 +73,14 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
   const timeoutMs = deps.generationTimeoutMs ?? 600_000;
   /** The generations running in this process, each with what stops it when its file is cancelled. */
   const running = new Map<string, AbortController>();
-  let unlisten: (() => void) | null = null;
+  // Listening starts with the first task, so API processes (which run none) never subscribe;
+  // it lasts as long as the cancellation adapter (closed with the runtime).
+  let subscribed = false;
   function stopWhenCancelled(task: FileTask): { stop: AbortController; release(): void } {
-    unlisten ??= deps.cancellation?.listen((cancelled) => running.get(taskKey(cancelled))?.abort(new StaleTaskError('File cancelled'))) ?? null;
+    if (!subscribed && deps.cancellation) {
+      deps.cancellation.listen((cancelled) => running.get(taskKey(cancelled))?.abort(new StaleTaskError('File cancelled')));
+      subscribed = true;
+    }
     const key = taskKey(task);
     const stop = new AbortController();
     running.set(key, stop);

@@ -1,5 +1,5 @@
 import { apiKeyProcedure } from '../../trpc.js';
-import { accessFor, toJobListItem } from '../../wire.js';
+import { accessFor } from '../../wire.js';
 import { ListJobsInputSchema, ListJobsResponseSchema } from './list-jobs.types.js';
 
 export const listJobs = apiKeyProcedure
@@ -18,7 +18,8 @@ export const listJobs = apiKeyProcedure
   .input(ListJobsInputSchema)
   .output(ListJobsResponseSchema)
   .query(async ({ ctx, input }) => {
-    const page = await ctx.services.jobs.listJobs(
+    // Each list item is core's job summary as it is (its fields are the wire's, in their order).
+    return ctx.services.jobs.listJobs(
       {
         statuses: input.status ?? [],
         limit: input.limit,
@@ -28,5 +29,4 @@ export const listJobs = apiKeyProcedure
       },
       accessFor(ctx, null),
     );
-    return { jobs: page.jobs.map(toJobListItem), next_cursor: page.next_cursor };
   });
