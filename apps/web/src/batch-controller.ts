@@ -10,7 +10,15 @@ import { writeBatchToUrl } from './settings.js';
 import type { ModelViewer } from './viewer.js';
 
 /** The batch section and the viewer: follows the job's event stream, cancels, retries, downloads. */
-export function createBatchController(opts: { client: () => Image2ModelClient; hasKey: () => boolean; viewer: ModelViewer | null }) {
+export function createBatchController(opts: {
+  client: () => Image2ModelClient;
+  hasKey: () => boolean;
+  viewer: ModelViewer | null;
+  /** The batch shown is now this one (null: none). */
+  shown: (jobId: string | null) => void;
+  /** The batch's status changed on the server: this page cancelled or retried files, or it finished. */
+  changed: () => void;
+}) {
   const section = byId('batch');
   const bar = byId<HTMLProgressElement>('batch-progress');
   const summary = byId('batch-summary');
@@ -52,6 +60,7 @@ export function createBatchController(opts: { client: () => Image2ModelClient; h
         if (file) files.update(file);
       }
       renderSummary();
+      opts.changed();
     },
     restarted: () => void follow(),
     showError,
@@ -106,7 +115,10 @@ export function createBatchController(opts: { client: () => Image2ModelClient; h
     const file = applyEvent(state, event);
     if (file) files.update(file);
     renderSummary();
-    if (event.type === 'done') void showExpiry();
+    if (event.type === 'done') {
+      void showExpiry();
+      opts.changed();
+    }
     if (event.type === 'completed' && (shown === null || shown === event.file_id)) {
       models.delete(event.file_id);
       void view(event.file_id, { focus: false });
@@ -215,6 +227,7 @@ export function createBatchController(opts: { client: () => Image2ModelClient; h
     renderSummary();
     void manage.checkAccess();
     void follow();
+    opts.shown(job.job_id);
   }
 
   function close(): void {
@@ -237,6 +250,7 @@ export function createBatchController(opts: { client: () => Image2ModelClient; h
     viewerStatus.textContent = 'The first model appears here as soon as it is ready.';
     sourcePhoto.hidden = true;
     sourceCaption.textContent = 'Its source photo appears here.';
+    opts.shown(null);
   }
 
   return {

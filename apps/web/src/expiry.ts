@@ -1,14 +1,4 @@
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-/** "in 7 days", "in 5 hours", "in 20 minutes": the largest unit that still reads as a count. */
-function timeLeft(ms: number, locale: string | undefined): string {
-  const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'always' });
-  if (ms >= 2 * DAY) return relative.format(Math.round(ms / DAY), 'day');
-  if (ms >= 2 * HOUR) return relative.format(Math.round(ms / HOUR), 'hour');
-  return relative.format(Math.max(1, Math.round(ms / MINUTE)), 'minute');
-}
+import { timeUntil } from './relative-time.js';
 
 /**
  * What a finished batch's `expires_at` means to its reader: when retention deletes it, e.g.
@@ -29,5 +19,5 @@ export function describeExpiry(expiresAt: string | null, opts: { now: Date; loca
   });
   const left = when.getTime() - opts.now.getTime();
   if (left <= 0) return `Kept until ${format.format(when)}: the server may delete it at any moment.`;
-  return `Kept until ${format.format(when)} (${timeLeft(left, opts.locale)}): download the models you want to keep before then.`;
+  return `Kept until ${format.format(when)} (${timeUntil(left, opts.locale)}): download the models you want to keep before then.`;
 }

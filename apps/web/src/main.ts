@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, fetchLimits, MAX_FACE_LIMIT, MIN_FACE_LIMIT } from './l
 import { describeError, retryAfterSeconds } from './messages.js';
 import { savePhotos } from './photo-store.js';
 import { createPhotoPicker, type PickedPhoto } from './picker.js';
+import { createRecentBatches } from './recent-batches.js';
 import { loadApiKey, readBatchFromUrl, saveApiKey, writeBatchToUrl } from './settings.js';
 import { createModelViewer, type ModelViewer } from './viewer.js';
 
@@ -38,20 +39,24 @@ keyInput.addEventListener('input', () => {
 });
 // A batch on the page may be cancelled and retried only with the key that uploaded it: ask again
 // once a key is committed (not on every keystroke).
-keyInput.addEventListener('change', () => batch.keyChanged());
+keyInput.addEventListener('change', keyChanged);
 byId<HTMLFormElement>('key-form').addEventListener('submit', (event) => {
   event.preventDefault();
   saveApiKey(keyInput.value.trim());
   showKeyStatus();
   uploadError.textContent = '';
-  batch.keyChanged();
+  keyChanged();
 });
 byId('forget-key').addEventListener('click', () => {
   saveApiKey('');
   keyInput.value = '';
   showKeyStatus();
-  batch.keyChanged();
+  keyChanged();
 });
+function keyChanged(): void {
+  batch.keyChanged();
+  void recent.keyChanged();
+}
 
 // --- photos and face limit -----------------------------------------------------------------
 let busy = false;
@@ -119,7 +124,14 @@ const viewerButtons: Record<string, (v: ModelViewer) => void> = {
 };
 for (const [id, action] of Object.entries(viewerButtons)) byId(id).addEventListener('click', () => viewer && action(viewer));
 
-const batch = createBatchController({ client, hasKey: () => currentKey() !== '', viewer });
+const hasKey = (): boolean => currentKey() !== '';
+// A listed batch opens the way a batch link does (by its id, with the key instead of a session id).
+const recent = createRecentBatches({
+  client,
+  hasKey,
+  open: (jobId) => void batch.restore(jobId, undefined).then(() => byId('batch-heading').focus()),
+});
+const batch = createBatchController({ client, hasKey, viewer, shown: recent.markOpen, changed: () => void recent.refresh() });
 
 startButton.addEventListener('click', async () => {
   const photos = picker.photos();
@@ -141,6 +153,7 @@ startButton.addEventListener('click', async () => {
     );
     picker.clear();
     byId('batch-heading').focus();
+    void recent.refresh();
   } catch (error) {
     uploadError.textContent = describeError(error);
     const wait = retryAfterSeconds(error);
@@ -163,3 +176,4 @@ byId('new-batch').addEventListener('click', () => {
 
 const fromUrl = readBatchFromUrl();
 if (fromUrl) void batch.restore(fromUrl.jobId, fromUrl.sessionId);
+void recent.keyChanged();

@@ -37,12 +37,12 @@ describe.skipIf(!HAS_CHROMIUM)('the web app, as a newcomer meets it', () => {
   });
   afterAll(() => server?.stop());
 
-  it('first open: sections 1 and 2 only, no viewer; a pasted key is used without saving; damaged photos are flagged; zoom in enlarges the model', { timeout: 180_000 }, async () => {
+  it('first open: sections 1 and 2 and the recent batches only, no viewer; a pasted key is used without saving; damaged photos are flagged; zoom in enlarges the model', { timeout: 180_000 }, async () => {
     const browser = await openBrowser(server.url);
     try {
       const { page } = browser;
       await page.goto(server.url);
-      expect(await visibleHeadings(page)).toEqual(['1. API key', '2. Photos']);
+      expect(await visibleHeadings(page)).toEqual(['1. API key', '2. Photos', 'Recent batches']);
       expect(await page.locator('#viewer-canvas').isVisible()).toBe(false);
       expect(await page.locator('.viewer-controls button:enabled').count()).toBe(0);
       await screenshot(page, 'web-ui-first-open.png');
@@ -64,7 +64,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app, as a newcomer meets it', () => {
       await waitForFiles(page, 'completed', 3);
       expect(await page.locator('#upload-error').textContent()).toBe('');
       expect(await page.evaluate(() => localStorage.getItem('image2model.apiKey'))).toBeNull();
-      expect(await visibleHeadings(page)).toEqual(['1. API key', '2. Photos', '3. Progress', '4. Model viewer']);
+      expect(await visibleHeadings(page)).toEqual(['1. API key', '2. Photos', '3. Progress', '4. Model viewer', 'Recent batches']);
 
       // Zoom in brings the model closer (it covers more of the viewer), zoom out further.
       const shown = await shownModel(page);
