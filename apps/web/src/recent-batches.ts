@@ -77,6 +77,7 @@ export function createRecentBatches(opts: { client: () => Image2ModelClient; has
   /** The newest batches again, as many as are shown. A hidden tab waits until it is seen again. */
   function refresh(): Promise<void> {
     if (document.hidden) {
+      clearTimeout(timer);
       timer = setTimeout(() => void refresh(), RUNNING_REFRESH_MS);
       return Promise.resolve();
     }
