@@ -17,8 +17,7 @@ const MAX_LIMIT = 100;
  * each a button that opens it in the batch view. Lists only with an API key (a batch link's
  * session id lists nothing), and asks again after an upload, cancel or retry and while any runs.
  */
-export function createRecentBatches(opts: { client: () => Image2ModelClient; hasKey: () => boolean; open: (jobId: string) => void; pageSize?: number }) {
-  const pageSize = opts.pageSize ?? RECENT_PAGE_SIZE;
+export function createRecentBatches(opts: { client: () => Image2ModelClient; hasKey: () => boolean; open: (jobId: string) => void }) {
   const note = byId('recent-note');
   const errorBox = byId('recent-error');
   const more = byId<HTMLButtonElement>('recent-more');
@@ -33,7 +32,8 @@ export function createRecentBatches(opts: { client: () => Image2ModelClient; has
 
   function render(): void {
     view.show(shown.jobs, new Date());
-    note.textContent = shown.jobs.length === 0 ? 'No batches yet for this key: the ones you upload appear here.' : '';
+    // An empty list after a failure is not news: the error says what happened.
+    note.textContent = shown.jobs.length === 0 && errorBox.textContent === '' ? 'No batches yet for this key: the ones you upload appear here.' : '';
     more.hidden = shown.cursor === null;
     more.disabled = loading;
     clearTimeout(timer);
@@ -57,7 +57,7 @@ export function createRecentBatches(opts: { client: () => Image2ModelClient; has
     if (shown.jobs.length === 0) note.textContent = 'Loading your batches…';
     loading = true;
     more.disabled = true;
-    const limit = first ? Math.min(MAX_LIMIT, Math.max(pageSize, shown.jobs.length)) : pageSize;
+    const limit = first ? Math.min(MAX_LIMIT, Math.max(RECENT_PAGE_SIZE, shown.jobs.length)) : RECENT_PAGE_SIZE;
     try {
       const page = await opts.client().jobs.list.query({ limit, ...(first || shown.cursor === null ? {} : { cursor: shown.cursor }) });
       if (mine !== request) return;

@@ -128,6 +128,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app listing the key’s recent batches',
 
       await saveKey(page, 'not-a-key-of-this-server');
       await expect.poll(() => page.locator('#recent-error').textContent(), POLL).toMatch(/^Cannot list the batches: The server did not accept this API key/);
+      expect(await note.textContent()).toBe('');
 
       await saveKey(page, OTHER_USER_KEY);
       await expect.poll(() => note.textContent(), POLL).toBe('No batches yet for this key: the ones you upload appear here.');
