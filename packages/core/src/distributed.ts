@@ -10,3 +10,4 @@ export { BullMqJobQueue, type BullMqJobQueueOptions, type BullMqQueueStats } fro
 export { withRedisLock } from './adapters/redis/redis-lock.js';
 export { RedisTaskCancellation, type RedisTaskCancellationOptions } from './adapters/redis/task-cancellation.redis.js';
 export { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from './adapters/redis/idempotency-store.redis.js';
+export { RedisWebhookOutbox, type RedisWebhookOutboxOptions } from './adapters/redis/webhook-outbox.redis.js';

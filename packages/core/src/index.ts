@@ -37,3 +37,30 @@ export * from './idempotency/idempotency-store.js';
 export { requestFingerprint } from './idempotency/fingerprint.js';
 export { createIdempotency, type Idempotency, type IdempotentOutcome, type IdempotentRequest } from './idempotency/idempotency.js';
 export { FsIdempotencyStore, type FsIdempotencyStoreOptions } from './adapters/fs/idempotency-store.fs.js';
+
+export {
+  buildWebhookMessage,
+  isFinalJobEvent,
+  webhookEventId,
+  type FinalJobEvent,
+  type WebhookBody,
+  type WebhookEventType,
+  type WebhookFileData,
+  type WebhookMessage,
+  type WebhookMessageInput,
+} from './webhooks/webhook-message.js';
+export { createWebhookSigner, generateWebhookSecret, isWebhookSecret, type WebhookSignatureHeaders } from './webhooks/webhook-signing.js';
+export { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './webhooks/retry-schedule.js';
+export {
+  checkWebhookUrl,
+  isPublicAddress,
+  MAX_WEBHOOK_URL_LENGTH,
+  type ResolveHost,
+  type WebhookUrlCheck,
+  type WebhookUrlPolicy,
+} from './webhooks/webhook-url-policy.js';
+export { DEFAULT_WEBHOOK_TIMEOUT_MS, sendWebhook, type SendWebhookInput, type WebhookAttemptResult } from './webhooks/send-webhook.js';
+export { GONE_REASON } from './webhooks/webhook-outbox.js';
+export type * from './webhooks/webhook-outbox.js';
+export { WebhookDispatcher, type WebhookAttemptKind, type WebhookDispatcherOptions, type WebhookDispatchMetrics } from './webhooks/webhook-dispatcher.js';
+export { SqliteWebhookOutbox, type SqliteWebhookOutboxOptions } from './adapters/fs/webhook-outbox.sqlite.js';
