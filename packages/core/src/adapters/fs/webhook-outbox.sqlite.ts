@@ -46,8 +46,8 @@ export interface SqliteWebhookOutboxOptions {
 /**
  * WebhookOutbox for embedded mode: one SQLite file. WAL with synchronous=FULL, so an enqueue that
  * returned is on disk (it survives kill -9 and power loss: the event it stands for was acknowledged
- * to nobody else). Claims are transactions (BEGIN IMMEDIATE), exclusive even between processes
- * sharing the file, though embedded mode has one.
+ * to nobody else). Claims are transactions (BEGIN IMMEDIATE); the file belongs to one process
+ * (embedded mode), which frees at open the claims a killed predecessor held.
  * @example
  * const outbox = new SqliteWebhookOutbox({ file: join(dataDir, 'webhooks.sqlite') });
  */
@@ -93,6 +93,18 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
       heldBy: this.db.prepare<[string, string], { next_attempt_at: string }>("SELECT next_attempt_at FROM deliveries WHERE id = ? AND claim = ? AND state = 'pending'"),
       release: this.db.prepare<[number, string]>('UPDATE deliveries SET due_ms = ?, claim = NULL WHERE id = ?'),
     };
+    this.releaseClaimsOfEarlierRuns();
+  }
+
+  /**
+   * Embedded mode has one process per file, so a claim found at open was held by a process that
+   * died (kill -9) mid-attempt: its delivery is due again now, not when that claim's lease ends.
+   */
+  private releaseClaimsOfEarlierRuns(): void {
+    const held = this.db.prepare<[], { id: string; next_attempt_at: string }>("SELECT id, next_attempt_at FROM deliveries WHERE claim IS NOT NULL AND state = 'pending'");
+    this.db.transaction(() => {
+      for (const { id, next_attempt_at } of held.all()) this.statements.release.run(Date.parse(next_attempt_at), id);
+    })();
   }
 
   async enqueue(delivery: NewWebhookDelivery): Promise<boolean> {
