@@ -12,3 +12,5 @@ export const MAX_IMAGE_PIXELS = 40_000_000;
 export const DEFAULT_MAX_FILES = 25;
 /** MAX_FILE_SIZE_MB when not configured: MiB per photo. */
 export const DEFAULT_MAX_FILE_SIZE_MB = 10;
+/** MAX_ACTIVE_FILES_PER_KEY when not configured: pending + processing files per API key. */
+export const DEFAULT_MAX_ACTIVE_FILES_PER_KEY = 200;

@@ -279,6 +279,38 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       expect(c).toBeDefined();
     });
 
+    it("counts one owner's pending and processing files as they start, finish, restart and go", async () => {
+      const mine = async (fileCount: number, overrides: Partial<JobFileRecord> = {}) => {
+        const job = makeJobRecord({ owner: 'me' });
+        await store.create(job, Array.from({ length: fileCount }, (_, i) => makeFileRecord(i, job.job_id, overrides)));
+        return job.job_id;
+      };
+      expect(await store.activeFiles('me')).toBe(0);
+      const three = await mine(3);
+      const finished = await mine(2, { status: 'completed' });
+      await seedAt('someone-else', [1, 2]);
+      expect(await store.activeFiles('me')).toBe(3);
+      expect(await store.activeFiles('someone-else')).toBe(2);
+      await store.updateFile(three, 'file_001', { status: 'processing' });
+      expect(await store.activeFiles('me')).toBe(3);
+      await store.updateFile(three, 'file_001', { status: 'completed' });
+      await store.updateFile(three, 'file_002', { status: 'cancelled' });
+      expect(await store.activeFiles('me')).toBe(1);
+      await store.restartFile(finished, 'file_002', { face_limit: null, model_task_id: null }, { status: ['completed'] });
+      await store.restartFile(three, 'file_002', { face_limit: null, model_task_id: null }, { status: ['cancelled'] });
+      expect(await store.activeFiles('me')).toBe(3);
+      await store.updateFile(three, 'file_003', { status: 'failed' });
+      expect(await store.activeFiles('me')).toBe(2);
+      await store.delete(three);
+      expect(await store.activeFiles('me')).toBe(1);
+      if (harness.reopen) {
+        store = await harness.reopen();
+        expect(await store.activeFiles('me')).toBe(1);
+      }
+      expect(await store.activeFiles('someone-else')).toBe(2);
+      expect(await store.activeFiles('nobody')).toBe(0);
+    });
+
     it('makes one cursor key and keeps it', async () => {
       const key = await store.cursorKey();
       expect(key.length).toBeGreaterThanOrEqual(32);

@@ -119,6 +119,12 @@ export interface JobStore {
    * same one): it signs list cursors, so a cursor cannot be forged or used by another key.
    */
   cursorKey(): Promise<Buffer>;
+  /**
+   * How many of one owner's files are pending or processing, summed over the owner's processing
+   * jobs in the index (each job's count is kept with its index entry, changed in the same step as
+   * its files): exact as of one instant, and as cheap as that owner's unfinished jobs are few.
+   */
+  activeFiles(owner: string): Promise<number>;
   /** Files that are pending or processing, across all jobs (work to resume after a restart), found through an index of processing jobs. */
   listUnfinished(): Promise<{ job_id: string; file: JobFileRecord }[]>;
   counts(): Promise<JobCounts>;

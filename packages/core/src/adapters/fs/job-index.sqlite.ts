@@ -11,6 +11,8 @@ export interface JobIndexRow {
   created_at: string;
   updated_at: string;
   status: JobState;
+  /** Its files that are pending or processing: what the owner's active-files limit sums. */
+  active_files: number;
 }
 
 const SCHEMA = `
@@ -22,6 +24,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   list_key TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   status TEXT NOT NULL,
+  -- pending + processing files (MAX_ACTIVE_FILES_PER_KEY sums them over an owner's processing jobs)
+  active_files INTEGER NOT NULL DEFAULT 0,
   -- the store run (see run) that last wrote this row: what a start re-checks after that run
   run INTEGER NOT NULL
 ) WITHOUT ROWID;
@@ -53,6 +57,7 @@ export class SqliteJobIndex {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    this.addActiveFilesColumn();
     const page = (withStatus: boolean) =>
       this.db.prepare<[Record<string, string | number>], { list_key: string }>(
         `SELECT list_key FROM jobs WHERE owner = @owner ${withStatus ? 'AND status = @status' : ''}
@@ -60,8 +65,9 @@ export class SqliteJobIndex {
       );
     this.statements = {
       upsert: this.db.prepare(
-        `INSERT INTO jobs (job_id, owner, created_at, list_key, updated_at, status, run) VALUES (@job_id, @owner, @created_at, @list_key, @updated_at, @status, @run)
-         ON CONFLICT (job_id) DO UPDATE SET updated_at = excluded.updated_at, status = excluded.status, run = excluded.run`,
+        `INSERT INTO jobs (job_id, owner, created_at, list_key, updated_at, status, active_files, run)
+         VALUES (@job_id, @owner, @created_at, @list_key, @updated_at, @status, @active_files, @run)
+         ON CONFLICT (job_id) DO UPDATE SET updated_at = excluded.updated_at, status = excluded.status, active_files = excluded.active_files, run = excluded.run`,
       ),
       remove: this.db.prepare<[string]>('DELETE FROM jobs WHERE job_id = ?'),
       has: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM jobs WHERE job_id = ?'),
@@ -72,11 +78,22 @@ export class SqliteJobIndex {
          AND (updated_at, job_id) > (@after_updated, @after_id) ORDER BY updated_at, job_id LIMIT @limit`,
       ),
       withStatus: this.db.prepare<[string], { job_id: string }>('SELECT job_id FROM jobs WHERE status = ?'),
+      // Through jobs_by_owner_status: only the owner's processing jobs are read.
+      activeFiles: this.db.prepare<[string], { n: number }>(`SELECT coalesce(sum(active_files), 0) AS n FROM jobs WHERE owner = ? AND status = 'processing'`),
       counts: this.db.prepare<[], { status: JobState; n: number }>('SELECT status, count(*) AS n FROM jobs GROUP BY status'),
       touchedAfter: this.db.prepare<[number], { job_id: string }>('SELECT job_id FROM jobs WHERE run > ?'),
       getMeta: this.db.prepare<[string], { value: Buffer | string | number }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: this.db.prepare<[string, Buffer | string | number]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
+  }
+
+  /**
+   * An index made before the column gets it, at 0 for every row: right for finished jobs; the
+   * store counts its processing jobs again at open (`activeFilesCounted`).
+   */
+  private addActiveFilesColumn(): void {
+    const columns = this.db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'jobs\')').all();
+    if (!columns.some((column) => column.name === 'active_files')) this.db.exec('ALTER TABLE jobs ADD COLUMN active_files INTEGER NOT NULL DEFAULT 0');
   }
 
   upsert(row: JobIndexRow, run: number): void {
@@ -124,6 +141,11 @@ export class SqliteJobIndex {
 
   idsWithStatus(status: JobState): string[] {
     return this.statements.withStatus.all(status).map((row) => row.job_id);
+  }
+
+  /** Pending + processing files of the owner's jobs. */
+  activeFiles(owner: string): number {
+    return this.statements.activeFiles.get(owner)?.n ?? 0;
   }
 
   counts(): JobCounts {

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeJobStoreContract, makeFileRecord, makeJobRecord } from '../../jobs/job-store.contract.js';
-import { FsJobStore } from './job-store.fs.js';
+import Database from 'better-sqlite3';
+import { FsJobStore, JOB_INDEX_FILE } from './job-store.fs.js';
 
 async function tempRoot(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'i2m-store-'));
@@ -261,6 +262,21 @@ describe('FsJobStore on disk', () => {
     expect((await reopened.listUnfinished()).map((u) => u.job_id)).toEqual([job.job_id]);
     expect(await reopened.get(gone.job_id)).toBeNull();
     expect(await reopened.counts()).toEqual({ active: 1, completed: 0, failed: 0, partial: 0, cancelled: 0 });
+    await reopened.close();
+  });
+
+  it("counts the active files of an index made before rows carried them, once, at start", async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'processing' }), makeFileRecord(1, job.job_id), makeFileRecord(2, job.job_id, { status: 'completed' })]);
+    await store.close();
+    await (await FsJobStore.open({ root })).close(); // this start checks the rows the first run wrote: the next does not read them
+    // The index as an older version left it: no active_files column, never counted.
+    const db = new Database(path.join(root, JOB_INDEX_FILE));
+    db.exec("ALTER TABLE jobs DROP COLUMN active_files; DELETE FROM meta WHERE key = 'active_files_counted'");
+    db.close();
+    const reopened = await FsJobStore.open({ root });
+    expect(await reopened.activeFiles(job.owner)).toBe(2);
     await reopened.close();
   });
 

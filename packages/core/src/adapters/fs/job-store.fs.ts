@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { deriveJobState, type JobState } from '../../job-state.js';
+import { deriveJobState, jobStateOfTally, tallyFiles } from '../../job-state.js';
 import type { JobFileRecord, JobRecord, JobWithFiles } from '../../jobs/job.js';
 import type {
   FileCondition,
@@ -61,7 +61,7 @@ const READ_CONCURRENCY = 32;
  * method's read-modify-write is atomic once the job is in memory.
  *
  * An on-disk index (SqliteJobIndex) lists, filters, expires and counts jobs without reading them:
- * each row (owner, created_at, updated_at, status) is written in the same synchronous step as the
+ * each row (owner, created_at, updated_at, status, its pending + processing files) is written in the same synchronous step as the
  * in-memory change it reflects, so it is exactly as fresh as what `get` answers. It runs ahead of
  * job.json like the memory does; after a crash, a start re-reads the job.json of every job whose
  * row the crashed run wrote (each row carries the run that wrote it) and corrects the row from it,
@@ -137,6 +137,7 @@ export class FsJobStore implements JobStore {
     }
     // Only now: a crash before this point checks the same jobs again at the next start.
     store.recordMeta('checked_run', previous);
+    await store.countActiveFilesOnce();
     return store;
   }
 
@@ -255,6 +256,10 @@ export class FsJobStore implements JobStore {
     return unfinished;
   }
 
+  async activeFiles(owner: string): Promise<number> {
+    return this.index.activeFiles(owner);
+  }
+
   async counts(): Promise<JobCounts> {
     return this.index.counts();
   }
@@ -299,7 +304,7 @@ export class FsJobStore implements JobStore {
     file.updated_at = at;
     stored.job.updated_at = at;
     const after = deriveJobState([...stored.files.values()]);
-    this.writeRow(stored, after);
+    this.writeRow(stored);
     return { file: structuredClone(file), job_status: after, job_finished: before === 'processing' && after !== 'processing' };
   }
 
@@ -427,10 +432,10 @@ export class FsJobStore implements JobStore {
    * decides whether a durable change stands. The job stays in memory, and its row is written with
    * the next row that can be, or at close.
    */
-  private writeRow(stored: StoredJob, status?: JobState): void {
+  private writeRow(stored: StoredJob): void {
     const jobId = stored.job.job_id;
     try {
-      this.index.upsert(rowOf(stored, status), this.run);
+      this.index.upsert(rowOf(stored), this.run);
     } catch (error) {
       if (!this.unindexed.has(jobId)) this.logger.warn({ err: error, job_id: jobId }, 'Writing a job index row failed; it is written again with the next one');
       this.unindexed.add(jobId);
@@ -520,6 +525,19 @@ export class FsJobStore implements JobStore {
     return existing;
   }
 
+  /**
+   * An index made before rows carried their active files has them at 0: the processing jobs' rows
+   * are written again from their records, once (finished jobs have none, so 0 is right for them).
+   */
+  private async countActiveFilesOnce(): Promise<void> {
+    if (this.index.meta('active_files_counted') !== undefined) return;
+    for (const jobId of this.index.idsWithStatus('processing')) {
+      const stored = await this.resident(jobId);
+      if (stored) this.writeRow(stored);
+    }
+    this.recordMeta('active_files_counted', 1);
+  }
+
   private async jobDirectories(): Promise<string[]> {
     try {
       return (await readdir(path.join(this.root, 'jobs'))).filter(isSafeSegment);
@@ -545,9 +563,10 @@ function snapshot(stored: StoredJob): JobWithFiles {
   return { job: structuredClone(stored.job), files: [...stored.files.values()].map((f) => structuredClone(f)) };
 }
 
-function rowOf(stored: StoredJob, status = deriveJobState([...stored.files.values()])): JobIndexRow {
+function rowOf(stored: StoredJob): JobIndexRow {
   const { job_id, owner, created_at, updated_at } = stored.job;
-  return { job_id, owner, created_at, updated_at, status };
+  const tally = tallyFiles([...stored.files.values()]);
+  return { job_id, owner, created_at, updated_at, status: jobStateOfTally(tally), active_files: tally.unfinished };
 }
 
 /** A job's job.json, parsed; `missing` when there is none, `unreadable` when it cannot be used. */

@@ -17,7 +17,7 @@ import type {
 import { createdAfterBound, createdBeforeBound, listOrderKey, lowestBound, mergeNewestFirst, positionOfListKey } from '../../jobs/job-list-order.js';
 import type { Logger } from '../../logger.js';
 import { callRedis } from './redis-errors.js';
-import { CREATE_JOB, DELETE_JOB, INDEX_JOB, UPDATE_FILE } from './job-store.scripts.js';
+import { ACTIVE_FILES, CREATE_JOB, DELETE_JOB, INDEX_JOB, UPDATE_FILE } from './job-store.scripts.js';
 import { indexKeys, jobKeys, jobSetKey } from './redis-keys.js';
 import { decodeFields, encodeFields, isEmptyHash, pairsToHash } from './redis-records.js';
 
@@ -40,6 +40,7 @@ interface StoreScripts {
   i2mUpdateFile(...args: string[]): Promise<ScriptReply>;
   i2mIndexJob(...args: string[]): Promise<number>;
   i2mDeleteJob(...args: string[]): Promise<number>;
+  i2mActiveFiles(ownerProcessingJobs: string, prefix: string): Promise<number>;
 }
 
 /** The index's layout; a deployment whose Redis has an older one (or none) is migrated at start. */
@@ -73,6 +74,7 @@ export class RedisJobStore implements JobStore {
     this.redis.defineCommand('i2mUpdateFile', { numberOfKeys: 3, lua: UPDATE_FILE });
     this.redis.defineCommand('i2mIndexJob', { numberOfKeys: 1, lua: INDEX_JOB });
     this.redis.defineCommand('i2mDeleteJob', { lua: DELETE_JOB });
+    this.redis.defineCommand('i2mActiveFiles', { numberOfKeys: 1, lua: ACTIVE_FILES });
     this.scripts = this.redis as unknown as StoreScripts;
   }
 
@@ -200,6 +202,11 @@ export class RedisJobStore implements JobStore {
       }
     }
     return unfinished;
+  }
+
+  async activeFiles(owner: string): Promise<number> {
+    const ownerProcessing = indexKeys(this.prefix).ownerJobsIn(owner, 'processing');
+    return callRedis(() => this.scripts.i2mActiveFiles(ownerProcessing, this.prefix));
   }
 
   async counts(): Promise<JobCounts> {

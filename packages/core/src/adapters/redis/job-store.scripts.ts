@@ -132,6 +132,23 @@ return 1
 `;
 
 /**
+ * How many of one owner's files are pending or processing: the tallies' `unfinished`, summed over
+ * the owner's processing jobs. Computed, not kept as a counter of its own: every script that
+ * changes a file's status already keeps its tally and the owner's status sets in step, deletion
+ * included, so there is no second count to drift. One script, so the sum is of one instant; it
+ * reads one tally per processing job of the owner, whose number the limit itself bounds.
+ * KEYS: 1 the owner's set of processing jobs. ARGV: 1 key prefix. Returns the count.
+ */
+export const ACTIVE_FILES = `
+local total = 0
+for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local job_id = string.sub(member, string.find(member, '|', 1, true) + 1)
+  total = total + (tonumber(redis.call('HGET', ARGV[1] .. 'job:' .. job_id .. ':tally', 'unfinished')) or 0)
+end
+return total
+`;
+
+/**
  * Shared by UPDATE_FILE and TRANSITION: a conditional update of one file and its job's tally.
  * `first_field` is the ARGV index where the field, JSON value pairs start. A restart also sets
  * progress 0 and generation + 1; a patch raises progress to at least `progress`, never lowers it.

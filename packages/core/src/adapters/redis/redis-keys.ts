@@ -1,6 +1,7 @@
 /**
  * The Redis keys of one job, shared by the store, the event log and the transitions that write
- * both in one script: they must agree on every name.
+ * both in one script: they must agree on every name (ACTIVE_FILES in job-store.scripts.ts names
+ * the tally in Lua: keep it in step).
  */
 export function jobKeys(prefix: string, jobId: string) {
   const job = `${prefix}job:${jobId}`;
