@@ -198,6 +198,39 @@ describe('JobService', () => {
     });
   });
 
+  describe('the active-files limit', () => {
+    const refused = (active_files: number, requested: number) =>
+      expect.objectContaining({
+        code: 'RATE_LIMIT_EXCEEDED',
+        opts: { details: { reason: 'active_files', limit: 3, active_files, requested, retry_after: 10 } },
+      }) as unknown;
+
+    it("refuses an upload, retry or generate-single that would take the owner's pending + processing files past it, storing nothing", async () => {
+      const provider = new FakeModelProvider();
+      provider.hold();
+      const { service, store, storage } = await h.start({ provider, concurrency: 1, maxActiveFilesPerOwner: 3 });
+      const { job } = await h.upload(service, ['a.png', 'b.png']);
+      await expect(h.upload(service, ['c.png', 'd.png'])).rejects.toEqual(refused(2, 2));
+      expect(await readdir(h.uploadTempDir)).toHaveLength(2); // left for the caller to delete, never moved in
+      expect((await store.listJobs({ owner: OWNER, statuses: [], limit: 10 })).map((p) => p.job_id)).toEqual([job.job_id]);
+      expect(await readdir(storage.resolveKey('jobs'))).toEqual([job.job_id]);
+      await h.upload(service, ['c.png'], null, OTHER_OWNER); // another owner's count is its own
+      await service.cancelFiles({ job_id: job.job_id }, owner);
+      await h.upload(service, ['c.png', 'd.png']);
+      // Two cancelled files to retry on top of two pending: 2 + 2 > 3.
+      await expect(service.retryFiles({ job_id: job.job_id }, owner)).rejects.toEqual(refused(2, 2));
+      await service.generateSingle({ job_id: job.job_id, file_id: 'file_001' }, owner);
+      expect(await store.activeFiles(OWNER)).toBe(3);
+      await expect(service.generateSingle({ job_id: job.job_id, file_id: 'file_002' }, owner)).rejects.toEqual(refused(3, 1));
+      await expect(h.upload(service, ['e.png'])).rejects.toEqual(refused(3, 1));
+      await service.cancelFiles({ job_id: job.job_id, file_ids: ['file_001'] }, owner);
+      await expect(service.generateSingle({ job_id: job.job_id, file_id: 'file_002' }, owner)).resolves.toMatchObject({ status: 'processing' });
+      // A file already running is a conflict, whatever the count.
+      await expect(service.generateSingle({ job_id: job.job_id, file_id: 'file_002' }, owner)).rejects.toMatchObject({ code: 'CONFLICT' });
+      provider.release();
+    });
+  });
+
   describe('cleanup', () => {
     it('deletes finished jobs older than the threshold with all their files, and nothing else', async () => {
       const provider = new FakeModelProvider();

@@ -21,6 +21,8 @@ import { summarizeJob } from './job-summary.js';
 import { listJobs } from './list-jobs.js';
 import type { TaskCancellation } from './task-cancellation.js';
 import { deriveJobState, FINAL_FILE_STATUSES } from '../job-state.js';
+import { DEFAULT_MAX_ACTIVE_FILES_PER_KEY } from '../limits.js';
+import { admitActiveFiles } from './active-files-limit.js';
 
 export interface JobServiceDeps {
   store: JobStore;
@@ -41,6 +43,8 @@ export interface JobServiceDeps {
   cancellation?: TaskCancellation;
   /** Hours a finished job is kept (RETENTION_HOURS), for its `expires_at`; 0 = forever. @default 0 */
   retentionHours?: number;
+  /** MAX_ACTIVE_FILES_PER_KEY: pending + processing files one owner may have (see admitActiveFiles). @default 200 */
+  maxActiveFilesPerOwner?: number;
 }
 
 /** How long a cancel waits for the provider to confirm its task's cancel (FAL retries transient failures). */
@@ -70,6 +74,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const transitions = deps.transitions ?? createSequentialTransitions(deps);
   const processTask = createTaskProcessor({ ...deps, transitions });
   const retentionHours = deps.retentionHours ?? 0;
+  const maxActiveFiles = deps.maxActiveFilesPerOwner ?? DEFAULT_MAX_ACTIVE_FILES_PER_KEY;
+  const admit = (owner: string, requested: number) => admitActiveFiles(store, owner, requested, maxActiveFiles);
 
   /** A caller's id outside the pattern is an unknown job: it never reaches the store (`<id>:tally` is a Redis key). */
   async function lookUp(jobId: string): Promise<JobWithFiles | null> {
@@ -211,6 +217,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
   return {
     async createJob({ owner, face_limit, images, tripo_options }) {
       if (images.length === 0) throw new AppError('VALIDATION_ERROR', 'No files uploaded');
+      // Before any photo is moved in: a refused upload stores nothing.
+      await admit(owner, images.length);
       const at = now();
       let job_id = createJobId(at);
       while (await store.get(job_id)) job_id = createJobId(at);
@@ -280,6 +288,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const busy = (): AppError =>
         new AppError('CONFLICT', `File ${input.file_id} is already being generated; wait until it completes or fails`);
       if (file.status === 'pending' || file.status === 'processing') throw busy();
+      await admit(found.job.owner, 1);
       const restarted = await restart(input.job_id, found.job.owner, file, { face_limit: input.face_limit, ...(input.tripo_options ? { tripo_options: input.tripo_options } : {}) });
       if (!restarted) throw busy();
       await queueRestarted([restarted]);
@@ -318,9 +327,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
     async retryFiles(input, access) {
       const found = await owned(input.job_id, access);
+      const retryable = filesNamed(found, input.file_ids).filter((file) => file.status === 'failed' || file.status === 'cancelled');
+      if (retryable.length > 0) await admit(found.job.owner, retryable.length);
       const restarted = [];
-      for (const file of filesNamed(found, input.file_ids)) {
-        if (file.status !== 'failed' && file.status !== 'cancelled') continue;
+      for (const file of retryable) {
         const started = await restart(input.job_id, found.job.owner, file, { face_limit: input.face_limit });
         if (started) restarted.push(started);
       }

@@ -43,6 +43,7 @@ export async function createServiceHarness() {
       maxAttempts?: number;
       logger?: Logger;
       generationTimeoutMs?: number;
+      maxActiveFilesPerOwner?: number;
       /** Failures injected under the service: the service sees what these return. */
       wrapStore?: (store: JobStore) => JobStore;
       wrapQueue?: (queue: JobQueue) => JobQueue;
@@ -62,6 +63,7 @@ export async function createServiceHarness() {
       now: () => new Date(Date.now() + offsetMs),
       uploadTempDir,
       ...(opts.generationTimeoutMs !== undefined ? { generationTimeoutMs: opts.generationTimeoutMs } : {}),
+      ...(opts.maxActiveFilesPerOwner !== undefined ? { maxActiveFilesPerOwner: opts.maxActiveFilesPerOwner } : {}),
     });
     queue.process(
       (task, ctx) => service.processTask(task, ctx),
