@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_FILE_SIZE_MB, DEFAULT_MAX_FILES } from '@image2model/core/limits';
+import { DEFAULT_MAX_ACTIVE_FILES_PER_KEY, DEFAULT_MAX_FILE_SIZE_MB, DEFAULT_MAX_FILES } from '@image2model/core/limits';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 const commaList = z
@@ -70,6 +70,11 @@ const EnvSchema = z.object({
   GENERATION_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   /** Generations at once per process (embedded server, or each worker); default: the generator pool's size. */
   WORKER_CONCURRENCY: z.coerce.number().int().positive().optional(),
+  /**
+   * Pending + processing files per API key: an upload, retry or generate-single past it is a 429.
+   * Empty counts as unset (the default); 0 is refused like any other non-positive limit.
+   */
+  MAX_ACTIVE_FILES_PER_KEY: positiveInt(DEFAULT_MAX_ACTIVE_FILES_PER_KEY),
   /** Open event streams and downloads at once per API key (per client IP for session_id access). */
   MAX_STREAMS_PER_KEY: positiveInt(50),
   /** A download or ZIP whose client takes no bytes for this long is cut. */

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import { AppError } from '@image2model/core';
 import { appErrorFromUnknown } from '@image2model/api';
 import type { Logger } from 'pino';
+import { setRetryAfter } from './retry-after.js';
 
 // Kept here for the upload handler, which imports it from this module.
 
@@ -12,6 +13,7 @@ export function sendError(res: Response, error: AppError, logger: Logger): void 
     res.destroy();
     return;
   }
+  setRetryAfter(res, error);
   res.status(error.status).json(error.toBody());
 }
 

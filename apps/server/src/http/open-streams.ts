@@ -36,7 +36,6 @@ export function createStreamLimit(limit: number, logger: Logger): StreamLimit {
       const key = limitKeyOf(req, res);
       const count = open.get(key) ?? 0;
       if (count >= limit) {
-        res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
         respond(req, res, rateLimitExceeded('streams', limit, RETRY_AFTER_SECONDS));
         return;
       }

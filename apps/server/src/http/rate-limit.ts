@@ -41,8 +41,9 @@ export function createRedisRateLimiters(windows: RateLimitWindows & { redis: Red
 export type RateLimitReason = keyof RateLimiters | 'streams';
 
 /**
- * Every 429 of the service, built in one place: `details.limit` is always the number that was
- * exceeded and `details.reason` says which limit it was. The caller sets `Retry-After` itself.
+ * The HTTP layer's 429s (request windows, open streams): `details.limit` is always the number that
+ * was exceeded and `details.reason` says which limit it was; the error path sets `Retry-After` from
+ * `details.retry_after` (retry-after.ts). Core's active-files limit builds its own, in the same shape.
  */
 export function rateLimitExceeded(reason: RateLimitReason, limit: number, retryAfterSeconds: number): AppError {
   return new AppError('RATE_LIMIT_EXCEEDED', `Rate limit exceeded: retry in ${retryAfterSeconds} s`, {
@@ -113,7 +114,6 @@ export function rateLimit(limiters: RateLimiters, logger: Logger, hooks: RateLim
     }
     for (const window of blocked) hooks.onReject?.(window.name);
     const retryAfter = Math.max(1, Math.ceil(Math.max(...blocked.map((w) => w.msBeforeNext)) / 1000));
-    res.setHeader('Retry-After', String(retryAfter));
     respond(req, res, rateLimitExceeded(tightest.name, tightest.limit, retryAfter));
   };
 }

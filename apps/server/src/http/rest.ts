@@ -4,6 +4,7 @@ import { appErrorFromTrpc, appRouter, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYE
 import { AppError } from '@image2model/core';
 import type { Logger } from 'pino';
 import { createRequestContext, type ContextFactoryOptions } from './context.js';
+import { setRetryAfter } from './retry-after.js';
 
 const REST_ERROR = Symbol('restError');
 type RestResponse = Response & { [REST_ERROR]?: AppError };
@@ -24,7 +25,10 @@ export function createRestHandler(opts: ContextFactoryOptions & { logger: Logger
     onError({ error, req }) {
       const appError = appErrorFromTrpc(error);
       const res = (req as Request).res as RestResponse | undefined;
-      if (res) res[REST_ERROR] = appError;
+      if (res) {
+        res[REST_ERROR] = appError;
+        setRetryAfter(res, appError);
+      }
       if (appError.status >= 500) {
         opts.logger.error({ err: error.cause ?? error }, `${appError.code}: ${error.message}`);
       }

@@ -31,6 +31,8 @@ export interface DistributedRuntimeOptions {
   reconcileIntervalMs?: number;
   /** Workers sweep, one at a time across the deployment. @default { hours: 0 } (jobs kept forever) */
   retention?: RetentionOptions;
+  /** API processes: see JobServiceDeps.maxActiveFilesPerOwner. */
+  maxActiveFilesPerKey?: number;
 }
 
 export interface DistributedRuntime extends Runtime {
@@ -72,6 +74,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     transitions,
     cancellation,
     retentionHours: retention.hours,
+    maxActiveFilesPerOwner: opts.maxActiveFilesPerKey,
   });
   // Finds files whose queue entry was lost (a crash between BullMQ's state and ours, an upload or
   // a restart whose queueing failed) and queues them; one worker at a time across the deployment.
@@ -132,6 +135,7 @@ export async function distributedParts(opts: {
     provider: opts.provider,
     lockMs: env.WORKER_LOCK_MS,
     retention: retentionOf(env),
+    maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY,
   });
   return {
     runtime,
