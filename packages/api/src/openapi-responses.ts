@@ -62,7 +62,8 @@ const ERROR_MEANINGS = {
   CONFLICT: 'The file is still pending or processing; on retry, `details.reason: "nothing_to_retry"` when no file failed or was cancelled; or a request with the same Idempotency-Key is still being processed (`details.reason: "idempotency_key_in_use"`): try again once it has been answered',
   FILE_TOO_LARGE: 'A file or request body over the size limit',
   IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was already used, within 24 h, for a different request: send a new key with each new request',
-  RATE_LIMIT_EXCEEDED: 'Too many requests; `Retry-After` says when to try again, `details` which window ran out',
+  RATE_LIMIT_EXCEEDED:
+    'Too many requests; `Retry-After` says when to try again, `details.reason` which limit: `minute` or `hour` (requests per window), `streams` (open event streams and downloads), `active_files` (upload, retry and generate-single: the key\'s files pending or processing would pass `details.limit`; `details.active_files` and `details.requested` give the counts: wait for files to finish, or cancel some)',
   PROCESSING_ERROR: 'An unexpected server error; the X-Request-ID finds its cause in the logs',
   FAL_API_ERROR: 'The FAL.AI service failed',
   SERVICE_UNAVAILABLE: 'A store the service needs (e.g. Redis) is unavailable or full; try again shortly',

@@ -300,6 +300,24 @@ describe('every answer the service gives conforms to its served OpenAPI document
       await limited.stop();
     }
 
+    // The active-files limit: with one file in progress and a limit of 1, the key's next upload is a 429 of its own reason.
+    const held = new FakeModelProvider();
+    held.hold();
+    const busy = await startTestServer({ provider: held, env: { MAX_ACTIVE_FILES_PER_KEY: '1' } });
+    try {
+      const { send, exchanges: refused } = createExchangeRecorder(busy.url);
+      const limitPhoto = await makePhoto({ width: 32, height: 32 });
+      const one = () => send('POST', api('/upload/batch'), { headers: bearer(USER_KEY), body: form([{ name: 'a.png', data: limitPhoto }]) });
+      expect((await one()).status).toBe(200);
+      const answer = await one();
+      expect(answer.status).toBe(429);
+      expect(jsonOf<{ detail: { details: { reason: string } } }>(answer).detail.details.reason).toBe('active_files');
+      exchanges.push(...refused);
+    } finally {
+      held.release();
+      await busy.stop();
+    }
+
     // Distributed mode, Redis gone: the limiter cannot count, so every rate-limited request is a 503, and so is readiness.
     if (redisAvailable) {
       const redis = await startPrivateRedis();
