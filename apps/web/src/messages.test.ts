@@ -16,6 +16,14 @@ describe('describeError', () => {
     expect(retryAfterSeconds(limited)).toBe(41);
   });
 
+  it('passes on what to do when the key has too many files in progress', () => {
+    const message =
+      'Too many files in progress for this API key: 200 pending or processing, and this request adds 3 (at most 200). Wait for some to finish, or cancel some, then try again';
+    const busy = new Image2ModelError({ code: 'RATE_LIMIT_EXCEEDED', status: 429, message, details: { reason: 'active_files', limit: 200, active_files: 200, requested: 3, retry_after: 10 } });
+    expect(describeError(busy)).toBe(message);
+    expect(retryAfterSeconds(busy)).toBe(10);
+  });
+
   it('passes the server’s own message on for the other errors', () => {
     const invalid = new Image2ModelError({ code: 'VALIDATION_ERROR', status: 400, message: 'Invalid file format: x.png is not a JPEG or PNG image' });
     expect(describeError(invalid)).toBe('Invalid file format: x.png is not a JPEG or PNG image');

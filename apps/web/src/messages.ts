@@ -13,6 +13,8 @@ export function describeError(error: unknown): string {
     case 'INVALID_API_KEY':
       return `This API key is not allowed to do that. ${KEY_SOURCE}`;
     case 'RATE_LIMIT_EXCEEDED': {
+      // Too many files in progress on this key: the server's message gives the counts and what to do.
+      if (error.details.reason === 'active_files') return error.message;
       const wait = Number(error.details.retry_after);
       return `Too many requests: the server's rate limit was reached. ${Number.isFinite(wait) && wait > 0 ? `Try again in ${Math.ceil(wait)} s.` : 'Wait a minute and try again.'}`;
     }

@@ -73,6 +73,8 @@ function hintFor(error: Image2ModelError, options: Pick<GlobalOptions, 'apiKey'>
     case 'INVALID_API_KEY':
       return 'This needs an admin API key (ADMIN_API_KEYS on the server).';
     case 'RATE_LIMIT_EXCEEDED':
+      // Too many files in progress on this key: waiting helps, and so does cancelling some.
+      if (error.details.reason === 'active_files') return 'See them with: image2model jobs --status processing; cancel with: image2model cancel <job_id>';
       return typeof error.details.retry_after === 'number' ? `Try again in ${error.details.retry_after} s.` : 'Try again later.';
     default:
       return null;
