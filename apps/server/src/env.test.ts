@@ -14,6 +14,7 @@ describe('parseEnv', () => {
       MAX_FILES: 25,
       MAX_BATCH_SIZE: 25,
       MAX_FILE_SIZE_MB: 10,
+      MAX_ACTIVE_FILES_PER_KEY: 200,
       LOG_LEVEL: 'info',
     });
     const env = parseEnv({});
@@ -26,6 +27,7 @@ describe('parseEnv', () => {
     expect(env.API_KEYS).toEqual(['a', 'b', 'c']);
     expect(env.ADMIN_API_KEYS).toEqual(['root']);
     expect(env.FAL_KEY).toBeUndefined();
+    expect(parseEnv({ MAX_ACTIVE_FILES_PER_KEY: '' }).MAX_ACTIVE_FILES_PER_KEY).toBe(200);
   });
 
   it.each([
@@ -33,6 +35,7 @@ describe('parseEnv', () => {
     ['PORT', '70000'],
     ['MAX_FILES', '0'],
     ['MAX_BATCH_SIZE', '0'],
+    ['MAX_ACTIVE_FILES_PER_KEY', '0'],
     ['RATE_LIMIT_PER_MINUTE', '-1'],
     ['LOG_LEVEL', 'loud'],
     ['REDIS_URL', 'localhost:6379'],
