@@ -36,6 +36,8 @@ export async function startProduct(
       RATE_LIMIT_PER_HOUR: UNLIMITED,
       // Thousands of subscribers share one key here (the SSE fan-out case).
       MAX_STREAMS_PER_KEY: UNLIMITED,
+      // The pipeline and upload cases queue thousands of files on that one key.
+      MAX_ACTIVE_FILES_PER_KEY: UNLIMITED,
       LOG_LEVEL: 'info',
       BENCH_MODEL_BYTES: String(opts.modelBytes ?? 2048),
       ...opts.env,
