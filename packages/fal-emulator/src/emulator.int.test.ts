@@ -200,6 +200,25 @@ describe('the FAL emulator, spoken to by @fal-ai/client 1.10.1', () => {
         [null, 404, 'NOT_FOUND'],
       ]);
     });
+
+    it('holds cancels unapplied and unanswered until released, then applies and answers them in order', async () => {
+      const { client } = await start({ queueMs: 50, processingMs: 1500 });
+      const { request_id } = await submitPhoto(client);
+      await sleep(200);
+      const release = fal.holdCancels();
+      let answered = false;
+      const answer = cancelRaw(request_id).then((a) => ((answered = true), a));
+      await sleep(300);
+      expect(answered).toBe(false);
+      expect(fal.requests.at(-1)).toMatchObject({ method: 'PUT', path: `/tripo3d/tripo/requests/${request_id}/cancel` });
+      expect(fal.cancels).toEqual([]);
+      expect((await statusOf(client, request_id)).status).toBe('IN_PROGRESS');
+      release();
+      expect(await answer).toEqual({ status: 202, body: { status: 'CANCELLATION_REQUESTED' } });
+      expect(fal.cancels).toMatchObject([{ request_id, found: 'IN_PROGRESS', stops: true }]);
+      // Released: later cancels are answered at once.
+      expect(await cancelRaw(request_id)).toEqual({ status: 400, body: { status: 'ALREADY_COMPLETED' } });
+    });
   });
 
   it('reports a model validation error as 422 on the result, FAL style', async () => {

@@ -63,6 +63,12 @@ export interface FalEmulator extends FalEmulatorRecords {
   setScenario(scenario: FalScenario): void;
   /** The next submits (one generation each, retries included) follow these scenarios, in order. */
   queueScenarios(...scenarios: FalScenario[]): void;
+  /**
+   * Holds every later cancel unapplied and unanswered (the client waits on it) until the returned
+   * function is called, which applies and answers them in order (a client gone meanwhile misses
+   * only the answer) and stops holding.
+   */
+  holdCancels(): () => void;
   /** Submits that were handed a request id: what FAL would bill. */
   acceptedSubmits(): RecordedSubmit[];
   /** The model file (GLB) a request produced, once it exists; never for a request a cancel stopped. */
@@ -112,6 +118,7 @@ export async function startFalEmulator(opts: FalEmulatorOptions = {}): Promise<F
     pendingUploads: new Map(),
     generations,
     hanging: new Set(),
+    heldCancels: null,
     activeSubmitPlan: null,
     nextPlan: () => new ScenarioPlan(queued.shift() ?? defaultScenario),
     queueBase: () => (opts.urls === 'local' ? origin : FAL_QUEUE_BASE),
@@ -162,6 +169,14 @@ export async function startFalEmulator(opts: FalEmulatorOptions = {}): Promise<F
     queueScenarios(...scenarios) {
       for (const scenario of scenarios) new ScenarioPlan(scenario);
       queued.push(...scenarios);
+    },
+    holdCancels() {
+      const held: (() => void)[] = [];
+      state.heldCancels = held;
+      return () => {
+        if (state.heldCancels === held) state.heldCancels = null;
+        for (const apply of held.splice(0)) apply();
+      };
     },
     acceptedSubmits: () => state.submits.filter((s) => s.accepted),
     async modelOf(requestId) {

@@ -174,9 +174,13 @@ export function result(state: EmulatorState, req: IncomingMessage, res: ServerRe
  * sent a cancel signal, both answered `202 {"status":"CANCELLATION_REQUESTED"}` (a running request
  * stops unless its scenario is `completes-despite-cancel`); a completed one (a stopped one included)
  * is `400 {"status":"ALREADY_COMPLETED"}`, an unknown id `404 {"status":"NOT_FOUND"}`. Every call is
- * recorded in `state.cancels`.
+ * recorded in `state.cancels`. While cancels are held, it is applied and answered only on release.
  */
 export function cancel(state: EmulatorState, res: ServerResponse, app: string, id: string): void {
+  if (state.heldCancels) {
+    state.heldCancels.push(() => cancel(state, res, app, id));
+    return;
+  }
   const generation = app === TRIPO_APP ? state.generations.get(id) : undefined;
   const found = generation ? generation.cancel(Date.now()) : null;
   const record: RecordedCancel =

@@ -98,6 +98,11 @@ export interface EmulatorState {
   readonly generations: Map<string, EmulatedGeneration>;
   /** Requests held open by `hang`, answered by nobody, destroyed on close. */
   readonly hanging: Set<ServerResponse>;
+  /**
+   * While set (`FalEmulator.holdCancels`), cancels wait here unapplied and unanswered, as if still
+   * on their way to FAL; each entry applies and answers one.
+   */
+  heldCancels: (() => void)[] | null;
   /** The plan whose submit faults are still being played (its retries continue it). */
   activeSubmitPlan: ScenarioPlan | null;
   nextPlan(): ScenarioPlan;
