@@ -19,7 +19,7 @@ import { createSequentialTransitions } from './sequential-transitions.js';
 import { fileStem, storageKeys } from './storage-keys.js';
 import { summarizeJob } from './job-summary.js';
 import { listJobs } from './list-jobs.js';
-import type { TaskCancellation } from './task-cancellation.js';
+import { PROVIDER_CANCEL_TIMEOUT_MS, type TaskCancellation } from './task-cancellation.js';
 import { deriveJobState, FINAL_FILE_STATUSES } from '../job-state.js';
 import { DEFAULT_MAX_ACTIVE_FILES_PER_KEY } from '../limits.js';
 import { admitActiveFiles } from './active-files-limit.js';
@@ -41,14 +41,13 @@ export interface JobServiceDeps {
   transitions?: FileTransitions;
   /** Where cancels reach running generations (every process's worker). */
   cancellation?: TaskCancellation;
+  /** How long a task a cancel stopped waits for the cancel to be recorded. @default CANCEL_RECORD_WAIT_MS */
+  cancelRecordWaitMs?: number;
   /** Hours a finished job is kept (RETENTION_HOURS), for its `expires_at`; 0 = forever. @default 0 */
   retentionHours?: number;
   /** MAX_ACTIVE_FILES_PER_KEY: pending + processing files one owner may have (see admitActiveFiles). @default 200 */
   maxActiveFilesPerOwner?: number;
 }
-
-/** How long a cancel waits for the provider to confirm its task's cancel (FAL retries transient failures). */
-const PROVIDER_CANCEL_TIMEOUT_MS = 10_000;
 
 /** What a restarted file says when it could not be queued: generate-single may try again. */
 export const UNQUEUED_ERROR: FileError = {

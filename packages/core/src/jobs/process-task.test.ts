@@ -10,6 +10,7 @@ import { FsBlobStorage } from '../storage/blob-storage.fs.js';
 import { FsJobEvents } from '../adapters/fs/job-events.fs.js';
 import { FsJobStore } from '../adapters/fs/job-store.fs.js';
 import { MemoryJobQueue } from '../adapters/memory/job-queue.memory.js';
+import { MemoryTaskCancellation } from '../adapters/memory/task-cancellation.memory.js';
 import { silentLogger } from '../logger.js';
 import { createJobService } from './create-job-service.js';
 import type { JobEvent, JobEventPayload, JobEvents } from './job-events.js';
@@ -226,6 +227,25 @@ describe('processing a job', () => {
     expect(trail.at(-1)).toMatchObject({ type: 'done', status: 'completed' });
     const file = (await service.getJob(job.job_id, { owner: OWNER, session_id: null })).files[0];
     expect(file).toMatchObject({ status: 'completed', model_task_id: 'req_fake_1' });
+  });
+
+  it('keeps a file a cancel stopped until the cancel is recorded, and generates it on when it never is (its canceller died)', async () => {
+    const provider = new FakeModelProvider({ name: 'fal', mintTaskIds: false });
+    provider.hold();
+    const cancellation = new MemoryTaskCancellation();
+    const { service, events, queue, store } = await h.start({ provider, cancellation, cancelRecordWaitMs: 300 });
+    const { job } = await h.upload(service);
+    await provider.waitForCalls(1);
+    const task = { job_id: job.job_id, file_id: 'file_001', generation: 1, owner: OWNER };
+    // A canceller announces first, then asks the provider and marks the file: this one dies in between.
+    await cancellation.announce(task);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await store.getFile(job.job_id, 'file_001'))?.status).toBe('processing');
+    expect(await queue.withoutEntry([task])).toEqual([]); // still this task's
+    provider.release();
+    const trail = await eventsUntilDone(events, job.job_id);
+    expect(provider.calls.map((c) => c.existing_task_id)).toEqual([null, 'req_fake_1']);
+    expect(trail.filter((e) => e.type === 'completed' || e.type === 'done').map((e) => e.type)).toEqual(['completed', 'done']);
   });
 
   it('fails a file with the provider error code after the last retry', async () => {

@@ -9,7 +9,7 @@ import type { FileTask, TaskContext } from './job-queue.js';
 import type { FileCondition, JobStore } from './job-store.js';
 import { createSequentialTransitions } from './sequential-transitions.js';
 import { storageKeys } from './storage-keys.js';
-import { taskKey, type TaskCancellation } from './task-cancellation.js';
+import { CANCEL_RECORD_WAIT_MS, taskKey, type TaskCancellation } from './task-cancellation.js';
 
 export interface ProcessTaskDeps {
   store: JobStore;
@@ -26,6 +26,8 @@ export interface ProcessTaskDeps {
   generationTimeoutMs?: number;
   /** Where a cancel reaches the task that runs the file (absent: cancelled work ends at its next mark). */
   cancellation?: TaskCancellation;
+  /** How long a task a cancel stopped waits for the cancel to be recorded. @default CANCEL_RECORD_WAIT_MS */
+  cancelRecordWaitMs?: number;
 }
 
 function describeDuration(ms: number): string {
@@ -63,6 +65,12 @@ class StaleTaskError extends Error {
   override readonly name = 'StaleTaskError';
 }
 
+/** A cancel was announced for the task's file; the canceller records it once the provider has answered. */
+class CancelAnnouncedError extends StaleTaskError {}
+
+/** How a generation ended: done with, or stopped by a cancel that was never recorded (its canceller died). */
+type GenerationEnd = 'done' | 'resume';
+
 /**
  * Generates one file at one generation: pending → processing → completed | failed, with a
  * `progress`/`log` event trail, `completed`/`failed`, and `done` when the job finishes.
@@ -71,6 +79,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
   const { store, events, storage, provider } = deps;
   const transitions = deps.transitions ?? createSequentialTransitions(deps);
   const timeoutMs = deps.generationTimeoutMs ?? 600_000;
+  const cancelRecordWaitMs = deps.cancelRecordWaitMs ?? CANCEL_RECORD_WAIT_MS;
   /** The generations running in this process, each with what stops it when its file is cancelled. */
   const running = new Map<string, AbortController>();
   // Listening starts with the first task, so API processes (which run none) never subscribe;
@@ -78,7 +87,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
   let subscribed = false;
   function stopWhenCancelled(task: FileTask): { stop: AbortController; release(): void } {
     if (!subscribed && deps.cancellation) {
-      deps.cancellation.listen((cancelled) => running.get(taskKey(cancelled))?.abort(new StaleTaskError('File cancelled')));
+      deps.cancellation.listen((cancelled) => running.get(taskKey(cancelled))?.abort(new CancelAnnouncedError('File cancelled')));
       subscribed = true;
     }
     const key = taskKey(task);
@@ -96,16 +105,45 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
       log.debug({}, 'Skipping a stale task');
       return;
     }
-    const { stop, release } = stopWhenCancelled(task);
-    try {
-      await generate(task, ctx, marked.file, stop, log);
-    } finally {
-      release();
+    let file: JobFileRecord | null = marked.file;
+    while (file) {
+      const { stop, release } = stopWhenCancelled(task);
+      let end: GenerationEnd;
+      try {
+        end = await generate(task, ctx, file, stop, log);
+      } finally {
+        release();
+      }
+      if (end === 'done') return;
+      if (ctx.signal.aborted) {
+        log.info({}, 'Generation interrupted; it resumes after a restart');
+        throw ctx.signal.reason as Error;
+      }
+      // Still this task's: generate on, following the provider's task it had (if any).
+      log.warn({ waited_ms: cancelRecordWaitMs }, 'A cancel stopped this file but was never recorded (its process may have died); generating on');
+      file = await store.getFile(job_id, file_id);
+      if (file?.generation !== generation || file.status !== 'processing') return;
     }
   };
 
+  /**
+   * Whether the cancel announced for this task was recorded: the file left this generation's
+   * `processing`. The canceller announces before it cancels the provider's task and marks the
+   * file, so the task waits for the mark, keeping its queue entry meanwhile: should the canceller
+   * die in between, the file is still this task's to finish, not left processing with no worker.
+   */
+  async function cancelRecorded(task: FileTask, ctx: TaskContext): Promise<boolean> {
+    const deadline = Date.now() + cancelRecordWaitMs;
+    for (;;) {
+      const file = await store.getFile(task.job_id, task.file_id);
+      if (!file || file.generation !== task.generation || file.status !== 'processing') return true;
+      if (Date.now() >= deadline || ctx.signal.aborted) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** `stop` aborts (with a StaleTaskError) when the file is cancelled or restarted under the task. */
-  async function generate(task: FileTask, ctx: TaskContext, file: JobFileRecord, stop: AbortController, log: Logger): Promise<void> {
+  async function generate(task: FileTask, ctx: TaskContext, file: JobFileRecord, stop: AbortController, log: Logger): Promise<GenerationEnd> {
     const { job_id, file_id, generation } = task;
     const when: FileCondition = { generation, status: ['processing'] };
     log.info({ model_task_id: file.model_task_id, face_limit: file.face_limit, tripo_options: file.tripo_options }, 'Generating model');
@@ -205,9 +243,10 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
     } catch (error) {
       await sideEffects;
       if (error instanceof StaleTaskError) {
+        if (error instanceof CancelAnnouncedError && !(await cancelRecorded(task, ctx))) return 'resume';
         log.info({ reason: error.message }, 'Dropping the result of a stale task');
         await discardResult(task, resultKeys, log);
-        return;
+        return 'done';
       }
       if (ctx.signal.aborted) {
         // Shutting down: the file stays processing and is resumed (not re-submitted) after restart.
@@ -228,6 +267,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
       }
       await recordFailure(job_id, file_id, when, error, log);
     }
+    return 'done';
   }
 
   /**

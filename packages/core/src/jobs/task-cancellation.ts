@@ -17,3 +17,12 @@ export interface TaskCancellation {
 export function taskKey(task: TaskIdentity): string {
   return `${task.job_id}/${task.file_id}/${task.generation}`;
 }
+
+/** How long a cancel waits for the provider to confirm its task's cancel (FAL retries transient failures). */
+export const PROVIDER_CANCEL_TIMEOUT_MS = 10_000;
+
+/**
+ * How long a task stopped by a cancel's announcement waits for the cancel to be recorded before it
+ * generates on: longer than the canceller may wait on the provider between the two.
+ */
+export const CANCEL_RECORD_WAIT_MS = PROVIDER_CANCEL_TIMEOUT_MS + 5_000;

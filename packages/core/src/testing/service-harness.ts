@@ -9,6 +9,7 @@ import type { JobEvent, JobEvents } from '../jobs/job-events.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { JobStore } from '../jobs/job-store.js';
+import type { TaskCancellation } from '../jobs/task-cancellation.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { FakeModelProvider } from './fake-model-provider.js';
 import type { ModelProvider } from '../providers/model-provider.js';
@@ -44,6 +45,9 @@ export async function createServiceHarness() {
       logger?: Logger;
       generationTimeoutMs?: number;
       maxActiveFilesPerOwner?: number;
+      /** Where cancels reach the running tasks; none by default (cancelled work ends at its next mark). */
+      cancellation?: TaskCancellation;
+      cancelRecordWaitMs?: number;
       /** Failures injected under the service: the service sees what these return. */
       wrapStore?: (store: JobStore) => JobStore;
       wrapQueue?: (queue: JobQueue) => JobQueue;
@@ -64,6 +68,8 @@ export async function createServiceHarness() {
       uploadTempDir,
       ...(opts.generationTimeoutMs !== undefined ? { generationTimeoutMs: opts.generationTimeoutMs } : {}),
       ...(opts.maxActiveFilesPerOwner !== undefined ? { maxActiveFilesPerOwner: opts.maxActiveFilesPerOwner } : {}),
+      ...(opts.cancellation ? { cancellation: opts.cancellation } : {}),
+      ...(opts.cancelRecordWaitMs !== undefined ? { cancelRecordWaitMs: opts.cancelRecordWaitMs } : {}),
     });
     queue.process(
       (task, ctx) => service.processTask(task, ctx),
