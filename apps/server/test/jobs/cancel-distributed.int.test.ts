@@ -60,12 +60,13 @@ describe.skipIf(!redisUp)('cancel across processes, with FAL (distributed mode)'
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ job_id, status: 'processing', cancelled_file_ids: ['file_002'] });
-    // The worker stopped following the request within 2 s of the cancel.
+    // The worker stopped following the request within 2 s of the cancel, and let the file go once the cancel was recorded.
     const stopped = await waitFor(
-      async () => cluster.workerLogs('Dropping the result of a stale task').find((line) => line.file_id === 'file_002'),
-      { what: 'the worker to drop file_002', timeoutMs: 5000 },
+      async () => cluster.workerLogs('Generation stopped by a cancel').find((line) => line.file_id === 'file_002'),
+      { what: 'the worker to stop file_002', timeoutMs: 5000 },
     );
     expect(Number(stopped.time) - sent).toBeLessThan(2000);
+    await waitFor(async () => cluster.workerLogs('Dropping the result of a stale task').find((line) => line.file_id === 'file_002'), { what: 'the worker to drop file_002', timeoutMs: 5000 });
     expect(fal.cancels.map((c) => [c.request_id, c.found, c.answer])).toEqual([[requestId, 'IN_PROGRESS', 202]]);
 
     // file_001 completes; file_002's FAL request completes too (the scenario), and is discarded.

@@ -243,7 +243,10 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
     } catch (error) {
       await sideEffects;
       if (error instanceof StaleTaskError) {
-        if (error instanceof CancelAnnouncedError && !(await cancelRecorded(task, ctx))) return 'resume';
+        if (error instanceof CancelAnnouncedError) {
+          log.info({}, 'Generation stopped by a cancel');
+          if (!(await cancelRecorded(task, ctx))) return 'resume';
+        }
         log.info({ reason: error.message }, 'Dropping the result of a stale task');
         await discardResult(task, resultKeys, log);
         return 'done';
