@@ -48,7 +48,7 @@ describe('a kill -9 during a retention sweep', () => {
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it('loses nothing that should stay and leaves nothing that should go', async () => {
+  it('loses nothing that should stay and leaves nothing that should go', { timeout: 120_000 }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'i2m-retention-kill9-'));
     dirs.push(dataDir);
     const events = new FsJobEvents({ root: dataDir });
