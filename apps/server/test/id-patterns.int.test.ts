@@ -34,6 +34,10 @@ function routes(server: TestServer): Record<string, (jobId: string, fileId: stri
     'POST /models/generate-single': (job, file) => post(server.api('/models/generate-single'), { job_id: job, file_id: file }),
     'tRPC status.get': (job) => get(`${server.url}/trpc/status.get?input=${trpcInput({ job_id: job })}`),
     'tRPC models.generateSingle': (job, file) => post(`${server.url}/trpc/models.generateSingle`, { json: { job_id: job, file_id: file } }),
+    'POST /jobs/cancel': (job) => post(server.api(`/jobs/${encodeURIComponent(job)}/cancel`), {}),
+    'POST /jobs/retry': (job) => post(server.api(`/jobs/${encodeURIComponent(job)}/retry`), {}),
+    'tRPC jobs.cancel': (job) => post(`${server.url}/trpc/jobs.cancel`, { json: { job_id: job } }),
+    'tRPC jobs.retry': (job) => post(`${server.url}/trpc/jobs.retry`, { json: { job_id: job } }),
   };
 }
 
