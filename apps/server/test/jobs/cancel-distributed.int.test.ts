@@ -18,9 +18,10 @@ describe.skipIf(!redisUp)('cancel across processes, with FAL (distributed mode)'
   let fal: FalEmulator;
   let cluster: Cluster;
   beforeAll(async () => {
-    // Long enough that the file is still running when it is cancelled; the scenario lets FAL
-    // finish the request anyway, so a result does arrive after the cancel.
-    fal = await startFalEmulator({ queueMs: 50, processingMs: 4000, scenario: 'completes-despite-cancel' });
+    // Long enough that the file is still running when it is cancelled, even on a loaded host (at
+    // 4 s the request once finished before the cancel reached it, and nothing was cancelled at
+    // FAL); the scenario lets FAL finish the request anyway, so a result does arrive after the cancel.
+    fal = await startFalEmulator({ queueMs: 50, processingMs: 10_000, scenario: 'completes-despite-cancel' });
     cluster = await startCluster({ apis: 2, workers: 1, env: { FAL_KEY: 'test-fal-key', FAL_BASE_URL: fal.url, WORKER_CONCURRENCY: '2' } });
   });
   afterAll(async () => {
