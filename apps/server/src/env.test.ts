@@ -48,6 +48,21 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ [name]: value })).toThrow(new RegExp(`Invalid environment[\\s\\S]*${name}`));
   });
 
+  it('reads the webhook settings: WEBHOOK_URL (checked like a job\'s, without DNS), and the two flags, false by default', () => {
+    const defaults = parseEnv({});
+    expect(defaults).toMatchObject({ WEBHOOK_ALLOW_HTTP: false, WEBHOOK_ALLOW_PRIVATE: false });
+    expect(defaults.WEBHOOK_URL).toBeUndefined();
+    const env = parseEnv({ PUBLIC_URL: 'https://i2m.example.com', WEBHOOK_URL: 'http://10.0.0.5/hook', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true' });
+    expect(env).toMatchObject({ WEBHOOK_URL: 'http://10.0.0.5/hook', WEBHOOK_ALLOW_HTTP: true, WEBHOOK_ALLOW_PRIVATE: true });
+    expect(() => parseEnv({ PUBLIC_URL: 'https://i2m.example.com', WEBHOOK_URL: 'http://hooks.example.com/' })).toThrow(/WEBHOOK_URL must use https:\/\//);
+    expect(() => parseEnv({ PUBLIC_URL: 'https://i2m.example.com', WEBHOOK_URL: 'https://10.0.0.5/' })).toThrow(/WEBHOOK_URL points at a non-public address \(10\.0\.0\.5\)/);
+    expect(() => parseEnv({ WEBHOOK_ALLOW_HTTP: 'yes' })).toThrow(/Invalid environment[\s\S]*WEBHOOK_ALLOW_HTTP/);
+  });
+
+  it('refuses WEBHOOK_URL without PUBLIC_URL, saying to set it', () => {
+    expect(() => parseEnv({ WEBHOOK_URL: 'https://hooks.example.com/i2m' })).toThrow(/WEBHOOK_URL needs PUBLIC_URL/);
+  });
+
   it.each([
     [undefined, false],
     ['false', false],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_ACTIVE_FILES_PER_KEY, DEFAULT_MAX_FILE_SIZE_MB, DEFAULT_MAX_FILES } from '@image2model/core/limits';
+import { parseWebhookUrl, type WebhookSubscriptionConfig } from '@image2model/core';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 const commaList = z
@@ -8,6 +9,12 @@ const commaList = z
   .transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0));
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** `true` or `false`, false when unset. */
+const flag = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .default('false')
+  .transform((value) => value === 'true');
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -79,6 +86,20 @@ const EnvSchema = z.object({
   MAX_STREAMS_PER_KEY: positiveInt(50),
   /** A download or ZIP whose client takes no bytes for this long is cut. */
   SLOW_READER_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** Where the webhook events of jobs that name no `webhook_url` go; needs PUBLIC_URL. */
+  WEBHOOK_URL: z.string().optional(),
+  /** Accept `http://` webhook URLs too (tests, private deployments). */
+  WEBHOOK_ALLOW_HTTP: flag,
+  /** Accept webhook URLs whose host is on a loopback, private or other non-public address (tests, private deployments). */
+  WEBHOOK_ALLOW_PRIVATE: flag,
+}).superRefine((env, ctx) => {
+  if (env.WEBHOOK_URL === undefined) return;
+  // Syntax, scheme and a literal address here; a host name is resolved and checked at every delivery.
+  const check = parseWebhookUrl(env.WEBHOOK_URL, { allowHttp: env.WEBHOOK_ALLOW_HTTP, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE });
+  if (!check.ok) ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: `WEBHOOK_URL ${check.reason}` });
+  if (env.PUBLIC_URL === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: "WEBHOOK_URL needs PUBLIC_URL: a webhook's model_url is built from it; set PUBLIC_URL to the origin receivers reach this server at" });
+  }
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -92,6 +113,15 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const parsed = EnvSchema.safeParse(dropEmpty(source));
   if (!parsed.success) throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
+}
+
+/** Which webhook URLs jobs may name, and the default one (see docs/configuration.md, "Webhooks"). */
+export function webhooksOf(env: Env): WebhookSubscriptionConfig {
+  return {
+    defaultUrl: env.WEBHOOK_URL ?? null,
+    publicUrlSet: env.PUBLIC_URL !== undefined,
+    policy: { allowHttp: env.WEBHOOK_ALLOW_HTTP, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE },
+  };
 }
 
 /** How long finished jobs are kept, and how often the expired ones are deleted. */

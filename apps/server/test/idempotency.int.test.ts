@@ -73,6 +73,7 @@ describe('Idempotency-Key, embedded mode', () => {
       [[a, { ...b, name: 'c.png' }], {}],
       [[b, a], {}],
       [[a, b], { face_limit: '5000' }],
+      [[a, b], { webhook_url: 'https://93.184.216.34/hook' }],
       [[a], {}],
     ];
     for (const [files, fields] of changed) {

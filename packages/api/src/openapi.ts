@@ -2,7 +2,7 @@ import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { z } from 'zod';
 import { appRouter } from './root.js';
 import { HAND_WRITTEN_ROUTES } from './paths.js';
-import { ErrorBodySchema, FaceLimitSchema, TripoOptionsSchema, UploadResponseSchema } from './schemas.js';
+import { ErrorBodySchema, FaceLimitSchema, TripoOptionsSchema, UploadResponseSchema, WebhookUrlSchema } from './schemas.js';
 import { JobEventWireSchema } from './routers/status/on-status-events.types.js';
 import { completeOpenApiDocument, SECURITY_SCHEMES } from './openapi-post-process.js';
 
@@ -60,7 +60,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
           operationId: 'upload-batch',
           tags: ['upload'],
           summary: 'Upload photos and start generating',
-          description: `Multipart form: \`files\` (1–${opts.maxFiles} JPEG or PNG images, each at most ${opts.maxFileSizeMb} MiB and ${opts.maxImagePixels.toLocaleString('en')} pixels, recognised by content, not name) and optional \`face_limit\`, plus the optional FAL Tripo options \`texture\`, \`pbr\`, \`seed\`, \`texture_seed\`, \`texture_alignment\`, \`orientation\` and \`auto_size\` (form values: \`true\`/\`false\`, decimal integers), applied to every file, sent to FAL only when given and ignored by the local generator. Tripo's \`quad\` option is not offered: it makes FAL return an FBX model, and this service stores and serves GLB. The whole batch is rejected, storing nothing, if any file is wrong, or with 429 \`RATE_LIMIT_EXCEEDED\` (\`details.reason: "active_files"\`) if its files would take the key's files pending or processing past the server's limit (\`details.limit\`). Every file is queued at once. With an \`Idempotency-Key\`, the same upload (the same files, by content, name and order, and the same fields) sent again within 24 h gets the first answer back and creates no second job.`,
+          description: `Multipart form: \`files\` (1–${opts.maxFiles} JPEG or PNG images, each at most ${opts.maxFileSizeMb} MiB and ${opts.maxImagePixels.toLocaleString('en')} pixels, recognised by content, not name) optional \`face_limit\` and \`webhook_url\` (where the job's webhook events go; default: the server's \`WEBHOOK_URL\`, if any), plus the optional FAL Tripo options \`texture\`, \`pbr\`, \`seed\`, \`texture_seed\`, \`texture_alignment\`, \`orientation\` and \`auto_size\` (form values: \`true\`/\`false\`, decimal integers), applied to every file, sent to FAL only when given and ignored by the local generator. Tripo's \`quad\` option is not offered: it makes FAL return an FBX model, and this service stores and serves GLB. The whole batch is rejected, storing nothing, if any file is wrong, or with 429 \`RATE_LIMIT_EXCEEDED\` (\`details.reason: "active_files"\`) if its files would take the key's files pending or processing past the server's limit (\`details.limit\`). Every file is queued at once. With an \`Idempotency-Key\`, the same upload (the same files, by content, name and order, and the same fields) sent again within 24 h gets the first answer back and creates no second job.`,
           requestBody: {
             required: true,
             content: {
@@ -68,6 +68,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
                 schema: z.object({
                   files: z.array(z.string().meta({ format: 'binary' })),
                   face_limit: FaceLimitSchema.optional(),
+                  webhook_url: WebhookUrlSchema.optional(),
                   ...TripoOptionsSchema.shape,
                 }),
               },

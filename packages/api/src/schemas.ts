@@ -88,6 +88,16 @@ export const TripoFormFieldsSchema = z.object({
   auto_size: formBoolean.optional(),
 });
 
+/**
+ * A webhook URL a request names. Its rules (https, public hosts, length) are core's
+ * (`acceptWebhookUrl`), checked by the job service for every transport, so the schema only says what it is.
+ */
+export const WebhookUrlSchema = z.string().meta({
+  description:
+    "Where the job's webhook events are sent. `https://` only (`http://` too when the server sets `WEBHOOK_ALLOW_HTTP`), without credentials, at most 2,048 characters, and its host must resolve to public addresses only (unless the server sets `WEBHOOK_ALLOW_PRIVATE`). Otherwise, or when the server has no `PUBLIC_URL`, 400 `VALIDATION_ERROR` with `details.field: \"webhook_url\"` and `details.reason`.",
+  example: 'https://hooks.example.com/image2model',
+});
+
 export const FileStatusSchema = z.enum(['pending', 'processing', 'completed', 'failed', 'cancelled']);
 export const JobStateSchema = z.enum(['processing', 'completed', 'failed', 'partial', 'cancelled']);
 /** The statuses a job ends in (a `done` event's). */

@@ -46,6 +46,7 @@ export function toJobStatus({ job, files }: JobWithFiles, summary: JobSummary, p
     created_at: summary.created_at,
     updated_at: summary.updated_at,
     expires_at: summary.expires_at,
+    webhook_url: job.webhook_url ?? null,
     files: files.map((file) => toWireFile(file, job.job_id, query, publicUrl)),
   };
 }

@@ -55,10 +55,12 @@ export {
   checkWebhookUrl,
   isPublicAddress,
   MAX_WEBHOOK_URL_LENGTH,
+  parseWebhookUrl,
   type ResolveHost,
   type WebhookUrlCheck,
   type WebhookUrlPolicy,
 } from './webhooks/webhook-url-policy.js';
+export { acceptWebhookUrl, NO_WEBHOOKS, webhookUrlForNewJob, type WebhookSubscriptionConfig } from './webhooks/webhook-subscription.js';
 export { DEFAULT_WEBHOOK_TIMEOUT_MS, sendWebhook, type SendWebhookInput, type WebhookAttemptResult } from './webhooks/send-webhook.js';
 export { GONE_REASON } from './webhooks/webhook-outbox.js';
 export type * from './webhooks/webhook-outbox.js';

@@ -37,6 +37,7 @@ export interface JobStatusBody {
   created_at: string;
   updated_at: string;
   expires_at: string | null;
+  webhook_url: string | null;
   files: { file_id: string; filename: string; status: string; progress: number; model_url: string | null; preview_url: string | null; model_task_id: string | null; face_limit: number | null; error?: { code: string; message: string } }[];
 }
 

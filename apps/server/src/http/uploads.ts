@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
-import { AppError, storageFullError, type Idempotency, type JobService, type TripoOptions, type UploadedImage } from '@image2model/core';
+import { AppError, MAX_WEBHOOK_URL_LENGTH, storageFullError, type Idempotency, type JobService, type TripoOptions, type UploadedImage } from '@image2model/core';
 import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '@image2model/core/limits';
 import { fieldIssues, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKeyHeader, TRIPO_OPTION_FIELDS, TripoFormFieldsSchema } from '@image2model/api';
 import type { Logger } from 'pino';
@@ -37,6 +37,15 @@ function parseFaceLimit(raw: unknown): number | null {
     throw new AppError('VALIDATION_ERROR', `face_limit must be ${range}`, { details: { field: 'face_limit' } });
   }
   return value;
+}
+
+/** The optional `webhook_url` field, as sent; the job service checks it (as it does for every transport). */
+function parseWebhookUrlField(raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') {
+    throw new AppError('VALIDATION_ERROR', 'webhook_url must be sent once, as a text field', { details: { field: 'webhook_url', reason: 'must be sent once, as a text field' } });
+  }
+  return raw;
 }
 
 /** The optional FAL Tripo form fields (`texture`, `pbr`, `seed`, …), validated; undefined when none was sent. */
@@ -104,7 +113,8 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
       fileSize: Math.floor(opts.maxFileSizeMb * 1024 * 1024),
       files: opts.maxFiles,
       fields: 20,
-      fieldSize: 1024,
+      // Room for the longest webhook URL accepted, in UTF-8's worst case; its own check says why one is too long.
+      fieldSize: MAX_WEBHOOK_URL_LENGTH * 4,
       parts: opts.maxFiles + 20,
       headerPairs: 100,
     },
@@ -151,6 +161,7 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
       const fields = req.body as Record<string, unknown> | undefined;
       const faceLimit = parseFaceLimit(fields?.face_limit);
       const tripoOptions = parseTripoOptions(fields);
+      const webhookUrl = parseWebhookUrlField(fields?.webhook_url);
       if (files.length === 0) {
         throw new AppError('VALIDATION_ERROR', 'No files: send one or more JPEG or PNG images as multipart/form-data in the "files" field', {
           details: { max_files: opts.maxFiles },
@@ -163,7 +174,13 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
           const format = await checkImage(file.path, filename, opts.maxImagePixels);
           images.push({ filename, temp_path: file.path, format });
         }
-        const { job, files: created } = await opts.jobs.createJob({ owner, face_limit: faceLimit, images, ...(tripoOptions ? { tripo_options: tripoOptions } : {}) });
+        const { job, files: created } = await opts.jobs.createJob({
+          owner,
+          face_limit: faceLimit,
+          images,
+          ...(tripoOptions ? { tripo_options: tripoOptions } : {}),
+          ...(webhookUrl !== undefined ? { webhook_url: webhookUrl } : {}),
+        });
         opts.logger.info({ job_id: job.job_id, files: created.length }, `Created job ${job.job_id} with ${created.length} file(s)`);
         const body = {
           job_id: job.job_id,
@@ -175,7 +192,7 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
         return { status: 200, body };
       };
       // The fingerprint needs every file's bytes, so it is taken once the whole body has arrived.
-      const fingerprint = key === null ? '' : await uploadFingerprint(files, { face_limit: faceLimit, ...tripoOptions });
+      const fingerprint = key === null ? '' : await uploadFingerprint(files, { face_limit: faceLimit, webhook_url: webhookUrl, ...tripoOptions });
       const outcome = await opts.idempotency.run({ owner, key, fingerprint }, createBatch);
       if (outcome.replayed) {
         // The same upload was answered before: its copy of the files is not needed.

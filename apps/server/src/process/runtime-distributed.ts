@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger as PinoLogger } from 'pino';
-import { createJobService, createPeriodicPass, FsBlobStorage, type Logger, type ModelProvider } from '@image2model/core';
+import { createJobService, createPeriodicPass, FsBlobStorage, type Logger, type ModelProvider, type WebhookSubscriptionConfig } from '@image2model/core';
 import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisTaskCancellation, withRedisLock } from '@image2model/core/distributed';
-import { retentionOf, type Env } from '../env.js';
+import { retentionOf, webhooksOf, type Env } from '../env.js';
 import type { QueueStats } from '../metrics/metrics.js';
 import { createRedisRateLimiters } from '../http/rate-limit.js';
 import type { RedisLogStream } from '../logging/redis-log-stream.js';
@@ -33,6 +33,8 @@ export interface DistributedRuntimeOptions {
   retention?: RetentionOptions;
   /** API processes: see JobServiceDeps.maxActiveFilesPerOwner. */
   maxActiveFilesPerKey?: number;
+  /** API processes: see JobServiceDeps.webhooks. */
+  webhooks?: WebhookSubscriptionConfig;
 }
 
 export interface DistributedRuntime extends Runtime {
@@ -75,6 +77,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     cancellation,
     retentionHours: retention.hours,
     maxActiveFilesPerOwner: opts.maxActiveFilesPerKey,
+    webhooks: opts.webhooks,
   });
   // Finds files whose queue entry was lost (a crash between BullMQ's state and ours, an upload or
   // a restart whose queueing failed) and queues them; one worker at a time across the deployment.
@@ -136,6 +139,7 @@ export async function distributedParts(opts: {
     lockMs: env.WORKER_LOCK_MS,
     retention: retentionOf(env),
     maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY,
+    webhooks: webhooksOf(env),
   });
   return {
     runtime,

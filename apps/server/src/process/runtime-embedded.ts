@@ -11,12 +11,13 @@ import {
   type JobStore,
   type Logger,
   type ModelProvider,
+  type WebhookSubscriptionConfig,
 } from '@image2model/core';
 import type { Env } from '../env.js';
 import type { LogBuffer } from '../logging/log-buffer.js';
 import { createMemoryRateLimiters } from '../http/rate-limit.js';
 import { defaultConcurrency, generationTimeoutMs } from './provider.js';
-import { retentionOf } from '../env.js';
+import { retentionOf, webhooksOf } from '../env.js';
 import { createRetentionSweep, workerLifecycle, type ModeParts, type RetentionOptions, type Runtime } from './runtime.js';
 
 export interface EmbeddedRuntimeOptions {
@@ -34,6 +35,8 @@ export interface EmbeddedRuntimeOptions {
   retention?: RetentionOptions;
   /** See JobServiceDeps.maxActiveFilesPerOwner. */
   maxActiveFilesPerKey?: number;
+  /** See JobServiceDeps.webhooks. */
+  webhooks?: WebhookSubscriptionConfig;
   /** Tests: what the job service enqueues through and stores through, in front of the real ones. */
   wrapQueue?: ((queue: JobQueue) => JobQueue) | undefined;
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
@@ -61,6 +64,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     cancellation,
     retentionHours: retention.hours,
     maxActiveFilesPerOwner: opts.maxActiveFilesPerKey,
+    webhooks: opts.webhooks,
   });
   // One process owns the queue and the store, so only a failure that escaped every other repair
   // leaves a file with nothing queued; the same pass as at start picks it up.
@@ -87,7 +91,7 @@ export async function embeddedParts(opts: {
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
 }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
   const idempotency = await FsIdempotencyStore.open({ root: opts.dataDir, logger: opts.logger });
   return {
     runtime,

@@ -23,6 +23,7 @@ import { PROVIDER_CANCEL_TIMEOUT_MS, type TaskCancellation } from './task-cancel
 import { deriveJobState, FINAL_FILE_STATUSES } from '../job-state.js';
 import { DEFAULT_MAX_ACTIVE_FILES_PER_KEY } from '../limits.js';
 import { admitActiveFiles } from './active-files-limit.js';
+import { acceptWebhookUrl, NO_WEBHOOKS, webhookUrlForNewJob, type WebhookSubscriptionConfig } from '../webhooks/webhook-subscription.js';
 
 export interface JobServiceDeps {
   store: JobStore;
@@ -47,6 +48,8 @@ export interface JobServiceDeps {
   retentionHours?: number;
   /** MAX_ACTIVE_FILES_PER_KEY: pending + processing files one owner may have (see admitActiveFiles). @default 200 */
   maxActiveFilesPerOwner?: number;
+  /** Which webhook URLs jobs may name, and the default one. @default NO_WEBHOOKS */
+  webhooks?: WebhookSubscriptionConfig;
 }
 
 /** What a restarted file says when it could not be queued: generate-single may try again. */
@@ -75,6 +78,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const retentionHours = deps.retentionHours ?? 0;
   const maxActiveFiles = deps.maxActiveFilesPerOwner ?? DEFAULT_MAX_ACTIVE_FILES_PER_KEY;
   const admit = (owner: string, requested: number) => admitActiveFiles(store, owner, requested, maxActiveFiles);
+  const webhooks = deps.webhooks ?? NO_WEBHOOKS;
 
   /** A caller's id outside the pattern is an unknown job: it never reaches the store (`<id>:tally` is a Redis key). */
   async function lookUp(jobId: string): Promise<JobWithFiles | null> {
@@ -154,10 +158,15 @@ export function createJobService(deps: JobServiceDeps): JobService {
   /**
    * Queues restarted files. Each gets an event first: the job is processing again, and an event
    * after the old `done` keeps late SSE clients from closing on it. A paid provider says that a
-   * cancelled file's new generation is new work.
+   * cancelled file's new generation is new work. A webhook URL the request named replaces the
+   * job's before the work is queued, so the events of that work go to it.
    */
-  async function queueRestarted(restarted: { task: FileTask; was: JobFileRecord['status'] }[]): Promise<void> {
+  async function queueRestarted(restarted: { task: FileTask; was: JobFileRecord['status'] }[], webhookUrl?: string): Promise<void> {
     try {
+      const jobId = restarted[0]?.task.job_id;
+      if (webhookUrl !== undefined && jobId !== undefined && (await store.setWebhookUrl(jobId, webhookUrl))) {
+        logger.info({ job_id: jobId }, 'Webhook URL replaced');
+      }
       for (const { task, was } of restarted) {
         await deps.events.append(task.job_id, { type: 'progress', job_id: task.job_id, file_id: task.file_id, progress: 0 });
         if (was === 'cancelled' && provider.name === 'fal') {
@@ -214,8 +223,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
   }
 
   return {
-    async createJob({ owner, face_limit, images, tripo_options }) {
+    async createJob({ owner, face_limit, images, tripo_options, webhook_url }) {
       if (images.length === 0) throw new AppError('VALIDATION_ERROR', 'No files uploaded');
+      // The effective URL is stored, so the job's status shows where its events will go.
+      const webhookUrl = await webhookUrlForNewJob(webhook_url, webhooks);
       // Before any photo is moved in: a refused upload stores nothing.
       await admit(owner, images.length);
       const at = now();
@@ -229,6 +240,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
         owner,
         face_limit,
         ...(options ? { tripo_options: options } : {}),
+        webhook_url: webhookUrl,
         created_at: timestamp,
         updated_at: timestamp,
       };
@@ -284,13 +296,14 @@ export function createJobService(deps: JobServiceDeps): JobService {
     async generateSingle(input, access) {
       const found = await owned(input.job_id, access);
       const file = fileOf(found, input.file_id);
+      const webhookUrl = input.webhook_url === undefined ? undefined : await acceptWebhookUrl(input.webhook_url, webhooks);
       const busy = (): AppError =>
         new AppError('CONFLICT', `File ${input.file_id} is already being generated; wait until it completes or fails`);
       if (file.status === 'pending' || file.status === 'processing') throw busy();
       await admit(found.job.owner, 1);
       const restarted = await restart(input.job_id, found.job.owner, file, { face_limit: input.face_limit, ...(input.tripo_options ? { tripo_options: input.tripo_options } : {}) });
       if (!restarted) throw busy();
-      await queueRestarted([restarted]);
+      await queueRestarted([restarted], webhookUrl);
       return { job_id: input.job_id, file_id: input.file_id, model_task_id: restarted.model_task_id, status: 'processing' };
     },
 
@@ -327,6 +340,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
     async retryFiles(input, access) {
       const found = await owned(input.job_id, access);
       const retryable = filesNamed(found, input.file_ids).filter((file) => file.status === 'failed' || file.status === 'cancelled');
+      const webhookUrl = input.webhook_url === undefined ? undefined : await acceptWebhookUrl(input.webhook_url, webhooks);
       if (retryable.length > 0) await admit(found.job.owner, retryable.length);
       const restarted = [];
       for (const file of retryable) {
@@ -336,7 +350,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       if (restarted.length === 0) {
         throw new AppError('CONFLICT', 'Nothing to retry: no file of this job (of those named) has failed or been cancelled', { details: { reason: 'nothing_to_retry' } });
       }
-      await queueRestarted(restarted);
+      await queueRestarted(restarted, webhookUrl);
       return { job_id: input.job_id, status: 'processing', retried_file_ids: restarted.map(({ task }) => task.file_id) };
     },
 

@@ -30,6 +30,8 @@ export interface GenerateSingleInput {
   face_limit?: number | null;
   /** Tripo options to change; each one left out keeps the file's previous value. */
   tripo_options?: TripoOptions;
+  /** Replaces the job's webhook URL for the events that follow; undefined keeps it. */
+  webhook_url?: string;
 }
 
 export interface CancelFilesInput {
@@ -51,6 +53,8 @@ export interface RetryFilesInput {
   file_ids?: string[];
   /** undefined = keep each file's previous face limit. */
   face_limit?: number | null;
+  /** Replaces the job's webhook URL for the events that follow; undefined keeps it. */
+  webhook_url?: string;
 }
 
 export interface RetryFilesResult {
@@ -83,7 +87,8 @@ export interface CleanupResult {
 
 /** The use cases every transport calls. Unknown or invisible jobs and files throw NOT_FOUND. */
 export interface JobService {
-  createJob(input: { owner: string; face_limit: number | null; images: UploadedImage[]; tripo_options?: TripoOptions }): Promise<JobWithFiles>;
+  /** VALIDATION_ERROR (`details.field: "webhook_url"`) for a webhook URL the server may not send to. */
+  createJob(input: { owner: string; face_limit: number | null; images: UploadedImage[]; tripo_options?: TripoOptions; webhook_url?: string }): Promise<JobWithFiles>;
   getJob(jobId: string, access: Access): Promise<JobWithFiles>;
   /** Needs the owner's key; CONFLICT while the file is pending or processing. */
   generateSingle(input: GenerateSingleInput, access: Access): Promise<GenerateSingleResult>;

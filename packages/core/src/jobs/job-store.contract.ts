@@ -318,6 +318,23 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       if (harness.reopen) expect(await (await harness.reopen()).cursorKey()).toEqual(key);
     });
 
+    it("stores a job's webhook URL and replaces it, keeping it after a reopen; an unknown or deleted job is left absent", async () => {
+      const job = makeJobRecord({ webhook_url: 'https://hooks.example.com/first' });
+      await store.create(job, [makeFileRecord(0, job.job_id)]);
+      expect((await store.get(job.job_id))?.job.webhook_url).toBe('https://hooks.example.com/first');
+      expect(await store.setWebhookUrl(job.job_id, 'https://hooks.example.com/second')).toBe(true);
+      const replaced = await store.get(job.job_id);
+      expect(replaced?.job).toEqual({ ...job, webhook_url: 'https://hooks.example.com/second' });
+      if (harness.reopen) {
+        store = await harness.reopen();
+        expect((await store.get(job.job_id))?.job.webhook_url).toBe('https://hooks.example.com/second');
+      }
+      await store.delete(job.job_id);
+      expect(await store.setWebhookUrl(job.job_id, 'https://hooks.example.com/third')).toBe(false);
+      expect(await store.get(job.job_id)).toBeNull();
+      expect(await store.setWebhookUrl('batch_20000101_000000_zzzzzz', 'https://hooks.example.com/x')).toBe(false);
+    });
+
     it('deletes a job, and deleting an unknown one is a no-op', async () => {
       const { jobId } = await seed(1);
       await store.delete(jobId);

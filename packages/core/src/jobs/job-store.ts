@@ -110,6 +110,8 @@ export interface JobStore {
     patch: RestartPatch,
     condition: FileCondition,
   ): Promise<UpdateResult | null>;
+  /** Replaces the job's webhook URL (for the events that follow); false when the job does not exist. */
+  setWebhookUrl(jobId: string, url: string): Promise<boolean>;
   /** Positions of one owner's jobs, newest first (see JobListQuery), from an index. */
   listJobs(query: JobListQuery): Promise<JobListPosition[]>;
   /** Finished jobs last updated before a threshold, oldest first, from an index: what retention deletes. */

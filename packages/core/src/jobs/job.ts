@@ -60,6 +60,12 @@ export interface JobRecord {
   face_limit: number | null;
   /** The batch's Tripo options, when any were given. */
   tripo_options?: TripoOptions;
+  /**
+   * Where the job's webhook events go: the upload's `webhook_url`, else the server's WEBHOOK_URL at
+   * creation; a retry or generate-single naming one replaces it. Null (or absent: jobs made before
+   * webhooks) = none.
+   */
+  webhook_url?: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -21,7 +21,12 @@ export const retryJob = apiKeyProcedure
   .mutation(
     idempotent(({ ctx, input }) =>
       ctx.services.jobs.retryFiles(
-        { job_id: input.job_id, ...(input.file_ids ? { file_ids: input.file_ids } : {}), ...(input.face_limit !== undefined ? { face_limit: input.face_limit } : {}) },
+        {
+          job_id: input.job_id,
+          ...(input.file_ids ? { file_ids: input.file_ids } : {}),
+          ...(input.face_limit !== undefined ? { face_limit: input.face_limit } : {}),
+          ...(input.webhook_url !== undefined ? { webhook_url: input.webhook_url } : {}),
+        },
         accessFor(ctx, null),
       ),
     ),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FaceLimitSchema, JobIdSchema, strict } from '../../schemas.js';
+import { FaceLimitSchema, JobIdSchema, strict, WebhookUrlSchema } from '../../schemas.js';
 import { FileIdsSchema } from './cancel-job.types.js';
 import { IdempotencyKeyField } from '../../idempotency-key.js';
 
@@ -7,6 +7,7 @@ export const RetryJobInputSchema = z.object({
   job_id: JobIdSchema,
   file_ids: FileIdsSchema.optional(),
   face_limit: strict(FaceLimitSchema).optional().meta({ description: "The face limit for the retried files; left out, each file's previous one" }),
+  webhook_url: WebhookUrlSchema.optional().meta({ description: "Replaces the job's webhook URL for the events that follow; left out, the job keeps its own" }),
   ...IdempotencyKeyField,
 });
 

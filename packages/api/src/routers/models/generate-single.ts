@@ -22,11 +22,17 @@ export const generateSingle = apiKeyProcedure
   .output(GenerateSingleResponseSchema)
   .mutation(
     idempotent(({ ctx, input }) => {
-      const { job_id, file_id, face_limit } = input;
+      const { job_id, file_id, face_limit, webhook_url } = input;
       const tripo_options: TripoOptions = {};
       for (const key of TRIPO_OPTION_FIELDS) if (input[key] !== undefined) Object.assign(tripo_options, { [key]: input[key] });
       return ctx.services.jobs.generateSingle(
-        { job_id, file_id, ...(face_limit !== undefined ? { face_limit } : {}), ...(Object.keys(tripo_options).length > 0 ? { tripo_options } : {}) },
+        {
+          job_id,
+          file_id,
+          ...(face_limit !== undefined ? { face_limit } : {}),
+          ...(Object.keys(tripo_options).length > 0 ? { tripo_options } : {}),
+          ...(webhook_url !== undefined ? { webhook_url } : {}),
+        },
         accessFor(ctx, null),
       );
     }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdempotencyKeyField } from '../../idempotency-key.js';
-import { FaceLimitSchema, FileIdSchema, JobIdSchema, strict, strictBoolean, TRIPO_DOCS, TripoOptionsSchema, TripoSeedSchema } from '../../schemas.js';
+import { FaceLimitSchema, FileIdSchema, JobIdSchema, strict, strictBoolean, TRIPO_DOCS, TripoOptionsSchema, TripoSeedSchema, WebhookUrlSchema } from '../../schemas.js';
 
 /** The same options as JSON body fields, where numbers and booleans must really be JSON numbers and booleans. */
 const TripoJsonFields = {
@@ -18,6 +18,7 @@ export const GenerateSingleInputSchema = z.object({
   file_id: FileIdSchema,
   face_limit: strict(FaceLimitSchema).optional(),
   ...TripoJsonFields,
+  webhook_url: WebhookUrlSchema.optional().meta({ description: "Replaces the job's webhook URL for the events that follow; left out, the job keeps its own" }),
   ...IdempotencyKeyField,
 });
 

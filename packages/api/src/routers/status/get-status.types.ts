@@ -28,6 +28,10 @@ export const JobStatusResponseSchema = z
     cancelled_files: z.int(),
     progress: z.number().meta({ description: 'Mean file progress, 0–100, two decimals; completed, failed and cancelled files count 100' }),
     ...JobTimesSchema.shape,
+    webhook_url: z
+      .string()
+      .nullable()
+      .meta({ description: "Where the job's webhook events go: the upload's `webhook_url`, else the server's default at upload, replaced by a retry or generate-single naming one; null = none" }),
     files: z.array(JobFileSchema),
   })
   .meta({ id: 'JobStatus' });

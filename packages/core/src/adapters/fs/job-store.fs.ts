@@ -232,6 +232,25 @@ export class FsJobStore implements JobStore {
     return result;
   }
 
+  async setWebhookUrl(jobId: string, url: string): Promise<boolean> {
+    const stored = await this.resident(jobId);
+    if (!stored) return false;
+    const previous = stored.job.webhook_url;
+    stored.job.webhook_url = url;
+    try {
+      await this.writer.persist(jobId);
+    } catch (error) {
+      // Not left in memory, where it would be served and written later as if it had been stored.
+      if (stored.job.webhook_url === url) {
+        if (previous === undefined) delete stored.job.webhook_url;
+        else stored.job.webhook_url = previous;
+      }
+      this.rewriteAfterUndo(jobId);
+      throw error;
+    }
+    return true;
+  }
+
   async listJobs(query: JobListQuery): Promise<JobListPosition[]> {
     return this.index.listJobs(query);
   }

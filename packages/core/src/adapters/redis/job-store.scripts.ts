@@ -113,6 +113,16 @@ return 1
 `;
 
 /**
+ * Replaces a job's webhook URL, unless the job is gone (a deleted job's hash must not come back).
+ * KEYS: 1 job hash. ARGV: 1 the URL, JSON-encoded like every record field. Returns 1, or 0 when gone.
+ */
+export const SET_WEBHOOK_URL = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'webhook_url', ARGV[1])
+return 1
+`;
+
+/**
  * Deletes a job: its records and every index entry of it, in one step.
  * KEYS: 1 job hash, 2 file-id list, 3 tally hash, 4 job-id set, 5… file hashes. ARGV: 1 job id.
  */
