@@ -2,13 +2,15 @@ import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '@image2model/core';
 import { FakeModelProvider } from '@image2model/core/testing';
 import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
 import { makePhoto } from '@image2model/testing/images';
 import { auth, uploadBatch, waitForJobStatus } from '@image2model/testing/http';
 import { serverDist } from '@image2model/testing/server-dist';
+import { requireRedis } from '@image2model/testing/redis';
+import { CLUSTER_KEY, startCluster, type Cluster } from '@image2model/testing/cluster';
 
 /** A public address written as one: accepted without a DNS server (the tests have none). */
 const PUBLIC_HOOK = 'https://93.184.216.34/hooks/i2m';
@@ -160,5 +162,41 @@ describe('WEBHOOK_URL at start-up', () => {
     )) as { code: number; stderr: string } | null;
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toContain('WEBHOOK_URL needs PUBLIC_URL');
+  });
+});
+
+const redisUp = await requireRedis();
+
+/** Two API processes (the built dist, real Redis) and no worker: files stay pending, so a cancel and a retry need no generator. */
+describe.skipIf(!redisUp)('webhook_url on jobs (distributed mode, two API processes)', () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ apis: 2, workers: 0, env: { PUBLIC_URL: 'https://i2m.example.com' } });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('stores the upload\'s URL where every API process reads it, refuses localhost, and a retry on the other process replaces it', async () => {
+    const [a, b] = cluster.apis;
+    if (!a || !b) throw new Error('two API processes expected');
+    const photo = await makePhoto();
+    const uploadTo = (url: string, webhook_url: string) => uploadBatch(`${url}/api/v1/upload/batch`, { key: CLUSTER_KEY, files: [{ name: 'a.png', data: photo }], fields: { webhook_url } });
+    const statusAt = async (url: string, jobId: string) => ((await (await fetch(`${url}/api/v1/status/${jobId}`, { headers: auth(CLUSTER_KEY) })).json()) as { webhook_url: string | null; status: string });
+    const postTo = (url: string, path: string, body: unknown) =>
+      fetch(`${url}/api/v1${path}`, { method: 'POST', headers: { ...auth(CLUSTER_KEY), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+    const refused = await uploadTo(b.url, 'https://localhost/hook');
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { detail: { details: unknown } }).detail.details).toMatchObject({ field: 'webhook_url', reason: expect.stringContaining('non-public address') });
+
+    const uploaded = await uploadTo(a.url, PUBLIC_HOOK);
+    expect(uploaded.status).toBe(200);
+    const { job_id } = (await uploaded.json()) as { job_id: string };
+    expect(await statusAt(b.url, job_id)).toMatchObject({ status: 'processing', webhook_url: PUBLIC_HOOK });
+
+    expect((await postTo(b.url, `/jobs/${job_id}/cancel`, {})).status).toBe(200);
+    expect((await postTo(b.url, `/jobs/${job_id}/retry`, { webhook_url: OTHER_PUBLIC_HOOK })).status).toBe(200);
+    expect(await statusAt(a.url, job_id)).toMatchObject({ status: 'processing', webhook_url: OTHER_PUBLIC_HOOK });
   });
 });
