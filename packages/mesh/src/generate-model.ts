@@ -1,4 +1,5 @@
 import { computeHeight } from './field/compute-height.js';
+import { detectRevolvedBody } from './field/revolved-body.js';
 import { computeSignedDistance } from './field/signed-distance.js';
 import { resolveGenerateOptions, type GenerateOptions, type ResolvedOptions } from './generate-options.js';
 import { buildSurface } from './geometry/build-surface.js';
@@ -25,7 +26,17 @@ export interface GenerateStats {
   mask_coverage: number;
   method: string;
   fallback: 'none' | 'card';
+  /** How the depth was made: a surface of revolution, an inflated silhouette, or the flat card. */
+  shape: ModelShape;
   timings_ms: Record<string, number>;
+}
+
+export type ModelShape = 'revolved' | 'inflated' | 'card';
+
+/** Something the user should know about how the model was made, with a stable code. */
+export interface GenerateNotice {
+  code: 'SYMMETRY_ASSUMED';
+  message: string;
 }
 
 export interface GenerateResult {
@@ -33,7 +44,13 @@ export interface GenerateResult {
   preview?: Buffer;
   stats: GenerateStats;
   warnings: string[];
+  notices: GenerateNotice[];
 }
+
+export const SYMMETRY_ASSUMED: GenerateNotice = {
+  code: 'SYMMETRY_ASSUMED',
+  message: 'The outline looks like a solid of revolution (a bottle, a vase, a mug); made it round, with the back a mirror of the front',
+};
 
 const PREVIEW_YAW_DEGREES = 35;
 
@@ -65,7 +82,10 @@ async function generate(image: Buffer, settings: ResolvedOptions): Promise<Gener
   const imageLongSide = Math.max(width, height);
   const bounds = findMaskBounds(segmentation.mask, width, height);
   const field = computeSignedDistance(segmentation.mask, photo.image, { bounds, margin: fieldMargin(imageLongSide) });
-  const heights = computeHeight(field, { method: settings.method, inflation: settings.inflation, card, imageLongSide });
+  const body = card ? null : detectRevolvedBody(segmentation.mask, width, bounds);
+  const shape: ModelShape = card ? 'card' : body ? 'revolved' : 'inflated';
+  const shortSide = Math.min(bounds.maxX - bounds.minX, bounds.maxY - bounds.minY) + 1;
+  const heights = computeHeight(field, { method: settings.method, inflation: settings.inflation, card, body, imageLongSide, shortSide });
 
   progress.start('meshing', 40);
   const surface = buildSurface({ field, heights, bounds, imageLongSide, faceLimit: settings.faceLimit });
@@ -96,6 +116,7 @@ async function generate(image: Buffer, settings: ResolvedOptions): Promise<Gener
     glb,
     ...(preview ? { preview } : {}),
     warnings,
+    notices: shape === 'revolved' ? [SYMMETRY_ASSUMED] : [],
     stats: {
       triangles: model.indices.length / 3,
       vertices: model.positions.length / 3,
@@ -104,6 +125,7 @@ async function generate(image: Buffer, settings: ResolvedOptions): Promise<Gener
       mask_coverage: segmentation.coverage,
       method: settings.method,
       fallback: segmentation.fallback,
+      shape,
       timings_ms: progress.timings,
     },
   };

@@ -5,7 +5,10 @@ export type InflationMethod = 'puffball' | 'poisson';
 export interface GenerateOptions {
   /** Hard upper bound on the model's triangles, from 4 to 200,000. @default 10_000 */
   face_limit?: number;
-  /** Depth scale: 1 makes a disk a sphere, smaller values flatten the model. @default 0.75 */
+  /**
+   * Depth scale: 1 makes a disk a sphere, smaller values flatten the model. A revolved body (a bottle,
+   * a mug) is round at the default and deepens or flattens in proportion. @default 0.75
+   */
   inflation?: number;
   /** `puffball` keeps thin parts round; `poisson` is smoother but fattens them. @default 'puffball' */
   method?: InflationMethod;
@@ -26,7 +29,8 @@ export interface ResolvedOptions {
   onProgress: (progress: number, stage: string) => void;
 }
 
-const DEFAULT_INFLATION = 0.75;
+/** Also the depth scale at which a revolved body is round. */
+export const DEFAULT_INFLATION = 0.75;
 const DEFAULT_TEXTURE_SIZE = 1024;
 const DEFAULT_PREVIEW_SIZE = 256;
 const MAX_INFLATION = 4;

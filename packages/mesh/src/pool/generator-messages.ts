@@ -1,4 +1,4 @@
-import type { GenerateStats } from '../generate-model.js';
+import type { GenerateNotice, GenerateStats } from '../generate-model.js';
 import type { InflationMethod } from '../generate-options.js';
 
 /** What the main thread asks a generator worker to do. */
@@ -20,6 +20,7 @@ export interface GeneratorOutput {
   glb: Uint8Array;
   preview?: Uint8Array;
   warnings: string[];
+  notices: GenerateNotice[];
   stats: GenerateStats;
 }
 

@@ -1,0 +1,155 @@
+import type { MaskBounds } from '../mask/mask-bounds.js';
+
+/**
+ * The body of a solid of revolution seen from the side: per image row from `top`, the circle that
+ * row cuts through it (centre in image x, pixel-edge units; radius in pixels; 0 = no body there).
+ */
+export interface RevolvedBody {
+  top: number;
+  centres: Float64Array;
+  radii: Float64Array;
+}
+
+/**
+ * The tolerances of "mirror-symmetric about a vertical axis, with a width that changes smoothly".
+ * A row's span counts as symmetric when its midpoint is within SYMMETRY_TOLERANCE of the body's
+ * widest diameter (at least MIN_TOLERANCE_PIXELS) from the axis; elsewhere only its part mirrored
+ * about the axis counts.
+ */
+const SYMMETRY_TOLERANCE = 0.03;
+const MIN_TOLERANCE_PIXELS = 1.5;
+/** At most this share of the silhouette may lie outside the symmetric body (a mug's handle is about 8 %). */
+const MAX_ASYMMETRIC_SHARE = 0.2;
+/** Nothing may reach further past the body's widest radius than this share of its diameter (a handle, not an L's foot). */
+const MAX_SIDE_REACH = 0.5;
+/** The body is at least this tall for its widest diameter: from the front, squat shapes (a label, a plate, a box) look flat as often as round. */
+const MIN_HEIGHT_FOR_WIDTH = 0.85;
+/**
+ * Smoothness: within any window of NOTCH_WINDOW of the body's height, the radius changes by at most
+ * MAX_RADIUS_CHANGE of the widest radius. The top and bottom END_ZONE are exempt: a lid, a rim or a
+ * base may turn sharply (a bottle's flat bottom, a mug's elliptical rim), a star's arms may not.
+ */
+const NOTCH_WINDOW = 0.03;
+const MAX_RADIUS_CHANGE = 0.4;
+const END_ZONE = 0.06;
+/** Smaller bodies are too coarse to judge. */
+const MIN_BODY_ROWS = 16;
+const MIN_BODY_RADIUS = 4;
+
+/**
+ * Finds the solid of revolution a silhouette most likely shows (a bottle, a vase, a glass, a can,
+ * the body of a mug), or null when it does not look like one. The axis is the width-weighted median
+ * of the rows' widest spans' midpoints; each row's body is its span across the axis; what lies
+ * outside the bodies (a handle, a spout) is the asymmetric remainder. Linear in the bounds' area.
+ */
+export function detectRevolvedBody(mask: Uint8Array, width: number, bounds: MaskBounds): RevolvedBody | null {
+  const rows = bounds.maxY - bounds.minY + 1;
+  if (rows < MIN_BODY_ROWS || bounds.area === 0) return null;
+  const axis = weightedMedianMidpoint(mask, width, bounds);
+  const body = rowBodies(mask, width, bounds, axis);
+  keepLongestRun(body.radii);
+  const first = body.radii.findIndex((radius) => radius > 0);
+  if (first < 0) return null;
+  let last = body.radii.length - 1;
+  while (body.radii[last] === 0) last--;
+  const bodyRows = last - first + 1;
+  let widest = 0, bodyArea = 0;
+  for (let row = first; row <= last; row++) {
+    widest = Math.max(widest, body.radii[row]!);
+    bodyArea += 2 * body.radii[row]!;
+  }
+  if (bodyRows < MIN_BODY_ROWS || widest < MIN_BODY_RADIUS) return null;
+  if (bodyRows < MIN_HEIGHT_FOR_WIDTH * 2 * widest) return null;
+  if ((bounds.area - bodyArea) / bounds.area > MAX_ASYMMETRIC_SHARE) return null;
+  if (sideReach(bounds, axis) - widest > MAX_SIDE_REACH * 2 * widest) return null;
+  if (!changesSmoothly(body.radii.subarray(first, last + 1), widest)) return null;
+  return { top: bounds.minY + first, centres: body.centres.slice(first, last + 1), radii: body.radii.slice(first, last + 1) };
+}
+
+/** The midpoint of each row's widest span, weighted by that span's width; the median is robust to a handle's rows. */
+function weightedMedianMidpoint(mask: Uint8Array, width: number, bounds: MaskBounds): number {
+  const midpoints: { x: number; weight: number }[] = [];
+  for (let y = bounds.minY; y <= bounds.maxY; y++) {
+    let best = 0, bestMid = 0;
+    forEachSpan(mask, width, y, bounds, (left, right) => {
+      if (right - left > best) [best, bestMid] = [right - left, (left + right) / 2];
+    });
+    if (best > 0) midpoints.push({ x: bestMid, weight: best });
+  }
+  midpoints.sort((a, b) => a.x - b.x);
+  const half = midpoints.reduce((sum, point) => sum + point.weight, 0) / 2;
+  let running = 0;
+  for (const point of midpoints) {
+    running += point.weight;
+    if (running >= half) return point.x;
+  }
+  return midpoints[midpoints.length - 1]?.x ?? 0;
+}
+
+/** Per row of the bounds: the body's circle, from the span that crosses the axis. */
+function rowBodies(mask: Uint8Array, width: number, bounds: MaskBounds, axis: number): { centres: Float64Array; radii: Float64Array } {
+  const rows = bounds.maxY - bounds.minY + 1;
+  const centres = new Float64Array(rows);
+  const radii = new Float64Array(rows);
+  let widestSpan = 0;
+  const crossing = new Float64Array(rows * 2);
+  for (let row = 0; row < rows; row++) {
+    forEachSpan(mask, width, bounds.minY + row, bounds, (left, right) => {
+      if (left <= axis && axis < right) {
+        crossing[row * 2] = left;
+        crossing[row * 2 + 1] = right;
+        widestSpan = Math.max(widestSpan, right - left);
+      }
+    });
+  }
+  const tolerance = Math.max(MIN_TOLERANCE_PIXELS, SYMMETRY_TOLERANCE * widestSpan);
+  for (let row = 0; row < rows; row++) {
+    const left = crossing[row * 2]!;
+    const right = crossing[row * 2 + 1]!;
+    if (right <= left) continue;
+    const middle = (left + right) / 2;
+    const symmetric = Math.abs(middle - axis) <= tolerance;
+    centres[row] = symmetric ? middle : axis;
+    radii[row] = symmetric ? (right - left) / 2 : Math.min(axis - left, right - axis);
+  }
+  return { centres, radii };
+}
+
+/** Calls back with each run of mask pixels in row y as pixel edges [left, right). */
+function forEachSpan(mask: Uint8Array, width: number, y: number, bounds: MaskBounds, visit: (left: number, right: number) => void): void {
+  const row = y * width;
+  let start = -1;
+  for (let x = bounds.minX; x <= bounds.maxX + 1; x++) {
+    const inside = x <= bounds.maxX && mask[row + x] !== 0;
+    if (inside && start < 0) start = x;
+    if (!inside && start >= 0) {
+      visit(start, x);
+      start = -1;
+    }
+  }
+}
+
+/** Zeroes every row outside the longest run of rows with a body: a body is one piece from top to bottom. */
+function keepLongestRun(radii: Float64Array): void {
+  let bestStart = 0, bestLength = 0, start = 0;
+  for (let row = 0; row <= radii.length; row++) {
+    if (row < radii.length && radii[row]! > 0) continue;
+    if (row - start > bestLength) [bestStart, bestLength] = [start, row - start];
+    start = row + 1;
+  }
+  for (let row = 0; row < radii.length; row++) if (row < bestStart || row >= bestStart + bestLength) radii[row] = 0;
+}
+
+/** How far the silhouette reaches from the axis on its farther side. */
+function sideReach(bounds: MaskBounds, axis: number): number {
+  return Math.max(axis - bounds.minX, bounds.maxX + 1 - axis);
+}
+
+function changesSmoothly(radii: Float64Array, widest: number): boolean {
+  const window = Math.max(2, Math.ceil(NOTCH_WINDOW * radii.length));
+  const end = Math.ceil(END_ZONE * radii.length);
+  for (let row = end; row + window < radii.length - end; row++) {
+    if (Math.abs(radii[row + window]! - radii[row]!) > MAX_RADIUS_CHANGE * widest) return false;
+  }
+  return true;
+}
