@@ -38,14 +38,14 @@ const MIN_BODY_RADIUS = 4;
 
 /**
  * Finds the solid of revolution a silhouette most likely shows (a bottle, a vase, a glass, a can,
- * the body of a mug), or null when it does not look like one. The axis is the width-weighted median
- * of the rows' widest spans' midpoints; each row's body is its span across the axis; what lies
+ * the body of a mug), or null when it does not look like one. The axis is the median of the rows'
+ * widest spans' midpoints (a handle's or a foot's rows are the minority); each row's body is its span across the axis; what lies
  * outside the bodies (a handle, a spout) is the asymmetric remainder. Linear in the bounds' area.
  */
 export function detectRevolvedBody(mask: Uint8Array, width: number, bounds: MaskBounds): RevolvedBody | null {
   const rows = bounds.maxY - bounds.minY + 1;
   if (rows < MIN_BODY_ROWS || bounds.area === 0) return null;
-  const axis = weightedMedianMidpoint(mask, width, bounds);
+  const axis = medianMidpoint(mask, width, bounds);
   const body = rowBodies(mask, width, bounds, axis);
   keepLongestRun(body.radii);
   const first = body.radii.findIndex((radius) => radius > 0);
@@ -66,24 +66,23 @@ export function detectRevolvedBody(mask: Uint8Array, width: number, bounds: Mask
   return { top: bounds.minY + first, centres: body.centres.slice(first, last + 1), radii: body.radii.slice(first, last + 1) };
 }
 
-/** The midpoint of each row's widest span, weighted by that span's width; the median is robust to a handle's rows. */
-function weightedMedianMidpoint(mask: Uint8Array, width: number, bounds: MaskBounds): number {
-  const midpoints: { x: number; weight: number }[] = [];
+/** The median over rows of each row's widest span's midpoint. */
+function medianMidpoint(mask: Uint8Array, width: number, bounds: MaskBounds): number {
+  const midpoints: number[] = [];
   for (let y = bounds.minY; y <= bounds.maxY; y++) {
     let best = 0, bestMid = 0;
     forEachSpan(mask, width, y, bounds, (left, right) => {
       if (right - left > best) [best, bestMid] = [right - left, (left + right) / 2];
     });
-    if (best > 0) midpoints.push({ x: bestMid, weight: best });
+    if (best > 0) midpoints.push(bestMid);
   }
-  midpoints.sort((a, b) => a.x - b.x);
-  const half = midpoints.reduce((sum, point) => sum + point.weight, 0) / 2;
-  let running = 0;
-  for (const point of midpoints) {
-    running += point.weight;
-    if (running >= half) return point.x;
-  }
-  return midpoints[midpoints.length - 1]?.x ?? 0;
+  return median(midpoints);
+}
+
+/** The lower median; 0 for none. */
+function median(values: number[]): number {
+  values.sort((a, b) => a - b);
+  return values[(values.length - 1) >> 1] ?? 0;
 }
 
 /** Per row of the bounds: the body's circle, from the span that crosses the axis. */
@@ -91,18 +90,18 @@ function rowBodies(mask: Uint8Array, width: number, bounds: MaskBounds, axis: nu
   const rows = bounds.maxY - bounds.minY + 1;
   const centres = new Float64Array(rows);
   const radii = new Float64Array(rows);
-  let widestSpan = 0;
+  const widths: number[] = [];
   const crossing = new Float64Array(rows * 2);
   for (let row = 0; row < rows; row++) {
     forEachSpan(mask, width, bounds.minY + row, bounds, (left, right) => {
       if (left <= axis && axis < right) {
         crossing[row * 2] = left;
         crossing[row * 2 + 1] = right;
-        widestSpan = Math.max(widestSpan, right - left);
+        widths.push(right - left);
       }
     });
   }
-  const tolerance = Math.max(MIN_TOLERANCE_PIXELS, SYMMETRY_TOLERANCE * widestSpan);
+  const tolerance = Math.max(MIN_TOLERANCE_PIXELS, SYMMETRY_TOLERANCE * median(widths));
   for (let row = 0; row < rows; row++) {
     const left = crossing[row * 2]!;
     const right = crossing[row * 2 + 1]!;
