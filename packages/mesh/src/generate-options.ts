@@ -10,7 +10,10 @@ export interface GenerateOptions {
    * a mug) is round at the default and deepens or flattens in proportion. @default 0.75
    */
   inflation?: number;
-  /** `puffball` keeps thin parts round; `poisson` is smoother but fattens them. @default 'puffball' */
+  /**
+   * How an inflated shape is inflated: `puffball` keeps thin parts round; `poisson` is smoother but
+   * fattens them. A revolved body's handles are always Puffball tubes. @default 'puffball'
+   */
   method?: InflationMethod;
   /** Longest texture edge in pixels, a power of two from 16 to 4096. @default 1024 */
   texture_size?: number;

@@ -3,7 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createGeneratorPool, generateModel, type GeneratorPool } from '@image2model/mesh';
+import { createGeneratorPool, generateModel, SYMMETRY_ASSUMED, type GeneratorPool } from '@image2model/mesh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { mugWithShadow } from '@image2model/testing/synthetic-photos';
@@ -27,7 +27,8 @@ describe('createGeneratorPool', () => {
     expect(updates.at(-1)).toEqual([100, 'done']);
     expect(result.glb.subarray(0, 4).toString('latin1')).toBe('glTF');
     expect(result.preview?.subarray(1, 4).toString('latin1')).toBe('PNG');
-    expect(result.stats).toMatchObject({ width: 1024, height: 1024, fallback: 'none' });
+    expect(result.stats).toMatchObject({ width: 1024, height: 1024, fallback: 'none', shape: 'revolved' });
+    expect(result.notices).toEqual([SYMMETRY_ASSUMED]);
     // Same bytes as generating on this thread: workers change where, not what.
     expect(result.glb.equals((await generateModel(mug, { face_limit: 5_000 })).glb)).toBe(true);
   });
