@@ -12,12 +12,13 @@ export interface RevolvedBody {
 
 /**
  * The tolerances of "mirror-symmetric about a vertical axis, with a width that changes smoothly".
- * A row's span counts as symmetric when its midpoint is within SYMMETRY_TOLERANCE of the body's
- * widest diameter (at least MIN_TOLERANCE_PIXELS) from the axis; elsewhere only its part mirrored
- * about the axis counts.
+ * Each row's centre is the median of the midpoints of the rows within a window of AXIS_WINDOW of the
+ * silhouette's height around it (so a part merged with one side over less than a quarter of the
+ * height, such as a handle's attachment, is outvoted), and may stray from the axis by at most
+ * MAX_AXIS_DRIFT of the body's median width (a slightly tilted or ragged outline, not a bent one).
  */
-const SYMMETRY_TOLERANCE = 0.03;
-const MIN_TOLERANCE_PIXELS = 1.5;
+const AXIS_WINDOW = 0.5;
+const MAX_AXIS_DRIFT = 0.1;
 /** At most this share of the silhouette may lie outside the symmetric body (a mug's handle is about 8 %). */
 const MAX_ASYMMETRIC_SHARE = 0.2;
 /** Nothing may reach further past the body's widest radius than this share of its diameter (a handle, not an L's foot). */
@@ -47,6 +48,7 @@ export function detectRevolvedBody(mask: Uint8Array, width: number, bounds: Mask
   if (rows < MIN_BODY_ROWS || bounds.area === 0) return null;
   const axis = medianMidpoint(mask, width, bounds);
   const body = rowBodies(mask, width, bounds, axis);
+  if (!body) return null;
   keepLongestRun(body.radii);
   const first = body.radii.findIndex((radius) => radius > 0);
   if (first < 0) return null;
@@ -85,33 +87,49 @@ function median(values: number[]): number {
   return values[(values.length - 1) >> 1] ?? 0;
 }
 
-/** Per row of the bounds: the body's circle, from the span that crosses the axis. */
-function rowBodies(mask: Uint8Array, width: number, bounds: MaskBounds, axis: number): { centres: Float64Array; radii: Float64Array } {
+/**
+ * Per row of the bounds: the body's circle, the widest span about the row's centre within the
+ * span that crosses the axis; what the span holds beyond it (a handle's attachment) is left to the
+ * remainder. Null when the centres stray too far from the axis.
+ */
+function rowBodies(mask: Uint8Array, width: number, bounds: MaskBounds, axis: number): { centres: Float64Array; radii: Float64Array } | null {
   const rows = bounds.maxY - bounds.minY + 1;
-  const centres = new Float64Array(rows);
-  const radii = new Float64Array(rows);
-  const widths: number[] = [];
   const crossing = new Float64Array(rows * 2);
   for (let row = 0; row < rows; row++) {
     forEachSpan(mask, width, bounds.minY + row, bounds, (left, right) => {
-      if (left <= axis && axis < right) {
-        crossing[row * 2] = left;
-        crossing[row * 2 + 1] = right;
-        widths.push(right - left);
-      }
+      if (left <= axis && axis < right) [crossing[row * 2], crossing[row * 2 + 1]] = [left, right];
     });
   }
-  const tolerance = Math.max(MIN_TOLERANCE_PIXELS, SYMMETRY_TOLERANCE * median(widths));
+  const centres = localCentres(crossing, Math.max(1, Math.round((AXIS_WINDOW * rows) / 2)));
+  const widths: number[] = [];
+  for (let row = 0; row < rows; row++) if (crossing[row * 2 + 1]! > crossing[row * 2]!) widths.push(crossing[row * 2 + 1]! - crossing[row * 2]!);
+  const drift = MAX_AXIS_DRIFT * median(widths);
+  const radii = new Float64Array(rows);
   for (let row = 0; row < rows; row++) {
     const left = crossing[row * 2]!;
     const right = crossing[row * 2 + 1]!;
     if (right <= left) continue;
-    const middle = (left + right) / 2;
-    const symmetric = Math.abs(middle - axis) <= tolerance;
-    centres[row] = symmetric ? middle : axis;
-    radii[row] = symmetric ? (right - left) / 2 : Math.min(axis - left, right - axis);
+    if (Math.abs(centres[row]! - axis) > drift) return null;
+    radii[row] = Math.max(0, Math.min(centres[row]! - left, right - centres[row]!));
   }
   return { centres, radii };
+}
+
+/** Per row, the median midpoint of the crossing spans within `reach` rows of it (rows without one skipped). */
+function localCentres(crossing: Float64Array, reach: number): Float64Array {
+  const rows = crossing.length / 2;
+  const centres = new Float64Array(rows);
+  const window: number[] = [];
+  for (let row = 0; row < rows; row++) {
+    window.length = 0;
+    for (let other = Math.max(0, row - reach); other <= Math.min(rows - 1, row + reach); other++) {
+      const left = crossing[other * 2]!;
+      const right = crossing[other * 2 + 1]!;
+      if (right > left) window.push((left + right) / 2);
+    }
+    centres[row] = median(window);
+  }
+  return centres;
 }
 
 /** Calls back with each run of mask pixels in row y as pixel edges [left, right). */
