@@ -51,6 +51,14 @@ describe('detectRevolvedBody', () => {
     expect(new Set(body!.centres)).toEqual(new Set([100]));
   });
 
+  it('does not widen the body where a handle merges with its side by a few pixels', () => {
+    // 4 px shifts those rows' midpoints by 2 px: within any "symmetric enough" tolerance, yet one-sided.
+    const stub = (x: number, y: number): boolean => y > 95 && y < 105 && x >= 140 && x < 144;
+    const body = maskOf((x, y) => can(x, y) || stub(x, y)).detect();
+    expect(body).not.toBeNull();
+    expect(new Set(body!.radii)).toEqual(new Set([40]));
+  });
+
   it('refuses an outline whose one-sided part is more than a fifth of it', () => {
     const slab = (x: number, y: number): boolean => y > 40 && y < 160 && x >= 140 && x < 175;
     // The slab is 35 × 119 px, about 27 % of the whole; reaching 35 px past a 40 px radius is within reach.
