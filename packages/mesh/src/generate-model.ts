@@ -9,7 +9,7 @@ import { simplifierReady } from './geometry/simplify-mesh.js';
 import { writeGlb } from './gltf/write-glb.js';
 import { decodePhoto } from './image/decode-photo.js';
 import { findMaskBounds } from './mask/mask-bounds.js';
-import { segmentObject } from './mask/segment-object.js';
+import { segmentObject, type Segmentation } from './mask/segment-object.js';
 import { withScratchMemory } from './memory/scratch-memory.js';
 import { renderPreview } from './preview/render-preview.js';
 import { createProgressTracker } from './progress-tracker.js';
@@ -45,6 +45,8 @@ export interface GenerateResult {
   stats: GenerateStats;
   warnings: string[];
   notices: GenerateNotice[];
+  /** How the object was separated, how sure that is, and the coded reasons for a card. */
+  segmentation: Pick<Segmentation, 'method' | 'confidence' | 'warnings'>;
 }
 
 export const SYMMETRY_ASSUMED: GenerateNotice = {
@@ -75,7 +77,7 @@ async function generate(image: Buffer, settings: ResolvedOptions): Promise<Gener
   const { width, height } = photo.image;
 
   progress.start('segmenting', 10);
-  const segmentation = segmentObject(photo.image);
+  const segmentation = await segmentObject(photo.image);
   const card = segmentation.fallback === 'card';
 
   progress.start('inflating', 25);
@@ -108,7 +110,7 @@ async function generate(image: Buffer, settings: ResolvedOptions): Promise<Gener
   }
   progress.finish();
 
-  const warnings = [...segmentation.warnings];
+  const warnings = segmentation.warnings.map((warning) => warning.message);
   if (surface.route === 'lens') {
     warnings.push(`face_limit ${settings.faceLimit} is too small for this shape; made a simple low-poly model`);
   }
@@ -117,6 +119,7 @@ async function generate(image: Buffer, settings: ResolvedOptions): Promise<Gener
     ...(preview ? { preview } : {}),
     warnings,
     notices: shape === 'revolved' ? [SYMMETRY_ASSUMED] : [],
+    segmentation: { method: segmentation.method, confidence: segmentation.confidence, warnings: segmentation.warnings },
     stats: {
       triangles: model.indices.length / 3,
       vertices: model.positions.length / 3,

@@ -43,3 +43,11 @@ export function maskCoverage(mask: Uint8Array): number {
   for (let i = 0; i < mask.length; i++) count += mask[i]!;
   return mask.length === 0 ? 0 : count / mask.length;
 }
+
+/** Keeps, in place, only the largest 8-connected object component: the salient object, not background clutter GrabCut kept. */
+export function keepLargestComponent(mask: Uint8Array, width: number, height: number): void {
+  const components = findRunComponents(mask, { width, height }, { value: 1, connectivity: 8 });
+  let largest = 0;
+  for (let c = 1; c < components.count; c++) if (components.areas[c]! > components.areas[largest]!) largest = c;
+  paintComponents(mask, width, components, Uint8Array.from(components.areas, (_, c) => (c === largest ? 0 : 1)), 0);
+}

@@ -1,49 +1,101 @@
 import type { RgbaImage } from '../image/rgba-image.js';
 import { uninitialisedUint8 } from '../memory/scratch-memory.js';
 import { alphaMask } from './alpha-mask.js';
-import { analyseBorderColour } from './border-colour.js';
-import { dropSpecks, fillSmallHoles, invert, maskCoverage } from './clean-mask.js';
+import { analyseBorderColour, type BorderColour } from './border-colour.js';
+import { dropSpecks, fillSmallHoles, invert, keepLargestComponent, maskCoverage } from './clean-mask.js';
 import { floodBackground } from './flood-background.js';
+import { grabCutObject } from './grabcut-object.js';
+import { loadOpenCv } from './opencv-runtime.js';
 import { punchHoles } from './punch-holes.js';
+import { refineEdge } from './refine-edge.js';
+import { borderContact, colourSeparation, compactness, MIN_CONFIDENCE, segmentationConfidence } from './segmentation-confidence.js';
+
+/** Why the generator made a card instead of a shape; the API reports them as warning codes. */
+export type SegmentationCode = 'BACKGROUND_NOT_SEPARATED' | 'LOW_SEGMENTATION_CONFIDENCE';
+
+export interface SegmentationWarning {
+  code: SegmentationCode;
+  message: string;
+}
 
 export interface Segmentation {
   /** 1 = object, per pixel of the working image. All ones for a card. */
   mask: Uint8Array;
   fallback: 'none' | 'card';
+  /** How the object was separated (or tried to be, for a card): the alpha channel, a flood from a plain border, or GrabCut. */
+  method: 'alpha' | 'flood' | 'grabcut';
+  /** 0…1; a GrabCut result below MIN_CONFIDENCE becomes a card. Alpha and flood results are trusted (1) unless empty or full. */
+  confidence: number;
   coverage: number;
-  warnings: string[];
+  warnings: SegmentationWarning[];
 }
 
-/** Below this share of matching border pixels the background is too busy to flood. */
+/**
+ * The flood's fast path is for plain backgrounds: most of the border within the colour tolerance,
+ * and that tolerance (10 + 2.5 × the border's 75th-percentile distance from its median colour)
+ * small. A textured background (wood, gravel, a sky behind a gantry) floods partly and ragged;
+ * GrabCut separates it instead.
+ */
 const MIN_BORDER_MATCH = 0.6;
-/** An object this small is noise; one this large means the flood found almost no background. */
+const MAX_PLAIN_TOLERANCE = 30;
+/** An object this small is noise; one this large means almost no background was found. */
 const MIN_COVERAGE = 0.002;
 const MAX_COVERAGE = 0.97;
+/** GrabCut keeping this much of the photo has taken background for the object. */
+const MAX_GRABCUT_COVERAGE = 0.85;
 
-export const BUSY_BACKGROUND_WARNING = 'Background too busy to separate the object; made a textured card of the whole photo';
-export const NO_OBJECT_WARNING = 'Could not separate an object from the background; made a textured card of the whole photo';
+const CARD_ADVICE = 'made a flat card of the whole photo: use a photo of the object on a plain background or with a transparent background';
+export const NO_OBJECT_WARNING: SegmentationWarning = { code: 'BACKGROUND_NOT_SEPARATED', message: `Could not separate an object from the background; ${CARD_ADVICE}` };
 
-/** Separates the object from its background: alpha when the image uses it, else a flood from the border. */
-export function segmentObject(image: RgbaImage): Segmentation {
+/**
+ * Separates the object from its background: alpha when the image uses it; else a flood from the
+ * border when the border is one plain colour (fast); else GrabCut on a shrunk copy, refined at
+ * full resolution, and trusted only above MIN_CONFIDENCE.
+ */
+export async function segmentObject(image: RgbaImage): Promise<Segmentation> {
   const { width, height } = image;
   const fromAlpha = alphaMask(image);
   if (fromAlpha) {
     dropSpecks(fromAlpha, width, height);
     fillSmallHoles(fromAlpha, width, height);
-    const coverage = maskCoverage(fromAlpha);
-    return coverage < MIN_COVERAGE ? card(image, NO_OBJECT_WARNING) : { mask: fromAlpha, fallback: 'none', coverage, warnings: [] };
+    return trusted(image, fromAlpha, 'alpha');
   }
   const border = analyseBorderColour(image);
-  if (border.matchFraction < MIN_BORDER_MATCH) return card(image, BUSY_BACKGROUND_WARNING);
+  if (border.matchFraction < MIN_BORDER_MATCH || border.tolerance > MAX_PLAIN_TOLERANCE) return grabCut(image, border);
   const mask = invert(floodBackground(image, border));
   punchHoles(mask, image, border);
   // No small holes to fill here: enclosed background only exists where a hole was punched, and those are large.
   dropSpecks(mask, width, height);
-  const coverage = maskCoverage(mask);
-  if (coverage < MIN_COVERAGE || coverage > MAX_COVERAGE) return card(image, NO_OBJECT_WARNING);
-  return { mask, fallback: 'none', coverage, warnings: [] };
+  return trusted(image, mask, 'flood');
 }
 
-function card(image: RgbaImage, warning: string): Segmentation {
-  return { mask: uninitialisedUint8(image.width * image.height).fill(1), fallback: 'card', coverage: 1, warnings: [warning] };
+function trusted(image: RgbaImage, mask: Uint8Array, method: 'alpha' | 'flood'): Segmentation {
+  const coverage = maskCoverage(mask);
+  if (coverage < MIN_COVERAGE || coverage > MAX_COVERAGE) return card(image, method, 0, NO_OBJECT_WARNING);
+  return { mask, fallback: 'none', method, confidence: 1, coverage, warnings: [] };
+}
+
+async function grabCut(image: RgbaImage, border: BorderColour): Promise<Segmentation> {
+  const { width, height } = image;
+  const coarse = grabCutObject(await loadOpenCv(), image, border);
+  keepLargestComponent(coarse.mask, coarse.image.width, coarse.image.height);
+  const mask = refineEdge(image, coarse);
+  keepLargestComponent(mask, width, height);
+  fillSmallHoles(mask, width, height);
+  const coverage = maskCoverage(mask);
+  if (coverage < MIN_COVERAGE || coverage > MAX_GRABCUT_COVERAGE) return card(image, 'grabcut', 0, NO_OBJECT_WARNING);
+  const confidence = segmentationConfidence({
+    separation: colourSeparation(coarse),
+    borderContact: borderContact(coarse.mask, coarse.image.width, coarse.image.height, coarse.ring),
+    compactness: compactness(coarse.mask, coarse.image.width, coarse.image.height),
+  });
+  if (confidence < MIN_CONFIDENCE) {
+    const message = `Segmentation confidence ${confidence.toFixed(2)} is below ${MIN_CONFIDENCE}; ${CARD_ADVICE}`;
+    return card(image, 'grabcut', confidence, { code: 'LOW_SEGMENTATION_CONFIDENCE', message });
+  }
+  return { mask, fallback: 'none', method: 'grabcut', confidence, coverage, warnings: [] };
+}
+
+function card(image: RgbaImage, method: Segmentation['method'], confidence: number, warning: SegmentationWarning): Segmentation {
+  return { mask: uninitialisedUint8(image.width * image.height).fill(1), fallback: 'card', method, confidence, coverage: 1, warnings: [warning] };
 }
