@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { generateModel, type GenerateResult } from './generate-model.js';
-import { BUSY_BACKGROUND_WARNING } from './mask/segment-object.js';
+import { NO_OBJECT_WARNING } from './mask/segment-object.js';
+import { backgroundPhoto } from './test-support/composite-photos.js';
 import { analyseTopology, boundingBox, genus, signedVolume } from './test-support/mesh-topology.js';
 import { readGlbMesh, type GlbMesh } from './test-support/read-glb-mesh.js';
 import { sampleTexture } from './test-support/sample-texture.js';
@@ -15,7 +16,8 @@ const photos = {
   bottle: bottleWithAlpha,
   mug: mugWithShadow,
   label: whiteLabelOnWhite,
-  busy: busyBackground,
+  stripes: busyBackground,
+  gravel: () => backgroundPhoto('gravel'),
 };
 type PhotoName = keyof typeof photos;
 
@@ -103,10 +105,21 @@ describe('separating the object from its background', () => {
     expect(result.stats.mask_coverage).toBeLessThan(0.3);
   });
 
-  it('turns a busy background into a textured card, with a warning', () => {
-    const { result, mesh } = model('busy');
+  it('separates the disk from a busy background with GrabCut: a shape, not a card', () => {
+    const { result, mesh } = model('stripes');
+    expect(result.stats.fallback).toBe('none');
+    expect(result.segmentation).toMatchObject({ method: 'grabcut', warnings: [] });
+    const { size } = boundingBox(mesh.positions);
+    expect(size[0]).toBeCloseTo(1, 1); // the disk, not the square photo, spans the metre
+    expect(size[1]).toBeCloseTo(1, 1);
+    expect(result.stats.mask_coverage).toBeLessThan(0.15);
+  });
+
+  it('turns a busy photo with no object into a textured card, with a coded warning', () => {
+    const { result, mesh } = model('gravel');
     expect(result.stats.fallback).toBe('card');
-    expect(result.warnings).toEqual([BUSY_BACKGROUND_WARNING]);
+    expect(result.warnings).toEqual([NO_OBJECT_WARNING.message]);
+    expect(result.segmentation.warnings.map((warning) => warning.code)).toEqual(['BACKGROUND_NOT_SEPARATED']);
     const { size } = boundingBox(mesh.positions);
     expect(size[0]).toBeCloseTo(1, 5);
     expect(size[1]).toBeCloseTo(1, 5);
@@ -114,7 +127,7 @@ describe('separating the object from its background', () => {
   });
 
   it('reports no warnings when the object separates cleanly', () => {
-    for (const name of ['star', 'bottle', 'mug', 'label'] as const) expect(model(name).result.warnings).toEqual([]);
+    for (const name of ['star', 'bottle', 'mug', 'label', 'stripes'] as const) expect(model(name).result.warnings).toEqual([]);
   });
 });
 

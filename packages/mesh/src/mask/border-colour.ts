@@ -7,6 +7,8 @@ export interface BorderColour {
   tolerance: number;
   /** Share of border pixels within `tolerance`: low means a busy or non-uniform background. */
   matchFraction: number;
+  /** The border's median distance from `rgb`: about 0 for a plain backdrop, larger for any texture (half the border may be object). */
+  spread: number;
 }
 
 const MIN_TOLERANCE = 12;
@@ -24,7 +26,7 @@ export function analyseBorderColour(image: RgbaImage): BorderColour {
   const tolerance = Math.min(MAX_TOLERANCE, Math.max(MIN_TOLERANCE, 10 + 2.5 * histogramPercentile(distances, border.length, 0.75)));
   let matching = 0;
   for (let d = 0; d <= tolerance; d++) matching += distances[d]!;
-  return { rgb, tolerance, matchFraction: matching / border.length };
+  return { rgb, tolerance, matchFraction: matching / border.length, spread: histogramPercentile(distances, border.length, 0.5) };
 }
 
 /** Byte offsets of the RGBA pixels on the image's outer ring, each pixel once. */

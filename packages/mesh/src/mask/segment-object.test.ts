@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { decodePhoto } from '../image/decode-photo.js';
 import { bottleWithAlpha, busyBackground, mugWithShadow, starOnWhite, whiteLabelOnWhite } from '@image2model/testing/synthetic-photos';
 import { findRunComponents } from './run-components.js';
-import { BUSY_BACKGROUND_WARNING, segmentObject, type Segmentation } from './segment-object.js';
+import { backgroundPhoto } from '../test-support/composite-photos.js';
+import { MIN_CONFIDENCE } from './segmentation-confidence.js';
+import { segmentObject, type Segmentation } from './segment-object.js';
 
 async function segment(photo: Promise<Buffer>): Promise<Segmentation & { width: number; height: number; at(x: number, y: number): number }> {
   const { image } = await decodePhoto(await photo);
-  const segmentation = segmentObject(image);
+  const segmentation = await segmentObject(image);
   return { ...segmentation, width: image.width, height: image.height, at: (x, y) => segmentation.mask[y * image.width + x]! };
 }
 
@@ -58,9 +60,32 @@ describe('segmentObject', () => {
     expect(bottle.at(100, 300)).toBe(0);
   });
 
-  it('gives up on a busy background with a warning and a whole-photo card', async () => {
+  it('separates the disk from a busy striped, noisy background with GrabCut', async () => {
     const busy = await segment(busyBackground(256));
-    expect(busy).toMatchObject({ fallback: 'card', coverage: 1, warnings: [BUSY_BACKGROUND_WARNING] });
-    expect(busy.mask.every((value) => value === 1)).toBe(true);
+    expect(busy).toMatchObject({ fallback: 'none', method: 'grabcut', warnings: [] });
+    expect(busy.confidence).toBeGreaterThanOrEqual(MIN_CONFIDENCE);
+    expect(busy.coverage).toBeCloseTo((Math.PI * 45 ** 2) / 256 ** 2, 2);
+    expect(busy.at(128, 128)).toBe(1);
+    expect(busy.at(128, 60)).toBe(0); // just above the disk
+  });
+
+  it('makes a card, saying the background was not separated, when a busy photo has no object', async () => {
+    const gravel = await segment(backgroundPhoto('gravel'));
+    expect(gravel).toMatchObject({ fallback: 'card', coverage: 1, warnings: [{ code: 'BACKGROUND_NOT_SEPARATED' }] });
+    expect(gravel.mask.every((value) => value === 1)).toBe(true);
+  });
+
+  it('makes a card, saying its confidence is low, when GrabCut finds a region it cannot vouch for', async () => {
+    // A flag's stripe running into the frame: GrabCut keeps it, but it meets the border.
+    const flag = await segment(backgroundPhoto('flag-astronaut'));
+    expect(flag).toMatchObject({ fallback: 'card', coverage: 1, warnings: [{ code: 'LOW_SEGMENTATION_CONFIDENCE' }] });
+    expect(flag.confidence).toBeLessThan(MIN_CONFIDENCE);
+    expect(flag.warnings[0]!.message).toContain('made a flat card of the whole photo');
+  });
+
+  it('gives the same mask every time (GrabCut reseeds its k-means)', async () => {
+    const first = await segment(busyBackground(256));
+    const second = await segment(busyBackground(256));
+    expect(Buffer.from(second.mask).equals(Buffer.from(first.mask))).toBe(true);
   });
 });

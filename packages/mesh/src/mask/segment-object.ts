@@ -8,7 +8,7 @@ import { grabCutObject } from './grabcut-object.js';
 import { loadOpenCv } from './opencv-runtime.js';
 import { punchHoles } from './punch-holes.js';
 import { refineEdge } from './refine-edge.js';
-import { borderContact, colourSeparation, compactness, MIN_CONFIDENCE, segmentationConfidence } from './segmentation-confidence.js';
+import { borderColouredShare, borderContact, colourSeparation, compactness, MIN_CONFIDENCE, segmentationConfidence } from './segmentation-confidence.js';
 
 /** Why the generator made a card instead of a shape; the API reports them as warning codes. */
 export type SegmentationCode = 'BACKGROUND_NOT_SEPARATED' | 'LOW_SEGMENTATION_CONFIDENCE';
@@ -32,12 +32,12 @@ export interface Segmentation {
 
 /**
  * The flood's fast path is for plain backgrounds: most of the border within the colour tolerance,
- * and that tolerance (10 + 2.5 × the border's 75th-percentile distance from its median colour)
- * small. A textured background (wood, gravel, a sky behind a gantry) floods partly and ragged;
- * GrabCut separates it instead.
+ * and the border's median distance from its median colour small (0 for a drawn backdrop, a few
+ * levels of noise for a photographed one; 20 and more for wood, gravel, a sky behind a gantry,
+ * which flood partly and ragged, so GrabCut separates them instead).
  */
 const MIN_BORDER_MATCH = 0.6;
-const MAX_PLAIN_TOLERANCE = 30;
+const MAX_PLAIN_SPREAD = 8;
 /** An object this small is noise; one this large means almost no background was found. */
 const MIN_COVERAGE = 0.002;
 const MAX_COVERAGE = 0.97;
@@ -61,7 +61,7 @@ export async function segmentObject(image: RgbaImage): Promise<Segmentation> {
     return trusted(image, fromAlpha, 'alpha');
   }
   const border = analyseBorderColour(image);
-  if (border.matchFraction < MIN_BORDER_MATCH || border.tolerance > MAX_PLAIN_TOLERANCE) return grabCut(image, border);
+  if (border.matchFraction < MIN_BORDER_MATCH || border.spread > MAX_PLAIN_SPREAD) return grabCut(image, border);
   const mask = invert(floodBackground(image, border));
   punchHoles(mask, image, border);
   // No small holes to fill here: enclosed background only exists where a hole was punched, and those are large.
@@ -78,6 +78,7 @@ function trusted(image: RgbaImage, mask: Uint8Array, method: 'alpha' | 'flood'):
 async function grabCut(image: RgbaImage, border: BorderColour): Promise<Segmentation> {
   const { width, height } = image;
   const coarse = grabCutObject(await loadOpenCv(), image, border);
+  if (!coarse) return card(image, 'grabcut', 0, NO_OBJECT_WARNING);
   keepLargestComponent(coarse.mask, coarse.image.width, coarse.image.height);
   const mask = refineEdge(image, coarse);
   keepLargestComponent(mask, width, height);
@@ -88,6 +89,7 @@ async function grabCut(image: RgbaImage, border: BorderColour): Promise<Segmenta
     separation: colourSeparation(coarse),
     borderContact: borderContact(coarse.mask, coarse.image.width, coarse.image.height, coarse.ring),
     compactness: compactness(coarse.mask, coarse.image.width, coarse.image.height),
+    borderColoured: borderColouredShare(coarse),
   });
   if (confidence < MIN_CONFIDENCE) {
     const message = `Segmentation confidence ${confidence.toFixed(2)} is below ${MIN_CONFIDENCE}; ${CARD_ADVICE}`;

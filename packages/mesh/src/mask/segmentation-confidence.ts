@@ -6,6 +6,7 @@ import type { CoarseSegmentation } from './grabcut-object.js';
  * composite separated above it has IoU ≥ 0.75 with the truth.
  */
 export const MIN_CONFIDENCE = 0.8;
+const BORDER_COLOURED_WEIGHT = 0.5;
 
 export interface ConfidenceFactors {
   /** How well the two colour mixtures tell the labelled pixels apart: 0.5 (not at all) … 1. */
@@ -14,19 +15,32 @@ export interface ConfidenceFactors {
   borderContact: number;
   /** 4π·area / perimeter²: 1 for a disk, small for a ragged mask that follows background texture. */
   compactness: number;
+  /** Share of the object's pixels in colours common on the border: background kept as object (a flag's stripe beside the object). */
+  borderColoured: number;
 }
 
 /** One number in 0…1 from the factors, documented in docs/segmentation.md. */
 export function segmentationConfidence(factors: ConfidenceFactors): number {
   const separation = Math.max(0, (factors.separation - 0.5) / 0.5);
   const ragged = Math.max(0, 1 - factors.compactness / 0.2);
-  return Math.max(0, separation - 2 * factors.borderContact - 0.5 * ragged);
+  return Math.max(0, separation - 2 * factors.borderContact - 0.5 * ragged - BORDER_COLOURED_WEIGHT * factors.borderColoured);
 }
 
 /**
  * The mean posterior, with equal priors, of each pixel's own label under the two mixtures,
  * averaged over object and background so a small object counts as much as a large background.
  */
+/** Share of the coarse object's pixels whose colour is common on the border. */
+export function borderColouredShare(coarse: CoarseSegmentation): number {
+  let object = 0;
+  let coloured = 0;
+  for (let i = 0; i < coarse.mask.length; i++) {
+    object += coarse.mask[i]!;
+    coloured += coarse.mask[i]! & coarse.borderColoured[i]!;
+  }
+  return object === 0 ? 0 : coloured / object;
+}
+
 export function colourSeparation(coarse: CoarseSegmentation): number {
   const sums = [0, 0];
   const counts = [0, 0];

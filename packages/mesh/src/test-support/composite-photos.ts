@@ -84,15 +84,21 @@ export async function compositePhoto(shape: ShapeName, background: (typeof BACKG
     <ellipse cx="${cx}" cy="${cy}" rx="${rx}" ry="${ry}" fill="#000" fill-opacity="0.45" filter="url(#blur)"/>
     ${body.replaceAll(FILL, 'url(#texture)')}
     ${body.replaceAll(FILL, 'url(#shade)')}`);
-  const backdrop = await sharp(await readFile(new URL(`backgrounds/${background}.jpg`, import.meta.url)))
-    .resize(COMPOSITE_SIZE, COMPOSITE_SIZE, { fit: 'cover' })
-    .toBuffer();
+  const backdrop = await backgroundPhoto(background);
   const photo = await sharp(backdrop).composite([{ input: await sharp(Buffer.from(drawing)).png().toBuffer() }]).png().toBuffer();
   const silhouette = await sharp(Buffer.from(svg(body.replaceAll(FILL, '#fff'))))
     .extractChannel(3)
     .raw()
     .toBuffer();
   return { name: `${shape} on ${background}`, photo, truth: Uint8Array.from(silhouette, (alpha) => (alpha >= 128 ? 1 : 0)) };
+}
+
+/** A background alone, at `size`² (PNG): a busy photo with no object in front of it. */
+export async function backgroundPhoto(background: (typeof BACKGROUNDS)[number], size = COMPOSITE_SIZE): Promise<Buffer> {
+  return sharp(await readFile(new URL(`backgrounds/${background}.jpg`, import.meta.url)))
+    .resize(size, size, { fit: 'cover' })
+    .png()
+    .toBuffer();
 }
 
 /** Every shape on every background, colours cycled. */
