@@ -98,7 +98,7 @@ ${images}
    knows: a ring along the border (3 % of the short side) is sure background; whatever the flood
    reaches from the border, and any colour at least half as common on that ring as in the centre
    box, is probable background; the rest of the centre box (inset 10 %) is probable object.
-   GrabCut runs 5 iterations with OpenCV's RNG reseeded first, so the same photo always gives the
+   GrabCut runs 3 iterations with OpenCV's RNG reseeded first, so the same photo always gives the
    same mask.
 4. **Edge refinement at full resolution** — away from the edge each pixel takes the coarse
    answer; in the band where the bilinearly upsampled mask is between 0 and 1, each pixel is

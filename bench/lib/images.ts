@@ -2,16 +2,23 @@ import sharp from 'sharp';
 
 /**
  * A photo-like JPEG of `size`² pixels: a shaded purple mug with a ring handle and a soft shadow
- * on a warm grey floor, the kind of product shot the generator is made for.
+ * on a warm grey floor, the kind of product shot the generator is made for; or, `busy`, on a
+ * wood-grain table (seeded fractal noise), which takes the generator's GrabCut path.
  */
-export function productPhoto(size: number): Promise<Buffer> {
+export function productPhoto(size: number, background: 'plain' | 'busy' = 'plain'): Promise<Buffer> {
   const s = size / 512;
+  const floor =
+    background === 'plain'
+      ? '<rect width="100%" height="100%" fill="#efeeea"/>'
+      : `<filter id="wood"><feTurbulence type="fractalNoise" baseFrequency="${0.006 / s} ${0.09 / s}" numOctaves="4" seed="7"/>
+           <feColorMatrix values="1.3 0 0 0 0.02  0.9 0 0 0 0  0.45 0 0 0 0  0 0 0 0 1"/></filter>
+         <rect width="100%" height="100%" filter="url(#wood)"/>`;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
     <defs>
       <linearGradient id="m" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="#8a2be2"/><stop offset="0.5" stop-color="#d070ff"/><stop offset="1" stop-color="#7a22c8"/></linearGradient>
       <filter id="blur" x="-50%" y="-50%" width="200%" height="200%"><feGaussianBlur stdDeviation="${10 * s}"/></filter>
     </defs>
-    <rect width="100%" height="100%" fill="#efeeea"/>
+    ${floor}
     <ellipse cx="${230 * s}" cy="${430 * s}" rx="${150 * s}" ry="${18 * s}" fill="#8c8b88" filter="url(#blur)"/>
     <circle cx="${352 * s}" cy="${265 * s}" r="${62 * s}" fill="none" stroke="#8a2be2" stroke-width="${26 * s}"/>
     <path d="M ${110 * s} ${140 * s} L ${350 * s} ${140 * s} L ${350 * s} ${400 * s} Q ${350 * s} ${425 * s} ${325 * s} ${425 * s} L ${135 * s} ${425 * s} Q ${110 * s} ${425 * s} ${110 * s} ${400 * s} Z" fill="url(#m)"/>
