@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { generateModel } from './generate-model.js';
-import { mugWithShadow } from '@image2model/testing/synthetic-photos';
+import { busyBackground, mugWithShadow } from '@image2model/testing/synthetic-photos';
 
 // Integration, not unit: it starts child processes. The in-process cases are in determinism.test.ts.
 const run = promisify(execFile);
@@ -37,6 +37,19 @@ describe('determinism', () => {
     expect(first.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
     expect(second.stdout.trim()).toBe(first.stdout.trim());
     const here = await generateModel(mug, { face_limit: 2_000, method: 'poisson' });
+    expect(sha256(here.glb)).toBe(first.stdout.trim());
+  });
+
+  it('gives byte-identical GLBs for a busy-background photo (GrabCut) in fresh processes and after other photos', async () => {
+    const busy = await busyBackground(384);
+    const photo = join(directory, 'busy.png');
+    await writeFile(photo, busy);
+    const [first, second] = await Promise.all([run(process.execPath, [HASH_SCRIPT, photo, '2000']), run(process.execPath, [HASH_SCRIPT, photo, '2000'])]);
+    expect(second.stdout.trim()).toBe(first.stdout.trim());
+    // This process has already run GrabCut and the generator on other photos: OpenCV's state must not leak into the bytes.
+    await generateModel(await busyBackground(256), { face_limit: 1_000 });
+    const here = await generateModel(busy, { face_limit: 2_000 });
+    expect(here.segmentation.method).toBe('grabcut');
     expect(sha256(here.glb)).toBe(first.stdout.trim());
   });
 });

@@ -94,7 +94,7 @@ async function generate(image: Buffer, settings: ResolvedOptions): Promise<Gener
 
   progress.start('texturing', 65);
   const rect = textureRect(bounds, width, height);
-  const texture = await buildTexture(photo.image, trustedPixels(field, segmentation.mask, { width, height, card }), rect, settings.textureSize);
+  const texture = await buildTexture(photo.image, trustedPixels(field, segmentation.mask, { image: photo.image, card }), rect, settings.textureSize);
 
   progress.start('packing', 80);
   const model = placeModel(surface.mesh, rect);

@@ -1,7 +1,9 @@
 import type { SignedField } from '../field/signed-distance.js';
 import type { TextureRect } from '../geometry/place-model.js';
+import type { RgbaImage } from '../image/rgba-image.js';
 import type { MaskBounds } from '../mask/mask-bounds.js';
 import { scratchUint8, uninitialisedUint8 } from '../memory/scratch-memory.js';
+import { removeFringe } from './remove-fringe.js';
 
 /** Room around the object in the texture, so bilinear filtering at the rim reads bled colour. */
 const MARGIN = 4;
@@ -16,14 +18,18 @@ export function textureRect(bounds: MaskBounds, width: number, height: number): 
 }
 
 /**
- * Pixels whose colour is the object's own (1): inside, and not in the one-pixel ring where
- * anti-aliasing mixed in the background. A card trusts the whole photo. An object too thin to
- * have an interior trusts its mask.
+ * Pixels whose colour is the object's own (1): inside, not in the one-pixel ring where
+ * anti-aliasing mixed in the background, and not in a fringe of background colour along the rim
+ * (see removeFringe). A card trusts the whole photo. An object too thin to have an interior
+ * trusts its mask.
  */
-export function trustedPixels(field: SignedField, mask: Uint8Array, image: { width: number; height: number; card: boolean }): Uint8Array {
-  if (image.card) return uninitialisedUint8(image.width * image.height).fill(1);
-  const trusted = scratchUint8(image.width * image.height);
-  return markInterior(field, trusted, image.width) > 0 ? trusted : mask;
+export function trustedPixels(field: SignedField, mask: Uint8Array, photo: { image: RgbaImage; card: boolean }): Uint8Array {
+  const { width, height } = photo.image;
+  if (photo.card) return uninitialisedUint8(width * height).fill(1);
+  const trusted = scratchUint8(width * height);
+  if (markInterior(field, trusted, width) === 0) return mask;
+  removeFringe(trusted, field, photo.image);
+  return trusted;
 }
 
 /** Marks the field's interior pixels in an image-sized mask; returns how many. */
