@@ -4,18 +4,18 @@
  * crops of real photos), each photo beside its true mask and the mask the generator found, and the
  * table of IoU per image. Deterministic, so re-running without a change leaves git clean:
  *
- *   npx tsx scripts/render-segmentation-docs.ts
+ *   npx tsx packages/mesh/src/test-support/render-segmentation-docs.ts
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 
 import sharp from 'sharp';
 
-import { decodePhoto } from '../packages/mesh/src/image/decode-photo.js';
-import { segmentObject } from '../packages/mesh/src/mask/segment-object.js';
-import { MIN_CONFIDENCE } from '../packages/mesh/src/mask/segmentation-confidence.js';
-import { BACKGROUNDS, COMPOSITE_SIZE, compositeSet, maskIou } from '../packages/mesh/src/test-support/composite-photos.js';
+import { decodePhoto } from '../image/decode-photo.js';
+import { segmentObject } from '../mask/segment-object.js';
+import { MIN_CONFIDENCE } from '../mask/segmentation-confidence.js';
+import { BACKGROUNDS, COMPOSITE_SIZE, compositeSet, maskIou } from './composite-photos.js';
 
-const DOCS = new URL('../docs/', import.meta.url);
+const DOCS = new URL('../../../../docs/', import.meta.url);
 const CELL = 96;
 
 interface Row {
@@ -71,7 +71,7 @@ bracket), textured and shaded, each with a soft blurred shadow, composited at ${
 crops of five CC0 / public-domain photographs from scikit-image (wood, a sofa, a dusk sky with a
 launch tower, a flag, gravel; sources and licences in
 \`packages/mesh/src/test-support/backgrounds/README.md\`). Regenerate this page with
-\`npx tsx scripts/render-segmentation-docs.ts\`.
+\`npx tsx packages/mesh/src/test-support/render-segmentation-docs.ts\`.
 
 ## Result
 
