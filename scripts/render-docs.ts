@@ -32,7 +32,7 @@ const PHOTOS: { name: string; caption: string; build: () => Promise<Buffer> }[] 
   { name: 'bottle-with-alpha', caption: 'Bottle with alpha: the mask comes from the alpha channel', build: () => bottleWithAlpha() },
   { name: 'mug-with-shadow', caption: 'Mug with a handle hole and a soft shadow', build: () => mugWithShadow() },
   { name: 'white-label-on-white', caption: 'White label on white', build: () => whiteLabelOnWhite() },
-  { name: 'busy-background', caption: 'Busy background: falls back to a puffed card', build: () => busyBackground() },
+  { name: 'busy-background', caption: 'Busy background: GrabCut separates the disk', build: () => busyBackground() },
 ];
 
 interface GalleryRow {
