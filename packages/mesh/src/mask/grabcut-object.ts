@@ -12,6 +12,8 @@ export interface CoarseSegmentation {
   ring: number;
   /** 1 where a shrunk pixel's colour is common on the border (see BORDER_COLOUR_RATIO). */
   borderColoured: Uint8Array;
+  /** GrabCut's labels before it ran: which pixels were seeded as probable object (GC_PR_FGD). */
+  seeds: Uint8Array;
   /** The shrunk image GrabCut ran on. */
   image: RgbaImage;
   foreground: ColourModel;
@@ -43,7 +45,7 @@ const MIN_OBJECT_SEEDS = 32;
 
 const GC_BGD = 0;
 const GC_PR_BGD = 2;
-const GC_PR_FGD = 3;
+export const GC_PR_FGD = 3;
 
 /**
  * The object by GrabCut (Rother, Kolmogorov & Blake 2004) on the shrunk photo, seeded by what the
@@ -77,7 +79,7 @@ export function grabCutObject(cv: OpenCv, photo: RgbaImage, border: BorderColour
     cv.grabCut(rgb, labels, new cv.Rect(0, 0, width, height), backgroundModel, foregroundModel, ITERATIONS, cv.GC_INIT_WITH_MASK);
     // Odd labels (sure or probable object) are the object.
     const mask = Uint8Array.from(labels.data, (label) => label & 1);
-    return { mask, image, ring, borderColoured, foreground: colourModelFrom(Float64Array.from(foregroundModel.data64F)), background: colourModelFrom(Float64Array.from(backgroundModel.data64F)) };
+    return { mask, image, ring, borderColoured, seeds, foreground: colourModelFrom(Float64Array.from(foregroundModel.data64F)), background: colourModelFrom(Float64Array.from(backgroundModel.data64F)) };
   } finally {
     for (const mat of [rgb, labels, backgroundModel, foregroundModel] satisfies CvMat[]) mat.delete();
   }

@@ -8,7 +8,7 @@ import { grabCutObject } from './grabcut-object.js';
 import { loadOpenCv } from './opencv-runtime.js';
 import { punchHoles } from './punch-holes.js';
 import { refineEdge } from './refine-edge.js';
-import { borderColouredShare, borderContact, colourSeparation, compactness, MIN_CONFIDENCE, segmentationConfidence } from './segmentation-confidence.js';
+import { borderColouredShare, borderContact, colourSeparation, compactness, MIN_CONFIDENCE, seedKeptShare, segmentationConfidence } from './segmentation-confidence.js';
 
 /** Why the generator made a card instead of a shape; the API reports them as warning codes. */
 export type SegmentationCode = 'BACKGROUND_NOT_SEPARATED' | 'LOW_SEGMENTATION_CONFIDENCE';
@@ -90,6 +90,7 @@ async function grabCut(image: RgbaImage, border: BorderColour): Promise<Segmenta
     borderContact: borderContact(coarse.mask, coarse.image.width, coarse.image.height, coarse.ring),
     compactness: compactness(coarse.mask, coarse.image.width, coarse.image.height),
     borderColoured: borderColouredShare(coarse),
+    seedKept: seedKeptShare(coarse),
   });
   if (confidence < MIN_CONFIDENCE) {
     const message = `Segmentation confidence ${confidence.toFixed(2)} is below ${MIN_CONFIDENCE}; ${CARD_ADVICE}`;
