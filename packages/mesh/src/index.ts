@@ -18,6 +18,7 @@
  *   and meshoptimizer), on the same platform.
  */
 export { generateModel, SYMMETRY_ASSUMED, type GenerateNotice, type GenerateResult, type GenerateStats, type ModelShape } from './generate-model.js';
+export type { SegmentationCode, SegmentationWarning } from './mask/segment-object.js';
 export type { GenerateOptions, InflationMethod } from './generate-options.js';
 export { DEFAULT_FACE_LIMIT, MAX_FACE_LIMIT, MIN_FACE_LIMIT } from './limits.js';
 export { createGeneratorPool, type GeneratorPool, type GeneratorPoolOptions } from './pool/create-generator-pool.js';

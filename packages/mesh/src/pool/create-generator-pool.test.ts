@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createGeneratorPool, generateModel, SYMMETRY_ASSUMED, type GeneratorPool } from '@image2model/mesh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { mugWithShadow } from '@image2model/testing/synthetic-photos';
+import { busyBackground, mugWithShadow } from '@image2model/testing/synthetic-photos';
 
 describe('createGeneratorPool', () => {
   let pool: GeneratorPool;
@@ -31,6 +31,14 @@ describe('createGeneratorPool', () => {
     expect(result.notices).toEqual([SYMMETRY_ASSUMED]);
     // Same bytes as generating on this thread: workers change where, not what.
     expect(result.glb.equals((await generateModel(mug, { face_limit: 5_000 })).glb)).toBe(true);
+  });
+
+  it('separates a busy-background photo with GrabCut on the worker (OpenCV loaded at warm-up), same bytes as here, and passes the segmentation on', async () => {
+    const busy = await busyBackground(512);
+    const result = await pool.generate(busy, { face_limit: 3_000 });
+    expect(result.segmentation).toMatchObject({ method: 'grabcut', warnings: [] });
+    expect(result.segmentation.confidence).toBeGreaterThan(0.8);
+    expect(result.glb.equals((await generateModel(busy, { face_limit: 3_000 })).glb)).toBe(true);
   });
 
   it('keeps the event loop free while a generation runs', async () => {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-import type { GenerateNotice, GenerateStats } from '../generate-model.js';
+import type { GenerateResult } from '../generate-model.js';
 import { resolveGenerateOptions, type InflationMethod } from '../generate-options.js';
 import { asBuffer, type GeneratorOutput, type GeneratorProgress, type GeneratorRequest } from './generator-messages.js';
 import { createWorkerPool } from './worker-pool.js';
@@ -23,8 +23,8 @@ export interface GeneratorPool {
     /** The photo's bytes, or the path of its file: read on the worker thread, so the caller never holds it. */
     image: Buffer | string,
     options: GeneratorPoolOptions,
-  ): Promise<{ glb: Buffer; preview?: Buffer; warnings: string[]; notices: GenerateNotice[]; stats: GenerateStats }>;
-  /** Runs one small generation in every worker, so the first real one skips JIT and WebAssembly compilation. */
+  ): Promise<Omit<GenerateResult, 'glb' | 'preview'> & { glb: Buffer; preview?: Buffer }>;
+  /** Runs one small generation in every worker (and loads OpenCV there), so the first real one skips JIT and WebAssembly compilation. */
   warmUp(): Promise<void>;
   /** Stops the workers; pending generations reject. */
   close(): Promise<void>;
@@ -62,6 +62,7 @@ export function createGeneratorPool(options: { size?: number } = {}): GeneratorP
         ...(output.preview ? { preview: asBuffer(output.preview) } : {}),
         warnings: output.warnings,
         notices: output.notices,
+        segmentation: output.segmentation,
         stats: output.stats,
       };
     },

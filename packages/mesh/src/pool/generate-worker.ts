@@ -30,7 +30,7 @@ async function handle(id: number, request: GeneratorRequest): Promise<{ reply: R
       : await generateModel(await photoOf(request.image), { ...request.options, onProgress });
   const glb = ownBuffer(result.glb);
   const preview = result.preview ? ownBuffer(result.preview) : undefined;
-  const output: GeneratorOutput = { glb, ...(preview ? { preview } : {}), warnings: result.warnings, notices: result.notices, stats: result.stats };
+  const output: GeneratorOutput = { glb, ...(preview ? { preview } : {}), warnings: result.warnings, notices: result.notices, segmentation: result.segmentation, stats: result.stats };
   return { reply: { id, type: 'done', result: output }, transfer: preview ? [glb.buffer, preview.buffer] : [glb.buffer] };
 }
 

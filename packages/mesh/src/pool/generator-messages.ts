@@ -1,4 +1,4 @@
-import type { GenerateNotice, GenerateStats } from '../generate-model.js';
+import type { GenerateNotice, GenerateResult, GenerateStats } from '../generate-model.js';
 import type { InflationMethod } from '../generate-options.js';
 
 /** What the main thread asks a generator worker to do. */
@@ -21,6 +21,7 @@ export interface GeneratorOutput {
   preview?: Uint8Array;
   warnings: string[];
   notices: GenerateNotice[];
+  segmentation: GenerateResult['segmentation'];
   stats: GenerateStats;
 }
 
