@@ -21,9 +21,9 @@ const MIN_CONTRAST = 48;
  */
 export function removeFringe(trusted: Uint8Array, field: SignedField, image: RgbaImage): void {
   const depthSquared = (FRINGE_DEPTH_SHARE * Math.max(image.width, image.height)) ** 2;
-  const background = medianColour(image, field, (inside, outsideNeighbour) => inside === 0 && outsideNeighbour);
-  const object = medianColour(image, field, (inside) => inside > depthSquared);
-  if (!background || !object) return;
+  const colours = typicalColours(image, field, depthSquared);
+  if (!colours) return;
+  const { background, object } = colours;
   const axis = [object[0]! - background[0]!, object[1]! - background[1]!, object[2]! - background[2]!];
   const contrastSquared = axis[0]! ** 2 + axis[1]! ** 2 + axis[2]! ** 2;
   if (contrastSquared < MIN_CONTRAST ** 2) return;
@@ -35,65 +35,84 @@ export function removeFringe(trusted: Uint8Array, field: SignedField, image: Rgb
   growFringe(trusted, field, image, { depthSquared, isFringe });
 }
 
-/** Breadth-first from the outermost trusted pixels (next to an untrusted one nearer the outside), through band pixels that are fringe. */
+/**
+ * Breadth-first from the outermost trusted pixels of the band (next to an untrusted one nearer
+ * the outside), through band pixels that are fringe. The field's window has a margin of outside
+ * pixels, so a band cell is never on the window's edge and its four neighbours are all in it.
+ */
 function growFringe(trusted: Uint8Array, field: SignedField, image: RgbaImage, band: { depthSquared: number; isFringe: (pixel: number) => boolean }): void {
-  const { width, height, insideSquared } = field;
-  const pixelOf = (cell: number): number => (field.top + Math.floor(cell / width)) * image.width + field.left + (cell % width);
-  const inBand = (cell: number): boolean => insideSquared[cell]! > 0 && insideSquared[cell]! <= band.depthSquared && trusted[pixelOf(cell)] === 1;
-  const hasOuterUntrustedNeighbour = (cell: number): boolean => {
-    const x = cell % width;
-    const y = Math.floor(cell / width);
-    const outer = (next: number): boolean => insideSquared[next]! < insideSquared[cell]! && (insideSquared[next] === 0 || trusted[pixelOf(next)] === 0);
-    return (x > 0 && outer(cell - 1)) || (x < width - 1 && outer(cell + 1)) || (y > 0 && outer(cell - width)) || (y < height - 1 && outer(cell + width));
-  };
+  const { width, insideSquared } = field;
+  const offset = field.top * image.width + field.left;
+  const pixelOf = (cell: number, row: number): number => offset + row * (image.width - width) + cell;
+  const inBand = (cell: number, row: number): boolean => insideSquared[cell]! > 0 && insideSquared[cell]! <= band.depthSquared && trusted[pixelOf(cell, row)] === 1;
+  const outer = (next: number, row: number, cell: number): boolean => insideSquared[next]! < insideSquared[cell]! && (insideSquared[next] === 0 || trusted[pixelOf(next, row)] === 0);
   const queue: number[] = [];
-  for (let cell = 0; cell < insideSquared.length; cell++) {
-    // The field's window has a margin of outside pixels, so a band pixel's neighbours are all in it.
-    if (inBand(cell) && hasOuterUntrustedNeighbour(cell) && band.isFringe(pixelOf(cell))) {
-      trusted[pixelOf(cell)] = 0;
+  for (let row = 1; row < field.height - 1; row++) {
+    for (let cell = row * width + 1; cell < (row + 1) * width - 1; cell++) {
+      if (!inBand(cell, row)) continue;
+      if (!(outer(cell - 1, row, cell) || outer(cell + 1, row, cell) || outer(cell - width, row - 1, cell) || outer(cell + width, row + 1, cell))) continue;
+      if (!band.isFringe(pixelOf(cell, row))) continue;
+      trusted[pixelOf(cell, row)] = 0;
       queue.push(cell);
     }
   }
   for (let head = 0; head < queue.length; head++) {
     const cell = queue[head]!;
-    const x = cell % width;
-    for (const next of [x > 0 ? cell - 1 : -1, x < width - 1 ? cell + 1 : -1, cell - width, cell + width]) {
-      if (next < 0 || next >= insideSquared.length || !inBand(next) || !band.isFringe(pixelOf(next))) continue;
-      trusted[pixelOf(next)] = 0;
+    const row = Math.floor(cell / width);
+    for (const [next, nextRow] of [[cell - 1, row], [cell + 1, row], [cell - width, row - 1], [cell + width, row + 1]] as const) {
+      if (!inBand(next, nextRow) || !band.isFringe(pixelOf(next, nextRow))) continue;
+      trusted[pixelOf(next, nextRow)] = 0;
       queue.push(next);
     }
   }
 }
 
-/** Visits the field's pixels that lie in the image: the image pixel index and the squared inside distance (0 outside). */
-function forEachFieldPixel(image: RgbaImage, field: SignedField, visit: (pixel: number, inside: number, touchesInside: boolean) => void): void {
-  for (let j = 0; j < field.height; j++) {
+/**
+ * Per-channel medians of the background just outside the silhouette (outside pixels with an
+ * inside neighbour) and of the object deeper than the band; null when either is empty.
+ */
+function typicalColours(image: RgbaImage, field: SignedField, depthSquared: number): { background: Uint8Array; object: Uint8Array } | null {
+  const { width, height, insideSquared } = field;
+  const background = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
+  const object = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
+  let backgroundCount = 0;
+  let objectCount = 0;
+  for (let j = 0; j < height; j++) {
     const y = field.top + j;
     if (y < 0 || y >= image.height) continue;
-    for (let i = 0; i < field.width; i++) {
+    for (let i = 0; i < width; i++) {
       const x = field.left + i;
       if (x < 0 || x >= image.width) continue;
-      const cell = j * field.width + i;
-      const touchesInside =
-        (i > 0 && field.insideSquared[cell - 1]! > 0) ||
-        (i < field.width - 1 && field.insideSquared[cell + 1]! > 0) ||
-        (j > 0 && field.insideSquared[cell - field.width]! > 0) ||
-        (j < field.height - 1 && field.insideSquared[cell + field.width]! > 0);
-      visit(y * image.width + x, field.insideSquared[cell]!, touchesInside);
+      const cell = j * width + i;
+      const inside = insideSquared[cell]!;
+      let histograms: Uint32Array[];
+      if (inside > depthSquared) {
+        // Every fourth interior pixel gives the same median at a quarter of the work.
+        if (((i | j) & 1) !== 0) continue;
+        histograms = object;
+        objectCount++;
+      } else if (inside === 0 && touchesInside(insideSquared, cell, i, j, field)) {
+        histograms = background;
+        backgroundCount++;
+      } else continue;
+      const pixel = (y * image.width + x) * 4;
+      for (let channel = 0; channel < 3; channel++) histograms[channel]![image.data[pixel + channel]!]!++;
     }
   }
+  if (backgroundCount === 0 || objectCount === 0) return null;
+  return { background: medians(background, backgroundCount), object: medians(object, objectCount) };
 }
 
-/** Per-channel median colour of the pixels `select` picks (by squared inside distance and whether an outside pixel touches the object), or null if none. */
-function medianColour(image: RgbaImage, field: SignedField, select: (inside: number, outsideNeighbour: boolean) => boolean): Uint8Array | null {
-  const histograms = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
-  let count = 0;
-  forEachFieldPixel(image, field, (pixel, inside, touchesInside) => {
-    if (!select(inside, touchesInside)) return;
-    count++;
-    for (let channel = 0; channel < 3; channel++) histograms[channel]![image.data[pixel * 4 + channel]!]!++;
-  });
-  if (count === 0) return null;
+function touchesInside(insideSquared: Float32Array, cell: number, i: number, j: number, field: SignedField): boolean {
+  return (
+    (i > 0 && insideSquared[cell - 1]! > 0) ||
+    (i < field.width - 1 && insideSquared[cell + 1]! > 0) ||
+    (j > 0 && insideSquared[cell - field.width]! > 0) ||
+    (j < field.height - 1 && insideSquared[cell + field.width]! > 0)
+  );
+}
+
+function medians(histograms: Uint32Array[], count: number): Uint8Array {
   return Uint8Array.from(histograms, (histogram) => {
     let seen = 0;
     for (let value = 0; value < 256; value++) {
