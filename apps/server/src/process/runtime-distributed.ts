@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger as PinoLogger } from 'pino';
 import { createJobService, createPeriodicPass, FsBlobStorage, type Logger, type ModelProvider, type WebhookSubscriptionConfig } from '@image2model/core';
-import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisTaskCancellation, withRedisLock } from '@image2model/core/distributed';
+import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisTaskCancellation, RedisWebhookOutbox, withRedisLock } from '@image2model/core/distributed';
 import { retentionOf, webhooksOf, type Env } from '../env.js';
 import type { QueueStats } from '../metrics/metrics.js';
 import { createRedisRateLimiters } from '../http/rate-limit.js';
@@ -64,6 +64,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   // A cancel sent to any API process reaches the worker process running the file.
   const cancellation = new RedisTaskCancellation({ redis, prefix, logger });
   const retention = opts.retention ?? { hours: 0, sweepSeconds: 300 };
+  const webhookOutbox = new RedisWebhookOutbox({ redis, prefix });
   const jobs = createJobService({
     store,
     queue,
@@ -78,6 +79,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     retentionHours: retention.hours,
     maxActiveFilesPerOwner: opts.maxActiveFilesPerKey,
     webhooks: opts.webhooks,
+    webhookOutbox,
   });
   // Finds files whose queue entry was lost (a crash between BullMQ's state and ours, an upload or
   // a restart whose queueing failed) and queues them; one worker at a time across the deployment.
@@ -100,7 +102,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
 
   // BullMQ keeps queued work across restarts; the first pass re-queues files whose queue entry was
   // lost (e.g. Redis restored from an older snapshot), unless another worker is at it.
-  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation }, async () => (await reconciler.runOnce()) ?? 0);
+  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox }, async () => (await reconciler.runOnce()) ?? 0);
   return {
     store,
     events,
@@ -108,6 +110,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     storage,
     provider,
     jobs,
+    webhookOutbox,
     startWorker: lifecycle.startWorker,
     pingRedis: () => pingRedis(redis),
     queueStats: () => queue.stats(),

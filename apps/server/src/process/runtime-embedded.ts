@@ -7,12 +7,14 @@ import {
   FsJobStore,
   MemoryJobQueue,
   MemoryTaskCancellation,
+  SqliteWebhookOutbox,
   type JobQueue,
   type JobStore,
   type Logger,
   type ModelProvider,
   type WebhookSubscriptionConfig,
 } from '@image2model/core';
+import { join } from 'node:path';
 import type { Env } from '../env.js';
 import type { LogBuffer } from '../logging/log-buffer.js';
 import { createMemoryRateLimiters } from '../http/rate-limit.js';
@@ -52,6 +54,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
   const cancellation = new MemoryTaskCancellation();
   const retention = opts.retention ?? { hours: 0, sweepSeconds: 300 };
+  const webhookOutbox = new SqliteWebhookOutbox({ file: join(opts.dataDir, 'webhooks.sqlite') });
   const jobs = createJobService({
     store: opts.wrapStore ? opts.wrapStore(store) : store,
     queue: opts.wrapQueue ? opts.wrapQueue(queue) : queue,
@@ -65,6 +68,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     retentionHours: retention.hours,
     maxActiveFilesPerOwner: opts.maxActiveFilesPerKey,
     webhooks: opts.webhooks,
+    webhookOutbox,
   });
   // One process owns the queue and the store, so only a failure that escaped every other repair
   // leaves a file with nothing queued; the same pass as at start picks it up.
@@ -75,8 +79,8 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     logger: opts.logger,
   });
   const retentionSweep = createRetentionSweep({ jobs, retention, logger: opts.logger });
-  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation }, () => jobs.resumeUnfinished());
-  return { store, events, queue, storage, provider, jobs, ...lifecycle };
+  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox }, () => jobs.resumeUnfinished());
+  return { store, events, queue, storage, provider, jobs, webhookOutbox, ...lifecycle };
 }
 
 /** Embedded mode: files (and idempotency records) under DATA_DIR, the in-process queue, memory rate limits, the in-memory log. */

@@ -1,5 +1,5 @@
 import type { LogEntry, LogQuery } from '@image2model/api';
-import { createPeriodicPass, type BlobStorage, type IdempotencyStore, type JobEvents, type JobQueue, type JobService, type JobStore, type Logger, type ModelProvider, type PeriodicPass, type TaskCancellation } from '@image2model/core';
+import { createPeriodicPass, type BlobStorage, type IdempotencyStore, type JobEvents, type JobQueue, type JobService, type JobStore, type Logger, type ModelProvider, type PeriodicPass, type TaskCancellation, type WebhookOutbox } from '@image2model/core';
 import type { RateLimiters } from '../http/rate-limit.js';
 import type { QueueStats } from '../metrics/metrics.js';
 
@@ -10,6 +10,8 @@ export interface Runtime {
   storage: BlobStorage;
   provider: ModelProvider;
   jobs: JobService;
+  /** Jobs' webhook deliveries: SQLite under DATA_DIR (embedded) or Redis (distributed). */
+  webhookOutbox: WebhookOutbox;
   /** Starts consuming the queue in this process and re-enqueues work a previous run left. */
   startWorker(): Promise<number>;
   close(opts?: { graceMs?: number }): Promise<void>;
@@ -78,10 +80,11 @@ export function workerLifecycle(
     reconciler: PeriodicPass;
     retentionSweep: PeriodicPass | null;
     cancellation: TaskCancellation;
+    webhookOutbox: WebhookOutbox;
   },
   firstPass: () => Promise<number>,
 ): Pick<Runtime, 'startWorker' | 'close'> {
-  const { provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation } = parts;
+  const { provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox } = parts;
   return {
     async startWorker() {
       await provider.warmUp?.();
@@ -103,6 +106,7 @@ export function workerLifecycle(
       await provider.close?.();
       await events.close();
       await store.close();
+      await webhookOutbox.close();
     },
   };
 }

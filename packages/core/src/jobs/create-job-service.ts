@@ -23,6 +23,7 @@ import { PROVIDER_CANCEL_TIMEOUT_MS, type TaskCancellation } from './task-cancel
 import { deriveJobState, FINAL_FILE_STATUSES } from '../job-state.js';
 import { DEFAULT_MAX_ACTIVE_FILES_PER_KEY } from '../limits.js';
 import { admitActiveFiles } from './active-files-limit.js';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 import { acceptWebhookUrl, NO_WEBHOOKS, webhookUrlForNewJob, type WebhookSubscriptionConfig } from '../webhooks/webhook-subscription.js';
 
 export interface JobServiceDeps {
@@ -50,6 +51,8 @@ export interface JobServiceDeps {
   maxActiveFilesPerOwner?: number;
   /** Which webhook URLs jobs may name, and the default one. @default NO_WEBHOOKS */
   webhooks?: WebhookSubscriptionConfig;
+  /** Where jobs' webhook deliveries are queued and recorded (the runtime owns and closes it). */
+  webhookOutbox?: WebhookOutbox;
 }
 
 /** What a restarted file says when it could not be queued: generate-single may try again. */
