@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = path.dirname(fileURLToPath(import.meta.url));
 /** Packages only some deployments need: loading them costs every start-up (cold start). */
-const HEAVY = ['@fal-ai/client', 'ioredis', 'bullmq'];
+const HEAVY = ['@fal-ai/client', 'ioredis', 'bullmq', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'];
 
 /**
  * Every package and own module (path relative to src) an entry point loads when imported: its static
@@ -40,7 +40,7 @@ async function staticallyLoadedPackages(entry: string): Promise<Set<string>> {
 }
 
 describe('entry points', () => {
-  it('@image2model/core loads neither the FAL client nor Redis or BullMQ', async () => {
+  it('@image2model/core loads neither the FAL client nor Redis, BullMQ or the AWS SDK', async () => {
     const loaded = await staticallyLoadedPackages('index.ts');
     expect(HEAVY.filter((name) => loaded.has(name))).toEqual([]);
     expect(loaded).toContain('node:fs/promises'); // the walk does see real imports
@@ -49,6 +49,13 @@ describe('entry points', () => {
   it('@image2model/core/distributed is where Redis and BullMQ load', async () => {
     const loaded = await staticallyLoadedPackages('distributed.ts');
     expect(['ioredis', 'bullmq'].filter((name) => loaded.has(name))).toEqual(['bullmq']);
+  });
+
+  it('@image2model/core/s3 is where the AWS SDK loads, and only there', async () => {
+    const s3 = await staticallyLoadedPackages('s3.ts');
+    expect(['@aws-sdk/client-s3', '@aws-sdk/lib-storage'].filter((name) => s3.has(name))).toEqual(['@aws-sdk/client-s3', '@aws-sdk/lib-storage']);
+    const distributed = await staticallyLoadedPackages('distributed.ts');
+    expect([...distributed].filter((name) => name.startsWith('@aws-sdk/'))).toEqual([]);
   });
 
   it('@image2model/core loads no test double: those live behind @image2model/core/testing', async () => {

@@ -164,12 +164,14 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
     /** What this task wrote of its result, to remove again when the file turns out to be stale. */
     let resultKeys: string[] = [];
     try {
+      // The stored file, not its bytes (a bucket's is copied to a temp file): the provider reads it
+      // where and when it needs it.
+      const photo = await storage.localFile(file.image_key);
       const generating = provider.generate(
         {
           job_id,
           file_id,
-          // The stored file, not its bytes: the provider reads it where and when it needs it.
-          image: { path: storage.resolveKey(file.image_key) },
+          image: { path: photo.path },
           filename: file.filename,
           face_limit: file.face_limit,
           ...(file.tripo_options ? { tripo_options: file.tripo_options } : {}),
@@ -198,6 +200,8 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
           },
         },
       );
+      // A copy lasts as long as the generation, even one that runs on past its deadline.
+      generating.finally(() => photo.release()).catch(() => undefined);
       // Settles at the deadline or the cancel even when the provider does not listen to its signal.
       const answered = beforeDeadline(generating, AbortSignal.any([deadline, stop.signal])).finally(() => {
         listening = false;

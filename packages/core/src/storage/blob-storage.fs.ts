@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { access, copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isNotFound, isTempName, openCreatingDir, syncDirectory, tempPathFor, writeSynced } from '../adapters/fs/atomic-file.js';
 import { AppError } from '../errors.js';
-import type { BlobStorage } from './blob-storage.js';
+import type { BlobStorage, LocalFile } from './blob-storage.js';
+import { assertSafeKey } from './storage-key.js';
 import { sweepFiles } from './sweep-files.js';
 
 /** Readiness probe files, written in the root and removed at once. */
@@ -34,18 +35,18 @@ export class FsBlobStorage implements BlobStorage {
 
   /** The absolute path of a key; throws VALIDATION_ERROR for a key that could escape the root. */
   resolveKey(key: string): string {
-    const segments = key.split('/');
-    const unsafe =
-      key.length === 0 ||
-      key.includes('\0') ||
-      key.includes('\\') ||
-      path.isAbsolute(key) ||
-      segments.some((s) => s === '' || s === '.' || s === '..');
+    assertSafeKey(key);
     const resolved = path.resolve(this.root, key);
-    if (unsafe || !resolved.startsWith(this.root + path.sep)) {
-      throw new AppError('VALIDATION_ERROR', 'Invalid storage key');
-    }
+    // Belt and braces for what assertSafeKey cannot see (a Windows drive letter, say).
+    if (path.isAbsolute(key) || !resolved.startsWith(this.root + path.sep)) throw new AppError('VALIDATION_ERROR', 'Invalid storage key');
     return resolved;
+  }
+
+  /** The file itself: nothing to copy or release (a missing one rejects with ENOENT, as a bucket's does). */
+  async localFile(key: string): Promise<LocalFile> {
+    const file = this.resolveKey(key);
+    await access(file);
+    return { path: file, release: async () => undefined };
   }
 
   async write(key: string, data: Buffer | Readable): Promise<{ size: number }> {

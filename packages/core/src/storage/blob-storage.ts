@@ -13,8 +13,12 @@ export interface BlobStorage {
   /** Moves a file that is already on this disk (an upload's temp file) under `key`. */
   moveIn(key: string, sourcePath: string): Promise<void>;
   read(key: string): Promise<Buffer>;
-  /** The key's file on this machine (the data directory, local or a shared mount), for readers that take a path. */
-  resolveKey(key: string): string;
+  /**
+   * The key's bytes as a file on this machine, for readers that take a path (the providers): the
+   * file itself on disk storage, a temporary copy from a bucket. Call `release` once the reader is
+   * done with it: it removes a copy.
+   */
+  localFile(key: string): Promise<LocalFile>;
   /** Null when the key does not exist. */
   stat(key: string): Promise<{ size: number } | null>;
   createReadStream(key: string): Readable;
@@ -22,4 +26,10 @@ export interface BlobStorage {
   deletePrefix(prefix: string): Promise<{ files: number; bytes: number }>;
   /** Writes, reads back and deletes a probe: the readiness check. */
   checkWritable(): Promise<boolean>;
+}
+
+/** A stored blob as a path on this machine, until released. */
+export interface LocalFile {
+  path: string;
+  release(): Promise<void>;
 }
