@@ -53,6 +53,23 @@ const EnvSchema = z.object({
   FAL_KEY: z.string().min(1).optional(),
   /** Sends every FAL request (queue, storage, CDN) to this origin instead: the emulator in tests. */
   FAL_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Unset: blobs (photos, models, previews) under DATA_DIR. Set: in this S3 bucket, and DATA_DIR holds temporary files only. */
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, '3 to 63 lowercase letters, digits, dots and hyphens (an S3 bucket name)')
+    .optional(),
+  /** An S3-compatible server's address (MinIO, Ceph RGW, R2, …); unset for AWS itself. */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** The bucket's region (AWS), or what the S3-compatible server expects. */
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers need. */
+  S3_FORCE_PATH_STYLE: flag,
+  /** Prepended to every object key, so several deployments can share a bucket (e.g. `image2model/`). */
+  S3_PREFIX: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9_.-]+\/)*$/, 'path segments of letters, digits and _ . - each ending in /, e.g. image2model/ (or empty)')
+    .refine((prefix) => !prefix.split('/').some((segment) => segment === '.' || segment === '..'), 'no . or .. segments')
+    .default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The origin that absolute URLs (model_url) use; default: each request's own origin. */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional().transform((url) => url?.replace(/\/+$/, '')),

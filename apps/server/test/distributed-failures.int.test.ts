@@ -162,7 +162,7 @@ describe.skipIf(!redisUp)('distributed mode when processes or Redis fail', () =>
       },
       { timeoutMs: 10_000, what: 'readiness to report Redis down' },
     );
-    expect(await ready.json()).toEqual({ status: 'not_ready', checks: { storage: 'writable', redis: 'disconnected', fal_api: 'not_configured' } });
+    expect(await ready.json()).toEqual({ status: 'not_ready', checks: { storage: 'writable', storage_backend: 'fs', redis: 'disconnected', fal_api: 'not_configured' } });
     const during = await fetch(`${apiUrl}/api/v1/status/${jobId}`, { headers: auth(CLUSTER_KEY) });
     expect(during.status).toBe(503);
     expect(await during.json()).toEqual({ detail: { code: 'SERVICE_UNAVAILABLE', message: expect.stringMatching(/unavailable.*try again/i), details: {} } });

@@ -21,7 +21,7 @@ describe('/health/ready with FAL configured', () => {
     expect(server.runtime.provider.name).toBe('fal');
     const res = await fetch(server.api('/health/ready'));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', checks: { storage: 'writable', redis: 'not_configured', fal_api: 'reachable' } });
+    expect(await res.json()).toEqual({ status: 'ready', checks: { storage: 'writable', storage_backend: 'fs', redis: 'not_configured', fal_api: 'reachable' } });
     const probes = fal.requests.filter((r) => r.path.endsWith('/status'));
     expect(probes).toHaveLength(1);
     expect(probes[0]).toMatchObject({ method: 'GET', authorization: 'Key fal-ready-key' });
@@ -38,6 +38,6 @@ describe('/health/ready with FAL configured', () => {
     await new Promise((resolve) => setTimeout(resolve, READINESS_CACHE_MS + 100)); // the last answer is reused that long
     const after = await fetch(stack.server.api('/health/ready'));
     expect(after.status).toBe(200);
-    expect(await after.json()).toEqual({ status: 'ready', checks: { storage: 'writable', redis: 'not_configured', fal_api: 'unreachable' } });
+    expect(await after.json()).toEqual({ status: 'ready', checks: { storage: 'writable', storage_backend: 'fs', redis: 'not_configured', fal_api: 'unreachable' } });
   });
 });

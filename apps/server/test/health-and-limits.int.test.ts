@@ -18,7 +18,7 @@ describe('health, rate limits, docs and unknown routes', () => {
     }
     const ready = await fetch(server.api('/health/ready'));
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { storage: 'writable', redis: 'not_configured', fal_api: 'not_configured' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { storage: 'writable', storage_backend: 'fs', redis: 'not_configured', fal_api: 'not_configured' } });
   });
 
   it('answers 503 in its own shape when storage is not writable', async () => {
@@ -27,7 +27,7 @@ describe('health, rate limits, docs and unknown routes', () => {
     await writeFile(server.dataDir, 'a file where the data directory should be');
     const res = await fetch(server.api('/health/ready'));
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'not_ready', checks: { storage: 'unwritable', redis: 'not_configured', fal_api: 'not_configured' } });
+    expect(await res.json()).toEqual({ status: 'not_ready', checks: { storage: 'unwritable', storage_backend: 'fs', redis: 'not_configured', fal_api: 'not_configured' } });
     await rm(server.dataDir, { force: true });
   });
 

@@ -64,6 +64,7 @@ export function startWorkerProcess(env: Record<string, string>, opts: { timeoutM
 
 export interface Cluster {
   prefix: string;
+  /** The shared DATA_DIR (unused by processes that have their own: `privateDataDirs`). */
   dataDir: string;
   redisUrl: string;
   /** The environment every process of this deployment shares. */
@@ -82,9 +83,24 @@ export interface Cluster {
  * A distributed deployment on loopback, from the built dist: API processes (`dist/main.js`) and
  * worker processes (`dist/worker.js`) sharing one DATA_DIR and a Redis key prefix of their own.
  */
-export async function startCluster(opts: { apis: number; workers: number; env?: Record<string, string>; redisUrl?: string }): Promise<Cluster> {
+export async function startCluster(opts: {
+  apis: number;
+  workers: number;
+  env?: Record<string, string>;
+  redisUrl?: string;
+  /** Each process gets a DATA_DIR of its own, shared with none (a deployment on a bucket: S3_* in `env`). */
+  privateDataDirs?: boolean;
+}): Promise<Cluster> {
   const prefix = newPrefix();
   const dataDir = await mkdtemp(join(tmpdir(), 'i2m-cluster-'));
+  const privateDirs: string[] = [];
+  /** The DATA_DIR a new process gets: the shared one, or a fresh one of its own. */
+  const dataDirFor = async (): Promise<Record<string, string>> => {
+    if (!opts.privateDataDirs) return {};
+    const own = await mkdtemp(join(tmpdir(), 'i2m-private-'));
+    privateDirs.push(own);
+    return { DATA_DIR: own };
+  };
   const redisUrl = opts.redisUrl ?? TEST_REDIS_URL;
   const env: Record<string, string> = {
     REDIS_URL: redisUrl,
@@ -108,12 +124,12 @@ export async function startCluster(opts: { apis: number; workers: number; env?: 
     apis,
     workers,
     async addApi(extra = {}) {
-      const api = await startChildServer({ ...env, ...extra }, { timeoutMs: 60_000 });
+      const api = await startChildServer({ ...env, ...(await dataDirFor()), ...extra }, { timeoutMs: 60_000 });
       apis.push(api);
       return api;
     },
     async addWorker(extra = {}) {
-      const worker = await startWorkerProcess({ ...env, METRICS_PORT: '0', ...extra });
+      const worker = await startWorkerProcess({ ...env, ...(await dataDirFor()), METRICS_PORT: '0', ...extra });
       workers.push(worker);
       allWorkers.push(worker);
       return worker;
@@ -122,7 +138,7 @@ export async function startCluster(opts: { apis: number; workers: number; env?: 
     async stop() {
       for (const proc of [...apis, ...allWorkers]) if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
       await Promise.all([...apis, ...allWorkers].map((proc) => proc.exited));
-      await rm(dataDir, { recursive: true, force: true });
+      await Promise.all([dataDir, ...privateDirs].map((dir) => rm(dir, { recursive: true, force: true })));
       const redis: Redis = await connectRedis(redisUrl).catch(() => null as unknown as Redis);
       if (redis) {
         await deleteKeys(redis, prefix);
@@ -131,7 +147,7 @@ export async function startCluster(opts: { apis: number; workers: number; env?: 
     },
   };
   try {
-    // The first process creates the shared-volume marker; the rest start together.
+    // The first process creates the shared-storage marker; the rest start together.
     await cluster.addApi();
     await Promise.all([
       ...Array.from({ length: opts.apis - 1 }, () => cluster.addApi()),

@@ -7,6 +7,7 @@ import type { Env } from '../env.js';
 import type { ApiKeys } from './api-keys.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ModeParts } from './runtime.js';
+import type { StorageBackend } from './blob-storage.js';
 import { readSystemInfo } from '../services/system-info.js';
 import { createReadinessCheck } from '../services/readiness.js';
 import { SERVER_VERSION } from '../version.js';
@@ -17,6 +18,7 @@ export function appDepsFrom(opts: {
   parts: ModeParts;
   keys: ApiKeys;
   dataDir: string;
+  storageBackend: StorageBackend;
   uploadTempDir: string;
   logger: Logger;
   metrics: Metrics;
@@ -43,7 +45,7 @@ export function appDepsFrom(opts: {
       jobs: runtime.jobs,
       events: runtime.events,
       idempotency: createIdempotency({ store: parts.idempotency, logger: opts.logger }),
-      readiness: createReadinessCheck({ storage: runtime.storage, provider: runtime.provider, ...(parts.pingRedis ? { pingRedis: parts.pingRedis } : {}) }),
+      readiness: createReadinessCheck({ storage: runtime.storage, storageBackend: opts.storageBackend, provider: runtime.provider, ...(parts.pingRedis ? { pingRedis: parts.pingRedis } : {}) }),
       systemInfo: () => readSystemInfo(dataDir, runtime.jobs),
       queryLogs: (query) => parts.queryLogs(query),
     },

@@ -1,13 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { Logger as PinoLogger } from 'pino';
-import { createJobService, createPeriodicPass, FsBlobStorage, type Logger, type ModelProvider, type WebhookSubscriptionConfig } from '@image2model/core';
+import { createJobService, createPeriodicPass, type BlobStorage, type Logger, type ModelProvider, type WebhookSubscriptionConfig } from '@image2model/core';
 import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisTaskCancellation, RedisWebhookOutbox, withRedisLock } from '@image2model/core/distributed';
 import { retentionOf, webhooksOf, type Env } from '../env.js';
 import type { QueueStats } from '../metrics/metrics.js';
 import { createRedisRateLimiters } from '../http/rate-limit.js';
 import type { RedisLogStream } from '../logging/redis-log-stream.js';
 import { logRedisState, pingRedis } from './redis.js';
-import { verifySharedDataDir } from './shared-data-dir.js';
+import { verifySharedStorage } from './shared-storage.js';
+import type { OpenedStorage } from './blob-storage.js';
 import { defaultConcurrency } from './provider.js';
 import { createRetentionSweep, workerLifecycle, type ModeParts, type RetentionOptions, type Runtime } from './runtime.js';
 
@@ -16,8 +17,8 @@ export interface DistributedRuntimeOptions {
   redis: Redis;
   /** Prepended to every key (REDIS_PREFIX). */
   prefix: string;
-  /** The shared volume every process mounts. */
-  dataDir: string;
+  /** Photos, models and previews: the shared DATA_DIR, or a bucket (see openBlobStorage). */
+  storage: BlobStorage;
   uploadTempDir: string;
   logger: Logger;
   provider: ModelProvider;
@@ -47,7 +48,7 @@ export interface DistributedRuntime extends Runtime {
 
 /**
  * Distributed mode (REDIS_URL set): job state in Redis hashes, events in Redis streams, the queue
- * on BullMQ, files on the shared DATA_DIR. The same shape as the embedded runtime, so the app and
+ * on BullMQ, blobs on the shared DATA_DIR or in a bucket. The same shape as the embedded runtime, so the app and
  * the job service cannot tell the difference. API processes only produce work; worker processes
  * (`npm run start:worker`) call `startWorker()` and consume it.
  */
@@ -57,7 +58,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   // Jobs made before the list index existed are entered into it before anything lists or resumes work.
   await store.migrateIndex(logger);
   const events = new RedisJobEvents({ redis, prefix, logger });
-  const storage = new FsBlobStorage({ root: opts.dataDir });
+  const { storage } = opts;
   const queue = new BullMqJobQueue({ redis, prefix: `${prefix}bull`, concurrency: opts.concurrency ?? defaultConcurrency(provider), lockMs: opts.lockMs ?? 30_000, logger });
   // Each state change and its event (and `done`) in one script: one round trip, and atomic.
   const transitions = new RedisFileTransitions({ redis, prefix });
@@ -124,18 +125,18 @@ export async function distributedParts(opts: {
   env: Env;
   redis: Redis;
   redisLogs: RedisLogStream;
-  dataDir: string;
+  opened: OpenedStorage;
   uploadTempDir: string;
   logger: PinoLogger;
   provider: ModelProvider;
 }): Promise<ModeParts> {
   const { env, redis, redisLogs, logger } = opts;
   logRedisState(redis, logger);
-  await verifySharedDataDir({ dataDir: opts.dataDir, redis, prefix: env.REDIS_PREFIX, role: 'API' });
+  await verifySharedStorage({ opened: opts.opened, redis, prefix: env.REDIS_PREFIX, role: 'API' });
   const runtime = await createDistributedRuntime({
     redis,
     prefix: env.REDIS_PREFIX,
-    dataDir: opts.dataDir,
+    storage: opts.opened.storage,
     uploadTempDir: opts.uploadTempDir,
     logger,
     provider: opts.provider,

@@ -1,13 +1,13 @@
 import {
   createJobService,
   createPeriodicPass,
-  FsBlobStorage,
   FsIdempotencyStore,
   FsJobEvents,
   FsJobStore,
   MemoryJobQueue,
   MemoryTaskCancellation,
   SqliteWebhookOutbox,
+  type BlobStorage,
   type JobQueue,
   type JobStore,
   type Logger,
@@ -24,6 +24,8 @@ import { createRetentionSweep, workerLifecycle, type ModeParts, type RetentionOp
 
 export interface EmbeddedRuntimeOptions {
   dataDir: string;
+  /** Photos, models and previews: DATA_DIR, or a bucket (see openBlobStorage). */
+  storage: BlobStorage;
   uploadTempDir: string;
   logger: Logger;
   /** Files generated at once. @default defaultConcurrency(provider) */
@@ -49,7 +51,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   // The store recovers lost final events into the same log the service serves from.
   const events = new FsJobEvents({ root: opts.dataDir, logger: opts.logger });
   const store = await FsJobStore.open({ root: opts.dataDir, logger: opts.logger, events });
-  const storage = new FsBlobStorage({ root: opts.dataDir });
+  const { storage } = opts;
   const { provider } = opts;
   const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
   const cancellation = new MemoryTaskCancellation();
@@ -83,10 +85,11 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   return { store, events, queue, storage, provider, jobs, webhookOutbox, ...lifecycle };
 }
 
-/** Embedded mode: files (and idempotency records) under DATA_DIR, the in-process queue, memory rate limits, the in-memory log. */
+/** Embedded mode: state (and idempotency records) under DATA_DIR, blobs there or in a bucket, the in-process queue, memory rate limits, the in-memory log. */
 export async function embeddedParts(opts: {
   env: Env;
   dataDir: string;
+  storage: BlobStorage;
   uploadTempDir: string;
   logger: Logger;
   provider: ModelProvider;
@@ -95,7 +98,7 @@ export async function embeddedParts(opts: {
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
 }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, storage: opts.storage, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
   const idempotency = await FsIdempotencyStore.open({ root: opts.dataDir, logger: opts.logger });
   return {
     runtime,

@@ -16,6 +16,7 @@ import { createInstrumentedProvider } from './provider.js';
 import { appDepsFrom } from './app-deps.js';
 import { listen } from './listen.js';
 import { announceServer } from './announce.js';
+import { openBlobStorage } from './blob-storage.js';
 
 export interface StartServerOptions {
   env: Env;
@@ -62,16 +63,17 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   logSweptFiles(logger, files.swept);
   try {
     const keys = await resolveApiKeys({ apiKeys: env.API_KEYS, adminKeys: env.ADMIN_API_KEYS, dataDir, logger, print, terminal: opts.printsToTerminal ?? process.stdout.isTTY === true });
+    const opened = await openBlobStorage(env, dataDir);
     let mode: ModeParts | null = null;
     const metrics = createMetrics({ role: redis ? 'api' : 'embedded', queueStats: () => (mode ? mode.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
     const provider = await createInstrumentedProvider(env, metrics, opts.provider);
     // BullMQ and the Redis adapters load only in distributed mode (cold start).
     const parts =
       redis && redisLogs
-        ? await (await import('./runtime-distributed.js')).distributedParts({ env, redis, redisLogs, dataDir, uploadTempDir, logger, provider })
-        : await embeddedParts({ env, dataDir, uploadTempDir, logger, provider, logBuffer, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+        ? await (await import('./runtime-distributed.js')).distributedParts({ env, redis, redisLogs, opened, uploadTempDir, logger, provider })
+        : await embeddedParts({ env, dataDir, storage: opened.storage, uploadTempDir, logger, provider, logBuffer, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
     mode = parts;
-    const app = createApp(appDepsFrom({ env, parts, keys, dataDir, uploadTempDir, logger, metrics, heartbeatMs: opts.heartbeatMs ?? 15_000 }));
+    const app = createApp(appDepsFrom({ env, parts, keys, dataDir, storageBackend: opened.backend, uploadTempDir, logger, metrics, heartbeatMs: opts.heartbeatMs ?? 15_000 }));
     const listening = await listen(app, env);
     const metricsServer = await startMetricsEndpoint(env, metrics);
     const metricsPort = metricsServer?.port ?? null;

@@ -5,7 +5,8 @@ import { createMetrics } from '../metrics/metrics.js';
 import { createInstrumentedProvider, defaultConcurrency, generationTimeoutMs } from './provider.js';
 import { createDistributedRuntime, type DistributedRuntime } from './runtime-distributed.js';
 import { connectRedis, describeRedisUrl, logRedisState } from './redis.js';
-import { verifySharedDataDir } from './shared-data-dir.js';
+import { verifySharedStorage } from './shared-storage.js';
+import { openBlobStorage } from './blob-storage.js';
 import { logSweptFiles, prepareDataDir } from './data-dir.js';
 import { createProcessLogging } from './logging.js';
 import { startMetricsEndpoint } from './metrics.js';
@@ -28,7 +29,7 @@ export interface RunningWorker {
 
 /**
  * A distributed-mode worker: takes files from the BullMQ queue and generates them, writing state
- * and events to Redis and models to the shared DATA_DIR.
+ * and events to Redis and models to the shared DATA_DIR or the bucket.
  */
 export async function startWorker({ env, provider: override }: StartWorkerOptions): Promise<RunningWorker> {
   const redisUrl = env.REDIS_URL;
@@ -38,7 +39,8 @@ export async function startWorker({ env, provider: override }: StartWorkerOption
   const logging = await createProcessLogging({ env, role: 'worker', redis });
   const { logger } = logging;
   logRedisState(redis, logger);
-  await verifySharedDataDir({ dataDir, redis, prefix: env.REDIS_PREFIX, role: 'worker' });
+  const opened = await openBlobStorage(env, dataDir);
+  await verifySharedStorage({ opened, redis, prefix: env.REDIS_PREFIX, role: 'worker' });
   logSweptFiles(logger, files.swept);
 
   let runtime: DistributedRuntime | null = null;
@@ -48,7 +50,7 @@ export async function startWorker({ env, provider: override }: StartWorkerOption
   const running = await createDistributedRuntime({
     redis,
     prefix: env.REDIS_PREFIX,
-    dataDir,
+    storage: opened.storage,
     uploadTempDir: files.uploadTempDir,
     logger,
     provider,
@@ -63,8 +65,8 @@ export async function startWorker({ env, provider: override }: StartWorkerOption
   const metricsPort = metricsServer?.port ?? null;
   const resumed = await running.startWorker();
   logger.info(
-    { concurrency, provider: provider.name, redis: describeRedisUrl(redisUrl), data_dir: dataDir, metrics_port: metricsPort, resumed },
-    `Image2Model worker ready (${provider.name} generator, data in ${dataDir}${metricsServer ? `, metrics on port ${metricsServer.port}` : ''})`,
+    { concurrency, provider: provider.name, redis: describeRedisUrl(redisUrl), data_dir: dataDir, storage: opened.location, metrics_port: metricsPort, resumed },
+    `Image2Model worker ready (${provider.name} generator, data in ${opened.location}${metricsServer ? `, metrics on port ${metricsServer.port}` : ''})`,
   );
   return {
     runtime: running,

@@ -3,6 +3,8 @@ import type { BlobStorage, ModelProvider, ProviderHealth } from '@image2model/co
 
 export interface ReadinessDeps {
   storage: BlobStorage;
+  /** Where blobs live: `fs` (DATA_DIR) or `s3` (a bucket). */
+  storageBackend: 'fs' | 's3';
   provider: ModelProvider;
   /** Distributed mode: pings Redis. Absent in embedded mode. */
   pingRedis?: () => Promise<boolean>;
@@ -32,6 +34,7 @@ async function checkReadiness(deps: ReadinessDeps): Promise<ReadinessReport> {
   ]);
   const checks = {
     storage: storageOk ? 'writable' : 'unwritable',
+    storage_backend: deps.storageBackend,
     redis: redisOk === null ? 'not_configured' : redisOk ? 'connected' : 'disconnected',
     fal_api: fal,
   };

@@ -8,6 +8,7 @@ import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV
 import { Upload } from '@aws-sdk/lib-storage';
 import type { BlobStorage, LocalFile } from '../../storage/blob-storage.js';
 import { assertSafeKey } from '../../storage/storage-key.js';
+import { tempPathFor } from '../fs/atomic-file.js';
 
 /** Uploads above this go up in parts of this size (a part is the most one upload holds in memory at a time, times the parts in flight). */
 export const MULTIPART_PART_BYTES = 8 * 1024 * 1024;
@@ -24,7 +25,7 @@ export interface S3BlobStorageOptions {
   bucket: string;
   /** S3_PREFIX: prepended to every key, so one bucket can hold several deployments. @default '' */
   prefix?: string;
-  /** Where temporary local copies go (inside the process's private DATA_DIR). */
+  /** Where temporary local copies go (inside the process's own DATA_DIR). */
   tempDir: string;
 }
 
@@ -179,7 +180,8 @@ export class S3BlobStorage implements BlobStorage {
   async localFile(key: string): Promise<LocalFile> {
     const body = await this.get(this.objectKey(key), key);
     await mkdir(this.tempDir, { recursive: true });
-    const copy = path.join(this.tempDir, `s3-${randomBytes(8).toString('hex')}${path.extname(key)}`);
+    // Named like an interrupted write's temp file, so the start-up sweep removes one a killed process left.
+    const copy = tempPathFor(path.join(this.tempDir, path.basename(key)));
     try {
       await pipeline(body as unknown as Readable, createWriteStream(copy, { mode: 0o600 }));
     } catch (error) {
