@@ -63,6 +63,33 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ WEBHOOK_URL: 'https://hooks.example.com/i2m' })).toThrow(/WEBHOOK_URL needs PUBLIC_URL/);
   });
 
+  it('reads the bucket settings: none by default (blobs under DATA_DIR), streamed downloads', () => {
+    expect(parseEnv({}).S3_BUCKET).toBeUndefined();
+    expect(parseEnv({})).toMatchObject({ S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: false, S3_PREFIX: '', DOWNLOAD_MODE: 'stream' });
+    expect(parseEnv({ S3_BUCKET: 'models.example', S3_PREFIX: 'i2m/prod/', S3_FORCE_PATH_STYLE: 'true', DOWNLOAD_MODE: 'redirect' })).toMatchObject({
+      S3_BUCKET: 'models.example',
+      S3_PREFIX: 'i2m/prod/',
+      S3_FORCE_PATH_STYLE: true,
+      DOWNLOAD_MODE: 'redirect',
+    });
+  });
+
+  it.each([
+    ['S3_BUCKET', 'Bad_Bucket'],
+    ['S3_BUCKET', 'ab'],
+    ['S3_PREFIX', 'no-trailing-slash'],
+    ['S3_PREFIX', '/absolute/'],
+    ['S3_PREFIX', 'a/../b/'],
+    ['S3_ENDPOINT', 'ftp://minio:9000'],
+    ['DOWNLOAD_MODE', 'proxy'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(() => parseEnv({ S3_BUCKET: 'models', [name]: value })).toThrow(new RegExp(`Invalid environment[\\s\\S]*${name}`));
+  });
+
+  it('refuses DOWNLOAD_MODE=redirect without a bucket, saying why', () => {
+    expect(() => parseEnv({ DOWNLOAD_MODE: 'redirect' })).toThrow(/DOWNLOAD_MODE=redirect needs S3_BUCKET/);
+  });
+
   it.each([
     [undefined, false],
     ['false', false],

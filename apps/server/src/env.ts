@@ -70,6 +70,13 @@ const EnvSchema = z.object({
     .regex(/^(?:[A-Za-z0-9_.-]+\/)*$/, 'path segments of letters, digits and _ . - each ending in /, e.g. image2model/ (or empty)')
     .refine((prefix) => !prefix.split('/').some((segment) => segment === '.' || segment === '..'), 'no . or .. segments')
     .default(''),
+  /** Where clients reach the bucket, when not at S3_ENDPOINT (presigned URLs are signed for it). */
+  S3_PUBLIC_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * `stream`: models are sent through the API process. `redirect` (needs S3_BUCKET): a model
+   * download answers 302 to a presigned bucket URL valid for 5 minutes.
+   */
+  DOWNLOAD_MODE: z.enum(['stream', 'redirect']).default('stream'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The origin that absolute URLs (model_url) use; default: each request's own origin. */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional().transform((url) => url?.replace(/\/+$/, '')),
@@ -110,6 +117,9 @@ const EnvSchema = z.object({
   /** Accept webhook URLs whose host is on a loopback, private or other non-public address (tests, private deployments). */
   WEBHOOK_ALLOW_PRIVATE: flag,
 }).superRefine((env, ctx) => {
+  if (env.DOWNLOAD_MODE === 'redirect' && env.S3_BUCKET === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['DOWNLOAD_MODE'], message: 'DOWNLOAD_MODE=redirect needs S3_BUCKET: only a bucket can hand out presigned download URLs' });
+  }
   if (env.WEBHOOK_URL === undefined) return;
   // Syntax, scheme and a literal address here; a host name is resolved and checked at every delivery.
   const check = parseWebhookUrl(env.WEBHOOK_URL, { allowHttp: env.WEBHOOK_ALLOW_HTTP, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE });

@@ -70,11 +70,13 @@ function boundedName(filename: string): string {
 }
 
 /**
- * RFC 6266: an ASCII fallback plus the UTF-8 name (cut to MAX_DOWNLOAD_NAME_CHARS); no quote, CR or
- * LF can get through.
+ * RFC 6266: the name (cut to MAX_DOWNLOAD_NAME_CHARS) as a quoted ASCII `filename`, plus the UTF-8
+ * `filename*` when the ASCII form had to change it; no quote, CR or LF can get through. A plain
+ * name needs no `filename*`, and leaving it out keeps `'` and `*` out of presigned URLs, which some
+ * S3-compatible servers canonicalise differently from AWS.
  */
 export function contentDisposition(name: string): string {
   const filename = boundedName(name);
   const ascii = filename.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+  return ascii === filename ? `attachment; filename="${ascii}"` : `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { FsBlobStorage, type BlobStorage } from '@image2model/core';
+import { FsBlobStorage, type BlobStorage, type ModelRedirect } from '@image2model/core';
+import { contentDisposition } from '../http/file-names.js';
 import type { Env } from '../env.js';
 
 export type StorageBackend = 'fs' | 's3';
@@ -23,7 +24,9 @@ export async function openBlobStorage(env: Env, dataDir: string): Promise<Opened
   // The AWS SDK loads only for deployments with a bucket (cold start).
   const { createS3Client, S3BlobStorage } = await import('@image2model/core/s3');
   const client = createS3Client({ endpoint: env.S3_ENDPOINT, region: env.S3_REGION, forcePathStyle: env.S3_FORCE_PATH_STYLE });
-  const storage = new S3BlobStorage({ client, bucket: env.S3_BUCKET, prefix: env.S3_PREFIX, tempDir: join(dataDir, 'tmp', 'copies') });
+  // Presigned URLs carry the host they were signed for: clients get the public one.
+  const publicClient = env.S3_PUBLIC_ENDPOINT ? createS3Client({ endpoint: env.S3_PUBLIC_ENDPOINT, region: env.S3_REGION, forcePathStyle: env.S3_FORCE_PATH_STYLE }) : client;
+  const storage = new S3BlobStorage({ client, publicClient, bucket: env.S3_BUCKET, prefix: env.S3_PREFIX, tempDir: join(dataDir, 'tmp', 'copies') });
   const location = `s3://${env.S3_BUCKET}/${env.S3_PREFIX}${env.S3_ENDPOINT ? ` at ${env.S3_ENDPOINT}` : ''}`;
   await probeBucket(storage, location);
   return { storage, backend: 's3', location };
@@ -53,4 +56,12 @@ function describeS3Error(error: unknown): string {
   const status = e.$metadata?.httpStatusCode;
   const parts = [e.name && e.name !== 'Error' ? e.name : null, e.code ?? null, status ? `HTTP ${status}` : null, e.message ?? null].filter(Boolean);
   return parts.join(', ') || String(error);
+}
+
+/** How long a presigned model URL stays valid (DOWNLOAD_MODE=redirect). */
+export const MODEL_REDIRECT_SECONDS = 300;
+
+/** DOWNLOAD_MODE=redirect: model downloads answer 302 to a presigned bucket URL, named as a streamed one would be. */
+export function modelRedirectOf(env: Env): ModelRedirect | undefined {
+  return env.DOWNLOAD_MODE === 'redirect' ? { expiresInSeconds: MODEL_REDIRECT_SECONDS, contentDisposition } : undefined;
 }

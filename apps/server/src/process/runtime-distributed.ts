@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger as PinoLogger } from 'pino';
-import { createJobService, createPeriodicPass, type BlobStorage, type Logger, type ModelProvider, type WebhookSubscriptionConfig } from '@image2model/core';
+import { createJobService, createPeriodicPass, type BlobStorage, type Logger, type ModelProvider, type ModelRedirect, type WebhookSubscriptionConfig } from '@image2model/core';
 import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisTaskCancellation, RedisWebhookOutbox, withRedisLock } from '@image2model/core/distributed';
 import { retentionOf, webhooksOf, type Env } from '../env.js';
 import type { QueueStats } from '../metrics/metrics.js';
@@ -8,7 +8,7 @@ import { createRedisRateLimiters } from '../http/rate-limit.js';
 import type { RedisLogStream } from '../logging/redis-log-stream.js';
 import { logRedisState, pingRedis } from './redis.js';
 import { verifySharedStorage } from './shared-storage.js';
-import type { OpenedStorage } from './blob-storage.js';
+import { modelRedirectOf, type OpenedStorage } from './blob-storage.js';
 import { defaultConcurrency } from './provider.js';
 import { createRetentionSweep, workerLifecycle, type ModeParts, type RetentionOptions, type Runtime } from './runtime.js';
 
@@ -36,6 +36,8 @@ export interface DistributedRuntimeOptions {
   maxActiveFilesPerKey?: number;
   /** API processes: see JobServiceDeps.webhooks. */
   webhooks?: WebhookSubscriptionConfig;
+  /** API processes: see JobServiceDeps.modelRedirect. */
+  modelRedirect?: ModelRedirect | undefined;
 }
 
 export interface DistributedRuntime extends Runtime {
@@ -81,6 +83,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     maxActiveFilesPerOwner: opts.maxActiveFilesPerKey,
     webhooks: opts.webhooks,
     webhookOutbox,
+    modelRedirect: opts.modelRedirect,
   });
   // Finds files whose queue entry was lost (a crash between BullMQ's state and ours, an upload or
   // a restart whose queueing failed) and queues them; one worker at a time across the deployment.
@@ -144,6 +147,7 @@ export async function distributedParts(opts: {
     retention: retentionOf(env),
     maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY,
     webhooks: webhooksOf(env),
+    modelRedirect: modelRedirectOf(env),
   });
   return {
     runtime,

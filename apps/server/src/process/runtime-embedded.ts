@@ -12,6 +12,7 @@ import {
   type JobStore,
   type Logger,
   type ModelProvider,
+  type ModelRedirect,
   type WebhookSubscriptionConfig,
 } from '@image2model/core';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import type { LogBuffer } from '../logging/log-buffer.js';
 import { createMemoryRateLimiters } from '../http/rate-limit.js';
 import { defaultConcurrency, generationTimeoutMs } from './provider.js';
 import { retentionOf, webhooksOf } from '../env.js';
+import { modelRedirectOf } from './blob-storage.js';
 import { createRetentionSweep, workerLifecycle, type ModeParts, type RetentionOptions, type Runtime } from './runtime.js';
 
 export interface EmbeddedRuntimeOptions {
@@ -41,6 +43,8 @@ export interface EmbeddedRuntimeOptions {
   maxActiveFilesPerKey?: number;
   /** See JobServiceDeps.webhooks. */
   webhooks?: WebhookSubscriptionConfig;
+  /** See JobServiceDeps.modelRedirect. */
+  modelRedirect?: ModelRedirect | undefined;
   /** Tests: what the job service enqueues through and stores through, in front of the real ones. */
   wrapQueue?: ((queue: JobQueue) => JobQueue) | undefined;
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
@@ -71,6 +75,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     maxActiveFilesPerOwner: opts.maxActiveFilesPerKey,
     webhooks: opts.webhooks,
     webhookOutbox,
+    modelRedirect: opts.modelRedirect,
   });
   // One process owns the queue and the store, so only a failure that escaped every other repair
   // leaves a file with nothing queued; the same pass as at start picks it up.
@@ -98,7 +103,7 @@ export async function embeddedParts(opts: {
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
 }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, storage: opts.storage, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, storage: opts.storage, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), modelRedirect: modelRedirectOf(env), wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
   const idempotency = await FsIdempotencyStore.open({ root: opts.dataDir, logger: opts.logger });
   return {
     runtime,

@@ -53,6 +53,18 @@ export interface JobServiceDeps {
   webhooks?: WebhookSubscriptionConfig;
   /** Where jobs' webhook deliveries are queued and recorded (the runtime owns and closes it). */
   webhookOutbox?: WebhookOutbox;
+  /**
+   * DOWNLOAD_MODE=redirect: a stored model is handed out as a presigned URL of the storage (when it
+   * can sign one) instead of streamed through this process.
+   */
+  modelRedirect?: ModelRedirect;
+}
+
+export interface ModelRedirect {
+  /** How long the signed URL is valid. */
+  expiresInSeconds: number;
+  /** The Content-Disposition header for a download name (the one every download route uses). */
+  contentDisposition: (filename: string) => string;
 }
 
 /** What a restarted file says when it could not be queued: generate-single may try again. */
@@ -369,7 +381,12 @@ export function createJobService(deps: JobServiceDeps): JobService {
       if (file.status !== 'completed') throw new AppError('NOT_FOUND', 'Model not ready');
       const size = await storedSize(file.model_key);
       if (file.model_key !== null && size !== null) {
-        return { kind: 'file', stream: storage.createReadStream(file.model_key), size, filename: `${fileStem(file.filename, file.file_id)}.glb` };
+        const filename = `${fileStem(file.filename, file.file_id)}.glb`;
+        if (deps.modelRedirect && storage.presignGet) {
+          const { expiresInSeconds, contentDisposition } = deps.modelRedirect;
+          return { kind: 'redirect', url: await storage.presignGet(file.model_key, { expiresInSeconds, contentDisposition: contentDisposition(filename), contentType: 'model/gltf-binary' }) };
+        }
+        return { kind: 'file', stream: storage.createReadStream(file.model_key), size, filename };
       }
       if (file.remote_model_url) return { kind: 'redirect', url: file.remote_model_url };
       throw new AppError('NOT_FOUND', 'Model not found');

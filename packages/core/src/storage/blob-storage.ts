@@ -26,10 +26,23 @@ export interface BlobStorage {
   deletePrefix(prefix: string): Promise<{ files: number; bytes: number }>;
   /** Writes, reads back and deletes a probe: the readiness check. */
   checkWritable(): Promise<boolean>;
+  /**
+   * A URL anyone holding it can GET the key from until it expires, when the storage can sign one
+   * (a bucket can; a data directory cannot, so it leaves this out).
+   */
+  presignGet?(key: string, opts: PresignGetOptions): Promise<string>;
 }
 
 /** A stored blob as a path on this machine, until released. */
 export interface LocalFile {
   path: string;
   release(): Promise<void>;
+}
+
+export interface PresignGetOptions {
+  expiresInSeconds: number;
+  /** The signed Content-Disposition of the answer (the name the download is saved under). */
+  contentDisposition?: string;
+  /** The signed Content-Type of the answer. */
+  contentType?: string;
 }

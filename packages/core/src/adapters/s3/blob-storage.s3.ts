@@ -6,7 +6,8 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { BlobStorage, LocalFile } from '../../storage/blob-storage.js';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { BlobStorage, LocalFile, PresignGetOptions } from '../../storage/blob-storage.js';
 import { assertSafeKey } from '../../storage/storage-key.js';
 import { tempPathFor } from '../fs/atomic-file.js';
 
@@ -27,6 +28,11 @@ export interface S3BlobStorageOptions {
   prefix?: string;
   /** Where temporary local copies go (inside the process's own DATA_DIR). */
   tempDir: string;
+  /**
+   * Signs presigned URLs for the address clients reach the bucket at (S3_PUBLIC_ENDPOINT), when it
+   * differs from the one this process uses. @default client
+   */
+  publicClient?: S3Client;
 }
 
 /**
@@ -42,12 +48,25 @@ export class S3BlobStorage implements BlobStorage {
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly tempDir: string;
+  private readonly publicClient: S3Client;
 
   constructor(opts: S3BlobStorageOptions) {
     this.client = opts.client;
     this.bucket = opts.bucket;
     this.prefix = opts.prefix ?? '';
     this.tempDir = opts.tempDir;
+    this.publicClient = opts.publicClient ?? opts.client;
+  }
+
+  /** Signed locally (no request): valid for `expiresInSeconds`, for the public address. */
+  async presignGet(key: string, opts: PresignGetOptions): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: this.objectKey(key),
+      ...(opts.contentDisposition ? { ResponseContentDisposition: opts.contentDisposition } : {}),
+      ...(opts.contentType ? { ResponseContentType: opts.contentType } : {}),
+    });
+    return getSignedUrl(this.publicClient, command, { expiresIn: opts.expiresInSeconds });
   }
 
   /** The object key of a storage key; throws VALIDATION_ERROR for a key that could escape. */
