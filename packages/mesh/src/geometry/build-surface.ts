@@ -52,12 +52,8 @@ export function buildSurface(input: SurfaceInput): Surface {
   const { faceLimit } = input;
   const grid = planGrid(input.bounds, input.imageLongSide, preSimplificationTriangles(faceLimit));
   const marched = dropSmallShells(marchClosedSurface(input.field, input.heights, grid));
-  if (triangleCount(marched) <= faceLimit && fits(marched, faceLimit)) return { mesh: marched, route: 'planned' };
-  for (const { flags, share } of SIMPLIFIER_ATTEMPTS) {
-    const simplified = simplifyMesh(marched, Math.max(1, Math.floor(faceLimit * share)), flags);
-    const topologyKept = faceLimit < MIN_FACE_LIMIT_FOR_TOPOLOGY || sameTopology(simplified, marched);
-    if (topologyKept && fits(simplified, faceLimit)) return { mesh: simplified, route: 'planned' };
-  }
+  const planned = simplifyWithinBudget(marched, faceLimit);
+  if (planned) return { mesh: planned, route: 'planned' };
   // Start near the spacing whose grid would hold the budget unsimplified, not at the fine grid.
   let spacing = Math.max(grid.spacing, Math.sqrt((4 * input.bounds.area) / faceLimit) / COARSEN_STEP);
   let fallback: PixelMesh | null = null;
@@ -74,6 +70,20 @@ export function buildSurface(input: SurfaceInput): Surface {
   return { mesh: buildLensMesh(input.field, faceLimit, maxHeight(input.heights)), route: 'lens' };
 }
 
+/**
+ * The marched mesh itself when it fits, else the first simplification of it that is closed, within
+ * the budget and (from MIN_FACE_LIMIT_FOR_TOPOLOGY up) of the same topology; null when none is.
+ */
+export function simplifyWithinBudget(marched: PixelMesh, faceLimit: number): PixelMesh | null {
+  if (triangleCount(marched) <= faceLimit && fits(marched, faceLimit)) return marched;
+  for (const { flags, share } of SIMPLIFIER_ATTEMPTS) {
+    const simplified = simplifyMesh(marched, Math.max(1, Math.floor(faceLimit * share)), flags);
+    const topologyKept = faceLimit < MIN_FACE_LIMIT_FOR_TOPOLOGY || sameTopology(simplified, marched);
+    if (topologyKept && fits(simplified, faceLimit)) return simplified;
+  }
+  return null;
+}
+
 /** About 4× the budget, less at the top end where memory and time would balloon for no visible gain. */
 function preSimplificationTriangles(faceLimit: number): number {
   return Math.min(4 * faceLimit, faceLimit + 200_000);
@@ -83,7 +93,8 @@ function triangleCount(mesh: PixelMesh): number {
   return mesh.indices.length / 3;
 }
 
-function fits(mesh: PixelMesh, faceLimit: number): boolean {
+/** Closed, consistently wound, outward-facing and within the budget. */
+export function fits(mesh: PixelMesh, faceLimit: number): boolean {
   const triangles = triangleCount(mesh);
   return triangles > 0 && triangles <= faceLimit && findClosedMeshProblem(mesh.indices, negateY(mesh.positions)) === null;
 }

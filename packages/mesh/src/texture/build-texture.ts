@@ -27,8 +27,16 @@ export async function buildTexture(image: RgbaImage, trusted: Uint8Array, rect: 
   const width = powerOfTwoEdge(rect.width, rect, maxEdge);
   const height = powerOfTwoEdge(rect.height, rect, maxEdge);
   const raster = await resampleCrop(image, trusted, rect, { width, height });
-  if (hasTrustedTexel(raster.weights)) bleedColours(raster.rgb, raster.weights, width, height);
-  const rgba = toRgba(raster.rgb);
+  return finishTexture(raster.rgb, raster.weights, width, height);
+}
+
+/**
+ * A texture from colours with trust weights (0…1 per texel; 3 floats of colour per texel): every
+ * texel under full weight filled with bled colour, then compressed.
+ */
+export async function finishTexture(rgb: Float32Array, weights: Float32Array, width: number, height: number): Promise<Texture> {
+  if (hasTrustedTexel(weights)) bleedColours(rgb, weights, width, height);
+  const rgba = toRgba(rgb);
   const jpeg = await sharp(rgba, { raw: { width, height, channels: 4 } })
     .removeAlpha()
     .jpeg({ quality: JPEG_QUALITY })
