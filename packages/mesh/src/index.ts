@@ -22,3 +22,12 @@ export type { SegmentationCode, SegmentationWarning } from './mask/segment-objec
 export type { GenerateOptions, InflationMethod } from './generate-options.js';
 export { DEFAULT_FACE_LIMIT, MAX_FACE_LIMIT, MIN_FACE_LIMIT } from './limits.js';
 export { createGeneratorPool, type GeneratorPool, type GeneratorPoolOptions } from './pool/create-generator-pool.js';
+export {
+  generateMultiviewModel,
+  type MultiviewImages,
+  type MultiviewResult,
+  type MultiviewStats,
+} from './multiview/generate-multiview-model.js';
+export type { ViewsWarning } from './multiview/view-agreement.js';
+export { VIEW_NAMES, type ViewName } from './multiview/view-cameras.js';
+export { MAX_OPPOSITE_WIDTH_RATIO, MIN_EXPLAINED_SHARE } from './multiview/view-agreement.js';
