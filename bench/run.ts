@@ -13,6 +13,7 @@ import { Scope } from './lib/scope.js';
 import { nowMs } from './lib/stats.js';
 import { coldStartCase } from './cases/cold-start.js';
 import { generatorCase } from './cases/generator.js';
+import { generatorMultiviewCase } from './cases/generator-multiview.js';
 import { jobsListCase } from './cases/jobs-list.js';
 import { pipelineCase } from './cases/pipeline.js';
 import { sseFanoutCase } from './cases/sse-fanout.js';
@@ -20,7 +21,7 @@ import { statusCase } from './cases/status.js';
 import { uploadCase } from './cases/upload.js';
 import { zipCase } from './cases/zip.js';
 
-const CASES: BenchCase[] = [statusCase, sseFanoutCase, uploadCase, pipelineCase, generatorCase, zipCase, coldStartCase, jobsListCase];
+const CASES: BenchCase[] = [statusCase, sseFanoutCase, uploadCase, pipelineCase, generatorCase, generatorMultiviewCase, zipCase, coldStartCase, jobsListCase];
 const SUITE_LIMIT_MS = 10 * 60_000;
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));

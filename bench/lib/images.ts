@@ -48,3 +48,28 @@ export async function jpegOfSize(bytes: number): Promise<Buffer> {
   }
   throw new Error(`could not make a JPEG of at most ${bytes} bytes`);
 }
+
+/**
+ * A carton photographed from its four sides, `size`² pixels each, as JPEGs on a warm grey floor:
+ * wide front and back (different labels), narrow sides, each framed a little differently, as a
+ * person walking round it would take them. For the multiview generator.
+ */
+export async function cartonViews(size: number): Promise<{ front: Buffer; left: Buffer; back: Buffer; right: Buffer }> {
+  const s = size / 512;
+  const view = (width: number, height: number, top: number, fill: string, band: string): Promise<Buffer> => {
+    const left = (size - width * s) / 2;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
+      <rect width="100%" height="100%" fill="#efeeea"/>
+      <rect x="${left}" y="${top * s}" width="${width * s}" height="${height * s}" fill="${fill}"/>
+      <rect x="${left}" y="${(top + height * 0.35) * s}" width="${width * s}" height="${height * 0.2 * s}" fill="${band}"/>
+    </svg>`;
+    return sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer();
+  };
+  const [front, left, back, right] = await Promise.all([
+    view(260, 380, 70, '#d2452f', '#f4d35e'),
+    view(150, 400, 60, '#b83b28', '#f4d35e'),
+    view(250, 366, 80, '#c8402c', '#3d5a80'),
+    view(140, 372, 74, '#b83b28', '#f4d35e'),
+  ]);
+  return { front, left, back, right };
+}

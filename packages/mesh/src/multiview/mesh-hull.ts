@@ -25,7 +25,7 @@ export interface HullMesh {
 /** Grid cells along the hull's longest side: about √faceLimit, within these bounds. */
 const MIN_RESOLUTION = 6;
 const MAX_RESOLUTION = 96;
-const RESOLUTION_PER_ROOT_FACE = 0.7;
+const RESOLUTION_PER_ROOT_FACE = 0.6;
 /** Coarser grids are tried in steps of this factor when simplification cannot meet the budget. */
 const COARSEN_STEP = 1.25;
 
