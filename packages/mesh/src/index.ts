@@ -1,7 +1,8 @@
 /**
  * @image2model/mesh — the local image → 3D generator: one photo in, a textured, closed GLB out,
  * offline and deterministic, by a surface of revolution or two-sided silhouette inflation (Puffball,
- * or Poisson as an option).
+ * or Poisson as an option); or photos of one object's front, sides and back in, a visual hull out
+ * (generateMultiviewModel, docs/multiview.md).
  *
  * Known limits (the honest limits of a classical method; the FAL provider is the high-quality path):
  * - The object is separated from its background by the alpha channel, or else by flooding from
