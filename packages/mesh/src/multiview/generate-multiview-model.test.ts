@@ -112,6 +112,9 @@ describe('generateMultiviewModel: which side is which', () => {
     const mesh = await expectCleanClosedModel(result, FACE_LIMIT);
     expectNoseFrontFinLeft(mesh);
     expect(result.view_warnings).toEqual([]);
+    const mirrored = (['back', 'right', 'left'] as const).filter((name) => !names.includes(name as never));
+    expect(result.notices.map((notice) => notice.code)).toEqual(mirrored.length > 0 ? ['SYMMETRY_ASSUMED'] : []);
+    for (const name of mirrored) expect(result.notices[0]!.message).toContain(`the ${name} a mirror of the`);
   });
 
   it('paints the left side (+x) red and the right side (−x) blue, each from the view that sees it', async () => {

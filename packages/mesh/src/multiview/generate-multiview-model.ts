@@ -109,7 +109,7 @@ async function generate(images: MultiviewImages, settings: ResolvedOptions, opti
   }
   progress.finish();
 
-  const notices: GenerateNotice[] = [];
+  const notices = mirroredNotice(views);
   return {
     glb,
     ...(preview ? { preview } : {}),
@@ -140,6 +140,13 @@ function completeViews(photos: PlacedView[]): PlacedView[] {
     const opposite = photos.find((view) => view.name === OPPOSITE_VIEW[name]);
     return opposite ? [standInView(name, opposite)] : [];
   });
+}
+
+/** SYMMETRY_ASSUMED when a side was stood in for by its opposite: the model is a guess there. */
+function mirroredNotice(views: PlacedView[]): GenerateNotice[] {
+  const mirrored = views.filter((view) => view.source !== view.name).map((view) => `the ${view.name} a mirror of the ${view.source}`);
+  if (mirrored.length === 0) return [];
+  return [{ code: 'SYMMETRY_ASSUMED', message: `No photo of every side: made ${mirrored.join(' and ')}` }];
 }
 
 /** No side view could be separated (or not the front): what the front alone gives, with a warning saying so. */
