@@ -22,7 +22,7 @@ export { generateModel, SYMMETRY_ASSUMED, type GenerateNotice, type GenerateResu
 export type { SegmentationCode, SegmentationWarning } from './mask/segment-object.js';
 export type { GenerateOptions, InflationMethod } from './generate-options.js';
 export { DEFAULT_FACE_LIMIT, MAX_FACE_LIMIT, MIN_FACE_LIMIT } from './limits.js';
-export { createGeneratorPool, type GeneratorPool, type GeneratorPoolOptions } from './pool/create-generator-pool.js';
+export { createGeneratorPool, type GeneratorPool, type GeneratorPoolOptions, type MultiviewSources } from './pool/create-generator-pool.js';
 export {
   generateMultiviewModel,
   type MultiviewImages,

@@ -3,10 +3,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createGeneratorPool, generateModel, SYMMETRY_ASSUMED, type GeneratorPool } from '@image2model/mesh';
+import { createGeneratorPool, generateModel, generateMultiviewModel, SYMMETRY_ASSUMED, type GeneratorPool } from '@image2model/mesh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { busyBackground, mugWithShadow } from '@image2model/testing/synthetic-photos';
+
+import { lBlock, renderFourViews } from '../test-support/multiview-objects.js';
 
 describe('createGeneratorPool', () => {
   let pool: GeneratorPool;
@@ -68,6 +70,23 @@ describe('createGeneratorPool', () => {
       const fromPath = await pool.generate(file, { face_limit: 1_000 });
       expect(fromPath.glb.equals((await pool.generate(mug, { face_limit: 1_000 })).glb)).toBe(true);
       await expect(pool.generate(path.join(dir, 'missing.png'), { face_limit: 1_000 })).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('generates a visual hull from several views on a worker thread (one view by path), the same bytes as here', async () => {
+    const views = await renderFourViews(lBlock());
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'i2m-pool-'));
+    try {
+      const left = path.join(dir, 'left.png');
+      await writeFile(left, views.left);
+      const result = await pool.generateMultiview({ ...views, left }, { face_limit: 3_000 });
+      expect(result.stats).toMatchObject({ shape: 'hull', views: ['front', 'left', 'back', 'right'] });
+      expect(result.view_warnings).toEqual([]);
+      expect(result.preview?.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(result.glb.equals((await generateMultiviewModel(views, { face_limit: 3_000 })).glb)).toBe(true);
+      await expect(pool.generateMultiview({ front: views.front, back: views.back }, { face_limit: 3_000 })).rejects.toThrow(RangeError);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

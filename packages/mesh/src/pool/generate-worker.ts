@@ -3,6 +3,8 @@ import { parentPort, type MessagePort } from 'node:worker_threads';
 
 import { generateModel } from '../generate-model.js';
 import { loadOpenCv } from '../mask/opencv-runtime.js';
+import { generateMultiviewModel, type MultiviewImages } from '../multiview/generate-multiview-model.js';
+import { VIEW_NAMES } from '../multiview/view-cameras.js';
 import { ownBuffer, type GeneratorOutput, type GeneratorProgress, type GeneratorRequest } from './generator-messages.js';
 import { drawWarmUpPhoto } from './warm-up-photo.js';
 import type { WorkerReply } from './worker-pool.js';
@@ -24,14 +26,28 @@ port.on('message', (message: { id: number; request: GeneratorRequest }) => {
 
 async function handle(id: number, request: GeneratorRequest): Promise<{ reply: Reply; transfer: ArrayBuffer[] }> {
   const onProgress = (progress: number, stage: string): void => port.postMessage({ id, type: 'progress', progress: { progress, stage } } satisfies Reply);
-  const result =
-    request.kind === 'warm-up'
-      ? await warmUp()
-      : await generateModel(await photoOf(request.image), { ...request.options, onProgress });
-  const glb = ownBuffer(result.glb);
-  const preview = result.preview ? ownBuffer(result.preview) : undefined;
-  const output: GeneratorOutput = { glb, ...(preview ? { preview } : {}), warnings: result.warnings, notices: result.notices, segmentation: result.segmentation, stats: result.stats };
-  return { reply: { id, type: 'done', result: output }, transfer: preview ? [glb.buffer, preview.buffer] : [glb.buffer] };
+  const output = await generate(request, onProgress);
+  const glb = ownBuffer(output.glb);
+  const preview = output.preview ? ownBuffer(output.preview) : undefined;
+  const result: GeneratorOutput = { ...output, glb, ...(preview ? { preview } : {}) };
+  return { reply: { id, type: 'done', result }, transfer: preview ? [glb.buffer, preview.buffer] : [glb.buffer] };
+}
+
+async function generate(request: GeneratorRequest, onProgress: (progress: number, stage: string) => void): Promise<GeneratorOutput> {
+  if (request.kind === 'multiview') {
+    const views = await Promise.all(
+      VIEW_NAMES.map(async (name) => {
+        const source = request.images[name];
+        return [name, source === undefined ? undefined : await photoOf(source)] as const;
+      }),
+    );
+    // The worker hands over what it was given; generateMultiviewModel says what is missing.
+    const images = Object.fromEntries(views.filter(([, photo]) => photo)) as unknown as MultiviewImages;
+    const { glb, preview, warnings, notices, segmentation, stats, view_warnings } = await generateMultiviewModel(images, { ...request.options, onProgress });
+    return { kind: 'multiview', glb, ...(preview ? { preview } : {}), warnings, notices, segmentation, stats, view_warnings };
+  }
+  const { glb, preview, warnings, notices, segmentation, stats } = request.kind === 'warm-up' ? await warmUp() : await generateModel(await photoOf(request.image), { ...request.options, onProgress });
+  return { kind: 'single', glb, ...(preview ? { preview } : {}), warnings, notices, segmentation, stats };
 }
 
 /** Compiles OpenCV (GrabCut, for busy backgrounds) beside one generation of a plain photo, so no user's photo waits for either. */

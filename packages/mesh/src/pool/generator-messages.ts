@@ -1,14 +1,18 @@
 import type { GenerateNotice, GenerateResult, GenerateStats } from '../generate-model.js';
 import type { InflationMethod } from '../generate-options.js';
+import type { MultiviewStats } from '../multiview/generate-multiview-model.js';
+import type { ViewsWarning } from '../multiview/view-agreement.js';
+import type { ViewName } from '../multiview/view-cameras.js';
+
+/** A photo in a buffer of its own so it can be transferred, or the path of its file (the worker reads it). */
+export type PhotoSource = Uint8Array | string;
+
+export type GeneratorRequestOptions = { face_limit: number; inflation?: number; method?: InflationMethod; texture_size?: number };
 
 /** What the main thread asks a generator worker to do. */
 export type GeneratorRequest =
-  | {
-      kind: 'generate';
-      /** The photo, in a buffer of its own so it can be transferred, or the path of its file (the worker reads it). */
-      image: Uint8Array | string;
-      options: { face_limit: number; inflation?: number; method?: InflationMethod; texture_size?: number };
-    }
+  | { kind: 'generate'; image: PhotoSource; options: GeneratorRequestOptions }
+  | { kind: 'multiview'; images: Partial<Record<ViewName, PhotoSource>>; options: GeneratorRequestOptions }
   | { kind: 'warm-up' };
 
 export interface GeneratorProgress {
@@ -16,14 +20,18 @@ export interface GeneratorProgress {
   stage: string;
 }
 
-export interface GeneratorOutput {
+interface OutputCommon {
   glb: Uint8Array;
   preview?: Uint8Array;
   warnings: string[];
   notices: GenerateNotice[];
   segmentation: GenerateResult['segmentation'];
-  stats: GenerateStats;
 }
+
+/** A generation's result as the worker posts it back: one photo's, or several views'. */
+export type GeneratorOutput =
+  | (OutputCommon & { kind: 'single'; stats: GenerateStats })
+  | (OutputCommon & { kind: 'multiview'; stats: MultiviewStats; view_warnings: ViewsWarning[] });
 
 /** The bytes as a Buffer without copying. */
 export function asBuffer(bytes: Uint8Array): Buffer {
