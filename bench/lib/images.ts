@@ -7,12 +7,7 @@ import sharp from 'sharp';
  */
 export function productPhoto(size: number, background: 'plain' | 'busy' = 'plain'): Promise<Buffer> {
   const s = size / 512;
-  const floor =
-    background === 'plain'
-      ? '<rect width="100%" height="100%" fill="#efeeea"/>'
-      : `<filter id="wood"><feTurbulence type="fractalNoise" baseFrequency="${0.006 / s} ${0.09 / s}" numOctaves="4" seed="7"/>
-           <feColorMatrix values="1.3 0 0 0 0.02  0.9 0 0 0 0  0.45 0 0 0 0  0 0 0 0 1"/></filter>
-         <rect width="100%" height="100%" filter="url(#wood)"/>`;
+  const floor = background === 'plain' ? '<rect width="100%" height="100%" fill="#efeeea"/>' : woodFloor(s);
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
     <defs>
       <linearGradient id="m" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="#8a2be2"/><stop offset="0.5" stop-color="#d070ff"/><stop offset="1" stop-color="#7a22c8"/></linearGradient>
@@ -25,6 +20,13 @@ export function productPhoto(size: number, background: 'plain' | 'busy' = 'plain
     <ellipse cx="${230 * s}" cy="${140 * s}" rx="${120 * s}" ry="${14 * s}" fill="#6a3fd0"/>
   </svg>`;
   return sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** A wood-grain table (seeded fractal noise) filling an SVG drawn at `s` times 512 px. */
+function woodFloor(s: number): string {
+  return `<filter id="wood"><feTurbulence type="fractalNoise" baseFrequency="${0.006 / s} ${0.09 / s}" numOctaves="4" seed="7"/>
+           <feColorMatrix values="1.3 0 0 0 0.02  0.9 0 0 0 0  0.45 0 0 0 0  0 0 0 0 1"/></filter>
+         <rect width="100%" height="100%" filter="url(#wood)"/>`;
 }
 
 /** A small valid JPEG (64² pixels) for cases where the image's size does not matter. */
@@ -52,24 +54,26 @@ export async function jpegOfSize(bytes: number): Promise<Buffer> {
 /**
  * A carton photographed from its four sides, `size`² pixels each, as JPEGs on a warm grey floor:
  * wide front and back (different labels), narrow sides, each framed a little differently, as a
- * person walking round it would take them. For the multiview generator.
+ * person walking round it would take them; or, `busy`, on the wood-grain table, which takes
+ * GrabCut for every view. For the multiview generator.
  */
-export async function cartonViews(size: number): Promise<{ front: Buffer; left: Buffer; back: Buffer; right: Buffer }> {
+export async function cartonViews(size: number, background: 'plain' | 'busy' = 'plain'): Promise<{ front: Buffer; left: Buffer; back: Buffer; right: Buffer }> {
   const s = size / 512;
+  const floor = background === 'plain' ? '<rect width="100%" height="100%" fill="#efeeea"/>' : woodFloor(s);
   const view = (width: number, height: number, top: number, fill: string, band: string): Promise<Buffer> => {
     const left = (size - width * s) / 2;
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
-      <rect width="100%" height="100%" fill="#efeeea"/>
+      ${floor}
       <rect x="${left}" y="${top * s}" width="${width * s}" height="${height * s}" fill="${fill}"/>
       <rect x="${left}" y="${(top + height * 0.35) * s}" width="${width * s}" height="${height * 0.2 * s}" fill="${band}"/>
     </svg>`;
     return sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer();
   };
   const [front, left, back, right] = await Promise.all([
-    view(260, 380, 70, '#d2452f', '#f4d35e'),
-    view(150, 400, 60, '#b83b28', '#f4d35e'),
-    view(250, 366, 80, '#c8402c', '#3d5a80'),
-    view(140, 372, 74, '#b83b28', '#f4d35e'),
+    view(260, 380, 70, '#2f6fd2', '#1d3557'),
+    view(150, 400, 60, '#285fb8', '#1d3557'),
+    view(250, 366, 80, '#2c66c8', '#0b7a4b'),
+    view(140, 372, 74, '#285fb8', '#1d3557'),
   ]);
   return { front, left, back, right };
 }

@@ -11,6 +11,7 @@ import { createProgressTracker } from '../progress-tracker.js';
 import { bakeTexture } from './bake-texture.js';
 import { meshHull } from './mesh-hull.js';
 import { placeHull } from './place-hull.js';
+import { requireSideView } from './require-side-view.js';
 import { halfWidth, placeView, standInView, type PlacedView } from './placed-view.js';
 import { unwrapCylinder } from './unwrap-cylinder.js';
 import { checkViewAgreement, type ViewsWarning } from './view-agreement.js';
@@ -53,7 +54,7 @@ const PREVIEW_YAW_DEGREES = 35;
  */
 export async function generateMultiviewModel(images: MultiviewImages, options: GenerateOptions = {}): Promise<MultiviewResult> {
   const settings = resolveGenerateOptions(options);
-  if (!images.left && !images.right) throw new RangeError('a multiview model needs a side view: left or right (a side view is what gives depth)');
+  requireSideView(images);
   return withScratchMemory(() => generate(images, settings, options));
 }
 

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { GenerateResult } from '../generate-model.js';
 import { resolveGenerateOptions, type InflationMethod } from '../generate-options.js';
 import type { MultiviewResult } from '../multiview/generate-multiview-model.js';
+import { requireSideView } from '../multiview/require-side-view.js';
 import type { ViewName } from '../multiview/view-cameras.js';
 import {
   asBuffer,
@@ -78,7 +79,7 @@ export function createGeneratorPool(options: { size?: number } = {}): GeneratorP
     },
     async generateMultiview(images, options) {
       const generateOptions = requestOptions(options);
-      if (!images.left && !images.right) throw new RangeError('a multiview model needs a side view: left or right (a side view is what gives depth)');
+      requireSideView(images);
       const photos = Object.fromEntries(Object.entries(images).filter(([, image]) => image !== undefined).map(([name, image]) => [name, ownedPhoto(image)]));
       const output = await run({ kind: 'multiview', images: photos, options: generateOptions }, transferable(Object.values(photos)), options);
       if (output.kind !== 'multiview') throw new Error(`expected a multiview result, got ${output.kind}`);
