@@ -22,7 +22,12 @@ export interface HullMesh {
   field: Float32Array;
 }
 
-/** Grid cells along the hull's longest side: about √faceLimit, within these bounds. */
+/**
+ * Grid cells along the hull's longest side: 0.6·√faceLimit, within these bounds. Small budgets
+ * still start from a fine grid: a coarse one marches rounded corners into steps that the
+ * simplifier folds into flaps. Coarser grids, down to the least, are the fallback.
+ */
+const FIRST_MIN_RESOLUTION = 32;
 const MIN_RESOLUTION = 6;
 const MAX_RESOLUTION = 96;
 const RESOLUTION_PER_ROOT_FACE = 0.6;
@@ -35,7 +40,7 @@ const COARSEN_STEP = 1.25;
  * budget, topology kept); when that fails, carve coarser grids until one fits.
  */
 export function meshHull(shape: HullShape, faceLimit: number): HullMesh {
-  let resolution = Math.min(MAX_RESOLUTION, Math.max(MIN_RESOLUTION, Math.round(RESOLUTION_PER_ROOT_FACE * Math.sqrt(faceLimit))));
+  let resolution = Math.min(MAX_RESOLUTION, Math.max(FIRST_MIN_RESOLUTION, Math.round(RESOLUTION_PER_ROOT_FACE * Math.sqrt(faceLimit))));
   let finest: Omit<HullMesh, 'positions' | 'indices'> | null = null;
   let box: Float64Array | null = null;
   while (resolution >= MIN_RESOLUTION) {
