@@ -2,8 +2,6 @@ import { finishTexture, type Texture } from '../texture/build-texture.js';
 import { pixelX, pixelY, type PlacedView } from './placed-view.js';
 import type { Unwrapped } from './unwrap-cylinder.js';
 
-/** A pixel on the silhouette's rim carries background into the colour: trusted this much less than one inside. */
-const RIM_WEIGHT = 0.05;
 
 export interface BakeInput {
   views: readonly PlacedView[];
@@ -173,12 +171,11 @@ function colourFromViews(views: readonly ViewSampler[], point: Float64Array, nor
     if (facing <= 0) continue;
     const x = view.centreX + view.step * (view.showsX ? point[0]! : point[2]!);
     const y = view.top + (1 - point[1]!) * view.scale;
-    const trust = maskTrust(view, x, y);
-    if (trust === 0) continue;
+    if (!seesObjectCore(view, x, y)) continue;
     const squared = facing * facing;
     // cos⁴ of the angle to the camera: a face 30° off the front takes 90 % of its colour from
     // the front, one at 45° half from each of the two views that see it.
-    const weight = squared * squared * trust;
+    const weight = squared * squared;
     addBilinear(view, x, y, weight, colour);
     total += weight;
   }
@@ -189,16 +186,18 @@ function colourFromViews(views: readonly ViewSampler[], point: Float64Array, nor
   return total;
 }
 
-/** 1 inside the silhouette, RIM_WEIGHT on its outermost pixel, 0 outside. */
-function maskTrust(view: ViewSampler, x: number, y: number): number {
+/**
+ * Whether the pixel and its four neighbours are object: a pixel on the silhouette's rim carries
+ * background into the colour, so it is left out and its texel filled by bleeding, as the
+ * single-view texture leaves out its fringe.
+ */
+function seesObjectCore(view: ViewSampler, x: number, y: number): boolean {
   const { width, height } = view;
   const column = Math.floor(x), row = Math.floor(y);
-  if (column < 1 || row < 1 || column >= width - 1 || row >= height - 1) return 0;
+  if (column < 1 || row < 1 || column >= width - 1 || row >= height - 1) return false;
   const { mask } = view;
   const pixel = row * width + column;
-  if (mask[pixel] === 0) return 0;
-  const core = mask[pixel - 1] !== 0 && mask[pixel + 1] !== 0 && mask[pixel - width] !== 0 && mask[pixel + width] !== 0;
-  return core ? 1 : RIM_WEIGHT;
+  return mask[pixel] !== 0 && mask[pixel - 1] !== 0 && mask[pixel + 1] !== 0 && mask[pixel - width] !== 0 && mask[pixel + width] !== 0;
 }
 
 /** Adds `weight` times the bilinearly sampled colour at (x, y) to `colour`; (x, y) is at least a pixel inside the image. */
