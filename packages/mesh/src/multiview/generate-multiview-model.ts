@@ -9,7 +9,6 @@ import { withScratchMemory } from '../memory/scratch-memory.js';
 import { renderPreview } from '../preview/render-preview.js';
 import { createProgressTracker } from '../progress-tracker.js';
 import { bakeTexture } from './bake-texture.js';
-import { creaseNormals } from './crease-normals.js';
 import { meshHull } from './mesh-hull.js';
 import { placeHull } from './place-hull.js';
 import { requireSideView } from './require-side-view.js';
@@ -94,11 +93,12 @@ async function generate(images: MultiviewImages, settings: ResolvedOptions, opti
   const texture = await bakeTexture({ views, positions: hull.positions, normals: placed.normals, unwrapped, ...size });
 
   progress.start('packing', 80);
-  const model = creaseNormals(
-    { positions: gather(placed.positions, unwrapped.source, 3), uvs: unwrapped.uvs, indices: unwrapped.indices },
-    unwrapped.source,
-    placed.positions.length / 3,
-  );
+  const model = {
+    positions: gather(placed.positions, unwrapped.source, 3),
+    normals: gather(placed.normals, unwrapped.source, 3),
+    uvs: unwrapped.uvs,
+    indices: unwrapped.indices,
+  };
   const glb = await writeGlb(model, texture.jpeg);
   let preview: Buffer | undefined;
   if (settings.previewSize !== null) {

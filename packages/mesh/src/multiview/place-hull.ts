@@ -10,8 +10,8 @@ export interface PlacedHull {
 
 /**
  * Moves the hull into glTF conventions as the single-view generator places its models (hull
- * space already has y up and z towards the front), with smooth normals (the texture bake weighs
- * the views by them; the model's own normals keep creases, see crease-normals.ts).
+ * space already has y up and z towards the front), with normals computed before the texture seam
+ * duplicates any vertex, so shading has no seam.
  */
 export function placeHull(source: Float64Array, indices: Uint32Array): PlacedHull {
   const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
