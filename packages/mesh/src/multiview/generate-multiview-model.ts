@@ -68,7 +68,7 @@ async function generate(images: MultiviewImages, settings: ResolvedOptions, opti
   const separated: { name: ViewName; photo: DecodedPhoto; segmentation: Segmentation }[] = [];
   for (const [index, name] of given.entries()) {
     const photo = photos[index]!;
-    separated.push({ name, photo, segmentation: await segmentObject(photo.image) });
+    separated.push({ name, photo, segmentation: await segmentApart(photo) });
   }
   const warnings = separated.flatMap(({ name, segmentation }) => segmentation.warnings.map((warning) => `${name} view: ${warning.message}`));
   const usable = separated.filter(({ segmentation }) => segmentation.fallback === 'none');
@@ -131,6 +131,17 @@ async function generate(images: MultiviewImages, settings: ResolvedOptions, opti
       timings_ms: progress.timings,
     },
   };
+}
+
+/**
+ * Segments one view in scratch memory of its own, keeping only a copy of the mask: the next view
+ * reuses that memory, so four views need the working memory of one (~100 MB at 1024²), not four.
+ */
+function segmentApart(photo: DecodedPhoto): Promise<Segmentation> {
+  return withScratchMemory(async () => {
+    const segmentation = await segmentObject(photo.image);
+    return { ...segmentation, mask: segmentation.mask.slice() };
+  });
 }
 
 /** Every side gets a view: a missing one is stood in for by the opposite side's photo. */
