@@ -196,6 +196,19 @@ describe('generateMultiviewModel on photos with a background', () => {
     return Object.fromEntries(entries) as Record<ViewName, Buffer>;
   }
 
+  it('leaves out a view with no object to separate, and falls back to the front alone without a side', async () => {
+    const views = await renderFourViews(box());
+    const gravel = await sharp(`${backgrounds}gravel.jpg`).resize(512, 512, { fit: 'cover' }).jpeg().toBuffer();
+    const withoutRight = await generateMultiviewModel({ ...views, right: gravel }, { face_limit: 2_000, preview: false });
+    expect(withoutRight.stats).toMatchObject({ shape: 'hull', views: ['front', 'left', 'back'] });
+    expect(withoutRight.warnings.some((warning) => warning.startsWith('right view: '))).toBe(true);
+    expect(withoutRight.segmentation.warnings.length).toBeGreaterThan(0);
+    const frontAlone = await generateMultiviewModel({ front: views.front, left: gravel }, { face_limit: 2_000, preview: false });
+    expect(frontAlone.stats.shape).not.toBe('hull');
+    expect(frontAlone.stats.views).toEqual(['front']);
+    expect(frontAlone.warnings.at(-1)).toMatch(/made the model from the front photo alone/);
+  });
+
   it.each([
     ['a box on a plain white backdrop (the flood)', box(), (size: number) => sharp({ create: { width: size, height: size, channels: 3, background: '#f4f4f2' } }).png().toBuffer(), 'flood'],
     ['a cylinder on a wooden table (GrabCut)', cylinder(), (size: number) => sharp(`${backgrounds}wood-coffee.jpg`).resize(size, size, { fit: 'cover' }).png().toBuffer(), 'grabcut'],
