@@ -38,6 +38,10 @@ function routes(server: TestServer): Record<string, (jobId: string, fileId: stri
     'POST /jobs/retry': (job) => post(server.api(`/jobs/${encodeURIComponent(job)}/retry`), {}),
     'tRPC jobs.cancel': (job) => post(`${server.url}/trpc/jobs.cancel`, { json: { job_id: job } }),
     'tRPC jobs.retry': (job) => post(`${server.url}/trpc/jobs.retry`, { json: { job_id: job } }),
+    'GET /jobs/webhooks': (job) => get(server.api(`/jobs/${encodeURIComponent(job)}/webhooks`)),
+    'POST /jobs/webhooks/redeliver': (job) => post(server.api(`/jobs/${encodeURIComponent(job)}/webhooks/redeliver`), {}),
+    'tRPC jobs.webhooks': (job) => get(`${server.url}/trpc/jobs.webhooks?input=${trpcInput({ job_id: job })}`),
+    'tRPC jobs.redeliverWebhooks': (job) => post(`${server.url}/trpc/jobs.redeliverWebhooks`, { json: { job_id: job } }),
   };
 }
 

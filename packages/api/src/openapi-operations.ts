@@ -62,6 +62,9 @@ export const OPERATION_FACTS: Record<string, OperationFacts> = {
   'jobs-cancel': { access: 'apiKey', rateLimited: true, idempotent: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND', 'FILE_TOO_LARGE'] },
   // 409 `nothing_to_retry`; 507 when a restarted file cannot be recorded on a full disk.
   'jobs-retry': { access: 'apiKey', rateLimited: true, idempotent: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT', 'FILE_TOO_LARGE', 'INSUFFICIENT_STORAGE'] },
+  // 400 for malformed JSON (GETs parse a body too), 413 for one over 1 MiB; an id outside its pattern is an unknown job (404).
+  'jobs-webhooks': { access: 'apiKey', rateLimited: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND', 'FILE_TOO_LARGE'] },
+  'jobs-redeliverWebhooks': { access: 'apiKey', rateLimited: true, idempotent: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND', 'FILE_TOO_LARGE'] },
   'download-model': {
     access: 'apiKeyOrSession',
     rateLimited: true,

@@ -29,10 +29,11 @@ const TAGS = [
   { name: 'upload', description: 'Upload photos: each becomes a file of a new batch job, queued at once' },
   { name: 'models', description: "Generate a file's model again" },
   { name: 'status', description: "A job's status, and its events as they happen" },
-  { name: 'jobs', description: 'Manage jobs: cancel running work, retry what failed or was cancelled' },
+  { name: 'jobs', description: "Manage jobs: cancel running work, retry what failed or was cancelled, inspect and redeliver a job's webhooks" },
   { name: 'download', description: 'Models, previews, and every model of a job as one ZIP' },
   { name: 'admin', description: 'Operator endpoints (admin key)' },
   { name: 'logs', description: "The service's own log (admin key)" },
+  { name: 'webhooks', description: "The events the server sends to a job's webhook URL (the document's top-level `webhooks`), signed per Standard Webhooks" },
 ];
 
 export const SECURITY_SCHEMES = {

@@ -5,6 +5,7 @@ import { HAND_WRITTEN_ROUTES } from './paths.js';
 import { ErrorBodySchema, FaceLimitSchema, TripoOptionsSchema, UploadResponseSchema, WebhookUrlSchema } from './schemas.js';
 import { JobEventWireSchema } from './routers/status/on-status-events.types.js';
 import { completeOpenApiDocument, SECURITY_SCHEMES } from './openapi-post-process.js';
+import { WEBHOOK_EVENT_DEFS, webhooksOf } from './openapi-webhooks.js';
 
 export interface OpenApiOptions {
   /** Absolute base of the REST API, e.g. http://localhost:8000/api/v1 */
@@ -52,8 +53,8 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
     contact: { name: 'Image2Model', url: new URL('/', opts.baseUrl).href },
     license: LICENSE,
     securitySchemes: SECURITY_SCHEMES,
-    // Error answers and the stream's events are described here; completeOpenApiDocument refers to them.
-    defs: { Error: ErrorBodySchema, JobEvent: JobEventWireSchema },
+    // Error answers, the stream's events and the webhook bodies are described here; completeOpenApiDocument and webhooksOf refer to them.
+    defs: { Error: ErrorBodySchema, JobEvent: JobEventWireSchema, ...WEBHOOK_EVENT_DEFS },
     paths: {
       [HAND_WRITTEN_ROUTES.uploadBatch]: {
         post: {
@@ -156,5 +157,5 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
       },
     },
   });
-  return completeOpenApiDocument(generated);
+  return { ...completeOpenApiDocument(generated), webhooks: webhooksOf() };
 }

@@ -63,6 +63,7 @@ export {
 export { acceptWebhookUrl, NO_WEBHOOKS, webhookUrlForNewJob, type WebhookSubscriptionConfig } from './webhooks/webhook-subscription.js';
 export { DEFAULT_WEBHOOK_TIMEOUT_MS, sendWebhook, type SendWebhookInput, type WebhookAttemptResult } from './webhooks/send-webhook.js';
 export { GONE_REASON } from './webhooks/webhook-outbox.js';
+export type { JobWebhookDeliveries, RedeliverWebhooksResult, WebhookDeliveryView } from './webhooks/webhook-deliveries.js';
 export type * from './webhooks/webhook-outbox.js';
 export { WebhookDispatcher, type WebhookAttemptKind, type WebhookDispatcherOptions, type WebhookDispatchMetrics } from './webhooks/webhook-dispatcher.js';
 export { SqliteWebhookOutbox, type SqliteWebhookOutboxOptions } from './adapters/fs/webhook-outbox.sqlite.js';

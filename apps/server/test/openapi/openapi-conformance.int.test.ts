@@ -200,6 +200,33 @@ describe('every answer the service gives conforms to its served OpenAPI document
     expect((await send('POST', cancel, { ...keyed('conformance-cancel'), body: { file_ids: ['file_001'] } })).status).toBe(422);
     expect((await send('POST', retry, { ...keyed('conformance-cancel'), body: {} })).status).toBe(422);
 
+    // A job's webhook deliveries (none were queued here: the list is empty, the redeliver count 0).
+    const webhooks = api(`/jobs/${jobId}/webhooks`);
+    const redeliver = api(`/jobs/${jobId}/webhooks/redeliver`);
+    const malformedJson = { headers: { ...user.headers, 'content-type': 'application/json' }, body: '{' };
+    await send('GET', webhooks, user);
+    await send('GET', webhooks);
+    await send('GET', api(`/jobs/${UNKNOWN_JOB}/webhooks`), user);
+    await send('GET', webhooks, malformedJson);
+    await send('GET', webhooks, { ...user, body: padded });
+    await send('POST', redeliver, { ...user, body: {} });
+    await send('POST', redeliver, { body: {} });
+    await send('POST', api(`/jobs/${UNKNOWN_JOB}/webhooks/redeliver`), { ...user, body: {} });
+    await send('POST', redeliver, malformedJson);
+    await send('POST', redeliver, { ...user, body: padded });
+    // Idempotency-Key: 409 while the first redeliver with the key waits on the store, its replay, 422 for another job.
+    getGate = new Promise<void>((resolve) => (openGet = resolve));
+    const redeliverStarted = new Promise<void>((resolve) => (reachedGet = resolve));
+    const heldRedeliver = send('POST', redeliver, { ...keyed('conformance-redeliver'), body: {} });
+    await redeliverStarted;
+    expect((await send('POST', redeliver, { ...keyed('conformance-redeliver'), body: {} })).status).toBe(409);
+    getGate = null;
+    reachedGet = null;
+    openGet();
+    expect((await heldRedeliver).status).toBe(200);
+    expect((await send('POST', redeliver, { ...keyed('conformance-redeliver'), body: {} })).headers['idempotent-replayed']).toBe('true');
+    expect((await send('POST', api(`/jobs/${UNKNOWN_JOB}/webhooks/redeliver`), { ...keyed('conformance-redeliver'), body: {} })).status).toBe(422);
+
     if (small) {
       // A cancelled file to retry on the full disk.
       provider.hold();
@@ -274,6 +301,8 @@ describe('every answer the service gives conforms to its served OpenAPI document
         'jobs-list': ['GET', '/jobs'],
         'jobs-cancel': ['POST', `/jobs/${UNKNOWN_JOB}/cancel`, { body: {} }],
         'jobs-retry': ['POST', `/jobs/${UNKNOWN_JOB}/retry`, { body: {} }],
+        'jobs-webhooks': ['GET', `/jobs/${UNKNOWN_JOB}/webhooks`],
+        'jobs-redeliverWebhooks': ['POST', `/jobs/${UNKNOWN_JOB}/webhooks/redeliver`, { body: {} }],
         'download-model': ['GET', `/download/${UNKNOWN_JOB}/file_001/model`],
         'download-preview': ['GET', `/download/${UNKNOWN_JOB}/file_001/preview`],
         'download-photo': ['GET', `/download/${UNKNOWN_JOB}/file_001/photo`],

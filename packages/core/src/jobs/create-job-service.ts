@@ -24,6 +24,7 @@ import { deriveJobState, FINAL_FILE_STATUSES } from '../job-state.js';
 import { DEFAULT_MAX_ACTIVE_FILES_PER_KEY } from '../limits.js';
 import { admitActiveFiles } from './active-files-limit.js';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
+import { listWebhookDeliveries, redeliverWebhooks } from '../webhooks/webhook-deliveries.js';
 import { acceptWebhookUrl, NO_WEBHOOKS, webhookUrlForNewJob, type WebhookSubscriptionConfig } from '../webhooks/webhook-subscription.js';
 
 export interface JobServiceDeps {
@@ -368,6 +369,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
       await queueRestarted(restarted, webhookUrl);
       return { job_id: input.job_id, status: 'processing', retried_file_ids: restarted.map(({ task }) => task.file_id) };
     },
+
+    listWebhookDeliveries: async (jobId, access) => listWebhookDeliveries(deps.webhookOutbox, (await owned(jobId, access)).job.job_id),
+    redeliverWebhooks: async (jobId, access) => redeliverWebhooks(deps.webhookOutbox, (await owned(jobId, access)).job.job_id),
 
     listJobs(input, access) {
       return listJobs({ store, retentionHours }, input, access);

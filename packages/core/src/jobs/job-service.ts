@@ -5,6 +5,7 @@ import type { JobWithFiles, TripoOptions } from './job.js';
 import type { JobSummary } from './job-summary.js';
 import type { JobPage, ListJobsInput } from './list-jobs.js';
 import type { AbandonHandler, FileTask, TaskContext } from './job-queue.js';
+import type { JobWebhookDeliveries, RedeliverWebhooksResult } from '../webhooks/webhook-deliveries.js';
 
 /** Who is asking: the hash of their API key and/or a job's session id from the query. */
 export interface Access {
@@ -104,6 +105,10 @@ export interface JobService {
    * lists nothing: AUTHENTICATION_REQUIRED). VALIDATION_ERROR for a cursor this key was not given.
    */
   listJobs(input: ListJobsInput, access: Access): Promise<JobPage>;
+  /** Needs the owner's key: the job's webhook deliveries, in the order queued (no bodies). */
+  listWebhookDeliveries(jobId: string, access: Access): Promise<JobWebhookDeliveries>;
+  /** Needs the owner's key: every exhausted delivery of the job pending again; answers how many. */
+  redeliverWebhooks(jobId: string, access: Access): Promise<RedeliverWebhooksResult>;
   /** The job at a glance, with its expiry under this service's retention. */
   summarize(job: JobWithFiles): JobSummary;
   openModel(jobId: string, fileId: string, access: Access): Promise<ModelDownload>;
