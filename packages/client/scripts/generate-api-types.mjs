@@ -26,13 +26,14 @@ const target = join(root, 'src', 'generated', 'api-types.ts');
 const probePath = join(root, 'src', 'generated', '__probe.ts');
 
 const probe = `
-import type { AppRouter, UploadResponseSchema, ErrorBodySchema } from '@image2model/api';
+import type { AppRouter, UploadResponseSchema, ErrorBodySchema, WebhookEventSchema } from '@image2model/api';
 import type { ErrorCode } from '@image2model/core';
 import type { z } from 'zod';
 export type Record_ = AppRouter['_def']['record'];
 export type ErrorShape_ = AppRouter['_def']['_config']['$types']['errorShape'];
 export type UploadResponse_ = z.output<typeof UploadResponseSchema>;
 export type ErrorBody_ = z.output<typeof ErrorBodySchema>;
+export type WebhookEvent_ = z.output<typeof WebhookEventSchema>;
 export type ServerErrorCode_ = ErrorCode;
 `;
 
@@ -160,6 +161,9 @@ export type UploadResponse = ${print(aliases.get('UploadResponse_'))};
 
 /** Every REST error body: \`{"detail": {code, message, details}}\`. */
 export type ErrorBody = ${print(aliases.get('ErrorBody_'))};
+
+/** A webhook's body, by \`type\`: \`file.completed\`, \`file.failed\`, \`file.cancelled\` or \`job.finished\`. */
+export type WebhookEvent = ${print(aliases.get('WebhookEvent_'))};
 
 export type AppRouterRecord = ${routerRecord};
 

@@ -5,9 +5,10 @@ import { SERVER_CODE_BY_TRPC_CODE, SERVER_ERROR_STATUS, type ServerErrorCode } f
  * - `NETWORK_ERROR`: no answer (nothing listening, DNS, a connection dropped and not resumed);
  * - `UNEXPECTED_RESPONSE`: something answered that is not the Image2Model API (a wrong URL, a proxy page);
  * - `INVALID_CONFIGURATION`: the client's own options are wrong (e.g. `baseUrl`);
- * - `FILE_NOT_FOUND`: a path given to `upload()` cannot be read.
+ * - `FILE_NOT_FOUND`: a path given to `upload()` cannot be read;
+ * - `INVALID_WEBHOOK_SIGNATURE`: `verifyWebhook()` refused a request (bad or missing signature, an old timestamp).
  */
-export type ClientErrorCode = 'NETWORK_ERROR' | 'UNEXPECTED_RESPONSE' | 'INVALID_CONFIGURATION' | 'FILE_NOT_FOUND';
+export type ClientErrorCode = 'NETWORK_ERROR' | 'UNEXPECTED_RESPONSE' | 'INVALID_CONFIGURATION' | 'FILE_NOT_FOUND' | 'INVALID_WEBHOOK_SIGNATURE';
 
 /** Every code an {@link Image2ModelError} can carry: the spec's, then the client's own. */
 export type Image2ModelErrorCode = ServerErrorCode | ClientErrorCode;

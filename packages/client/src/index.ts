@@ -4,4 +4,5 @@ export { Image2ModelError, isImage2ModelError, type ClientErrorCode, type Image2
 export type { Download, DownloadOptions } from './downloads.js';
 export type { EventsOptions, WatchOptions } from './events.js';
 export type { NamedUploadSource, UploadOptions, UploadSource } from './upload.js';
+export { verifyWebhook, type WebhookHeaders } from './verify-webhook.js';
 export type * from './types.js';

@@ -1,7 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouterRecord, ClientRouter } from './generated/api-types.js';
 
-export type { ApiErrorShape, ClientRouter, ErrorBody, ServerErrorCode, UploadResponse } from './generated/api-types.js';
+export type { ApiErrorShape, ClientRouter, ErrorBody, ServerErrorCode, UploadResponse, WebhookEvent } from './generated/api-types.js';
 
 /** Every procedure's input, by path: `RouterInputs['status']['get']` is `{ job_id, session_id? }`. */
 export type RouterInputs = inferRouterInputs<ClientRouter>;
@@ -19,6 +19,11 @@ export type JobPage = RouterOutputs['jobs']['list'];
 export type JobListItem = JobPage['jobs'][number];
 /** What `jobs.list` and `allJobs` filter by: `status`, `created_after`, `created_before` (and `limit`, per page). */
 export type JobListQuery = Omit<RouterInputs['jobs']['list'], 'cursor'>;
+
+/** A job's webhook deliveries, as `jobs.webhooks` returns them (in the order queued). */
+export type WebhookDeliveries = RouterOutputs['jobs']['webhooks'];
+/** One webhook delivery: its event id, type, state, attempts, last status or error, next attempt. */
+export type WebhookDelivery = WebhookDeliveries['deliveries'][number];
 
 type SubscriptionData<T> = T extends AsyncIterable<infer TTracked> ? (TTracked extends { data: infer TData } ? TData : never) : never;
 

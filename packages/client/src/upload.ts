@@ -23,6 +23,11 @@ export interface UploadOptions {
   /** Maximum triangles per model, an integer from 4 to 200,000. @default the server's (10,000 locally) */
   faceLimit?: number | undefined;
   /**
+   * Where the job's webhook events go (the `webhook_url` field): `https://` and a public host,
+   * unless the server allows otherwise. @default the server's `WEBHOOK_URL`, if any
+   */
+  webhookUrl?: string | undefined;
+  /**
    * The upload's Idempotency-Key: the same upload sent again with it within 24 h gets the first
    * answer back and creates no second job. @default a fresh random key for each `upload()` call,
    * which its own retries (after a network error or a 5xx, see `retry`) send again
@@ -61,7 +66,7 @@ async function toPart(data: Bytes | string, name: string | undefined, index: num
 }
 
 /**
- * `POST /api/v1/upload/batch`: every file in the `files` field, and `face_limit` when given, under one
+ * `POST /api/v1/upload/batch`: every file in the `files` field, and `face_limit` and `webhook_url` when given, under one
  * Idempotency-Key, so retrying after a lost answer never creates a second job (nor bills twice).
  */
 export async function uploadImages(config: ClientConfig, sources: UploadSource | Iterable<UploadSource>, options: UploadOptions = {}): Promise<UploadResponse> {
@@ -73,6 +78,7 @@ export async function uploadImages(config: ClientConfig, sources: UploadSource |
   const form = new FormData();
   for (const part of parts) form.append('files', part.blob, part.name);
   if (options.faceLimit !== undefined) form.append('face_limit', String(options.faceLimit));
+  if (options.webhookUrl !== undefined) form.append('webhook_url', options.webhookUrl);
   const what = 'POST /api/v1/upload/batch';
   const headers = { 'Idempotency-Key': options.idempotencyKey ?? newIdempotencyKey() };
   const response = await withIdempotentRetries(config, options.signal, () => send(config, '/api/v1/upload/batch', { method: 'POST', body: form, signal: options.signal, headers, what }));
