@@ -271,7 +271,7 @@ describe('image2model against a scripted server', () => {
   });
 
   it('answers --help for every command', async () => {
-    for (const command of [[], ['generate'], ['status'], ['download'], ['health']]) {
+    for (const command of [[], ['generate'], ['status'], ['download'], ['webhooks'], ['health']]) {
       const run = await runCli([...command, '--help']);
       expect(run.code, command.join(' ')).toBe(0);
       expect(run.stdout).toContain(`Usage: image2model${command.length ? ` ${command[0]}` : ''} [options]`);
@@ -282,5 +282,68 @@ describe('image2model against a scripted server', () => {
     const run = await runCli(['generate', 'x.png', '--face-limit', 'many']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("option '--face-limit <n>' argument 'many' is invalid");
+  });
+});
+
+describe('image2model and webhooks', () => {
+  const HOOK = 'https://93.184.216.34/hooks/i2m';
+  const OTHER_HOOK = 'https://93.184.216.35/hooks/other';
+  let server: TestServer;
+  let provider: FakeModelProvider;
+  const env = () => ({ IMAGE2MODEL_URL: server.url, IMAGE2MODEL_API_KEY: USER_KEY });
+  beforeAll(async () => {
+    provider = new FakeModelProvider();
+    server = await startTestServer({ provider, env: { PUBLIC_URL: 'https://i2m.example.com' } });
+  });
+  afterAll(async () => {
+    provider.release();
+    await server.stop();
+  });
+
+  it('generate --webhook names the job\'s URL, retry --webhook replaces it, and a refused URL fails the upload', async () => {
+    const images = await photos(['hooked.png']);
+    const run = await runCli(['generate', ...images, '--out', join(work, 'hooked'), '--webhook', HOOK, '--json'], { env: env() });
+    expect(run.code).toBe(0);
+    const { job_id: jobId } = JSON.parse(run.stdout) as { job_id: string };
+    const client = createImage2ModelClient({ baseUrl: server.url, apiKey: USER_KEY });
+    expect((await client.status.get.query({ job_id: jobId })).webhook_url).toBe(HOOK);
+
+    provider.hold();
+    await client.models.generateSingle.mutate({ job_id: jobId, file_id: 'file_001' });
+    await client.jobs.cancel.mutate({ job_id: jobId });
+    provider.release();
+    expect((await runCli(['retry', jobId, '--webhook', OTHER_HOOK], { env: env() })).code).toBe(0);
+    expect((await client.waitForJob(jobId)).webhook_url).toBe(OTHER_HOOK);
+
+    const refused = await runCli(['generate', ...images, '--out', join(work, 'refused'), '--webhook', 'http://93.184.216.34/hook'], { env: env() });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('webhook_url must use https://');
+  });
+
+  it('webhooks lists a job\'s deliveries as text and as the API returns them, and --redeliver queues the exhausted ones again', async () => {
+    const client = createImage2ModelClient({ baseUrl: server.url, apiKey: USER_KEY });
+    const { job_id: jobId } = await client.upload([await makePhoto()]);
+    // Sending is not the CLI's business: deliveries are queued straight into the server's outbox.
+    const id = `evt_${'b'.repeat(32)}`;
+    const body = JSON.stringify({ id, type: 'file.completed', created_at: new Date().toISOString(), data: { job_id: jobId, file_id: 'file_001' } });
+    await server.runtime.webhookOutbox.enqueue({ id, job_id: jobId, type: 'file.completed', url: HOOK, body });
+    await server.runtime.webhookOutbox.markGone(jobId, HOOK);
+
+    const text = await runCli(['webhooks', jobId], { env: env() });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`^${id}  file\\.completed  file_001  exhausted   0 attempts  the receiver answered 410 Gone`));
+    const json = await runCli(['webhooks', jobId, '--json'], { env: env() });
+    expect(JSON.parse(json.stdout)).toEqual(await client.jobs.webhooks.query({ job_id: jobId }));
+
+    const redelivered = await runCli(['webhooks', jobId, '--redeliver'], { env: env() });
+    expect(redelivered.code).toBe(0);
+    expect(redelivered.stdout.split('\n')[0]).toBe(`${jobId}: 1 exhausted delivery queued again`);
+    expect(redelivered.stdout).toMatch(/file_001 {2}pending /);
+    const again = JSON.parse((await runCli(['webhooks', jobId, '--redeliver', '--json'], { env: env() })).stdout) as { redelivered: number; deliveries: unknown[] };
+    expect([again.redelivered, again.deliveries.length]).toEqual([0, 1]);
+
+    const other = await runCli(['webhooks', jobId], { env: { ...env(), IMAGE2MODEL_API_KEY: OTHER_USER_KEY } });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('NOT_FOUND, HTTP 404');
   });
 });

@@ -9,6 +9,7 @@ import { runHealth } from './commands/health.js';
 import { runCancel } from './commands/cancel.js';
 import { runRetry, type RetryCommandOptions } from './commands/retry.js';
 import { runJobs, type JobsOptions } from './commands/jobs.js';
+import { runWebhooks, type WebhooksOptions } from './commands/webhooks.js';
 import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '../generated/api-types.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -52,7 +53,8 @@ Exit codes: 0 success, 1 a request or a file failed, 2 wrong usage (bad option, 
 
 Example:
   image2model generate chair.jpg table.png --out models
-  image2model jobs --status failed,partial`,
+  image2model jobs --status failed,partial
+  image2model webhooks batch_20240315_123456_abc123 --redeliver`,
     );
 
   // Commander passes the command last: its operands, its options, and the global options.
@@ -76,6 +78,7 @@ Example:
     .option('--zip', 'save one ZIP of all models (with manifest.json) instead of separate GLBs')
     .option('--no-progress', 'no progress bars, one line per file')
     .option('--force', 'overwrite files of the same name (default: save as name-2.glb, name-3.glb, …)')
+    .option('--webhook <url>', "send the job's events (file.completed, file.failed, file.cancelled, job.finished) to this https:// URL")
     .action(run((ctx, command) => runGenerate(ctx, command.args, command.opts<GenerateOptions>())));
 
   program
@@ -117,7 +120,15 @@ Example:
     .argument('<job_id>', 'the job id')
     .option('--face-limit <n>', `maximum triangles per model (${FACE_LIMIT_RANGE}); default: each file's previous limit`, parseFaceLimit)
     .option('--file <file_id...>', 'only these files, e.g. --file file_002 file_003')
+    .option('--webhook <url>', "send the events that follow to this URL instead of the job's")
     .action(run((ctx, command) => runRetry(ctx, command.args[0] ?? '', command.opts<RetryCommandOptions>())));
+
+  program
+    .command('webhooks')
+    .description("show a job's webhook deliveries (state, attempts, last status, next attempt)")
+    .argument('<job_id>', 'the job id')
+    .option('--redeliver', 'first queue every exhausted delivery again')
+    .action(run((ctx, command) => runWebhooks(ctx, command.args[0] ?? '', command.opts<WebhooksOptions>())));
 
   program
     .command('health')

@@ -11,6 +11,8 @@ export interface GenerateOptions {
   zip?: boolean;
   /** Overwrite files of the same name instead of saving as `name-2.glb`, … */
   force?: boolean;
+  /** Where the job's webhook events go (`webhook_url`). */
+  webhook?: string;
 }
 
 /** Models downloaded at once: each holds one of the server's per-key stream slots (MAX_STREAMS_PER_KEY). */
@@ -43,7 +45,10 @@ export async function runGenerate(ctx: CommandContext, images: string[], options
   ctx.requireApiKey();
   const { client } = ctx;
   const outDir = resolve(options.out);
-  const upload = await client.upload(images, options.faceLimit === undefined ? {} : { faceLimit: options.faceLimit });
+  const upload = await client.upload(images, {
+    ...(options.faceLimit === undefined ? {} : { faceLimit: options.faceLimit }),
+    ...(options.webhook === undefined ? {} : { webhookUrl: options.webhook }),
+  });
   ctx.note(`Uploaded ${upload.total_files} image${upload.total_files === 1 ? '' : 's'} as job ${upload.job_id}`);
 
   const view = ctx.progressView();
