@@ -1,6 +1,7 @@
 import type { Image2ModelClient, JobStatus, TrackedJobEvent } from '@image2model/client';
 import { applyEvent, batchProgress, createBatchState, isRunning, type BatchState } from './batch-state.js';
 import { createBatchManage } from './batch-manage.js';
+import { createBatchWebhooks } from './batch-webhooks.js';
 import { createFilesView } from './batch-view.js';
 import { byId, saveBlob } from './dom.js';
 import { describeExpiry } from './expiry.js';
@@ -65,6 +66,7 @@ export function createBatchController(opts: {
     restarted: () => void follow(),
     showError,
   });
+  const webhooks = createBatchWebhooks({ client: opts.client, hasKey: opts.hasKey, jobId: () => state?.jobId ?? null });
   const access = () => (state ? { sessionId: state.sessionId } : {});
 
   function renderSummary(): void {
@@ -117,6 +119,7 @@ export function createBatchController(opts: {
     renderSummary();
     if (event.type === 'done') {
       void showExpiry();
+      webhooks.finished();
       opts.changed();
     }
     if (event.type === 'completed' && (shown === null || shown === event.file_id)) {
@@ -224,8 +227,10 @@ export function createBatchController(opts: {
     section.hidden = false;
     viewerSection.hidden = false;
     manage.reset();
+    webhooks.reset();
     renderSummary();
     void manage.checkAccess();
+    void webhooks.load();
     void follow();
     opts.shown(job.job_id);
   }
@@ -241,6 +246,7 @@ export function createBatchController(opts: {
     files.clear();
     showError(null);
     manage.reset();
+    webhooks.reset();
     expiry.hidden = true;
     expiry.textContent = '';
     section.hidden = true;
@@ -256,8 +262,11 @@ export function createBatchController(opts: {
   return {
     open,
     close,
-    /** The key in section 1 changed: ask again whether it may cancel and retry. */
-    keyChanged: () => void manage.checkAccess(),
+    /** The key in section 1 changed: ask again whether it may cancel and retry, and read the webhook log. */
+    keyChanged: () => {
+      void manage.checkAccess();
+      void webhooks.load();
+    },
     /** Shows a batch from the page's address after a reload: status first, then the whole stream again. */
     async restore(jobId: string, sessionId: string | undefined): Promise<void> {
       section.hidden = false;

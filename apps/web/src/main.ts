@@ -3,7 +3,7 @@ import { createImage2ModelClient, type Image2ModelClient } from '@image2model/cl
 import { createBatchController } from './batch-controller.js';
 import { byId } from './dom.js';
 import { DEFAULT_LIMITS, fetchLimits, MAX_FACE_LIMIT, MIN_FACE_LIMIT } from './limits.js';
-import { describeError, retryAfterSeconds } from './messages.js';
+import { describeError, isWebhookUrlError, retryAfterSeconds } from './messages.js';
 import { savePhotos } from './photo-store.js';
 import { createPhotoPicker, type PickedPhoto } from './picker.js';
 import { createRecentBatches } from './recent-batches.js';
@@ -18,6 +18,8 @@ const startButton = byId<HTMLButtonElement>('start');
 const uploadError = byId('upload-error');
 const presetSelect = byId<HTMLSelectElement>('face-preset');
 const faceInput = byId<HTMLInputElement>('face-limit');
+const webhookInput = byId<HTMLInputElement>('webhook-url');
+const webhookError = byId('webhook-error');
 
 /** The key in the box, saved or not (a pasted key counts), else the saved one. */
 const currentKey = (): string => keyInput.value.trim() || loadApiKey();
@@ -97,6 +99,10 @@ presetSelect.addEventListener('change', () => {
   else faceInput.focus();
   updateStart(picker.photos());
 });
+webhookInput.addEventListener('input', () => {
+  webhookError.textContent = '';
+  webhookInput.removeAttribute('aria-invalid');
+});
 faceInput.addEventListener('input', () => {
   const preset = [...presetSelect.options].find((option) => option.value === faceInput.value);
   presetSelect.value = preset ? preset.value : 'custom';
@@ -141,8 +147,11 @@ startButton.addEventListener('click', async () => {
   updateStart(photos);
   startButton.textContent = 'Uploading…';
   uploadError.textContent = '';
+  webhookError.textContent = '';
+  webhookInput.removeAttribute('aria-invalid');
+  const webhookUrl = webhookInput.value.trim();
   try {
-    const job = await client().upload(photos.map((photo) => photo.file), { faceLimit: limit });
+    const job = await client().upload(photos.map((photo) => photo.file), { faceLimit: limit, ...(webhookUrl ? { webhookUrl } : {}) });
     // The server keeps the upload order: the n-th file id belongs to the n-th photo.
     const blobs = new Map(job.files.map((file, index) => [file.file_id, photos[index]?.file ?? new Blob()]));
     await savePhotos(job.job_id, blobs);
@@ -155,7 +164,12 @@ startButton.addEventListener('click', async () => {
     byId('batch-heading').focus();
     void recent.refresh();
   } catch (error) {
-    uploadError.textContent = describeError(error);
+    if (isWebhookUrlError(error)) {
+      // Said next to the field it is about, which takes the focus.
+      webhookError.textContent = describeError(error);
+      webhookInput.setAttribute('aria-invalid', 'true');
+      webhookInput.focus();
+    } else uploadError.textContent = describeError(error);
     const wait = retryAfterSeconds(error);
     if (wait !== null) {
       coolDownUntil = Date.now() + wait * 1000;

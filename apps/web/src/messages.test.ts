@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Image2ModelError } from '@image2model/client';
-import { describeError, retryAfterSeconds } from './messages.js';
+import { describeError, isWebhookUrlError, retryAfterSeconds } from './messages.js';
 
 describe('describeError', () => {
   it('tells a wrong key from a missing one, and where the key comes from', () => {
@@ -33,5 +33,15 @@ describe('describeError', () => {
   it('says when Retry failed found nothing left to retry', () => {
     const nothing = new Image2ModelError({ code: 'CONFLICT', status: 409, message: 'Nothing to retry', details: { reason: 'nothing_to_retry' } });
     expect(describeError(nothing)).toMatch(/^Nothing to retry: none of these files is failed or cancelled any more/);
+  });
+});
+
+describe('isWebhookUrlError', () => {
+  it('tells a refused webhook URL from the other validation errors', () => {
+    const refused = new Image2ModelError({ code: 'VALIDATION_ERROR', status: 400, message: 'webhook_url must use https://', details: { field: 'webhook_url', reason: 'must use https://' } });
+    expect(isWebhookUrlError(refused)).toBe(true);
+    expect(describeError(refused)).toBe('webhook_url must use https://');
+    expect(isWebhookUrlError(new Image2ModelError({ code: 'VALIDATION_ERROR', status: 400, message: 'No files uploaded' }))).toBe(false);
+    expect(isWebhookUrlError(new Error('webhook_url'))).toBe(false);
   });
 });

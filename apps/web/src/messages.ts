@@ -37,3 +37,8 @@ export function retryAfterSeconds(error: unknown): number | null {
   const wait = Number(error.details.retry_after);
   return Number.isFinite(wait) && wait > 0 ? Math.ceil(wait) : 60;
 }
+
+/** The server refused the upload's webhook URL (not an https://, public address, say). */
+export function isWebhookUrlError(error: unknown): boolean {
+  return isImage2ModelError(error) && error.code === 'VALIDATION_ERROR' && error.details.field === 'webhook_url';
+}
