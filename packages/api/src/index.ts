@@ -14,5 +14,5 @@ export type { LogEntry, LogLevel, LogQuery } from './routers/logs/get-logs.types
 export type { ReadinessReport } from './routers/health/get-readiness.types.js';
 export type { SystemInfo } from './routers/admin/get-system-info.types.js';
 export type { JobEventWire } from './routers/status/on-status-events.types.js';
-export { WEBHOOK_EVENT_TYPES, WEBHOOK_SIGNATURE_HEADERS, WebhookEventSchema, type WebhookEvent } from './webhook-events.js';
+export { WebhookEventSchema, type WebhookEvent } from './webhook-events.js';
 export { trpcErrorBody } from './errors/trpc-error-body.js';
