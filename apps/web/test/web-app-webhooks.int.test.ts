@@ -10,6 +10,7 @@ assertBrowserInCi();
 /** Public addresses written as such: accepted without a DNS server. */
 const HOOK = 'https://93.184.216.34/hooks/i2m';
 const OTHER_HOOK = 'https://93.184.216.35/hooks/other';
+const PHONE = { width: 390, height: 844 };
 
 describe.skipIf(!HAS_CHROMIUM)('the web app and webhooks', () => {
   let server: TestServer;
@@ -51,7 +52,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app and webhooks', () => {
     }
   });
 
-  it("shows a batch's delivery log to its key, and Redeliver queues the exhausted deliveries again", { timeout: 120_000 }, async () => {
+  it("on a phone: shows a batch's delivery log to its key, and Redeliver queues the exhausted deliveries again", { timeout: 120_000 }, async () => {
     const { job_id: jobId, session_id: sessionId } = await client.upload([await makePhoto()]);
     await client.waitForJob(jobId);
     // Sending is not the page's business: deliveries are queued straight into the server's outbox,
@@ -64,7 +65,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app and webhooks', () => {
     await outbox.markGone(jobId, HOOK);
     await outbox.markGone(jobId, OTHER_HOOK);
 
-    const browser = await openBrowser(server.url);
+    const browser = await openBrowser(server.url, { viewport: PHONE });
     try {
       const { page } = browser;
       const log = page.locator('#webhooks');
@@ -78,6 +79,8 @@ describe.skipIf(!HAS_CHROMIUM)('the web app and webhooks', () => {
       await expect.poll(() => log.isVisible(), POLL).toBe(true);
       expect(await page.getByRole('table', { name: 'Webhook deliveries' }).isVisible()).toBe(true);
       const before = await rows();
+      // The table scrolls in its own box: the page keeps to the phone's width.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
       const gone = 'the receiver answered 410 Gone: no more deliveries of this job to this URL';
       expect(before).toEqual([
         ['file.completed (file_001)', 'exhausted', '0', gone, '—'],
