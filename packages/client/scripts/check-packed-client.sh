@@ -65,6 +65,7 @@ import {
   type RouterOutputs,
   type TrackedJobEvent,
   type UploadResponse,
+  verifyWebhook,
 } from '@image2model/client';
 
 const baseUrl = process.env.IMAGE2MODEL_URL ?? '';
@@ -95,6 +96,16 @@ if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) throw new Error('the ZIP does not st
 const denied = await createImage2ModelClient({ baseUrl, apiKey: 'wrong' }).status.get.query({ job_id: upload.job_id }).catch((e: unknown) => e);
 const code: Image2ModelErrorCode | null = denied instanceof Image2ModelError ? denied.code : null;
 if (code !== 'AUTHENTICATION_REQUIRED' || (denied as Image2ModelError).status !== 401) throw new Error(`expected a 401, got ${String(denied)}`);
+// verifyWebhook runs its dependency (standardwebhooks) from the installed tarball: a forged signature is refused.
+const forged = { 'webhook-id': 'evt_1', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' };
+const refused = (() => {
+  try {
+    return verifyWebhook('{}', forged, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+  } catch (error) {
+    return error;
+  }
+})();
+if (!(refused instanceof Image2ModelError) || refused.code !== 'INVALID_WEBHOOK_SIGNATURE') throw new Error(`expected a refused webhook, got ${String(refused)}`);
 console.log(`consumer: ${job.total_files} models, ${events.length} events, ${bytes.length}-byte ZIP, and a 401 as ${code}`);
 EOF
 
