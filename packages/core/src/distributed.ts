@@ -11,3 +11,4 @@ export { withRedisLock } from './adapters/redis/redis-lock.js';
 export { RedisTaskCancellation, type RedisTaskCancellationOptions } from './adapters/redis/task-cancellation.redis.js';
 export { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from './adapters/redis/idempotency-store.redis.js';
 export { RedisWebhookOutbox, type RedisWebhookOutboxOptions } from './adapters/redis/webhook-outbox.redis.js';
+export { RedisUnfedJobs } from './adapters/redis/unfed-jobs.redis.js';

@@ -66,4 +66,6 @@ export { GONE_REASON } from './webhooks/webhook-outbox.js';
 export type { JobWebhookDeliveries, RedeliverWebhooksResult, WebhookDeliveryView } from './webhooks/webhook-deliveries.js';
 export type * from './webhooks/webhook-outbox.js';
 export { WebhookDispatcher, type WebhookAttemptKind, type WebhookDispatcherOptions, type WebhookDispatchMetrics } from './webhooks/webhook-dispatcher.js';
+export { createWebhookFeeder, type WebhookFeeder, type WebhookFeederDeps } from './webhooks/feed-webhooks.js';
+export { feedUnfedJobs, type UnfedJobs } from './webhooks/unfed-jobs.js';
 export { SqliteWebhookOutbox, type SqliteWebhookOutboxOptions } from './adapters/fs/webhook-outbox.sqlite.js';

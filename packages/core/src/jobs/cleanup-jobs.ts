@@ -4,7 +4,8 @@ import type { BlobStorage } from '../storage/blob-storage.js';
 import { sweepFiles } from '../storage/sweep-files.js';
 import { deriveJobState } from '../job-state.js';
 import type { JobEvents } from './job-events.js';
-import type { CleanupResult } from './job-service.js';
+import type { CleanupOptions, CleanupResult } from './job-service.js';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 import type { FinishedJobPosition, JobStore } from './job-store.js';
 import { storageKeys } from './storage-keys.js';
 
@@ -15,6 +16,7 @@ export interface CleanupDeps {
   logger: Logger;
   now: () => Date;
   uploadTempDir?: string | undefined;
+  webhookOutbox?: WebhookOutbox | undefined;
 }
 
 /** Upload temp files younger than this are never swept: an upload may still be writing them. */
@@ -37,6 +39,8 @@ async function deleteJob(deps: CleanupDeps, jobId: string): Promise<{ files: num
     bytes += freed.bytes;
   }
   await deps.events.delete(jobId);
+  const deliveries = (await deps.webhookOutbox?.deleteForJob(jobId)) ?? 0;
+  if (deliveries > 0) deps.logger.info({ job_id: jobId, deliveries }, "Deleted the job's webhook deliveries");
   await deps.store.delete(jobId);
   // Whatever else lives under the job's prefix (an embedded record's folder, files a later feature adds).
   const rest = await deps.storage.deletePrefix(storageKeys.job(jobId));
@@ -45,11 +49,12 @@ async function deleteJob(deps: CleanupDeps, jobId: string): Promise<{ files: num
 
 /**
  * Deletes jobs last updated before the threshold that are not processing (their records and index
- * entries, events and stored files), and stray upload temp files. The one deletion path of
- * /admin/cleanup and the retention sweep. Only storage keys and direct children of
- * `uploadTempDir` are touched, so nothing outside the data directory can be.
+ * entries, events, webhook deliveries and stored files), and stray upload temp files. The one
+ * deletion path of /admin/cleanup and the retention sweep (which passes `keepPendingWebhooks`).
+ * Only storage keys and direct children of `uploadTempDir` are touched, so nothing outside the
+ * data directory can be.
  */
-export async function cleanupJobs(deps: CleanupDeps, olderThanHours: number): Promise<CleanupResult> {
+export async function cleanupJobs(deps: CleanupDeps, olderThanHours: number, opts: CleanupOptions = {}): Promise<CleanupResult> {
   if (!Number.isFinite(olderThanHours) || olderThanHours < 0) {
     throw new AppError('VALIDATION_ERROR', 'older_than_hours must be a non-negative number');
   }
@@ -65,6 +70,10 @@ export async function cleanupJobs(deps: CleanupDeps, olderThanHours: number): Pr
     for (const { job_id } of batch) {
       const job = await deps.store.get(job_id);
       if (!job || deriveJobState(job.files) === 'processing' || Date.parse(job.job.updated_at) >= threshold) continue;
+      if (opts.keepPendingWebhooks && deps.webhookOutbox && (await deps.webhookOutbox.pendingCount(job_id)) > 0) {
+        deps.logger.info({ job_id }, 'Kept a job past its retention: it still has webhooks to deliver');
+        continue;
+      }
       const freed = await deleteJob(deps, job_id);
       files += freed.files;
       bytes += freed.bytes;

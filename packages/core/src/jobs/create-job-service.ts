@@ -26,6 +26,8 @@ import { admitActiveFiles } from './active-files-limit.js';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 import { listWebhookDeliveries, redeliverWebhooks } from '../webhooks/webhook-deliveries.js';
 import { acceptWebhookUrl, NO_WEBHOOKS, webhookUrlForNewJob, type WebhookSubscriptionConfig } from '../webhooks/webhook-subscription.js';
+import type { WebhookFeeder } from '../webhooks/feed-webhooks.js';
+import { withWebhookFeeding } from '../webhooks/feeding-transitions.js';
 
 export interface JobServiceDeps {
   store: JobStore;
@@ -59,6 +61,8 @@ export interface JobServiceDeps {
    * can sign one) instead of streamed through this process.
    */
   modelRedirect?: ModelRedirect;
+  /** Queues a job's webhooks after each of its final transitions (see withWebhookFeeding); none: nothing is sent. */
+  webhookFeeder?: WebhookFeeder;
 }
 
 export interface ModelRedirect {
@@ -89,7 +93,8 @@ function given(options: TripoOptions | undefined): TripoOptions | undefined {
 export function createJobService(deps: JobServiceDeps): JobService {
   const { store, queue, storage, provider, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const transitions = deps.transitions ?? createSequentialTransitions(deps);
+  const stateChanges = deps.transitions ?? createSequentialTransitions(deps);
+  const transitions = deps.webhookFeeder ? withWebhookFeeding(stateChanges, deps.webhookFeeder, logger) : stateChanges;
   const processTask = createTaskProcessor({ ...deps, transitions });
   const retentionHours = deps.retentionHours ?? 0;
   const maxActiveFiles = deps.maxActiveFilesPerOwner ?? DEFAULT_MAX_ACTIVE_FILES_PER_KEY;
@@ -431,8 +436,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
       return store.counts();
     },
 
-    cleanup(olderThanHours) {
-      return cleanupJobs({ ...deps, now }, olderThanHours);
+    cleanup(olderThanHours, opts) {
+      return cleanupJobs({ ...deps, now }, olderThanHours, opts);
     },
   };
 }

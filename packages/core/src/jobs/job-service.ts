@@ -87,6 +87,15 @@ export interface CleanupResult {
 }
 
 /** The use cases every transport calls. Unknown or invisible jobs and files throw NOT_FOUND. */
+export interface CleanupOptions {
+  /**
+   * Keep a job that still has pending webhook deliveries (the retention sweep: it is deleted by a
+   * later sweep, once they are delivered or exhausted). /admin/cleanup deletes them with the job.
+   * @default false
+   */
+  keepPendingWebhooks?: boolean;
+}
+
 export interface JobService {
   /** VALIDATION_ERROR (`details.field: "webhook_url"`) for a webhook URL the server may not send to. */
   createJob(input: { owner: string; face_limit: number | null; images: UploadedImage[]; tripo_options?: TripoOptions; webhook_url?: string }): Promise<JobWithFiles>;
@@ -126,5 +135,5 @@ export interface JobService {
    */
   resumeUnfinished(): Promise<number>;
   counts(): Promise<JobCounts>;
-  cleanup(olderThanHours: number): Promise<CleanupResult>;
+  cleanup(olderThanHours: number, opts?: CleanupOptions): Promise<CleanupResult>;
 }

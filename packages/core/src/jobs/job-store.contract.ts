@@ -8,6 +8,8 @@ export interface JobStoreHarness {
   /** Closes the store and opens a new one on the same persisted state; omit for memory-only adapters. */
   reopen?: () => Promise<JobStore>;
   cleanup(): Promise<void>;
+  /** Two event ids of the adapter's log, older first. @default ['3', '12'] (the embedded log's) */
+  eventIds?: [string, string];
 }
 
 export function makeJobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
@@ -333,6 +335,24 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       expect(await store.setWebhookUrl(job.job_id, 'https://hooks.example.com/third')).toBe(false);
       expect(await store.get(job.job_id)).toBeNull();
       expect(await store.setWebhookUrl('batch_20000101_000000_zzzzzz', 'https://hooks.example.com/x')).toBe(false);
+    });
+
+    it("moves a job's webhook cursor forward only, keeping it after a reopen; a deleted job stays deleted", async () => {
+      const job = makeJobRecord();
+      await store.create(job, [makeFileRecord(0, job.job_id)]);
+      expect((await store.get(job.job_id))?.job.webhook_cursor).toBeUndefined();
+      // Ids as each adapter's log makes them (FS: a sequence number; Redis: a stream id).
+      const [older, newer] = harness.eventIds ?? ['3', '12'];
+      await store.setWebhookCursor(job.job_id, newer);
+      await store.setWebhookCursor(job.job_id, older);
+      expect((await store.get(job.job_id))?.job.webhook_cursor).toBe(newer);
+      if (harness.reopen) {
+        store = await harness.reopen();
+        expect((await store.get(job.job_id))?.job.webhook_cursor).toBe(newer);
+      }
+      await store.delete(job.job_id);
+      await store.setWebhookCursor(job.job_id, `${newer}9`);
+      expect(await store.get(job.job_id)).toBeNull();
     });
 
     it('deletes a job, and deleting an unknown one is a no-op', async () => {

@@ -112,6 +112,14 @@ export interface JobStore {
   ): Promise<UpdateResult | null>;
   /** Replaces the job's webhook URL (for the events that follow); false when the job does not exist. */
   setWebhookUrl(jobId: string, url: string): Promise<boolean>;
+  /**
+   * Records that the job's log is fed to webhooks up to `eventId` (JobRecord.webhook_cursor). It
+   * never moves back: several processes may feed one job at once, and the one that read less
+   * must not undo the other. It need not be durable at once: a lost cursor only makes the next
+   * feed queue the same deliveries again, which the outbox ignores (their ids are derived). A
+   * deleted job stays deleted.
+   */
+  setWebhookCursor(jobId: string, eventId: string): Promise<void>;
   /** Positions of one owner's jobs, newest first (see JobListQuery), from an index. */
   listJobs(query: JobListQuery): Promise<JobListPosition[]>;
   /** Finished jobs last updated before a threshold, oldest first, from an index: what retention deletes. */

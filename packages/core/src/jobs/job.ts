@@ -66,6 +66,11 @@ export interface JobRecord {
    * webhooks) = none.
    */
   webhook_url?: string | null;
+  /**
+   * The id of the last log event whose webhook was queued (or passed over, with no URL): the
+   * webhook feeder reads the log after it. Absent until the job's first final event.
+   */
+  webhook_cursor?: string;
   created_at: string;
   updated_at: string;
 }

@@ -142,7 +142,7 @@ export class FsJobEvents implements JobEvents {
   }
 
   compareIds(a: string, b: string): number {
-    return compare(parseId(a), parseId(b));
+    return compareFsEventIds(a, b);
   }
 
   /** Live subscribers of one job (for tests and metrics). */
@@ -249,6 +249,11 @@ function parseId(id: string | null): ParsedId | null {
   const match = id === null ? null : /^(0|[1-9]\d{0,14})(?:\.([1-9]\d{0,8}))?$/.exec(id);
   if (!match || (match[1] === '0' && match[2] === undefined)) return null;
   return { seq: Number(match[1]), unstored: Number(match[2] ?? 0) };
+}
+
+/** Orders two event ids of one job's log (FsJobStore keeps the webhook cursor by it): negative when a is older. */
+export function compareFsEventIds(a: string, b: string): number {
+  return compare(parseId(a), parseId(b));
 }
 
 /** Unreadable ids sort first, like the start of the log. */

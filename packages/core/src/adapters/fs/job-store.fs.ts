@@ -21,7 +21,7 @@ import { sweepFiles } from '../../storage/sweep-files.js';
 import { FileWriter, type PreparedWrite } from './file-writer.js';
 import { appendMissingFinalEvents } from '../../jobs/final-event-recovery.js';
 import type { JobEvents } from '../../jobs/job-events.js';
-import { FsJobEvents } from './job-events.fs.js';
+import { compareFsEventIds, FsJobEvents } from './job-events.fs.js';
 import { SqliteJobIndex, type JobIndexRow } from './job-index.sqlite.js';
 
 export interface FsJobStoreOptions {
@@ -38,6 +38,12 @@ export interface FsJobStoreOptions {
   events?: JobEvents;
   /** Jobs kept in memory besides those being written: the most recently used. @default 1000 */
   cacheSize?: number;
+  /**
+   * More start-up recovery over the jobs the previous run changed (the webhook feeding), run after
+   * their lost final events are appended and before they are recorded as checked, so a crash
+   * during it has the next start run it again.
+   */
+  recover?: (store: FsJobStore, jobIds: readonly string[]) => Promise<unknown>;
 }
 
 interface StoredJob {
@@ -132,6 +138,7 @@ export class FsJobStore implements JobStore {
     const events = opts.events ?? new FsJobEvents({ root: store.root, logger: store.logger });
     try {
       await appendMissingFinalEvents({ store, events, logger: store.logger, jobIds });
+      await opts.recover?.(store, jobIds);
     } finally {
       if (!opts.events) await events.close();
     }
@@ -249,6 +256,15 @@ export class FsJobStore implements JobStore {
       throw error;
     }
     return true;
+  }
+
+  async setWebhookCursor(jobId: string, eventId: string): Promise<void> {
+    const stored = await this.resident(jobId);
+    const current = stored?.job.webhook_cursor;
+    if (!stored || (current !== undefined && compareFsEventIds(current, eventId) >= 0)) return;
+    stored.job.webhook_cursor = eventId;
+    // Lazy (see JobStore.setWebhookCursor): a final event costs no second fsync of job.json.
+    this.writer.persistLater(jobId, (error) => this.logger.warn({ err: error, job_id: jobId }, 'Persisting the webhook cursor failed'));
   }
 
   async listJobs(query: JobListQuery): Promise<JobListPosition[]> {

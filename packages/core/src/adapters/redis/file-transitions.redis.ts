@@ -5,7 +5,7 @@ import type { JobFileRecord } from '../../jobs/job.js';
 import type { FileCondition, FilePatch, UpdateResult } from '../../jobs/job-store.js';
 import { callRedis } from './redis-errors.js';
 import { TRANSITION } from './job-store.scripts.js';
-import { DEFAULT_EVENTS_MAX_LEN, jobKeys } from './redis-keys.js';
+import { DEFAULT_EVENTS_MAX_LEN, jobKeys, unfedWebhookJobsKey } from './redis-keys.js';
 import { decodeFields, encodeFields, pairsToHash } from './redis-records.js';
 
 export interface RedisFileTransitionsOptions {
@@ -28,7 +28,8 @@ type Announce = { progressAbove: number } | { event: string };
 
 /**
  * FileTransitions on Redis: each change and its event (and `done`, when the change finished the
- * job) is one Lua script, so it is one round trip, and a follower can never see `done` before a
+ * job; and for a final one, the job's unfed-webhooks mark: see RedisUnfedJobs) is one Lua script,
+ * so it is one round trip, and a follower can never see `done` before a
  * file's final event, nor a file's state without its event after a worker dies in between.
  *
  * @example
@@ -45,7 +46,7 @@ export class RedisFileTransitions implements FileTransitions {
     this.prefix = opts.prefix ?? 'i2m:';
     this.maxLen = opts.maxLen ?? DEFAULT_EVENTS_MAX_LEN;
     this.now = opts.now ?? (() => new Date());
-    opts.redis.defineCommand('i2mTransition', { numberOfKeys: 4, lua: TRANSITION });
+    opts.redis.defineCommand('i2mTransition', { numberOfKeys: 5, lua: TRANSITION });
     this.scripts = opts.redis as unknown as TransitionScript;
   }
 
@@ -79,6 +80,7 @@ export class RedisFileTransitions implements FileTransitions {
         keys.job,
         keys.tally,
         keys.events,
+        unfedWebhookJobsKey(this.prefix),
         when.status ? JSON.stringify(when.status) : '',
         when.generation !== undefined ? String(when.generation) : '',
         progress !== undefined ? JSON.stringify(progress) : '',

@@ -66,6 +66,8 @@ describe.skipIf(!redisUp)('RedisJobStore', () => {
         return new RedisJobStore({ redis: client, prefix });
       },
       async cleanup() {},
+      // Stream ids: the later millisecond wins over a higher sequence number.
+      eventIds: ['1700000000000-7', '1700000000001-0'],
     };
   });
 

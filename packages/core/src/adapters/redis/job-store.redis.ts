@@ -17,7 +17,7 @@ import type {
 import { createdAfterBound, createdBeforeBound, listOrderKey, lowestBound, mergeNewestFirst, positionOfListKey } from '../../jobs/job-list-order.js';
 import type { Logger } from '../../logger.js';
 import { callRedis } from './redis-errors.js';
-import { ACTIVE_FILES, CREATE_JOB, DELETE_JOB, INDEX_JOB, SET_WEBHOOK_URL, UPDATE_FILE } from './job-store.scripts.js';
+import { ACTIVE_FILES, CREATE_JOB, DELETE_JOB, INDEX_JOB, SET_WEBHOOK_CURSOR, SET_WEBHOOK_URL, UPDATE_FILE } from './job-store.scripts.js';
 import { indexKeys, jobKeys, jobSetKey } from './redis-keys.js';
 import { decodeFields, encodeFields, isEmptyHash, pairsToHash } from './redis-records.js';
 
@@ -41,6 +41,7 @@ interface StoreScripts {
   i2mIndexJob(...args: string[]): Promise<number>;
   i2mDeleteJob(...args: string[]): Promise<number>;
   i2mSetWebhookUrl(jobKey: string, url: string): Promise<number>;
+  i2mSetWebhookCursor(jobKey: string, eventId: string): Promise<number>;
   i2mActiveFiles(ownerProcessingJobs: string, prefix: string): Promise<number>;
 }
 
@@ -76,6 +77,7 @@ export class RedisJobStore implements JobStore {
     this.redis.defineCommand('i2mIndexJob', { numberOfKeys: 1, lua: INDEX_JOB });
     this.redis.defineCommand('i2mDeleteJob', { lua: DELETE_JOB });
     this.redis.defineCommand('i2mSetWebhookUrl', { numberOfKeys: 1, lua: SET_WEBHOOK_URL });
+    this.redis.defineCommand('i2mSetWebhookCursor', { numberOfKeys: 1, lua: SET_WEBHOOK_CURSOR });
     this.redis.defineCommand('i2mActiveFiles', { numberOfKeys: 1, lua: ACTIVE_FILES });
     this.scripts = this.redis as unknown as StoreScripts;
   }
@@ -137,6 +139,10 @@ export class RedisJobStore implements JobStore {
 
   async setWebhookUrl(jobId: string, url: string): Promise<boolean> {
     return (await callRedis(() => this.scripts.i2mSetWebhookUrl(this.jobKey(jobId), JSON.stringify(url)))) === 1;
+  }
+
+  async setWebhookCursor(jobId: string, eventId: string): Promise<void> {
+    await callRedis(() => this.scripts.i2mSetWebhookCursor(this.jobKey(jobId), eventId));
   }
 
   async listJobs(query: JobListQuery): Promise<JobListPosition[]> {

@@ -123,6 +123,23 @@ return 1
 `;
 
 /**
+ * Moves a job's webhook cursor forward (never back: two processes may feed one job at once),
+ * unless the job is gone. Ids are stream ids (`<ms>-<seq>`), compared as two numbers.
+ * KEYS: 1 job hash. ARGV: 1 the event id. Returns 1 when moved, else 0.
+ */
+export const SET_WEBHOOK_CURSOR = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local new_ms, new_seq = string.match(ARGV[1], '^(%d+)-(%d+)$')
+local current = redis.call('HGET', KEYS[1], 'webhook_cursor')
+if current and new_ms then
+  local ms, seq = string.match(cjson.decode(current), '^(%d+)-(%d+)$')
+  if ms and (tonumber(ms) > tonumber(new_ms) or (tonumber(ms) == tonumber(new_ms) and tonumber(seq) >= tonumber(new_seq))) then return 0 end
+end
+redis.call('HSET', KEYS[1], 'webhook_cursor', cjson.encode(ARGV[1]))
+return 1
+`;
+
+/**
  * Deletes a job: its records and every index entry of it, in one step.
  * KEYS: 1 job hash, 2 file-id list, 3 tally hash, 4 job-id set, 5… file hashes. ARGV: 1 job id.
  */
@@ -229,7 +246,10 @@ return { r[1], r[2], redis.call('HGETALL', KEYS[1]) }
 /**
  * A patch and the event announcing it, in one atomic step (then `done` when it finished the job),
  * so no follower can see the one without the other or `done` before any file's final event.
- * KEYS: 1 file hash, 2 job hash, 3 tally hash, 4 the job's event stream.
+ * A final event also marks the job unfed (KEYS 5, job id → the id of its last event): the
+ * webhook feeder has events of it to queue, and a periodic pass feeds every job still marked, so
+ * a process that dies between this script and its feeding loses no webhook.
+ * KEYS: 1 file hash, 2 job hash, 3 tally hash, 4 the job's event stream, 5 the unfed jobs hash.
  * ARGV: 1 allowed statuses (JSON array or ''), 2 required generation or '', 3 progress or '',
  * 4 now (JSON), 5 the stream's MAXLEN, 6 the job id (JSON), 7 announce: 'progress' (the stored
  * progress, when above ARGV 8) or 'final' (ARGV 8 is the event, as JSON), 8 see 7, 9… field,
@@ -240,8 +260,9 @@ export const TRANSITION = `${APPLY_UPDATE_FN}
 local r = apply_update(KEYS[1], KEYS[2], KEYS[3], 'patch', ARGV[1], ARGV[2], ARGV[3], ARGV[4], 9)
 if not r then return false end
 local function announce(payload)
-  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], '*', 'd', payload)
+  return redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], '*', 'd', payload)
 end
+local last_final
 if ARGV[7] == 'progress' then
   local progress = redis.call('HGET', KEYS[1], 'progress')
   if tonumber(progress) > tonumber(ARGV[8]) then
@@ -249,10 +270,11 @@ if ARGV[7] == 'progress' then
     announce('{"type":"progress","job_id":' .. ARGV[6] .. ',"file_id":' .. file_id .. ',"progress":' .. progress .. '}')
   end
 else
-  announce(ARGV[8])
+  last_final = announce(ARGV[8])
 end
 if r[2] == 1 then
-  announce('{"type":"done","job_id":' .. ARGV[6] .. ',"status":"' .. r[1] .. '"}')
+  last_final = announce('{"type":"done","job_id":' .. ARGV[6] .. ',"status":"' .. r[1] .. '"}')
 end
+if last_final then redis.call('HSET', KEYS[5], cjson.decode(ARGV[6]), last_final) end
 return { r[1], r[2], redis.call('HGETALL', KEYS[1]) }
 `;

@@ -38,3 +38,8 @@ export function indexKeys(prefix: string) {
 
 /** Entries kept per job event stream (approximately: `MAXLEN ~`). */
 export const DEFAULT_EVENTS_MAX_LEN = 10_000;
+
+/** The jobs whose final events may not be fed to webhooks yet (job id → its last marked event). */
+export function unfedWebhookJobsKey(prefix: string): string {
+  return `${prefix}webhooks:unfed`;
+}
