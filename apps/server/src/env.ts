@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_ACTIVE_FILES_PER_KEY, DEFAULT_MAX_FILE_SIZE_MB, DEFAULT_MAX_FILES } from '@image2model/core/limits';
-import { parseWebhookUrl, type WebhookSubscriptionConfig } from '@image2model/core';
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, DEFAULT_WEBHOOK_TIMEOUT_MS, isWebhookSecret, parseRetrySchedule, parseWebhookUrl, type RetrySchedule, type WebhookSubscriptionConfig } from '@image2model/core';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
+import type { WebhookSending } from './process/webhook-delivery.js';
 
 const commaList = z
   .string()
@@ -116,6 +117,24 @@ const EnvSchema = z.object({
   WEBHOOK_ALLOW_HTTP: flag,
   /** Accept webhook URLs whose host is on a loopback, private or other non-public address (tests, private deployments). */
   WEBHOOK_ALLOW_PRIVATE: flag,
+  /** The Standard Webhooks secret (`whsec_` and base64) webhooks are signed with; unset: generated at first start and kept in DATA_DIR. */
+  WEBHOOK_SECRET: z.string().refine(isWebhookSecret, 'must be whsec_ followed by base64 (e.g. whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw)').optional(),
+  /** How long one delivery attempt may take, connection to answer, before it counts as failed. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_WEBHOOK_TIMEOUT_MS),
+  /** The delays in seconds before each retry of a failed delivery, comma-separated (±10 % jitter); after the last, the delivery is exhausted. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default(DEFAULT_WEBHOOK_RETRY_SCHEDULE)
+    .transform((text, ctx): RetrySchedule => {
+      try {
+        return parseRetrySchedule(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Delivery attempts in flight at once per process that sends (the embedded server, or each worker). */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
 }).superRefine((env, ctx) => {
   if (env.DOWNLOAD_MODE === 'redirect' && env.S3_BUCKET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['DOWNLOAD_MODE'], message: 'DOWNLOAD_MODE=redirect needs S3_BUCKET: only a bucket can hand out presigned download URLs' });
@@ -149,6 +168,11 @@ export function webhooksOf(env: Env): WebhookSubscriptionConfig {
     publicUrlSet: env.PUBLIC_URL !== undefined,
     policy: { allowHttp: env.WEBHOOK_ALLOW_HTTP, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE },
   };
+}
+
+/** How webhooks are sent (the secret is resolved at start: see process/webhook-secret.ts). */
+export function webhookSendingOf(env: Env, secret: string): WebhookSending {
+  return { secret, timeoutMs: env.WEBHOOK_TIMEOUT_MS, schedule: env.WEBHOOK_RETRY_SCHEDULE, concurrency: env.WEBHOOK_CONCURRENCY, policy: webhooksOf(env).policy };
 }
 
 /** How long finished jobs are kept, and how often the expired ones are deleted. */

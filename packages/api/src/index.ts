@@ -8,7 +8,7 @@ export { appErrorFromTrpc, appErrorFromUnknown } from './errors/app-error-from-t
 export { fieldIssues, type FieldIssue } from './errors/field-issues.js';
 export { createOpenApiDocument, type OpenApiOptions } from './openapi.js';
 export { toJobStatus, toWireEvent } from './wire.js';
-export { API_PREFIX, DOCS_PATH, HAND_WRITTEN_ROUTES, expressRoute } from './paths.js';
+export { API_PREFIX, DOCS_PATH, HAND_WRITTEN_ROUTES, downloadPaths, expressRoute } from './paths.js';
 export * from './schemas.js';
 export type { LogEntry, LogLevel, LogQuery } from './routers/logs/get-logs.types.js';
 export type { ReadinessReport } from './routers/health/get-readiness.types.js';

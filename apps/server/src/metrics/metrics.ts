@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { WebhookAttemptKind, WebhookDispatchMetrics } from '@image2model/core';
 
 /** Queue depth as this process sees it; embedded mode knows only waiting and active. */
 export interface QueueStats {
@@ -15,6 +16,8 @@ export interface MetricsOptions {
   role: 'embedded' | 'api' | 'worker';
   /** Read on every scrape; a failure (Redis down) leaves the gauges at their last values. */
   queueStats?: () => Promise<QueueStats>;
+  /** Pending webhook deliveries of every job (the outbox's count), read on every scrape. */
+  webhooksPending?: () => Promise<number>;
 }
 
 /** Every metric this service exports, in one registry per process (no global state). */
@@ -25,6 +28,8 @@ export interface Metrics {
   providerErrors: Counter<'provider' | 'kind' | 'code'>;
   sseConnections: Gauge;
   rateLimitRejections: Counter<'window'>;
+  webhookDeliveries: Counter<'outcome'>;
+  webhookDuration: Histogram;
 }
 
 /** The names, for docs/metrics.md and the tests that check a scrape exposes them all. */
@@ -36,6 +41,9 @@ export const METRIC_NAMES = [
   'image2model_provider_errors_total',
   'image2model_sse_connections',
   'image2model_rate_limit_rejections_total',
+  'image2model_webhook_deliveries_total',
+  'image2model_webhook_delivery_duration_seconds',
+  'image2model_webhook_deliveries_pending',
   'process_cpu_seconds_total',
   'nodejs_eventloop_lag_seconds',
 ] as const;
@@ -73,6 +81,28 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     registers: [registry],
   });
 
+  const webhookDeliveries = new Counter({
+    name: 'image2model_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome (delivered; retry: failed, tried again later; exhausted: failed, no retry left; gone: the receiver answered 410)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const webhookDuration = new Histogram({
+    name: 'image2model_webhook_delivery_duration_seconds',
+    help: 'One webhook delivery attempt, from connecting to the answer (or the error)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'image2model_webhook_deliveries_pending',
+    help: 'Webhook deliveries waiting for an attempt or a retry, across the deployment',
+    registers: [registry],
+    async collect() {
+      const pending = await opts.webhooksPending?.().catch(() => null);
+      if (pending !== undefined && pending !== null) this.set(pending);
+    },
+  });
+
   let stats: Promise<QueueStats | null> | null = null;
   // One read per scrape, shared by both queue gauges.
   const readStats = (): Promise<QueueStats | null> => {
@@ -105,5 +135,17 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     },
   });
 
-  return { registry, httpDuration, generationDuration, providerErrors, sseConnections, rateLimitRejections };
+  return { registry, httpDuration, generationDuration, providerErrors, sseConnections, rateLimitRejections, webhookDeliveries, webhookDuration };
+}
+
+const OUTCOME_OF: Record<WebhookAttemptKind, string> = { delivered: 'delivered', retrying: 'retry', exhausted: 'exhausted', gone: 'gone' };
+
+/** The dispatcher's per-attempt hook, counting into these metrics. */
+export function webhookDispatchMetrics(metrics: Metrics): WebhookDispatchMetrics {
+  return {
+    attempted({ kind, result }) {
+      metrics.webhookDeliveries.inc({ outcome: OUTCOME_OF[kind] });
+      metrics.webhookDuration.observe(result.duration_ms / 1000);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { announceGeneratedSecret, readStoredSecret, storeGeneratedSecret } from './generated-secret.js';
 
 export interface ApiKeys {
   apiKeys: string[];
@@ -28,27 +28,28 @@ export async function resolveApiKeys(opts: {
 }): Promise<ApiKeys> {
   if (opts.apiKeys.length > 0 || opts.adminKeys.length > 0) return { apiKeys: opts.apiKeys, adminKeys: opts.adminKeys };
   const path = join(opts.dataDir, GENERATED_KEY_FILE);
-  const stored = await readFile(path, 'utf8').then((text) => text.trim(), () => '');
+  const stored = await readStoredSecret(path);
   if (stored.length > 0) {
     opts.logger.info({ file: path }, `No API_KEYS configured: using the key stored in ${path}`);
     return { apiKeys: [], adminKeys: [stored] };
   }
   const key = `i2m_${randomBytes(24).toString('base64url')}`;
-  await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
-  if (!opts.terminal) {
-    opts.logger.warn({ file: path }, `No API_KEYS configured: generated an admin API key and stored it in ${path} (not printed: stdout is not a terminal)`);
-    return { apiKeys: [], adminKeys: [key] };
-  }
-  opts.print(
-    [
+  if (!(await storeGeneratedSecret(path, key))) throw new Error(`${path} appeared while a key was being generated; start again`);
+  announceGeneratedSecret({
+    secret: key,
+    file: path,
+    what: 'an admin API key',
+    because: 'No API_KEYS configured',
+    lines: [
+      'No API_KEYS configured, so Image2Model generated an API key for you (shown only this once):',
       '',
-      '  No API_KEYS configured, so Image2Model generated an API key for you (shown only this once):',
+      '  {secret}',
       '',
-      `    ${key}`,
-      '',
-      `  It is stored in ${path}. Send it as:  Authorization: Bearer <key>`,
-      '',
-    ].join('\n'),
-  );
+      `It is stored in ${path}. Send it as:  Authorization: Bearer <key>`,
+    ],
+    print: opts.print,
+    terminal: opts.terminal,
+    logger: opts.logger,
+  });
   return { apiKeys: [], adminKeys: [key] };
 }

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger as PinoLogger } from 'pino';
-import { createJobService, createPeriodicPass, type BlobStorage, type Logger, type ModelProvider, type ModelRedirect, type WebhookSubscriptionConfig } from '@image2model/core';
-import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisTaskCancellation, RedisWebhookOutbox, withRedisLock } from '@image2model/core/distributed';
+import { createJobService, createPeriodicPass, feedUnfedJobs, type BlobStorage, type Logger, type ModelProvider, type ModelRedirect, type WebhookSubscriptionConfig } from '@image2model/core';
+import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisTaskCancellation, RedisUnfedJobs, RedisWebhookOutbox, withRedisLock } from '@image2model/core/distributed';
+import { createDispatcher, createFeeder, type WebhookSending } from './webhook-delivery.js';
 import { retentionOf, webhooksOf, type Env } from '../env.js';
 import type { QueueStats } from '../metrics/metrics.js';
 import { createRedisRateLimiters } from '../http/rate-limit.js';
@@ -38,6 +39,10 @@ export interface DistributedRuntimeOptions {
   webhooks?: WebhookSubscriptionConfig;
   /** API processes: see JobServiceDeps.modelRedirect. */
   modelRedirect?: ModelRedirect | undefined;
+  /** PUBLIC_URL, for webhooks' `model_url`. @default null */
+  publicUrl?: string | null;
+  /** Workers: how webhooks are sent; none (API processes): they are only queued. */
+  webhookSending?: WebhookSending;
 }
 
 export interface DistributedRuntime extends Runtime {
@@ -68,6 +73,9 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   const cancellation = new RedisTaskCancellation({ redis, prefix, logger });
   const retention = opts.retention ?? { hours: 0, sweepSeconds: 300 };
   const webhookOutbox = new RedisWebhookOutbox({ redis, prefix });
+  const webhookDispatcher = opts.webhookSending ? createDispatcher(webhookOutbox, opts.webhookSending, logger) : null;
+  const unfed = new RedisUnfedJobs({ redis, prefix });
+  const webhookFeeder = createFeeder({ store, events, outbox: webhookOutbox, logger, publicUrl: opts.publicUrl ?? null, retentionHours: retention.hours, unfed, dispatcher: webhookDispatcher });
   const jobs = createJobService({
     store,
     queue,
@@ -84,6 +92,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     webhooks: opts.webhooks,
     webhookOutbox,
     modelRedirect: opts.modelRedirect,
+    webhookFeeder,
   });
   // Finds files whose queue entry was lost (a crash between BullMQ's state and ours, an upload or
   // a restart whose queueing failed) and queues them; one worker at a time across the deployment.
@@ -104,9 +113,19 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     logger,
   });
 
+  // Final events whose feeding a process's death cut off (the transition script marked their job):
+  // fed by one worker at a time, at start and then as often as the reconciler runs.
+  const unfedPass = createPeriodicPass({
+    run: () => feedUnfedJobs(webhookFeeder, unfed),
+    intervalMs: reconcileIntervalMs,
+    exclusive: (work) => withRedisLock(redis, `${prefix}webhook-feed-lock`, 60_000, work),
+    what: 'Queueing the webhooks of jobs left unfed',
+    logger,
+  });
+
   // BullMQ keeps queued work across restarts; the first pass re-queues files whose queue entry was
   // lost (e.g. Redis restored from an older snapshot), unless another worker is at it.
-  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox }, async () => (await reconciler.runOnce()) ?? 0);
+  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox, webhookFeeder, webhookDispatcher, unfedPass }, async () => (await reconciler.runOnce()) ?? 0);
   return {
     store,
     events,
@@ -115,6 +134,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     provider,
     jobs,
     webhookOutbox,
+    webhookDispatcher,
     startWorker: lifecycle.startWorker,
     pingRedis: () => pingRedis(redis),
     queueStats: () => queue.stats(),
@@ -148,6 +168,7 @@ export async function distributedParts(opts: {
     maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY,
     webhooks: webhooksOf(env),
     modelRedirect: modelRedirectOf(env),
+    publicUrl: env.PUBLIC_URL ?? null,
   });
   return {
     runtime,

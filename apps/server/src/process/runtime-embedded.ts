@@ -13,6 +13,7 @@ import {
   type Logger,
   type ModelProvider,
   type ModelRedirect,
+  type WebhookDispatchMetrics,
   type WebhookSubscriptionConfig,
 } from '@image2model/core';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ import { defaultConcurrency, generationTimeoutMs } from './provider.js';
 import { retentionOf, webhooksOf } from '../env.js';
 import { modelRedirectOf } from './blob-storage.js';
 import { createRetentionSweep, workerLifecycle, type ModeParts, type RetentionOptions, type Runtime } from './runtime.js';
+import { createDispatcher, createFeeder, type WebhookSending } from './webhook-delivery.js';
+import { webhookSendingOf } from '../env.js';
 
 export interface EmbeddedRuntimeOptions {
   dataDir: string;
@@ -45,6 +48,10 @@ export interface EmbeddedRuntimeOptions {
   webhooks?: WebhookSubscriptionConfig;
   /** See JobServiceDeps.modelRedirect. */
   modelRedirect?: ModelRedirect | undefined;
+  /** PUBLIC_URL, for webhooks' `model_url`. @default null */
+  publicUrl?: string | null;
+  /** How webhooks are sent; none: they are queued and recorded, not sent. */
+  webhookSending?: WebhookSending;
   /** Tests: what the job service enqueues through and stores through, in front of the real ones. */
   wrapQueue?: ((queue: JobQueue) => JobQueue) | undefined;
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
@@ -54,13 +61,22 @@ export interface EmbeddedRuntimeOptions {
 export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promise<Runtime> {
   // The store recovers lost final events into the same log the service serves from.
   const events = new FsJobEvents({ root: opts.dataDir, logger: opts.logger });
-  const store = await FsJobStore.open({ root: opts.dataDir, logger: opts.logger, events });
-  const { storage } = opts;
-  const { provider } = opts;
-  const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
-  const cancellation = new MemoryTaskCancellation();
   const retention = opts.retention ?? { hours: 0, sweepSeconds: 300 };
   const webhookOutbox = new SqliteWebhookOutbox({ file: join(opts.dataDir, 'webhooks.sqlite') });
+  const webhookDispatcher = opts.webhookSending ? createDispatcher(webhookOutbox, opts.webhookSending, opts.logger) : null;
+  const feeding = { events, outbox: webhookOutbox, logger: opts.logger, publicUrl: opts.publicUrl ?? null, retentionHours: retention.hours, dispatcher: webhookDispatcher };
+  // Webhooks of the jobs the previous run changed are queued before those count as checked: a
+  // final event whose feeding a crash cut off is fed now (queueing is idempotent).
+  const store = await FsJobStore.open({
+    root: opts.dataDir,
+    logger: opts.logger,
+    events,
+    recover: (opened, jobIds) => createFeeder({ ...feeding, store: opened }).feedAll(jobIds),
+  });
+  const webhookFeeder = createFeeder({ ...feeding, store });
+  const { storage, provider } = opts;
+  const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
+  const cancellation = new MemoryTaskCancellation();
   const jobs = createJobService({
     store: opts.wrapStore ? opts.wrapStore(store) : store,
     queue: opts.wrapQueue ? opts.wrapQueue(queue) : queue,
@@ -76,6 +92,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     webhooks: opts.webhooks,
     webhookOutbox,
     modelRedirect: opts.modelRedirect,
+    webhookFeeder,
   });
   // One process owns the queue and the store, so only a failure that escaped every other repair
   // leaves a file with nothing queued; the same pass as at start picks it up.
@@ -86,8 +103,8 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     logger: opts.logger,
   });
   const retentionSweep = createRetentionSweep({ jobs, retention, logger: opts.logger });
-  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox }, () => jobs.resumeUnfinished());
-  return { store, events, queue, storage, provider, jobs, webhookOutbox, ...lifecycle };
+  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox, webhookFeeder, webhookDispatcher }, () => jobs.resumeUnfinished());
+  return { store, events, queue, storage, provider, jobs, webhookOutbox, webhookDispatcher, ...lifecycle };
 }
 
 /** Embedded mode: state (and idempotency records) under DATA_DIR, blobs there or in a bucket, the in-process queue, memory rate limits, the in-memory log. */
@@ -101,9 +118,13 @@ export async function embeddedParts(opts: {
   logBuffer: LogBuffer;
   wrapQueue?: ((queue: JobQueue) => JobQueue) | undefined;
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
+  /** The secret webhooks are signed with (see resolveWebhookSecret). */
+  webhookSecret: string;
+  /** Counts webhook attempts (see webhookDispatchMetrics). */
+  webhookMetrics?: WebhookDispatchMetrics;
 }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, storage: opts.storage, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), modelRedirect: modelRedirectOf(env), wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, storage: opts.storage, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), modelRedirect: modelRedirectOf(env), publicUrl: env.PUBLIC_URL ?? null, webhookSending: { ...webhookSendingOf(env, opts.webhookSecret), ...(opts.webhookMetrics ? { metrics: opts.webhookMetrics } : {}) }, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
   const idempotency = await FsIdempotencyStore.open({ root: opts.dataDir, logger: opts.logger });
   return {
     runtime,

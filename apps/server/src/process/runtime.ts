@@ -1,5 +1,5 @@
 import type { LogEntry, LogQuery } from '@image2model/api';
-import { createPeriodicPass, type BlobStorage, type IdempotencyStore, type JobEvents, type JobQueue, type JobService, type JobStore, type Logger, type ModelProvider, type PeriodicPass, type TaskCancellation, type WebhookOutbox } from '@image2model/core';
+import { createPeriodicPass, type BlobStorage, type IdempotencyStore, type JobEvents, type JobQueue, type JobService, type JobStore, type Logger, type ModelProvider, type PeriodicPass, type TaskCancellation, type WebhookDispatcher, type WebhookFeeder, type WebhookOutbox } from '@image2model/core';
 import type { RateLimiters } from '../http/rate-limit.js';
 import type { QueueStats } from '../metrics/metrics.js';
 
@@ -12,6 +12,8 @@ export interface Runtime {
   jobs: JobService;
   /** Jobs' webhook deliveries: SQLite under DATA_DIR (embedded) or Redis (distributed). */
   webhookOutbox: WebhookOutbox;
+  /** Sends due deliveries where webhooks are sent (embedded; distributed workers), once the worker starts; null elsewhere. */
+  webhookDispatcher: WebhookDispatcher | null;
   /** Starts consuming the queue in this process and re-enqueues work a previous run left. */
   startWorker(): Promise<number>;
   close(opts?: { graceMs?: number }): Promise<void>;
@@ -56,7 +58,8 @@ export function createRetentionSweep(opts: {
   const { hours, sweepSeconds } = opts.retention;
   if (hours <= 0) return null;
   return createPeriodicPass({
-    run: async () => (await opts.jobs.cleanup(hours)).cleaned_files,
+    // A job with webhooks still to deliver waits for them (delivered or exhausted) to be deleted.
+    run: async () => (await opts.jobs.cleanup(hours, { keepPendingWebhooks: true })).cleaned_files,
     intervalMs: sweepSeconds * 1000,
     ...(opts.exclusive ? { exclusive: opts.exclusive } : {}),
     what: 'Deleting jobs past their retention',
@@ -67,8 +70,9 @@ export function createRetentionSweep(opts: {
 /**
  * The worker half both runtimes share: warm the provider up, consume the queue, run the first
  * reconcile pass (`firstPass`, which says how many files it queued again), then keep reconciling,
- * and sweep jobs past their retention (at once, then periodically); closing stops in the reverse
- * order and leaves the Redis client, if any, to its owner.
+ * send webhooks (and, distributed, feed the jobs a dead process left unfed), and sweep jobs past
+ * their retention (at once, then periodically); closing stops in the reverse order and leaves the
+ * Redis client, if any, to its owner.
  */
 export function workerLifecycle(
   parts: {
@@ -81,10 +85,14 @@ export function workerLifecycle(
     retentionSweep: PeriodicPass | null;
     cancellation: TaskCancellation;
     webhookOutbox: WebhookOutbox;
+    webhookFeeder: WebhookFeeder;
+    webhookDispatcher: WebhookDispatcher | null;
+    /** Distributed mode: feeds the jobs a process left unfed (see feedUnfedJobs). */
+    unfedPass?: PeriodicPass;
   },
   firstPass: () => Promise<number>,
 ): Pick<Runtime, 'startWorker' | 'close'> {
-  const { provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox } = parts;
+  const { provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox, webhookFeeder, webhookDispatcher, unfedPass } = parts;
   return {
     async startWorker() {
       await provider.warmUp?.();
@@ -94,6 +102,8 @@ export function workerLifecycle(
       );
       const resumed = await firstPass();
       reconciler.start();
+      webhookDispatcher?.start();
+      unfedPass?.start({ immediately: true });
       // At once, but not awaited: a large backlog of expired jobs must not hold the start up.
       retentionSweep?.start({ immediately: true });
       return resumed;
@@ -101,9 +111,13 @@ export function workerLifecycle(
     async close({ graceMs = 10_000 } = {}) {
       await retentionSweep?.stop();
       await reconciler.stop();
+      await unfedPass?.stop();
       await queue.close({ graceMs });
       await cancellation.close();
       await provider.close?.();
+      // The last transitions' feeds, then attempts in flight given back, before the outbox closes.
+      await webhookFeeder.idle();
+      await webhookDispatcher?.close();
       await events.close();
       await store.close();
       await webhookOutbox.close();

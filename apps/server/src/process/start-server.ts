@@ -7,7 +7,8 @@ import { resolveApiKeys, type ApiKeys } from './api-keys.js';
 import type { ModeParts, Runtime } from './runtime.js';
 import { embeddedParts } from './runtime-embedded.js';
 import { createApp } from '../app.js';
-import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { createMetrics, webhookDispatchMetrics, type Metrics } from '../metrics/metrics.js';
+import { resolveWebhookSecret } from './webhook-secret.js';
 import { logSweptFiles, prepareDataDir, removeOwnUploadTemps } from './data-dir.js';
 import { connectRedisFor } from './connect-redis-for.js';
 import { createProcessLogging } from './logging.js';
@@ -62,16 +63,34 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const { logger, logBuffer, redisLogs, close: closeLogging } = await createProcessLogging({ env, role: 'api', redis, destination: opts.logDestination });
   logSweptFiles(logger, files.swept);
   try {
-    const keys = await resolveApiKeys({ apiKeys: env.API_KEYS, adminKeys: env.ADMIN_API_KEYS, dataDir, logger, print, terminal: opts.printsToTerminal ?? process.stdout.isTTY === true });
+    const terminal = opts.printsToTerminal ?? process.stdout.isTTY === true;
+    const keys = await resolveApiKeys({ apiKeys: env.API_KEYS, adminKeys: env.ADMIN_API_KEYS, dataDir, logger, print, terminal });
     const opened = await openBlobStorage(env, dataDir);
     let mode: ModeParts | null = null;
-    const metrics = createMetrics({ role: redis ? 'api' : 'embedded', queueStats: () => (mode ? mode.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
+    const metrics = createMetrics({
+      role: redis ? 'api' : 'embedded',
+      queueStats: () => (mode ? mode.queueStats() : Promise.resolve({ waiting: 0, active: 0 })),
+      webhooksPending: () => (mode ? mode.runtime.webhookOutbox.pendingTotal() : Promise.resolve(0)),
+    });
     const provider = await createInstrumentedProvider(env, metrics, opts.provider);
     // BullMQ and the Redis adapters load only in distributed mode (cold start).
     const parts =
       redis && redisLogs
         ? await (await import('./runtime-distributed.js')).distributedParts({ env, redis, redisLogs, opened, uploadTempDir, logger, provider })
-        : await embeddedParts({ env, dataDir, storage: opened.storage, uploadTempDir, logger, provider, logBuffer, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+        : await embeddedParts({
+            env,
+            dataDir,
+            storage: opened.storage,
+            uploadTempDir,
+            logger,
+            provider,
+            logBuffer,
+            wrapQueue: opts.wrapQueue,
+            wrapStore: opts.wrapStore,
+            // Distributed API processes only queue webhooks: the workers sign and send them.
+            webhookSecret: await resolveWebhookSecret({ configured: env.WEBHOOK_SECRET, dataDir, logger, print, terminal }),
+            webhookMetrics: webhookDispatchMetrics(metrics),
+          });
     mode = parts;
     const app = createApp(appDepsFrom({ env, parts, keys, dataDir, storageBackend: opened.backend, uploadTempDir, logger, metrics, heartbeatMs: opts.heartbeatMs ?? 15_000 }));
     const listening = await listen(app, env);

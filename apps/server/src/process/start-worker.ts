@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { ModelProvider } from '@image2model/core';
-import { retentionOf, type Env } from '../env.js';
-import { createMetrics } from '../metrics/metrics.js';
+import { retentionOf, webhookSendingOf, type Env } from '../env.js';
+import { createMetrics, webhookDispatchMetrics } from '../metrics/metrics.js';
+import { resolveWebhookSecret } from './webhook-secret.js';
 import { createInstrumentedProvider, defaultConcurrency, generationTimeoutMs } from './provider.js';
 import { createDistributedRuntime, type DistributedRuntime } from './runtime-distributed.js';
 import { connectRedis, describeRedisUrl, logRedisState } from './redis.js';
@@ -43,8 +44,21 @@ export async function startWorker({ env, provider: override }: StartWorkerOption
   await verifySharedStorage({ opened, redis, prefix: env.REDIS_PREFIX, role: 'worker' });
   logSweptFiles(logger, files.swept);
 
+  const webhookSecret = await resolveWebhookSecret({
+    configured: env.WEBHOOK_SECRET,
+    dataDir,
+    logger,
+    print: (text) => process.stdout.write(`${text}\n`),
+    terminal: process.stdout.isTTY === true,
+    shared: { redis, key: `${env.REDIS_PREFIX}webhook-secret` },
+  });
+
   let runtime: DistributedRuntime | null = null;
-  const metrics = createMetrics({ role: 'worker', queueStats: () => (runtime ? runtime.queueStats() : Promise.resolve({ waiting: 0, active: 0 })) });
+  const metrics = createMetrics({
+    role: 'worker',
+    queueStats: () => (runtime ? runtime.queueStats() : Promise.resolve({ waiting: 0, active: 0 })),
+    webhooksPending: () => (runtime ? runtime.webhookOutbox.pendingTotal() : Promise.resolve(0)),
+  });
   const provider = await createInstrumentedProvider(env, metrics, override);
   const concurrency = env.WORKER_CONCURRENCY ?? defaultConcurrency(provider);
   const running = await createDistributedRuntime({
@@ -59,6 +73,8 @@ export async function startWorker({ env, provider: override }: StartWorkerOption
     reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
     retention: retentionOf(env),
     generationTimeoutMs: generationTimeoutMs(env, provider),
+    publicUrl: env.PUBLIC_URL ?? null,
+    webhookSending: { ...webhookSendingOf(env, webhookSecret), metrics: webhookDispatchMetrics(metrics) },
   });
   runtime = running;
   const metricsServer = await startMetricsEndpoint(env, metrics);

@@ -1,0 +1,75 @@
+import { downloadPaths } from '@image2model/api';
+import {
+  createWebhookFeeder,
+  createWebhookSigner,
+  WebhookDispatcher,
+  type JobEvents,
+  type JobStore,
+  type Logger,
+  type RetrySchedule,
+  type UnfedJobs,
+  type WebhookDispatchMetrics,
+  type WebhookFeeder,
+  type WebhookOutbox,
+  type WebhookUrlPolicy,
+} from '@image2model/core';
+
+/** What a process that sends webhooks (the embedded server, a worker) needs beyond the outbox. */
+export interface WebhookSending {
+  /** WEBHOOK_SECRET, or the generated one (see resolveWebhookSecret). */
+  secret: string;
+  timeoutMs: number;
+  schedule: RetrySchedule;
+  concurrency: number;
+  /** Checked again at every attempt, as configured now (not when the job was made). */
+  policy: WebhookUrlPolicy;
+  metrics?: WebhookDispatchMetrics;
+}
+
+/**
+ * A completed file's `model_url` in its webhook: PUBLIC_URL and the download path, without a
+ * session_id (the receiver downloads with its key). Without PUBLIC_URL no job can have a URL; a
+ * job made before it was unset gets the path alone.
+ */
+export function webhookModelUrl(publicUrl: string | null): (jobId: string, fileId: string) => string {
+  return (jobId, fileId) => `${publicUrl ?? ''}${downloadPaths.model(jobId, fileId)}`;
+}
+
+/** The feeder every process has (any process may make a final transition: a cancel on an API process). */
+export function createFeeder(parts: {
+  store: JobStore;
+  events: JobEvents;
+  outbox: WebhookOutbox;
+  logger: Logger;
+  publicUrl: string | null;
+  retentionHours: number;
+  unfed?: UnfedJobs;
+  /** This process's dispatcher, if it sends: it looks at once; others find the delivery at their next poll. */
+  dispatcher: WebhookDispatcher | null;
+}): WebhookFeeder {
+  const { dispatcher } = parts;
+  return createWebhookFeeder({
+    store: parts.store,
+    events: parts.events,
+    outbox: parts.outbox,
+    logger: parts.logger,
+    modelUrl: webhookModelUrl(parts.publicUrl),
+    retentionHours: parts.retentionHours,
+    ...(parts.unfed ? { unfed: parts.unfed } : {}),
+    ...(dispatcher ? { onQueued: () => dispatcher.wake() } : {}),
+  });
+}
+
+/** The dispatcher of a process that sends webhooks. */
+export function createDispatcher(outbox: WebhookOutbox, sending: WebhookSending, logger: Logger): WebhookDispatcher {
+  return new WebhookDispatcher({
+    outbox,
+    sign: createWebhookSigner(sending.secret),
+    policy: sending.policy,
+    schedule: sending.schedule,
+    timeoutMs: sending.timeoutMs,
+    concurrency: sending.concurrency,
+    ...(sending.metrics ? { metrics: sending.metrics } : {}),
+    logger,
+  });
+}
