@@ -59,6 +59,20 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ WEBHOOK_ALLOW_HTTP: 'yes' })).toThrow(/Invalid environment[\s\S]*WEBHOOK_ALLOW_HTTP/);
   });
 
+  it('reads how webhooks are sent: the secret (whsec_ only), the timeout, the retry schedule and the concurrency, with their defaults', () => {
+    const defaults = parseEnv({});
+    expect(defaults).toMatchObject({ WEBHOOK_TIMEOUT_MS: 10_000, WEBHOOK_CONCURRENCY: 8 });
+    expect(defaults.WEBHOOK_SECRET).toBeUndefined();
+    expect(defaults.WEBHOOK_RETRY_SCHEDULE.delaysMs).toEqual([10_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000, 43_200_000]);
+    const env = parseEnv({ WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', WEBHOOK_TIMEOUT_MS: '2500', WEBHOOK_RETRY_SCHEDULE: '0.5, 2,30', WEBHOOK_CONCURRENCY: '3' });
+    expect(env).toMatchObject({ WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', WEBHOOK_TIMEOUT_MS: 2500, WEBHOOK_CONCURRENCY: 3 });
+    expect(env.WEBHOOK_RETRY_SCHEDULE.delaysMs).toEqual([500, 2000, 30_000]);
+    expect(() => parseEnv({ WEBHOOK_SECRET: 'not-a-secret' })).toThrow(/Invalid environment[\s\S]*WEBHOOK_SECRET[\s\S]*whsec_/);
+    expect(() => parseEnv({ WEBHOOK_RETRY_SCHEDULE: '10,soon' })).toThrow(/Invalid environment[\s\S]*WEBHOOK_RETRY_SCHEDULE[\s\S]*"soon"/);
+    expect(() => parseEnv({ WEBHOOK_TIMEOUT_MS: '0' })).toThrow(/Invalid environment[\s\S]*WEBHOOK_TIMEOUT_MS/);
+    expect(() => parseEnv({ WEBHOOK_CONCURRENCY: '0' })).toThrow(/Invalid environment[\s\S]*WEBHOOK_CONCURRENCY/);
+  });
+
   it('refuses WEBHOOK_URL without PUBLIC_URL, saying to set it', () => {
     expect(() => parseEnv({ WEBHOOK_URL: 'https://hooks.example.com/i2m' })).toThrow(/WEBHOOK_URL needs PUBLIC_URL/);
   });

@@ -118,7 +118,7 @@ const EnvSchema = z.object({
   /** Accept webhook URLs whose host is on a loopback, private or other non-public address (tests, private deployments). */
   WEBHOOK_ALLOW_PRIVATE: flag,
   /** The Standard Webhooks secret (`whsec_` and base64) webhooks are signed with; unset: generated at first start and kept in DATA_DIR. */
-  WEBHOOK_SECRET: z.string().refine(isWebhookSecret, 'must be whsec_ followed by base64 (e.g. whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw)').optional(),
+  WEBHOOK_SECRET: z.string().refine(isWebhookSecret, 'WEBHOOK_SECRET must be whsec_ followed by base64 (e.g. whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw)').optional(),
   /** How long one delivery attempt may take, connection to answer, before it counts as failed. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_WEBHOOK_TIMEOUT_MS),
   /** The delays in seconds before each retry of a failed delivery, comma-separated (±10 % jitter); after the last, the delivery is exhausted. */
