@@ -17,10 +17,10 @@ export interface LocalHttpServer {
   close(): Promise<void>;
 }
 
-/** An HTTP server on a free loopback port, answering with `handler`: a stand-in for another host. */
-export async function startHttpServer(handler: RequestListener): Promise<LocalHttpServer> {
+/** An HTTP server on a free loopback port (or `port`: a receiver coming back up), answering with `handler`: a stand-in for another host. */
+export async function startHttpServer(handler: RequestListener, listenOn = 0): Promise<LocalHttpServer> {
   const server = createHttpServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenOn, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -42,3 +42,37 @@ export async function startTestReceiver(then: ReceiverBehaviour = 204, script: R
   });
   return Object.assign(receiver, { url: `${server.url}/hook`, close: () => server.close() });
 }
+
+export interface EventAttempt extends ReceivedWebhook {
+  /** Its `webhook-id` header. */
+  id: string;
+}
+
+export interface PerEventReceiver {
+  url: string;
+  attempts: EventAttempt[];
+  /** The attempts of one event (by `webhook-id`), in arrival order. */
+  ofEvent(id: string): EventAttempt[];
+  close(): Promise<void>;
+}
+
+/**
+ * A receiver that answers each event's attempts in turn from `perEvent` (then 204), so every event
+ * sees the same sequence however their attempts interleave; on `port` to come back up where a
+ * server expects it.
+ */
+export async function startPerEventReceiver(perEvent: ReceiverBehaviour[], opts: { port?: number } = {}): Promise<PerEventReceiver> {
+  const attempts: EventAttempt[] = [];
+  const ofEvent = (id: string) => attempts.filter((a) => a.id === id);
+  const server = await startHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const id = String(req.headers['webhook-id']);
+      const before = ofEvent(id).length;
+      attempts.push({ at: Date.now(), id, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      act(perEvent[before] ?? 204, req, res);
+    });
+  }, opts.port);
+  return { url: `${server.url}/hook`, attempts, ofEvent, close: () => server.close() };
+}
