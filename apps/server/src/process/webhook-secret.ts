@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { generateWebhookSecret } from '@image2model/core';
-import { callRedis } from '@image2model/core/distributed';
 import { announceGeneratedSecret, readStoredSecret, storeGeneratedSecret } from './generated-secret.js';
 
 export const WEBHOOK_SECRET_FILE = 'webhook-secret.txt';
@@ -30,8 +29,9 @@ export async function resolveWebhookSecret(opts: {
   let secret = candidate;
   if (opts.shared) {
     const { redis, key } = opts.shared;
-    await callRedis(() => redis.set(key, candidate, 'NX'));
-    secret = (await callRedis(() => redis.get(key))) ?? candidate;
+    // Plain commands, not core/distributed's wrappers: embedded mode must not load the Redis adapters (cold start).
+    await redis.set(key, candidate, 'NX');
+    secret = (await redis.get(key)) ?? candidate;
   }
   if (secret === stored) {
     opts.logger.info({ file }, `No WEBHOOK_SECRET configured: signing webhooks with the secret stored in ${file}`);
