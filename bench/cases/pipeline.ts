@@ -10,11 +10,11 @@ import { profileArgs, startProduct, waitForHeld, type ProductServer } from '../l
 import { subscribe } from '../lib/sse.js';
 import { fmt, nowMs, percentile, sum } from '../lib/stats.js';
 
-const FILES_PER_BATCH = 25;
+export const FILES_PER_BATCH = 25;
 const UPLOADS_IN_FLIGHT = 4;
 /** Files each worker runs at once, set explicitly: the default grows with the machine's cores. */
 const SLOTS_PER_WORKER = 2;
-const SLOTS_ENV = { WORKER_CONCURRENCY: String(SLOTS_PER_WORKER) };
+export const SLOTS_ENV = { WORKER_CONCURRENCY: String(SLOTS_PER_WORKER) };
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const WORKERS = 2;
 
@@ -23,8 +23,11 @@ interface FileTimes {
   completedAt: number | null;
 }
 
-interface PipelineFigures {
+export interface PipelineFigures {
   files: number;
+  /** When the slots were released and when the last job's `done` arrived (the runner's clock). */
+  startedAt: number;
+  finishedAt: number;
   p50: number;
   p90: number;
   filesPerSecond: number;
@@ -55,10 +58,11 @@ function follow(server: ProductServer, jobId: string, files: Map<string, FileTim
 }
 
 /**
- * Holds every worker slot with a warm-up job, queues the measured batches behind it, follows every
- * job's stream (so each measured file is seen live from its pick-up), then releases the slots.
+ * Holds every worker slot with a warm-up job, queues the measured batches behind it (with
+ * `fields`, e.g. a webhook_url), follows every job's stream (so each measured file is seen live
+ * from its pick-up), then releases the slots.
  */
-async function measure(ctx: CaseContext, server: ProductServer, workers: NodeChild[], batches: number): Promise<PipelineFigures> {
+export async function measurePipeline(ctx: CaseContext, server: ProductServer, workers: NodeChild[], batches: number, fields: Record<string, string> = {}): Promise<PipelineFigures> {
   const slots = workers.length * SLOTS_PER_WORKER;
   const photo = await tinyPhoto();
   const parts = (prefix: string, n: number): FilePart[] => Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i + 1}.jpg`, data: photo, type: 'image/jpeg' }));
@@ -68,7 +72,7 @@ async function measure(ctx: CaseContext, server: ProductServer, workers: NodeChi
   await waitForHeld(workers, slots);
   const jobIds: string[] = [];
   for (let next = 0; next < batches; next += UPLOADS_IN_FLIGHT) {
-    const wave = Array.from({ length: Math.min(UPLOADS_IN_FLIGHT, batches - next) }, (_, i) => uploadBatch(server.api, server.key, parts(`batch-${next + i + 1}`, FILES_PER_BATCH)));
+    const wave = Array.from({ length: Math.min(UPLOADS_IN_FLIGHT, batches - next) }, (_, i) => uploadBatch(server.api, server.key, parts(`batch-${next + i + 1}`, FILES_PER_BATCH), fields));
     jobIds.push(...(await Promise.all(wave)).map((answer) => answer.job_id));
   }
   ctx.log(`${jobIds.length} batches queued behind ${slots} held files`);
@@ -113,6 +117,8 @@ async function measure(ctx: CaseContext, server: ProductServer, workers: NodeChi
     lost: lost.length,
     lostExample: lost[0] ?? null,
     files: total,
+    startedAt: started,
+    finishedAt: finished,
     p50: percentile(perFile, 50),
     p90: percentile(perFile, 90),
     filesPerSecond: total / ((finished - started) / 1000),
@@ -122,7 +128,7 @@ async function measure(ctx: CaseContext, server: ProductServer, workers: NodeChi
 
 async function embedded(ctx: CaseContext, batches: number): Promise<PipelineFigures> {
   const server = await startProduct(ctx, { env: SLOTS_ENV });
-  return measure(ctx, server, [server.child], batches);
+  return measurePipeline(ctx, server, [server.child], batches);
 }
 
 /** Whether a Redis answers at REDIS_URL (CI starts one; a laptop may not have one). */
@@ -159,7 +165,7 @@ async function distributed(ctx: CaseContext, batches: number): Promise<PipelineF
       }),
     ),
   );
-  return measure(ctx, server, workers, batches);
+  return measurePipeline(ctx, server, workers, batches);
 }
 
 async function run(ctx: CaseContext) {

@@ -69,8 +69,8 @@ export interface UploadAnswer {
   files: { file_id: string; filename: string; status: string }[];
 }
 
-export async function uploadBatch(apiUrl: string, key: string, files: readonly FilePart[]): Promise<UploadAnswer> {
-  return JSON.parse(await postBody(`${apiUrl}/upload/batch`, multipartBody(files), auth(key))) as UploadAnswer;
+export async function uploadBatch(apiUrl: string, key: string, files: readonly FilePart[], fields: Record<string, string> = {}): Promise<UploadAnswer> {
+  return JSON.parse(await postBody(`${apiUrl}/upload/batch`, multipartBody(files, fields), auth(key))) as UploadAnswer;
 }
 
 function send(url: string, opts: { method: string; headers: Record<string, string>; chunks?: Buffer[] }): Promise<IncomingMessage> {
