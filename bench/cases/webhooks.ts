@@ -76,7 +76,7 @@ async function run(ctx: CaseContext) {
 }
 
 const LIMITS = `
-**What it costs.** Each final transition feeds the job (\`packages/core/src/webhooks/feed-webhooks.ts\`): the job and its log after the webhook cursor are read from memory, each delivery is one SQLite insert (WAL, \`synchronous=FULL\`: an fsync), and the cursor is written lazily with the next \`job.json\`. The feed is not waited for by the task, and feeds of one job coalesce, so the generation slots never wait on it; the dispatcher's attempts (8 at once) share the event loop and the disk with the pipeline.
+**What it costs.** Each final transition feeds the job (\`packages/core/src/webhooks/feed-webhooks.ts\`) on the main thread: the job and its log after the webhook cursor are read from memory, each delivery is one SQLite insert (WAL, \`synchronous=NORMAL\`), and the cursor rides along the job's next \`job.json\` write; the task does not wait for it. Sending (claims, records, signing, one connection per attempt) runs on the embedded server's sender thread (\`apps/server/src/process/webhook-sender.ts\`): on the main event loop it cost about 1.5 ms of CPU per file, a third of the pipeline's files/s, and with \`synchronous=FULL\` (an fsync per enqueue, claim and record on the loop) two thirds. The CPU per file above counts every thread of the server, so it still includes the sender's share; on a two-core host the sender competes with the generator threads for the cores.
 `;
 
 export const webhooksCase: BenchCase = {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { WebhookAttemptKind, WebhookDispatchMetrics } from '@image2model/core';
+import type { WebhookAttemptKind } from '@image2model/core';
 
 /** Queue depth as this process sees it; embedded mode knows only waiting and active. */
 export interface QueueStats {
@@ -140,12 +140,10 @@ export function createMetrics(opts: MetricsOptions): Metrics {
 
 const OUTCOME_OF: Record<WebhookAttemptKind, string> = { delivered: 'delivered', retrying: 'retry', exhausted: 'exhausted', gone: 'gone' };
 
-/** The dispatcher's per-attempt hook, counting into these metrics. */
-export function webhookDispatchMetrics(metrics: Metrics): WebhookDispatchMetrics {
-  return {
-    attempted({ kind, result }) {
-      metrics.webhookDeliveries.inc({ outcome: OUTCOME_OF[kind] });
-      metrics.webhookDuration.observe(result.duration_ms / 1000);
-    },
+/** Counts one recorded webhook attempt (the dispatcher's hook, wherever it runs). */
+export function webhookAttemptRecorder(metrics: Metrics): (kind: WebhookAttemptKind, durationMs: number) => void {
+  return (kind, durationMs) => {
+    metrics.webhookDeliveries.inc({ outcome: OUTCOME_OF[kind] });
+    metrics.webhookDuration.observe(durationMs / 1000);
   };
 }

@@ -73,9 +73,9 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   const cancellation = new RedisTaskCancellation({ redis, prefix, logger });
   const retention = opts.retention ?? { hours: 0, sweepSeconds: 300 };
   const webhookOutbox = new RedisWebhookOutbox({ redis, prefix });
-  const webhookDispatcher = opts.webhookSending ? createDispatcher(webhookOutbox, opts.webhookSending, logger) : null;
+  const webhookSender = opts.webhookSending ? createDispatcher(webhookOutbox, opts.webhookSending, logger) : null;
   const unfed = new RedisUnfedJobs({ redis, prefix });
-  const webhookFeeder = createFeeder({ store, events, outbox: webhookOutbox, logger, publicUrl: opts.publicUrl ?? null, retentionHours: retention.hours, unfed, dispatcher: webhookDispatcher });
+  const webhookFeeder = createFeeder({ store, events, outbox: webhookOutbox, logger, publicUrl: opts.publicUrl ?? null, retentionHours: retention.hours, unfed, dispatcher: webhookSender });
   const jobs = createJobService({
     store,
     queue,
@@ -125,7 +125,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
 
   // BullMQ keeps queued work across restarts; the first pass re-queues files whose queue entry was
   // lost (e.g. Redis restored from an older snapshot), unless another worker is at it.
-  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox, webhookFeeder, webhookDispatcher, unfedPass }, async () => (await reconciler.runOnce()) ?? 0);
+  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox, webhookFeeder, webhookSender, unfedPass }, async () => (await reconciler.runOnce()) ?? 0);
   return {
     store,
     events,
@@ -134,7 +134,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     provider,
     jobs,
     webhookOutbox,
-    webhookDispatcher,
+    webhookSender,
     startWorker: lifecycle.startWorker,
     pingRedis: () => pingRedis(redis),
     queueStats: () => queue.stats(),

@@ -13,7 +13,6 @@ import {
   type Logger,
   type ModelProvider,
   type ModelRedirect,
-  type WebhookDispatchMetrics,
   type WebhookSubscriptionConfig,
 } from '@image2model/core';
 import { join } from 'node:path';
@@ -24,7 +23,8 @@ import { defaultConcurrency, generationTimeoutMs } from './provider.js';
 import { retentionOf, webhooksOf } from '../env.js';
 import { modelRedirectOf } from './blob-storage.js';
 import { createRetentionSweep, workerLifecycle, type ModeParts, type RetentionOptions, type Runtime } from './runtime.js';
-import { createDispatcher, createFeeder, type WebhookSending } from './webhook-delivery.js';
+import { createFeeder, type WebhookSending } from './webhook-delivery.js';
+import { startSenderThread } from './webhook-sender.js';
 import { webhookSendingOf } from '../env.js';
 
 export interface EmbeddedRuntimeOptions {
@@ -62,9 +62,11 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   // The store recovers lost final events into the same log the service serves from.
   const events = new FsJobEvents({ root: opts.dataDir, logger: opts.logger });
   const retention = opts.retention ?? { hours: 0, sweepSeconds: 300 };
-  const webhookOutbox = new SqliteWebhookOutbox({ file: join(opts.dataDir, 'webhooks.sqlite') });
-  const webhookDispatcher = opts.webhookSending ? createDispatcher(webhookOutbox, opts.webhookSending, opts.logger) : null;
-  const feeding = { events, outbox: webhookOutbox, logger: opts.logger, publicUrl: opts.publicUrl ?? null, retentionHours: retention.hours, dispatcher: webhookDispatcher };
+  const webhookFile = join(opts.dataDir, 'webhooks.sqlite');
+  const webhookOutbox = new SqliteWebhookOutbox({ file: webhookFile });
+  // Sent from a thread of its own, so sending never takes the generation pipeline's event loop.
+  const webhookSender = opts.webhookSending ? startSenderThread(webhookFile, opts.webhookSending, opts.logger) : null;
+  const feeding = { events, outbox: webhookOutbox, logger: opts.logger, publicUrl: opts.publicUrl ?? null, retentionHours: retention.hours, dispatcher: webhookSender };
   // Webhooks of the jobs the previous run changed are queued before those count as checked: a
   // final event whose feeding a crash cut off is fed now (queueing is idempotent).
   const store = await FsJobStore.open({
@@ -103,8 +105,8 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     logger: opts.logger,
   });
   const retentionSweep = createRetentionSweep({ jobs, retention, logger: opts.logger });
-  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox, webhookFeeder, webhookDispatcher }, () => jobs.resumeUnfinished());
-  return { store, events, queue, storage, provider, jobs, webhookOutbox, webhookDispatcher, ...lifecycle };
+  const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox, webhookFeeder, webhookSender }, () => jobs.resumeUnfinished());
+  return { store, events, queue, storage, provider, jobs, webhookOutbox, webhookSender, ...lifecycle };
 }
 
 /** Embedded mode: state (and idempotency records) under DATA_DIR, blobs there or in a bucket, the in-process queue, memory rate limits, the in-memory log. */
@@ -120,11 +122,11 @@ export async function embeddedParts(opts: {
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
   /** The secret webhooks are signed with (see resolveWebhookSecret). */
   webhookSecret: string;
-  /** Counts webhook attempts (see webhookDispatchMetrics). */
-  webhookMetrics?: WebhookDispatchMetrics;
+  /** Counts webhook attempts (see webhookAttemptRecorder). */
+  recordWebhookAttempt?: WebhookSending['record'];
 }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, storage: opts.storage, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), modelRedirect: modelRedirectOf(env), publicUrl: env.PUBLIC_URL ?? null, webhookSending: { ...webhookSendingOf(env, opts.webhookSecret), ...(opts.webhookMetrics ? { metrics: opts.webhookMetrics } : {}) }, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, storage: opts.storage, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), modelRedirect: modelRedirectOf(env), publicUrl: env.PUBLIC_URL ?? null, webhookSending: { ...webhookSendingOf(env, opts.webhookSecret), ...(opts.recordWebhookAttempt ? { record: opts.recordWebhookAttempt } : {}) }, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
   const idempotency = await FsIdempotencyStore.open({ root: opts.dataDir, logger: opts.logger });
   return {
     runtime,

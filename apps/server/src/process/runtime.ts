@@ -1,6 +1,7 @@
 import type { LogEntry, LogQuery } from '@image2model/api';
-import { createPeriodicPass, type BlobStorage, type IdempotencyStore, type JobEvents, type JobQueue, type JobService, type JobStore, type Logger, type ModelProvider, type PeriodicPass, type TaskCancellation, type WebhookDispatcher, type WebhookFeeder, type WebhookOutbox } from '@image2model/core';
+import { createPeriodicPass, type BlobStorage, type IdempotencyStore, type JobEvents, type JobQueue, type JobService, type JobStore, type Logger, type ModelProvider, type PeriodicPass, type TaskCancellation, type WebhookFeeder, type WebhookOutbox } from '@image2model/core';
 import type { RateLimiters } from '../http/rate-limit.js';
+import type { WebhookSender } from './webhook-sender.js';
 import type { QueueStats } from '../metrics/metrics.js';
 
 export interface Runtime {
@@ -12,8 +13,8 @@ export interface Runtime {
   jobs: JobService;
   /** Jobs' webhook deliveries: SQLite under DATA_DIR (embedded) or Redis (distributed). */
   webhookOutbox: WebhookOutbox;
-  /** Sends due deliveries where webhooks are sent (embedded; distributed workers), once the worker starts; null elsewhere. */
-  webhookDispatcher: WebhookDispatcher | null;
+  /** Sends due deliveries where webhooks are sent (embedded: on its own thread; distributed workers), once the worker starts; null elsewhere. */
+  webhookSender: WebhookSender | null;
   /** Starts consuming the queue in this process and re-enqueues work a previous run left. */
   startWorker(): Promise<number>;
   close(opts?: { graceMs?: number }): Promise<void>;
@@ -86,13 +87,13 @@ export function workerLifecycle(
     cancellation: TaskCancellation;
     webhookOutbox: WebhookOutbox;
     webhookFeeder: WebhookFeeder;
-    webhookDispatcher: WebhookDispatcher | null;
+    webhookSender: WebhookSender | null;
     /** Distributed mode: feeds the jobs a process left unfed (see feedUnfedJobs). */
     unfedPass?: PeriodicPass;
   },
   firstPass: () => Promise<number>,
 ): Pick<Runtime, 'startWorker' | 'close'> {
-  const { provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox, webhookFeeder, webhookDispatcher, unfedPass } = parts;
+  const { provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox, webhookFeeder, webhookSender, unfedPass } = parts;
   return {
     async startWorker() {
       await provider.warmUp?.();
@@ -102,7 +103,7 @@ export function workerLifecycle(
       );
       const resumed = await firstPass();
       reconciler.start();
-      webhookDispatcher?.start();
+      webhookSender?.start();
       unfedPass?.start({ immediately: true });
       // At once, but not awaited: a large backlog of expired jobs must not hold the start up.
       retentionSweep?.start({ immediately: true });
@@ -117,7 +118,7 @@ export function workerLifecycle(
       await provider.close?.();
       // The last transitions' feeds, then attempts in flight given back, before the outbox closes.
       await webhookFeeder.idle();
-      await webhookDispatcher?.close();
+      await webhookSender?.close();
       await events.close();
       await store.close();
       await webhookOutbox.close();

@@ -7,7 +7,7 @@ import { resolveApiKeys, type ApiKeys } from './api-keys.js';
 import type { ModeParts, Runtime } from './runtime.js';
 import { embeddedParts } from './runtime-embedded.js';
 import { createApp } from '../app.js';
-import { createMetrics, webhookDispatchMetrics, type Metrics } from '../metrics/metrics.js';
+import { createMetrics, webhookAttemptRecorder, type Metrics } from '../metrics/metrics.js';
 import { resolveWebhookSecret } from './webhook-secret.js';
 import { logSweptFiles, prepareDataDir, removeOwnUploadTemps } from './data-dir.js';
 import { connectRedisFor } from './connect-redis-for.js';
@@ -89,7 +89,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
             wrapStore: opts.wrapStore,
             // Distributed API processes only queue webhooks: the workers sign and send them.
             webhookSecret: await resolveWebhookSecret({ configured: env.WEBHOOK_SECRET, dataDir, logger, print, terminal }),
-            webhookMetrics: webhookDispatchMetrics(metrics),
+            recordWebhookAttempt: webhookAttemptRecorder(metrics),
           });
     mode = parts;
     const app = createApp(appDepsFrom({ env, parts, keys, dataDir, storageBackend: opened.backend, uploadTempDir, logger, metrics, heartbeatMs: opts.heartbeatMs ?? 15_000 }));

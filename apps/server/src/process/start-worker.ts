@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ModelProvider } from '@image2model/core';
 import { retentionOf, webhookSendingOf, type Env } from '../env.js';
-import { createMetrics, webhookDispatchMetrics } from '../metrics/metrics.js';
+import { createMetrics, webhookAttemptRecorder } from '../metrics/metrics.js';
 import { resolveWebhookSecret } from './webhook-secret.js';
 import { createInstrumentedProvider, defaultConcurrency, generationTimeoutMs } from './provider.js';
 import { createDistributedRuntime, type DistributedRuntime } from './runtime-distributed.js';
@@ -74,7 +74,7 @@ export async function startWorker({ env, provider: override }: StartWorkerOption
     retention: retentionOf(env),
     generationTimeoutMs: generationTimeoutMs(env, provider),
     publicUrl: env.PUBLIC_URL ?? null,
-    webhookSending: { ...webhookSendingOf(env, webhookSecret), metrics: webhookDispatchMetrics(metrics) },
+    webhookSending: { ...webhookSendingOf(env, webhookSecret), record: webhookAttemptRecorder(metrics) },
   });
   runtime = running;
   const metricsServer = await startMetricsEndpoint(env, metrics);

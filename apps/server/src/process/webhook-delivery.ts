@@ -8,11 +8,12 @@ import {
   type Logger,
   type RetrySchedule,
   type UnfedJobs,
-  type WebhookDispatchMetrics,
+  type WebhookAttemptKind,
   type WebhookFeeder,
   type WebhookOutbox,
   type WebhookUrlPolicy,
 } from '@image2model/core';
+import type { WebhookSender } from './webhook-sender.js';
 
 /** What a process that sends webhooks (the embedded server, a worker) needs beyond the outbox. */
 export interface WebhookSending {
@@ -23,7 +24,8 @@ export interface WebhookSending {
   concurrency: number;
   /** Checked again at every attempt, as configured now (not when the job was made). */
   policy: WebhookUrlPolicy;
-  metrics?: WebhookDispatchMetrics;
+  /** Counts each recorded attempt (see recordWebhookAttempt). */
+  record?: (kind: WebhookAttemptKind, durationMs: number) => void;
 }
 
 /**
@@ -44,8 +46,8 @@ export function createFeeder(parts: {
   publicUrl: string | null;
   retentionHours: number;
   unfed?: UnfedJobs;
-  /** This process's dispatcher, if it sends: it looks at once; others find the delivery at their next poll. */
-  dispatcher: WebhookDispatcher | null;
+  /** This process's sender, if it sends: it looks at once; others find the delivery at their next poll. */
+  dispatcher: WebhookSender | null;
 }): WebhookFeeder {
   const { dispatcher } = parts;
   return createWebhookFeeder({
@@ -62,6 +64,7 @@ export function createFeeder(parts: {
 
 /** The dispatcher of a process that sends webhooks. */
 export function createDispatcher(outbox: WebhookOutbox, sending: WebhookSending, logger: Logger): WebhookDispatcher {
+  const { record } = sending;
   return new WebhookDispatcher({
     outbox,
     sign: createWebhookSigner(sending.secret),
@@ -69,7 +72,7 @@ export function createDispatcher(outbox: WebhookOutbox, sending: WebhookSending,
     schedule: sending.schedule,
     timeoutMs: sending.timeoutMs,
     concurrency: sending.concurrency,
-    ...(sending.metrics ? { metrics: sending.metrics } : {}),
+    ...(record ? { metrics: { attempted: ({ kind, result }) => record(kind, result.duration_ms) } } : {}),
     logger,
   });
 }

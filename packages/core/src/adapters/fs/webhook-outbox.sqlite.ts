@@ -49,7 +49,8 @@ export interface SqliteWebhookOutboxOptions {
  * loss may lose the last ones written. Not FULL: better-sqlite3 is synchronous, so an fsync per
  * enqueue, claim and record stalls the event loop every generation shares (bench/cases/webhooks.ts
  * measured 0.33× the pipeline's throughput with FULL). Claims are transactions (BEGIN IMMEDIATE); the file belongs to one process
- * (embedded mode), which frees at open the claims a killed predecessor held.
+ * (embedded mode), which frees at open the claims a killed predecessor held. That process may open
+ * it twice: the embedded server enqueues on its main thread and claims on its sender thread.
  * @example
  * const outbox = new SqliteWebhookOutbox({ file: join(dataDir, 'webhooks.sqlite') });
  */
