@@ -75,7 +75,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   const webhookOutbox = new RedisWebhookOutbox({ redis, prefix });
   const webhookSender = opts.webhookSending ? createDispatcher(webhookOutbox, opts.webhookSending, logger) : null;
   const unfed = new RedisUnfedJobs({ redis, prefix });
-  const webhookFeeder = createFeeder({ store, events, outbox: webhookOutbox, logger, publicUrl: opts.publicUrl ?? null, retentionHours: retention.hours, unfed, dispatcher: webhookSender });
+  const webhookFeeder = createFeeder({ store, events, outbox: webhookOutbox, logger, publicUrl: opts.publicUrl ?? null, retentionHours: retention.hours, unfed, sender: webhookSender });
   const jobs = createJobService({
     store,
     queue,

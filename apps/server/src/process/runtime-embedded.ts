@@ -64,18 +64,21 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   const retention = opts.retention ?? { hours: 0, sweepSeconds: 300 };
   const webhookFile = join(opts.dataDir, 'webhooks.sqlite');
   const webhookOutbox = new SqliteWebhookOutbox({ file: webhookFile });
-  // Sent from a thread of its own, so sending never takes the generation pipeline's event loop.
-  const webhookSender = opts.webhookSending ? startSenderThread(webhookFile, opts.webhookSending, opts.logger) : null;
-  const feeding = { events, outbox: webhookOutbox, logger: opts.logger, publicUrl: opts.publicUrl ?? null, retentionHours: retention.hours, dispatcher: webhookSender };
+  const feeding = { events, outbox: webhookOutbox, logger: opts.logger, publicUrl: opts.publicUrl ?? null, retentionHours: retention.hours };
   // Webhooks of the jobs the previous run changed are queued before those count as checked: a
-  // final event whose feeding a crash cut off is fed now (queueing is idempotent).
+  // final event whose feeding a crash cut off is fed now (queueing is idempotent; sending starts with the worker).
   const store = await FsJobStore.open({
     root: opts.dataDir,
     logger: opts.logger,
     events,
-    recover: (opened, jobIds) => createFeeder({ ...feeding, store: opened }).feedAll(jobIds),
+    recover: (opened, jobIds) => createFeeder({ ...feeding, store: opened, sender: null }).feedAll(jobIds),
+  }).catch(async (error: unknown) => {
+    await webhookOutbox.close();
+    throw error;
   });
-  const webhookFeeder = createFeeder({ ...feeding, store });
+  // Sent from a thread of its own, so sending never takes the generation pipeline's event loop.
+  const webhookSender = opts.webhookSending ? startSenderThread(webhookFile, opts.webhookSending, opts.logger) : null;
+  const webhookFeeder = createFeeder({ ...feeding, store, sender: webhookSender });
   const { storage, provider } = opts;
   const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
   const cancellation = new MemoryTaskCancellation();

@@ -47,9 +47,9 @@ export function createFeeder(parts: {
   retentionHours: number;
   unfed?: UnfedJobs;
   /** This process's sender, if it sends: it looks at once; others find the delivery at their next poll. */
-  dispatcher: WebhookSender | null;
+  sender: WebhookSender | null;
 }): WebhookFeeder {
-  const { dispatcher } = parts;
+  const { sender } = parts;
   return createWebhookFeeder({
     store: parts.store,
     events: parts.events,
@@ -58,7 +58,7 @@ export function createFeeder(parts: {
     modelUrl: webhookModelUrl(parts.publicUrl),
     retentionHours: parts.retentionHours,
     ...(parts.unfed ? { unfed: parts.unfed } : {}),
-    ...(dispatcher ? { onQueued: () => dispatcher.wake() } : {}),
+    ...(sender ? { onQueued: () => sender.wake() } : {}),
   });
 }
 

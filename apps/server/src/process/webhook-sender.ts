@@ -42,6 +42,8 @@ export function startSenderThread(file: string, sending: WebhookSending, logger:
     });
     worker.once('exit', () => resolve());
   });
+  // The server's own handles keep the process up; a thread left by a start that failed must not.
+  worker.unref();
   worker.on('error', (error) => logger.error({ err: error }, 'The webhook sender thread failed; webhooks wait in the outbox until the next start'));
   return {
     start: () => worker.postMessage('start' satisfies ToSender),
