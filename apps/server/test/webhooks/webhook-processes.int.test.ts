@@ -115,20 +115,29 @@ describe('webhooks across processes (built server, real receivers)', () => {
     expect(received.every((r) => bodyOf(r).data.job_id === jobId)).toBe(true);
   });
 
-  it.skipIf(!redisUp)('distributed, two API processes and a worker: each attempt made once, signed with the secret generated once and shared', { timeout: 120_000 }, async () => {
-    const cluster = await startCluster({ apis: 2, workers: 1, env: { ...LOOPBACK_HOOKS, WEBHOOK_RETRY_SCHEDULE: '0.3,0.3,0.3' } });
+  it.skipIf(!redisUp)('distributed, two API processes and a worker: each attempt made once (a cancel on the other API process too), signed with the secret generated once and shared', { timeout: 120_000 }, async () => {
+    const cluster = await startCluster({ apis: 2, workers: 1, env: { ...LOOPBACK_HOOKS, WEBHOOK_RETRY_SCHEDULE: '0.3,0.3,0.3', WORKER_CONCURRENCY: '1' } });
     onTestFinished(() => cluster.stop());
     const receiver = await startPerEventReceiver([500]);
     onTestFinished(() => receiver.close());
     const [a, b] = cluster.apis;
     if (!a || !b) throw new Error('two API processes expected');
     const first = await upload(a.url, CLUSTER_KEY, 2, receiver.url);
-    const second = await upload(b.url, CLUSTER_KEY, 1, receiver.url);
-    await waitFor(async () => (receiver.attempts.length >= 10 ? true : undefined), { timeoutMs: 60_000, what: 'two attempts of each of five events' });
+    // Queued behind the first job's files on the one slot, and cancelled through the other API
+    // process: its file.cancelled events are queued there, and sent by the worker.
+    const second = await upload(b.url, CLUSTER_KEY, 4, receiver.url);
+    const cancel = await fetch(`${b.url}/api/v1/jobs/${second}/cancel`, { method: 'POST', headers: { Authorization: `Bearer ${CLUSTER_KEY}`, 'Content-Type': 'application/json' }, body: '{}' });
+    expect(cancel.status).toBe(200);
+    const { cancelled_file_ids } = (await cancel.json()) as { cancelled_file_ids: string[] };
+    expect(cancelled_file_ids.length).toBeGreaterThan(0);
+    const expected = 3 + 4 + 1;
+    await waitFor(async () => (receiver.attempts.length >= 2 * expected ? true : undefined), { timeoutMs: 60_000, what: 'two attempts of each event' });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const events = expectOneIdPerEvent(receiver.attempts);
-    expect(events.size).toBe(5);
+    expect(events.size).toBe(expected);
     for (const id of events.keys()) expect(receiver.ofEvent(id)).toHaveLength(2);
+    const ofSecond = [...events.values()].filter((e) => e.data.job_id === second);
+    expect(ofSecond.filter((e) => e.type === 'file.cancelled').map((e) => e.data.file_id).sort()).toEqual([...cancelled_file_ids].sort());
     expect([...events.values()].filter((e) => e.type === 'job.finished').map((e) => e.data.job_id).sort()).toEqual([first, second].sort());
 
     const file = join(cluster.dataDir, 'webhook-secret.txt');
