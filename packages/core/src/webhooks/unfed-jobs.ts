@@ -15,21 +15,15 @@ export interface UnfedJobs {
   forget(jobId: string): Promise<void>;
 }
 
-/** Jobs taken per round of a pass. */
-const BATCH = 200;
+/** Marked jobs one pass takes at most; the rest wait for the next pass. */
+const PASS_LIMIT = 10_000;
 
 /**
- * One pass of the recovery: feeds every marked job (each feed clears its mark). A job marked again
- * meanwhile is fed in the same pass; a feed that fails leaves its mark for the next pass.
+ * One pass of the recovery: feeds the jobs marked when it starts (each feed clears its mark; one
+ * that fails keeps it for the next pass). Marks made meanwhile are mostly cleared by their own
+ * feeds; the next pass takes the rest, so a pass never chases live traffic.
  * Resolves how many deliveries were queued.
  */
 export async function feedUnfedJobs(feeder: WebhookFeeder, unfed: UnfedJobs): Promise<number> {
-  let queued = 0;
-  const tried = new Set<string>();
-  for (;;) {
-    const fresh = (await unfed.list(BATCH + tried.size)).filter((jobId) => !tried.has(jobId));
-    if (fresh.length === 0) return queued;
-    for (const jobId of fresh) tried.add(jobId);
-    queued += await feeder.feedAll(fresh);
-  }
+  return feeder.feedAll(await unfed.list(PASS_LIMIT));
 }
