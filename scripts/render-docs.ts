@@ -52,7 +52,7 @@ async function renderGallery(): Promise<void> {
     await writeFile(new URL(`${photo.name}.input.png`, GALLERY), input);
     await writeFile(new URL(`${photo.name}.png`, GALLERY), montage);
     rows.push({ name: photo.name, caption: photo.caption, result });
-    console.log(`${photo.name}: ${result.stats.triangles} triangles${result.warnings.length ? `, warnings: ${result.warnings.join('; ')}` : ''}`);
+    console.log(`${photo.name}: ${result.stats.triangles} triangles${result.warnings.length ? `, warnings: ${result.warnings.map((w) => w.code).join(', ')}` : ''}`);
   }
   await writeFile(new URL('README.md', GALLERY), describeGallery(rows));
 }
@@ -92,7 +92,7 @@ function describeGallery(rows: GalleryRow[]): string {
     '| Input | Triangles | GLB | Warnings |',
     '| --- | ---: | ---: | --- |',
     ...rows.map(({ name, caption, result }) => {
-      const warnings = result.warnings.join('; ') || '–';
+      const warnings = result.warnings.map((w) => `\`${w.code}\`: ${w.message}`).join('; ') || '–';
       return `| [${caption}](#${name}) | ${result.stats.triangles} | ${Math.round(result.glb.length / 1024)} KiB | ${warnings} |`;
     }),
     '',

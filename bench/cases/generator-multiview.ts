@@ -33,9 +33,9 @@ async function run(ctx: CaseContext) {
     for (let rep = 0; rep < reps; rep++) {
       decode.push(await time(() => Promise.all(Object.values(views).map((view) => sharp(view).raw().toBuffer()))));
       generate.push(await time(async () => {
-        const { stats, view_warnings } = await generateMultiviewModel(views, { face_limit: faces });
+        const { stats, warnings } = await generateMultiviewModel(views, { face_limit: faces });
         if (stats.triangles > faces) throw new Error(`${stats.triangles} triangles over the limit of ${faces}`);
-        if (stats.shape !== 'hull' || view_warnings.length > 0) throw new Error(`expected a visual hull the views agree on, got ${stats.shape} ${JSON.stringify(view_warnings)}`);
+        if (stats.shape !== 'hull' || warnings.length > 0) throw new Error(`expected a visual hull the views agree on, got ${stats.shape} ${JSON.stringify(warnings)}`);
         if (background === 'plain') for (const [stage, ms] of Object.entries(stats.timings_ms)) stages.set(stage, [...(stages.get(stage) ?? []), ms]);
       }));
     }

@@ -35,7 +35,7 @@ async function seed(dataDir: string, count: number): Promise<void> {
       file_id: 'file_001', filename: 'photo.png', status, progress: 100, model_task_id: `task_${i}`, face_limit: null,
       error: status === 'failed' ? { code: 'PROCESSING_ERROR', message: 'x' } : null, image_key: `jobs/${jobId}/uploads/file_001.png`,
       model_key: status === 'completed' ? `jobs/${jobId}/models/file_001.glb` : null, preview_key: null, remote_model_url: null,
-      generation: 1, warnings: [], created_at: iso, updated_at: iso,
+      generation: 1, warnings: [], shape: null, created_at: iso, updated_at: iso,
     };
     const job = { job_id: jobId, session_id: `sess_${'a'.repeat(32)}`, owner: OWNER, face_limit: null, created_at: iso, updated_at: iso };
     const dir = join(dataDir, 'jobs', jobId);

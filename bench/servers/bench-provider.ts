@@ -89,12 +89,12 @@ export class BenchProvider implements ModelProvider {
         hooks.onLog(timedMessage(seq, nowMs()));
       }
       script.emitted();
-      return { glb: this.glb, warnings: [] };
+      return { glb: this.glb, warnings: [], shape: null };
     }
     hooks.onProgress(50);
     hooks.onLog('Instant bench model');
     this.generated += 1;
-    return { glb: this.glb, preview: this.preview, warnings: [] };
+    return { glb: this.glb, preview: this.preview, warnings: [], shape: null };
   }
 
   async health(): Promise<ProviderHealth> {

@@ -77,7 +77,7 @@ describe('GET /status/{job_id}', () => {
       async generate(request) {
         if (request.file_id === 'file_001') throw new AppError('PROCESSING_ERROR', 'x');
         await held;
-        return { glb: Buffer.from('glTF'), warnings: [] };
+        return { glb: Buffer.from('glTF'), warnings: [], shape: null };
       },
     };
     server = await startTestServer({ provider: oneFails, env: { WORKER_CONCURRENCY: '3' } });

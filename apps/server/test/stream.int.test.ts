@@ -41,7 +41,7 @@ describe('GET /status/stream/{job_id}', () => {
       expect(progress).toContain(90);
       expect(own.filter((e) => e.data.type === 'log').length).toBeGreaterThan(0);
       expect(own.filter((e) => e.data.type === 'completed').map((e) => e.data)).toEqual([
-        { type: 'completed', job_id, file_id: fileId, model_url: `${server.url}/api/v1/download/${job_id}/${fileId}/model?session_id=${session_id}` },
+        { type: 'completed', job_id, file_id: fileId, model_url: `${server.url}/api/v1/download/${job_id}/${fileId}/model?session_id=${session_id}`, warnings: [], shape: null },
       ]);
     }
   });

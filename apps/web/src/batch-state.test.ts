@@ -5,7 +5,7 @@ import { applyEvent, batchProgress, canCancel, createBatchState, isRunning, mark
 const job = { job_id: 'batch_1', session_id: 'sess_1', files: [file('file_001', 'a.png'), file('file_002', 'b.jpg')] };
 
 function file(file_id: string, filename: string) {
-  return { file_id, filename, status: 'pending' as const, progress: 0, model_url: null, preview_url: null, model_task_id: null, face_limit: null, error: null };
+  return { file_id, filename, status: 'pending' as const, progress: 0, model_url: null, preview_url: null, model_task_id: null, face_limit: null, error: null, warnings: [], shape: null };
 }
 
 let id = 0;
@@ -17,7 +17,7 @@ describe('batch state', () => {
     applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 40 }));
     applyEvent(state, event({ type: 'log', file_id: 'file_001', message: 'meshing' }));
     expect(batchProgress(state)).toEqual({ percent: 20, completed: 0, failed: 0, cancelled: 0, total: 2 });
-    applyEvent(state, event({ type: 'completed', file_id: 'file_001', model_url: '/m' }));
+    applyEvent(state, event({ type: 'completed', file_id: 'file_001', model_url: '/m', warnings: [], shape: 'inflated' }));
     applyEvent(state, event({ type: 'failed', file_id: 'file_002', error: { code: 'FAL_API_ERROR', message: 'no' } }));
     applyEvent(state, event({ type: 'done', status: 'partial' }));
     expect(batchProgress(state)).toEqual({ percent: 100, completed: 1, failed: 1, cancelled: 0, total: 2 });
@@ -40,13 +40,13 @@ describe('batch state', () => {
     expect(state.files.get('file_001')).toMatchObject({ status: 'processing', progress: 0, error: null });
   });
 
-  it('counts the warnings of the current attempt only, and offers Retry only where it can help', () => {
+  it('keeps the warnings and shape of the current attempt only, and offers Retry only where it can help', () => {
     const state = createBatchState(job);
-    applyEvent(state, event({ type: 'log', file_id: 'file_001', message: 'made a card', level: 'warning' }));
-    applyEvent(state, event({ type: 'completed', file_id: 'file_001', model_url: '/m' }));
-    expect(state.files.get('file_001')?.warnings).toBe(1);
+    const card = { code: 'BACKGROUND_NOT_SEPARATED', message: 'made a flat card of the whole photo' };
+    applyEvent(state, event({ type: 'completed', file_id: 'file_001', model_url: '/m', warnings: [card], shape: 'card' }));
+    expect(state.files.get('file_001')).toMatchObject({ warnings: [card], shape: 'card' });
     applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 0 })); // generate-single
-    expect(state.files.get('file_001')?.warnings).toBe(0);
+    expect(state.files.get('file_001')).toMatchObject({ warnings: [], shape: null });
 
     applyEvent(state, event({ type: 'failed', file_id: 'file_001', error: { code: 'PROCESSING_ERROR', message: 'timed out' } }));
     expect(retryCanHelp(state.files.get('file_001')!)).toBe(true);
@@ -66,7 +66,7 @@ describe('batch state', () => {
   it('cancels locally only what still runs; a cancelled file keeps its progress, ignores late progress, and is retried by Retry failed', () => {
     const state = createBatchState({ ...job, files: [...job.files, file('file_003', 'c.png')] });
     applyEvent(state, event({ type: 'progress', file_id: 'file_001', progress: 30 }));
-    applyEvent(state, event({ type: 'completed', file_id: 'file_003', model_url: '/m' }));
+    applyEvent(state, event({ type: 'completed', file_id: 'file_003', model_url: '/m', warnings: [], shape: null }));
     expect([...state.files.values()].map(canCancel)).toEqual([true, true, false]);
 
     markCancelled(state, ['file_001', 'file_003']);

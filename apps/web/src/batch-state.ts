@@ -1,4 +1,4 @@
-import type { JobStatus, TrackedJobEvent } from '@image2model/client';
+import type { JobFile, JobStatus, TrackedJobEvent } from '@image2model/client';
 import { deriveJobProgress, isFinalFileStatus, tallyFiles, type FileStatus } from '@image2model/core/job-state';
 
 export type { FileStatus };
@@ -12,8 +12,10 @@ export interface FileState {
   logs: { message: string; level: 'info' | 'warning' }[];
   /** Log lines ever received, so a view can tell new lines from trimmed ones. */
   logTotal: number;
-  /** Warning lines of the current attempt (a model made with warnings looks different from a clean one). */
-  warnings: number;
+  /** How the finished model was made, where the user should know (from the status, then the `completed` event). */
+  warnings: JobFile['warnings'];
+  /** How its depth was made (`revolved`, `inflated`, `card`); null for FAL's models and unfinished files. */
+  shape: JobFile['shape'];
   error: { code: string; message: string } | null;
 }
 
@@ -40,7 +42,8 @@ export function createBatchState(job: Pick<JobStatus, 'job_id' | 'session_id' | 
       progress: file.progress,
       logs: [],
       logTotal: 0,
-      warnings: 0,
+      warnings: file.warnings,
+      shape: file.shape,
       error: file.error ?? null,
     });
   }
@@ -50,8 +53,13 @@ export function createBatchState(job: Pick<JobStatus, 'job_id' | 'session_id' | 
 function pushLog(file: FileState, message: string, level: 'info' | 'warning'): void {
   file.logs.push({ message, level });
   file.logTotal += 1;
-  if (level === 'warning') file.warnings += 1;
   if (file.logs.length > MAX_LOG_LINES) file.logs.splice(0, file.logs.length - MAX_LOG_LINES);
+}
+
+/** A new attempt: what was said about the previous model no longer holds. */
+function forgetModel(file: FileState): void {
+  file.warnings = [];
+  file.shape = null;
 }
 
 /** Applies one event from the stream, in order; returns the file it changed (if any). */
@@ -68,7 +76,7 @@ export function applyEvent(state: BatchState, event: TrackedJobEvent): FileState
     case 'progress':
       // After a finish, only a progress 0 means something: a new attempt (generate-single or retry).
       if (isFinalFileStatus(file.status) && event.progress !== 0) break;
-      if (isFinalFileStatus(file.status)) file.warnings = 0;
+      if (isFinalFileStatus(file.status)) forgetModel(file);
       file.status = 'processing';
       file.error = null;
       file.progress = event.progress;
@@ -80,6 +88,8 @@ export function applyEvent(state: BatchState, event: TrackedJobEvent): FileState
       file.status = 'completed';
       file.progress = 100;
       file.error = null;
+      file.warnings = event.warnings;
+      file.shape = event.shape;
       break;
     case 'failed':
       file.status = 'failed';
@@ -139,7 +149,7 @@ export function markRetrying(state: BatchState, fileIds: readonly string[]): voi
     file.status = 'pending';
     file.progress = 0;
     file.error = null;
-    file.warnings = 0;
+    forgetModel(file);
     pushLog(file, 'Retrying…', 'info');
     state.done = false;
   }

@@ -1,4 +1,5 @@
 import { canCancel, retryCanHelp, type FileState } from './batch-state.js';
+import { modelNotices } from './model-notices.js';
 
 export interface FileActions {
   view(fileId: string): void;
@@ -11,6 +12,7 @@ interface Row {
   item: HTMLLIElement;
   photo: HTMLImageElement;
   status: HTMLSpanElement;
+  notices: HTMLSpanElement;
   bar: HTMLProgressElement;
   percent: HTMLSpanElement;
   log: HTMLDetailsElement;
@@ -31,11 +33,6 @@ const STATUS_TEXT: Record<FileState['status'], string> = {
   failed: 'Failed',
   cancelled: 'Cancelled',
 };
-
-function statusText(file: FileState): string {
-  if (file.status === 'completed' && file.warnings > 0) return `Ready, with ${file.warnings === 1 ? 'a warning' : `${file.warnings} warnings`}`;
-  return STATUS_TEXT[file.status];
-}
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -71,7 +68,9 @@ export function createFilesView(list: HTMLOListElement, actions: FileActions) {
     const title = element('p', 'file-title');
     const name = element('span', 'name', file.filename);
     const status = element('span', 'badge');
-    title.append(name, ' ', status);
+    // Beside "Ready": how the model was made, where it is not what the photo shows (a flat card).
+    const notices = element('span', 'notices');
+    title.append(name, ' ', status, notices);
     const progressRow = element('div', 'row');
     const bar = element('progress');
     bar.max = 100;
@@ -103,7 +102,7 @@ export function createFilesView(list: HTMLOListElement, actions: FileActions) {
     body.append(title, progressRow, error, buttons, log);
     item.append(photo, body);
     list.append(item);
-    return { item, photo, status, bar, percent, log, newest, logs, error, view, download, retry, cancel, shownLogs: 0 };
+    return { item, photo, status, notices, bar, percent, log, newest, logs, error, view, download, retry, cancel, shownLogs: 0 };
   }
 
   return {
@@ -119,8 +118,17 @@ export function createFilesView(list: HTMLOListElement, actions: FileActions) {
       const row = rows.get(file.fileId) ?? build(file);
       rows.set(file.fileId, row);
       row.item.dataset.status = file.status;
-      row.item.dataset.warnings = String(file.status === 'completed' && file.warnings > 0);
-      row.status.textContent = statusText(file);
+      const notices = modelNotices(file);
+      row.item.dataset.warnings = String(notices.some((notice) => notice.tone === 'warn'));
+      row.status.textContent = STATUS_TEXT[file.status];
+      row.notices.replaceChildren(
+        ...notices.map((notice) => {
+          const badge = element('span', `badge notice ${notice.tone}`, notice.label);
+          badge.dataset.code = notice.code;
+          badge.title = notice.message;
+          return badge;
+        }),
+      );
       row.bar.value = file.progress;
       row.percent.textContent = `${file.progress}%`;
       row.error.textContent = file.error ? `Why: ${file.error.message} (${file.error.code})` : '';

@@ -157,7 +157,7 @@ startButton.addEventListener('click', async () => {
     await savePhotos(job.job_id, blobs);
     writeBatchToUrl({ jobId: job.job_id, sessionId: job.session_id });
     batch.open(
-      { job_id: job.job_id, session_id: job.session_id, files: job.files.map((file) => ({ ...file, progress: 0, model_url: null, preview_url: null, model_task_id: null, face_limit: limit, error: null })) },
+      { job_id: job.job_id, session_id: job.session_id, files: job.files.map((file) => ({ ...file, progress: 0, model_url: null, preview_url: null, model_task_id: null, face_limit: limit, error: null, warnings: [], shape: null })) },
       new Map([...blobs].map(([fileId, blob]) => [fileId, URL.createObjectURL(blob)])),
     );
     picker.clear();

@@ -114,10 +114,15 @@ describe.skipIf(!HAS_CHROMIUM)('the web app, as a newcomer meets it', () => {
 
       const clean1 = page.locator('li.file[data-file-id="file_001"]');
       const busy2 = page.locator('li.file[data-file-id="file_002"]');
+      // The card says so on the file itself, beside "Ready", not only in the log.
       expect(await busy2.getAttribute('data-warnings')).toBe('true');
-      expect(await busy2.locator('.badge').textContent()).toBe('Ready, with a warning');
+      expect(await busy2.locator('.file-title .badge').allTextContents()).toEqual(['Ready', 'Flat card — background not separated']);
+      const cardBadge = busy2.locator('.badge.notice[data-code="BACKGROUND_NOT_SEPARATED"]');
+      expect(await cardBadge.isVisible()).toBe(true);
+      expect(await cardBadge.getAttribute('title')).toContain('made a flat card of the whole photo');
       expect(await clean1.getAttribute('data-warnings')).toBe('false');
-      expect(await clean1.locator('.badge').textContent()).toBe('Ready');
+      expect(await clean1.locator('.badge.notice.warn').count()).toBe(0);
+      expect(await clean1.locator('.file-title .badge').first().textContent()).toBe('Ready');
       const border = (row: typeof clean1) => row.evaluate((node) => getComputedStyle(node).borderTopColor);
       expect(await border(busy2)).not.toBe(await border(clean1));
 

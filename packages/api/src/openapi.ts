@@ -148,7 +148,7 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
           operationId: 'download-all',
           tags: ['download'],
           summary: 'Every completed model as a ZIP',
-          description: 'A streamed ZIP of every completed GLB (safe, de-duplicated names) plus manifest.json (each file: name, status, face_limit, task id, error). 404 when nothing is completed.',
+          description: 'A streamed ZIP of every completed GLB (safe, de-duplicated names) plus manifest.json (each file: name, status, face_limit, task id, error, warnings, shape). 404 when nothing is completed.',
           requestParams: { path: jobPath, query: sessionQuery },
           responses: {
             200: { description: 'ZIP', content: { 'application/zip': { schema: binary } } },

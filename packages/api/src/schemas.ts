@@ -4,7 +4,7 @@
  * output sit beside it, in `routers/<area>/<procedure>.types.ts`.
  */
 import { z } from 'zod';
-import { ERROR_STATUS, type ErrorCode } from '@image2model/core';
+import { ERROR_STATUS, MODEL_SHAPES, type ErrorCode } from '@image2model/core';
 import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '@image2model/core/limits';
 
 /**
@@ -103,6 +103,31 @@ export const JobStateSchema = z.enum(['processing', 'completed', 'failed', 'part
 /** The statuses a job ends in (a `done` event's). */
 export const FinalJobStateSchema = JobStateSchema.exclude(['processing']);
 export const FileErrorSchema = z.object({ code: z.string(), message: z.string() });
+
+/** What the user should know about how a model was made: the same list on the status, the `completed` event and the ZIP manifest. */
+export const FileWarningSchema = z
+  .object({
+    code: z.string().meta({
+      description:
+        'Stable code: `BACKGROUND_NOT_SEPARATED` (no object found: a flat card of the whole photo), `LOW_SEGMENTATION_CONFIDENCE` (an object found, but not surely: a card too), `SYMMETRY_ASSUMED` (made round; the back mirrors the front), `LOW_POLY_FALLBACK` (face_limit too small: a low-poly lens), `GENERATOR_NOTICE` (a warning stored before warnings had codes)',
+      example: 'BACKGROUND_NOT_SEPARATED',
+    }),
+    message: z.string().meta({
+      description: 'What happened and what to do about it, in a sentence',
+      example: 'Could not separate an object from the background; made a flat card of the whole photo: use a photo of the object on a plain background or with a transparent background',
+    }),
+  })
+  // No component id: zod would name the output variant `FileWarningOutput` and leave `FileWarning` unused.
+  .meta({ description: 'Something the user should know about how the model was made' });
+export const FileWarningsSchema = z.array(FileWarningSchema).meta({ description: "How the model was made, where the user should know: empty for a clean model and for files not completed" });
+export const ModelShapeSchema = z
+  .enum(MODEL_SHAPES)
+  .nullable()
+  .meta({
+    description:
+      "How the local generator made the model's depth: `revolved` (a solid of revolution), `inflated` (the silhouette inflated), `card` (a flat card of the whole photo); null for FAL's models and for files not completed",
+    example: 'revolved',
+  });
 
 /** When a job was made, last changed, and will be deleted (ISO 8601 UTC). */
 export const JobTimesSchema = z.object({

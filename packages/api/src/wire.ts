@@ -28,6 +28,9 @@ function toWireFile(file: JobFileRecord, jobId: string, query: string, publicUrl
     model_task_id: file.model_task_id,
     face_limit: file.face_limit,
     ...(file.status === 'failed' && file.error ? { error: file.error } : {}),
+    // Set when the model completes; a new generation clears them, so others have [] and null.
+    warnings: file.warnings,
+    shape: file.shape,
   };
 }
 
@@ -54,13 +57,16 @@ export function toJobStatus({ job, files }: JobWithFiles, summary: JobSummary, p
 /**
  * Core's events carry ids; a `completed` event gets its absolute, directly downloadable model URL
  * here. Built from the ids alone, so an event log written by an earlier version, which stored a
- * `model_url` path in the event, streams exactly the same wire event.
+ * `model_url` path in the event, streams exactly the same wire event; its warnings and shape are
+ * the stored event's (`[]` and null in logs from before they were announced).
  */
 export function toWireEvent(event: JobEvent, sessionId: string, publicUrl: string): JobEventWire {
   const { id: _id, ...payload } = event;
   if (payload.type === 'completed') {
     const { type, job_id, file_id } = payload;
-    return { type, job_id, file_id, model_url: `${publicUrl}${downloadPaths.model(job_id, file_id)}${sessionQuery(sessionId)}` };
+    const model_url = `${publicUrl}${downloadPaths.model(job_id, file_id)}${sessionQuery(sessionId)}`;
+    // Logs written before warnings and shape were announced lack them: nothing said, nothing known.
+    return { type, job_id, file_id, model_url, warnings: payload.warnings ?? [], shape: payload.shape ?? null };
   }
   return payload;
 }

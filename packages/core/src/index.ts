@@ -4,6 +4,7 @@ export * from './logger.js';
 
 export * from './job-state.js';
 export * from './jobs/job.js';
+export { LEGACY_WARNING_CODE, MODEL_SHAPES, upgradeFileRecord, type FileWarning, type ModelShape } from './jobs/file-warnings.js';
 export type { JobSummary } from './jobs/job-summary.js';
 export type * from './jobs/job-store.js';
 export type * from './jobs/job-queue.js';

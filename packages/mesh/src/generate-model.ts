@@ -1,4 +1,5 @@
 import { computeHeight } from './field/compute-height.js';
+import type { MultiviewWarningCode } from './multiview/view-agreement.js';
 import { detectRevolvedBody } from './field/revolved-body.js';
 import { computeSignedDistance } from './field/signed-distance.js';
 import { resolveGenerateOptions, type GenerateOptions, type ResolvedOptions } from './generate-options.js';
@@ -9,7 +10,7 @@ import { simplifierReady } from './geometry/simplify-mesh.js';
 import { writeGlb } from './gltf/write-glb.js';
 import { decodePhoto } from './image/decode-photo.js';
 import { findMaskBounds } from './mask/mask-bounds.js';
-import { segmentObject, type Segmentation } from './mask/segment-object.js';
+import { segmentObject, type Segmentation, type SegmentationCode } from './mask/segment-object.js';
 import { withScratchMemory } from './memory/scratch-memory.js';
 import { renderPreview } from './preview/render-preview.js';
 import { createProgressTracker } from './progress-tracker.js';
@@ -33,9 +34,16 @@ export interface GenerateStats {
 
 export type ModelShape = 'revolved' | 'inflated' | 'card';
 
-/** Something the user should know about how the model was made, with a stable code. */
-export interface GenerateNotice {
-  code: 'SYMMETRY_ASSUMED';
+/**
+ * What the user should know about how the model was made, with a stable code: why it is a card
+ * (the segmentation's codes), that its back is a guess (`SYMMETRY_ASSUMED`), or that the face
+ * limit only allowed a low-poly lens (`LOW_POLY_FALLBACK`); for several views, that they disagree
+ * (`VIEWS_DISAGREE`) or that no side view could be used (`SIDE_VIEW_NOT_SEPARATED`).
+ */
+export type GenerateWarningCode = SegmentationCode | 'SYMMETRY_ASSUMED' | 'LOW_POLY_FALLBACK' | MultiviewWarningCode;
+
+export interface GenerateWarning {
+  code: GenerateWarningCode;
   message: string;
 }
 
@@ -43,13 +51,12 @@ export interface GenerateResult {
   glb: Buffer;
   preview?: Buffer;
   stats: GenerateStats;
-  warnings: string[];
-  notices: GenerateNotice[];
+  warnings: GenerateWarning[];
   /** How the object was separated, how sure that is, and the coded reasons for a card. */
   segmentation: Pick<Segmentation, 'method' | 'confidence' | 'warnings'>;
 }
 
-export const SYMMETRY_ASSUMED: GenerateNotice = {
+export const SYMMETRY_ASSUMED: GenerateWarning = {
   code: 'SYMMETRY_ASSUMED',
   message: 'The outline looks like a solid of revolution (a bottle, a vase, a mug); made it round, with the back a mirror of the front',
 };
@@ -85,7 +92,6 @@ async function generate(image: Buffer, settings: ResolvedOptions): Promise<Gener
   const bounds = findMaskBounds(segmentation.mask, width, height);
   const field = computeSignedDistance(segmentation.mask, photo.image, { bounds, margin: fieldMargin(imageLongSide) });
   const body = card ? null : detectRevolvedBody(segmentation.mask, width, bounds);
-  const shape: ModelShape = card ? 'card' : body ? 'revolved' : 'inflated';
   const shortSide = Math.min(bounds.maxX - bounds.minX, bounds.maxY - bounds.minY) + 1;
   const heights = computeHeight(field, { method: settings.method, inflation: settings.inflation, card, body, imageLongSide, shortSide });
 
@@ -110,15 +116,18 @@ async function generate(image: Buffer, settings: ResolvedOptions): Promise<Gener
   }
   progress.finish();
 
-  const warnings = segmentation.warnings.map((warning) => warning.message);
-  if (surface.route === 'lens') {
-    warnings.push(`face_limit ${settings.faceLimit} is too small for this shape; made a simple low-poly model`);
+  // The low-poly lens replaces whatever body was planned: a revolved outline is then no longer round.
+  const lens = surface.route === 'lens';
+  const shape: ModelShape = card ? 'card' : body && !lens ? 'revolved' : 'inflated';
+  const warnings: GenerateWarning[] = [...segmentation.warnings];
+  if (shape === 'revolved') warnings.push(SYMMETRY_ASSUMED);
+  if (lens) {
+    warnings.push({ code: 'LOW_POLY_FALLBACK', message: `face_limit ${settings.faceLimit} is too small for this shape; made a simple low-poly model` });
   }
   return {
     glb,
     ...(preview ? { preview } : {}),
     warnings,
-    notices: shape === 'revolved' ? [SYMMETRY_ASSUMED] : [],
     segmentation: { method: segmentation.method, confidence: segmentation.confidence, warnings: segmentation.warnings },
     stats: {
       triangles: model.indices.length / 3,

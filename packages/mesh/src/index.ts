@@ -18,7 +18,7 @@
  * - Identical bytes are guaranteed for the same input, options and build (the same sharp/libvips
  *   and meshoptimizer), on the same platform.
  */
-export { generateModel, SYMMETRY_ASSUMED, type GenerateNotice, type GenerateResult, type GenerateStats, type ModelShape } from './generate-model.js';
+export { generateModel, SYMMETRY_ASSUMED, type GenerateWarning, type GenerateWarningCode, type GenerateResult, type GenerateStats, type ModelShape } from './generate-model.js';
 export type { SegmentationCode, SegmentationWarning } from './mask/segment-object.js';
 export type { GenerateOptions, InflationMethod } from './generate-options.js';
 export { DEFAULT_FACE_LIMIT, MAX_FACE_LIMIT, MIN_FACE_LIMIT } from './limits.js';

@@ -49,7 +49,7 @@ describe('inputs', () => {
   ])('makes a valid model from a %i × %i image', async (width, height) => {
     const { glb, stats, warnings } = await generateModel(await solidImage(width, height, [200, 60, 40]), { face_limit: 500 });
     expect(stats).toMatchObject({ width, height, fallback: 'card' });
-    expect(warnings).toEqual([NO_OBJECT_WARNING.message]);
+    expect(warnings).toEqual([NO_OBJECT_WARNING]);
     await expectValidClosedModel(glb);
   });
 

@@ -64,8 +64,8 @@ describe.each(Object.keys(revolved) as (keyof typeof revolved)[])('the %s, a smo
   it('is made a solid of revolution and says so', () => {
     const { result } = model(name);
     expect(result.stats.shape).toBe('revolved');
-    expect(result.notices).toEqual([SYMMETRY_ASSUMED]);
-    expect(result.notices[0]?.code).toBe('SYMMETRY_ASSUMED');
+    expect(result.warnings).toEqual([SYMMETRY_ASSUMED]);
+    expect(result.warnings[0]?.code).toBe('SYMMETRY_ASSUMED');
   });
 
   it('is closed, consistently wound, within the face limit and validator-clean', async () => {
@@ -134,7 +134,7 @@ describe.each(Object.keys(inflated) as (keyof typeof inflated)[])('the %s, not a
   it('is inflated, with no symmetry notice', () => {
     const { result } = model(name);
     expect(result.stats.shape).toBe('inflated');
-    expect(result.notices).toEqual([]);
+    expect(result.warnings).toEqual([]);
   });
 
   it('is closed and validator-clean', async () => {

@@ -38,7 +38,19 @@ export interface JobStatusBody {
   updated_at: string;
   expires_at: string | null;
   webhook_url: string | null;
-  files: { file_id: string; filename: string; status: string; progress: number; model_url: string | null; preview_url: string | null; model_task_id: string | null; face_limit: number | null; error?: { code: string; message: string } }[];
+  files: {
+    file_id: string;
+    filename: string;
+    status: string;
+    progress: number;
+    model_url: string | null;
+    preview_url: string | null;
+    model_task_id: string | null;
+    face_limit: number | null;
+    error?: { code: string; message: string };
+    warnings: { code: string; message: string }[];
+    shape: 'revolved' | 'inflated' | 'card' | null;
+  }[];
 }
 
 export function waitForJobStatus(statusUrl: string, key: string, until: (body: JobStatusBody) => boolean = (b) => b.status !== 'processing') {

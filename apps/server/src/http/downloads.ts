@@ -101,6 +101,8 @@ export function createZipDownloadHandler(opts: DownloadOptions): RequestHandler 
         face_limit: file.face_limit,
         model_task_id: file.model_task_id,
         error: file.error,
+        warnings: file.warnings,
+        shape: file.shape,
       })),
     };
     // Loaded on the first ZIP download rather than at start (BENCHMARKS.md, "cold start").

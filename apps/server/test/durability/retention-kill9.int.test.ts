@@ -29,6 +29,7 @@ async function seedJob(store: FsJobStore, storage: FsBlobStorage, at: Date, id: 
     remote_model_url: null,
     generation: 1,
     warnings: [],
+    shape: null,
     created_at: timestamp,
     updated_at: timestamp,
   };

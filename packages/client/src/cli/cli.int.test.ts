@@ -66,6 +66,27 @@ describe('image2model generate with the real local generator', () => {
     const job = await createImage2ModelClient({ baseUrl: server.url, apiKey: USER_KEY }).status.get.query({ job_id: result.job_id });
     expect(job.files.map((f) => f.face_limit)).toEqual([2000, 2000, 2000]);
   });
+
+  it('says when a model is a flat card and why, in generate and status, as text and with --json', { timeout: 90_000 }, async () => {
+    // Gravel with no object on it: the generator cannot separate one and makes a card.
+    const gravel = join(work, 'gravel.jpg');
+    await writeFile(gravel, await readFile(new URL('../../../mesh/src/test-support/backgrounds/gravel.jpg', import.meta.url)));
+    const env = { IMAGE2MODEL_URL: server.url, IMAGE2MODEL_API_KEY: USER_KEY };
+    const text = await runCli(['generate', gravel, '--out', join(work, 'card-text'), '--face-limit', '2000'], { env });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`ok      gravel.jpg -> ${join(work, 'card-text', 'gravel.glb')}  (flat card)`);
+    expect(text.stdout).toMatch(/\n {8}warning BACKGROUND_NOT_SEPARATED: Could not separate an object from the background; made a flat card of the whole photo/);
+    expect(text.stderr).toContain('gravel.jpg: generated (flat card) warnings: BACKGROUND_NOT_SEPARATED');
+
+    const json = await runCli(['generate', gravel, '--out', join(work, 'card-json'), '--face-limit', '2000', '--json'], { env });
+    const result = JSON.parse(json.stdout) as { job_id: string; files: { shape: string; warnings: { code: string; message: string }[] }[] };
+    expect(result.files[0]).toMatchObject({ shape: 'card', warnings: [{ code: 'BACKGROUND_NOT_SEPARATED' }] });
+
+    const status = await runCli(['status', result.job_id], { env });
+    expect(status.stdout).toMatch(/file_001 +gravel\.jpg +completed +100% +http\S+ +\(flat card\)\n {8}warning BACKGROUND_NOT_SEPARATED: /);
+    const statusJson = JSON.parse((await runCli(['status', result.job_id, '--json'], { env })).stdout) as typeof result;
+    expect(statusJson.files[0]).toMatchObject({ shape: 'card', warnings: [{ code: 'BACKGROUND_NOT_SEPARATED' }] });
+  });
 });
 
 describe('image2model against a scripted server', () => {

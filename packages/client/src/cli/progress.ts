@@ -9,7 +9,8 @@ export interface FileLine {
 export interface ProgressView {
   start(files: readonly FileLine[]): void;
   progress(fileId: string, percent: number): void;
-  completed(fileId: string): void;
+  /** `note`: how the model was made, when the user should know (its shape, its warnings' codes). */
+  completed(fileId: string, note?: string): void;
   failed(fileId: string, reason: string): void;
   saved(fileId: string, path: string): void;
   /** A message that must not tear the bars apart. */
@@ -46,7 +47,7 @@ export function createBarsView(stream: Stream): ProgressView {
       }
     },
     progress: (fileId, percent) => bars.get(fileId)?.update(percent, { state: 'generating' }),
-    completed: (fileId) => bars.get(fileId)?.update(100, { state: 'done' }),
+    completed: (fileId, note) => bars.get(fileId)?.update(100, { state: note ? `done ${note}` : 'done' }),
     failed: (fileId, reason) => bars.get(fileId)?.update(100, { state: `failed: ${reason}` }),
     // The path is in the summary; the bar only says the file is on disk.
     saved: (fileId) => bars.get(fileId)?.update(100, { state: 'saved' }),
@@ -65,7 +66,7 @@ export function createLinesView(stream: Stream): ProgressView {
       for (const file of files) names.set(file.file_id, file.filename);
     },
     progress: () => undefined,
-    completed: (fileId) => write(`${name(fileId)}: generated`),
+    completed: (fileId, note) => write(`${name(fileId)}: generated${note ? ` ${note}` : ''}`),
     failed: (fileId, reason) => write(`${name(fileId)}: failed: ${reason}`),
     saved: (fileId, path) => write(`${name(fileId)}: saved ${path}`),
     log: write,

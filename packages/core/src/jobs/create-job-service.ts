@@ -282,6 +282,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           remote_model_url: null,
           generation: 1,
           warnings: [],
+          shape: null,
           created_at: timestamp,
           updated_at: timestamp,
         };

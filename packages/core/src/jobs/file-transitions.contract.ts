@@ -40,7 +40,7 @@ export function describeFileTransitionsContract(name: string, factory: () => Pro
       expect(marked?.file).toMatchObject({ status: 'processing', progress: 40 });
       expect(await h.transitions.pickUp(id, 'file_001', 2)).toBeNull();
       expect(await h.transitions.pickUp(id, 'file_404', 1)).toBeNull();
-      await h.transitions.finish(id, 'file_001', { status: 'completed' }, processing, { type: 'completed' });
+      await h.transitions.finish(id, 'file_001', { status: 'completed' }, processing, { type: 'completed', warnings: [], shape: null });
       expect(await h.transitions.pickUp(id, 'file_001', 1)).toBeNull();
       const log = shapes(await h.events.since(id, null));
       expect(log.filter((e) => e.type === 'progress')).toEqual([{ type: 'progress', job_id: id, file_id: 'file_001', progress: 40 }]);
@@ -63,14 +63,15 @@ export function describeFileTransitionsContract(name: string, factory: () => Pro
       const id = await createJob(2);
       await h.transitions.pickUp(id, 'file_001', 1);
       await h.transitions.pickUp(id, 'file_002', 1);
-      const first = await h.transitions.finish(id, 'file_001', { status: 'completed', progress: 100 }, processing, { type: 'completed' });
+      const made = { warnings: [{ code: 'SYMMETRY_ASSUMED', message: 'made it round' }], shape: 'revolved' as const };
+      const first = await h.transitions.finish(id, 'file_001', { status: 'completed', progress: 100, ...made }, processing, { type: 'completed', ...made });
       expect(first).toMatchObject({ job_status: 'processing', job_finished: false });
       const error = { code: 'PROCESSING_ERROR', message: 'no' };
       const last = await h.transitions.finish(id, 'file_002', { status: 'failed', error }, processing, { type: 'failed', error });
       expect(last).toMatchObject({ job_status: 'partial', job_finished: true });
       expect(await h.transitions.finish(id, 'file_002', { status: 'failed', error }, processing, { type: 'failed', error })).toBeNull();
       expect(shapes(await h.events.since(id, null)).slice(2)).toEqual([
-        { type: 'completed', job_id: id, file_id: 'file_001' },
+        { type: 'completed', job_id: id, file_id: 'file_001', ...made },
         { type: 'failed', job_id: id, file_id: 'file_002', error },
         { type: 'done', job_id: id, status: 'partial' },
       ]);
@@ -80,7 +81,7 @@ export function describeFileTransitionsContract(name: string, factory: () => Pro
       const id = await createJob(8);
       const fileIds = Array.from({ length: 8 }, (_, i) => `file_00${i + 1}`);
       await Promise.all(fileIds.map((fileId) => h.transitions.pickUp(id, fileId, 1)));
-      await Promise.all(fileIds.map((fileId) => h.transitions.finish(id, fileId, { status: 'completed' }, processing, { type: 'completed' })));
+      await Promise.all(fileIds.map((fileId) => h.transitions.finish(id, fileId, { status: 'completed' }, processing, { type: 'completed', warnings: [], shape: null })));
       const log = await h.events.since(id, null);
       expect(log.filter((e) => e.type === 'done')).toHaveLength(1);
       expect(log.at(-1)).toMatchObject({ type: 'done', status: 'completed' });

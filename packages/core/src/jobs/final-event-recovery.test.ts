@@ -30,7 +30,7 @@ describe('final events a crash lost (embedded mode)', () => {
     for (const payload of logged(job.job_id)) await events.append(job.job_id, payload);
     for (const [i, status] of statuses.entries()) {
       const fileId = `file_${String(i + 1).padStart(3, '0')}`;
-      if (status !== 'processing') await store.updateFile(job.job_id, fileId, status === 'failed' ? { status, error: FAILURE } : { status });
+      if (status !== 'processing') await store.updateFile(job.job_id, fileId, status === 'failed' ? { status, error: FAILURE } : { status, warnings: [CARD], shape: 'card' });
     }
     await store.close();
     await events.close();
@@ -40,6 +40,7 @@ describe('final events a crash lost (embedded mode)', () => {
 
   const progress = (job_id: string, file_id: string): JobEventPayload => ({ type: 'progress', job_id, file_id, progress: 0 });
   const completed = (job_id: string, file_id: string): JobEventPayload => ({ type: 'completed', job_id, file_id });
+  const CARD = { code: 'BACKGROUND_NOT_SEPARATED', message: 'made a flat card of the whole photo' };
   // As versions before ids-only events wrote it: with the model's download path.
   const legacyCompleted = (job_id: string, file_id: string) => ({ ...completed(job_id, file_id), model_url: `/api/v1/download/${job_id}/${file_id}/model` });
 
@@ -55,7 +56,8 @@ describe('final events a crash lost (embedded mode)', () => {
       'completed:file_002',
       'done:completed',
     ]);
-    expect(trail.at(-2)).toMatchObject(completed(jobId, 'file_002'));
+    // The recovered event says what the stored file says: how the model was made.
+    expect(trail.at(-2)).toEqual({ ...completed(jobId, 'file_002'), id: trail.at(-2)?.id, warnings: [CARD], shape: 'card' });
     const after = await lines();
     await FsJobStore.open({ root });
     expect(await lines()).toEqual(after);

@@ -9,7 +9,7 @@ import type { JobStore } from './job-store.js';
 const CONCURRENCY = 8;
 
 function finalEventOf(job_id: string, file: JobFileRecord): FinalEvent | null {
-  if (file.status === 'completed') return { type: 'completed' };
+  if (file.status === 'completed') return { type: 'completed', warnings: file.warnings, shape: file.shape };
   if (file.status === 'failed' && file.error) return { type: 'failed', error: file.error };
   if (file.status === 'cancelled') return { type: 'cancelled' };
   return null;

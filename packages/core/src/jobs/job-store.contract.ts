@@ -42,6 +42,7 @@ export function makeFileRecord(index: number, jobId: string, overrides: Partial<
     remote_model_url: null,
     generation: 1,
     warnings: [],
+    shape: null,
     created_at: at,
     updated_at: at,
     ...overrides,
@@ -87,11 +88,11 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       const file = await store.getFile(jobId, 'file_001');
       if (!file) throw new Error('seeded file missing');
       file.status = 'completed';
-      const warnings = ['kept'];
+      const warnings = [{ code: 'KEPT', message: 'kept' }];
       const updated = await store.updateFile(jobId, 'file_001', { warnings });
-      warnings.push('mutated');
-      updated?.file.warnings.push('mutated too');
-      expect(await store.getFile(jobId, 'file_001')).toMatchObject({ status: 'pending', warnings: ['kept'] });
+      warnings.push({ code: 'MUTATED', message: 'mutated' });
+      updated?.file.warnings.push({ code: 'MUTATED', message: 'mutated too' });
+      expect(await store.getFile(jobId, 'file_001')).toMatchObject({ status: 'pending', warnings: [{ code: 'KEPT', message: 'kept' }] });
       expect((await store.get(jobId))?.job.owner).toBe('owner-hash');
     });
 
@@ -127,7 +128,7 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       const b = await store.updateFile(jobId, 'file_002', { status: 'failed', error: { code: 'FAL_API_ERROR', message: 'bad' } });
       expect(b).toMatchObject({ job_status: 'partial', job_finished: true });
       expect(b?.file.error).toEqual({ code: 'FAL_API_ERROR', message: 'bad' });
-      const c = await store.updateFile(jobId, 'file_002', { warnings: ['late'] });
+      const c = await store.updateFile(jobId, 'file_002', { warnings: [{ code: 'LATE', message: 'late' }] });
       expect(c).toMatchObject({ job_status: 'partial', job_finished: false });
     });
 
@@ -151,7 +152,8 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
         model_key: 'm',
         preview_key: 'p',
         remote_model_url: 'https://cdn/x.glb',
-        warnings: ['w'],
+        warnings: [{ code: 'SYMMETRY_ASSUMED', message: 'w' }],
+        shape: 'revolved',
       });
       const restarted = await store.restartFile(jobId, 'file_001', { face_limit: 500, model_task_id: 'task_new' }, { status: ['completed', 'failed'] });
       expect(restarted).toMatchObject({ job_status: 'processing', job_finished: false });
@@ -163,6 +165,7 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
         preview_key: null,
         remote_model_url: null,
         warnings: [],
+        shape: null,
         generation: 2,
         face_limit: 500,
         model_task_id: 'task_new',

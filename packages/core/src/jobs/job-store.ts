@@ -12,6 +12,7 @@ export type FilePatch = Partial<
     | 'preview_key'
     | 'remote_model_url'
     | 'warnings'
+    | 'shape'
     | 'tripo_options'
   >
 > & {

@@ -1,6 +1,7 @@
 /** The domain records. Field names are the wire's (snake_case), so mapping stays trivial. */
 
 import type { FileStatus } from '../job-state.js';
+import type { FileWarning, ModelShape } from './file-warnings.js';
 
 /**
  * FAL Tripo v2.5 options a user may set (sent to FAL only when given; the local generator ignores
@@ -45,8 +46,10 @@ export interface JobFileRecord {
   remote_model_url: string | null;
   /** Bumped by every (re)generation, so work for an older generation can never overwrite a newer one. */
   generation: number;
-  /** Warnings from the generator (e.g. the "card" fallback). */
-  warnings: string[];
+  /** What the user should know about how the model was made (e.g. `BACKGROUND_NOT_SEPARATED`: a flat card). */
+  warnings: FileWarning[];
+  /** How the local generator made the model's depth; null for FAL's models and files not completed. */
+  shape: ModelShape | null;
   created_at: string;
   updated_at: string;
 }

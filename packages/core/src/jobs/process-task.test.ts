@@ -15,6 +15,8 @@ import { silentLogger } from '../logger.js';
 import { createJobService } from './create-job-service.js';
 import type { JobEvent, JobEventPayload, JobEvents } from './job-events.js';
 
+const CARD_WARNING = { code: 'BACKGROUND_NOT_SEPARATED', message: 'Could not separate an object from the background' };
+
 type Harness = Awaited<ReturnType<typeof createServiceHarness>>;
 
 async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 2000): Promise<void> {
@@ -40,7 +42,7 @@ describe('processing a job', () => {
   });
 
   it('takes an upload to completed models with progress, logs, completed and done in order', async () => {
-    const provider = new FakeModelProvider({ warnings: ['Used the card fallback'] });
+    const provider = new FakeModelProvider({ warnings: [CARD_WARNING], shape: 'card' });
     const { service, events, storage } = await h.start({ provider });
     const { job } = await h.upload(service, ['chair.png']);
     const id = job.job_id;
@@ -51,8 +53,8 @@ describe('processing a job', () => {
       { type: 'progress', job_id: id, file_id: 'file_001', progress: 50 },
       { type: 'progress', job_id: id, file_id: 'file_001', progress: 75 },
       { type: 'log', job_id: id, file_id: 'file_001', message: 'Fake generation finished', level: 'info' },
-      { type: 'log', job_id: id, file_id: 'file_001', message: 'Used the card fallback', level: 'warning' },
-      { type: 'completed', job_id: id, file_id: 'file_001' },
+      { type: 'log', job_id: id, file_id: 'file_001', message: CARD_WARNING.message, level: 'warning' },
+      { type: 'completed', job_id: id, file_id: 'file_001', warnings: [CARD_WARNING], shape: 'card' },
       { type: 'done', job_id: id, status: 'completed' },
     ]);
     expect(trail.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
@@ -62,7 +64,8 @@ describe('processing a job', () => {
       progress: 100,
       model_key: `jobs/${id}/models/file_001.glb`,
       preview_key: `jobs/${id}/previews/file_001.png`,
-      warnings: ['Used the card fallback'],
+      warnings: [CARD_WARNING],
+      shape: 'card',
       error: null,
     });
     expect((await storage.read(`jobs/${id}/models/file_001.glb`)).toString()).toBe(`glTF fake model for ${id}/file_001`);

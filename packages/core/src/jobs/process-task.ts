@@ -236,14 +236,16 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
           preview_key,
           remote_model_url: result.remote_model_url ?? null,
           warnings: result.warnings,
+          shape: result.shape,
           error: null,
         },
         when,
-        { type: 'completed' },
+        { type: 'completed', warnings: result.warnings, shape: result.shape },
         { after: synced },
       );
       if (!completed) throw new StaleTaskError('File changed while generating');
-      log.info({ warnings: result.warnings.length }, 'Model completed');
+      log.info({ warnings: result.warnings.length, shape: result.shape }, 'Model completed');
+      for (const warning of result.warnings) log.warn({ code: warning.code, shape: result.shape }, warning.message);
     } catch (error) {
       await sideEffects;
       if (error instanceof StaleTaskError) {

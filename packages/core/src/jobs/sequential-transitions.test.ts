@@ -69,7 +69,7 @@ describe('sequential transitions: the end of a round', () => {
   }
 
   const processing = { generation: 1, status: ['processing'] as const };
-  const completed = () => ({ type: 'completed' as const });
+  const completed = () => ({ type: 'completed' as const, warnings: [], shape: null });
   /** Resolves `work`, or rejects after `ms`: `done` must not wait for FINAL_EVENTS_WAIT_MS here. */
   const within = <T>(work: Promise<T>, ms = 1000) =>
     Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms))]);

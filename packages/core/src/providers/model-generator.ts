@@ -1,3 +1,5 @@
+import type { FileWarning, ModelShape } from '../jobs/file-warnings.js';
+
 /** What the local provider needs from `@image2model/mesh`'s worker pool (injected by the server). */
 export interface ModelGenerator {
   generate(
@@ -9,7 +11,7 @@ export interface ModelGenerator {
      * rejects it with the signal's reason.
      */
     options: { face_limit: number; onProgress?: (progress: number, stage: string) => void; signal?: AbortSignal },
-  ): Promise<{ glb: Buffer; preview?: Buffer; warnings: string[] }>;
+  ): Promise<{ glb: Buffer; preview?: Buffer; warnings: FileWarning[]; stats: { shape: ModelShape } }>;
   warmUp(): Promise<void>;
   close(): Promise<void>;
 }

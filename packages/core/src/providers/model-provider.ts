@@ -1,3 +1,4 @@
+import type { FileWarning, ModelShape } from '../jobs/file-warnings.js';
 import type { TripoOptions } from '../jobs/job.js';
 import type { PhotoSource } from './photo-source.js';
 
@@ -30,7 +31,10 @@ export interface GenerationResult {
   preview?: Buffer;
   /** The provider's own URL for the model (e.g. FAL's CDN), kept as a fallback. */
   remote_model_url?: string;
-  warnings: string[];
+  /** What the user should know about how the model was made (the file's `warnings`). */
+  warnings: FileWarning[];
+  /** How the local generator made the depth; null for providers that do not say (FAL). */
+  shape: ModelShape | null;
 }
 
 export type ProviderHealth = 'reachable' | 'unreachable' | 'not_configured';

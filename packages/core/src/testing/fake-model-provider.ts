@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { FileWarning, ModelShape } from '../jobs/file-warnings.js';
 import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../providers/model-provider.js';
 
 export interface FakeModelProviderOptions {
@@ -9,7 +10,9 @@ export interface FakeModelProviderOptions {
   /** Progress values reported during each call. @default [25, 50, 75] */
   progressSteps?: number[];
   /** Warnings returned (and logged as warnings) by each successful call. @default [] */
-  warnings?: string[];
+  warnings?: FileWarning[];
+  /** The shape each successful call reports. @default null (as FAL: says nothing) */
+  shape?: ModelShape | null;
   /** Whether successful calls return a preview PNG. @default true */
   preview?: boolean;
   /** A provider-side model URL returned with each result (like FAL's CDN link). @default none */
@@ -53,6 +56,7 @@ export class FakeModelProvider implements ModelProvider {
     this.opts = {
       progressSteps: opts.progressSteps ?? [25, 50, 75],
       warnings: opts.warnings ?? [],
+      shape: opts.shape ?? null,
       preview: opts.preview ?? true,
       ...(opts.remoteModelUrl ? { remoteModelUrl: opts.remoteModelUrl } : {}),
     };
@@ -104,12 +108,13 @@ export class FakeModelProvider implements ModelProvider {
     if (failure) throw failure;
     for (const step of this.opts.progressSteps) hooks.onProgress(step);
     hooks.onLog('Fake generation finished');
-    for (const warning of this.opts.warnings) hooks.onLog(warning, 'warning');
+    for (const warning of this.opts.warnings) hooks.onLog(warning.message, 'warning');
     return {
       glb: Buffer.from(`glTF fake model for ${request.job_id}/${request.file_id}`),
       ...(this.opts.preview ? { preview: Buffer.from('fake png') } : {}),
       ...(this.opts.remoteModelUrl ? { remote_model_url: this.opts.remoteModelUrl } : {}),
-      warnings: [...this.opts.warnings],
+      warnings: this.opts.warnings.map((warning) => ({ ...warning })),
+      shape: this.opts.shape,
     };
   }
 

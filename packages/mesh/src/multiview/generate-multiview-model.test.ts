@@ -49,7 +49,6 @@ describe('generateMultiviewModel on objects rendered from four sides', () => {
     await expectCleanClosedModel(result, FACE_LIMIT);
     expect(result.stats.shape).toBe('hull');
     expect(result.stats.views).toEqual(['front', 'left', 'back', 'right']);
-    expect(result.view_warnings).toEqual([]);
     expect(result.warnings).toEqual([]);
   });
 
@@ -111,10 +110,9 @@ describe('generateMultiviewModel: which side is which', () => {
     const result = await generateMultiviewModel(chosen, { face_limit: FACE_LIMIT, preview: false });
     const mesh = await expectCleanClosedModel(result, FACE_LIMIT);
     expectNoseFrontFinLeft(mesh);
-    expect(result.view_warnings).toEqual([]);
     const mirrored = (['back', 'right', 'left'] as const).filter((name) => !names.includes(name as never));
-    expect(result.notices.map((notice) => notice.code)).toEqual(mirrored.length > 0 ? ['SYMMETRY_ASSUMED'] : []);
-    for (const name of mirrored) expect(result.notices[0]!.message).toContain(`the ${name} a mirror of the`);
+    expect(result.warnings.map((warning) => warning.code)).toEqual(mirrored.length > 0 ? ['SYMMETRY_ASSUMED'] : []);
+    for (const name of mirrored) expect(result.warnings[0]!.message).toContain(`the ${name} a mirror of the`);
   });
 
   it('paints the left side (+x) red and the right side (−x) blue, each from the view that sees it', async () => {
@@ -142,10 +140,9 @@ describe('generateMultiviewModel: views that disagree, and what it needs', () =>
     const views = await renderFourViews(box());
     const other = await renderFourViews(lBlock());
     const result = await generateMultiviewModel({ ...views, back: other.back }, { face_limit: 2_000, preview: false });
-    expect(result.view_warnings).toHaveLength(1);
-    expect(result.view_warnings[0]!.code).toBe('VIEWS_DISAGREE');
-    expect(result.view_warnings[0]!.message).toMatch(/front and back outlines differ in width by \d+ %/);
-    expect(result.warnings).toContain(result.view_warnings[0]!.message);
+    const disagree = result.warnings.filter((warning) => warning.code === 'VIEWS_DISAGREE');
+    expect(disagree).toHaveLength(1);
+    expect(disagree[0]!.message).toMatch(/front and back outlines differ in width by \d+ %/);
     expect(MAX_OPPOSITE_WIDTH_RATIO).toBe(1.15);
   });
 
@@ -160,8 +157,9 @@ describe('generateMultiviewModel: views that disagree, and what it needs', () =>
       volume: 0.48,
     };
     const result = await generateMultiviewModel({ front: (await renderFourViews(box())).front, left: (await renderFourViews(stacked)).left }, { face_limit: 2_000, preview: false });
-    expect(result.view_warnings.map((warning) => warning.code)).toEqual(['VIEWS_DISAGREE']);
-    expect(result.view_warnings[0]!.message).toMatch(/leave 2\d % of the front outline out/);
+    const disagree = result.warnings.filter((warning) => warning.code === 'VIEWS_DISAGREE');
+    expect(disagree).toHaveLength(1);
+    expect(disagree[0]!.message).toMatch(/leave 2\d % of the front outline out/);
   });
 
   it('needs a side view', async () => {
@@ -201,12 +199,12 @@ describe('generateMultiviewModel on photos with a background', () => {
     const gravel = await sharp(`${backgrounds}gravel.jpg`).resize(512, 512, { fit: 'cover' }).jpeg().toBuffer();
     const withoutRight = await generateMultiviewModel({ ...views, right: gravel }, { face_limit: 2_000, preview: false });
     expect(withoutRight.stats).toMatchObject({ shape: 'hull', views: ['front', 'left', 'back'] });
-    expect(withoutRight.warnings.some((warning) => warning.startsWith('right view: '))).toBe(true);
+    expect(withoutRight.warnings.some((warning) => warning.message.startsWith('right view: '))).toBe(true);
     expect(withoutRight.segmentation.warnings.length).toBeGreaterThan(0);
     const frontAlone = await generateMultiviewModel({ front: views.front, left: gravel }, { face_limit: 2_000, preview: false });
     expect(frontAlone.stats.shape).not.toBe('hull');
     expect(frontAlone.stats.views).toEqual(['front']);
-    expect(frontAlone.warnings.at(-1)).toMatch(/made the model from the front photo alone/);
+    expect(frontAlone.warnings.at(-1)).toEqual({ code: 'SIDE_VIEW_NOT_SEPARATED', message: expect.stringMatching(/made the model from the front photo alone/) });
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { generateModel, type GenerateNotice, type GenerateResult, type GenerateStats, type ModelShape } from '../generate-model.js';
+import { generateModel, type GenerateResult, type GenerateStats, type GenerateWarning, type ModelShape } from '../generate-model.js';
 import { resolveGenerateOptions, type GenerateOptions, type ResolvedOptions } from '../generate-options.js';
 import { simplifierReady } from '../geometry/simplify-mesh.js';
 import { writeGlb } from '../gltf/write-glb.js';
@@ -14,7 +14,7 @@ import { placeHull } from './place-hull.js';
 import { requireSideView } from './require-side-view.js';
 import { halfWidth, placeView, standInView, type PlacedView } from './placed-view.js';
 import { unwrapCylinder } from './unwrap-cylinder.js';
-import { checkViewAgreement, type ViewsWarning } from './view-agreement.js';
+import { checkViewAgreement } from './view-agreement.js';
 import { OPPOSITE_VIEW, VIEW_NAMES, type ViewName } from './view-cameras.js';
 
 /** Photos of one object from up to four sides (JPEG or PNG bytes); the front and a side are needed. */
@@ -34,8 +34,6 @@ export interface MultiviewStats extends Omit<GenerateStats, 'shape'> {
 
 export interface MultiviewResult extends Omit<GenerateResult, 'stats'> {
   stats: MultiviewStats;
-  /** Coded warnings about the views as a set (their messages are in `warnings` too). */
-  view_warnings: ViewsWarning[];
 }
 
 const PREVIEW_YAW_DEGREES = 35;
@@ -70,7 +68,7 @@ async function generate(images: MultiviewImages, settings: ResolvedOptions, opti
     const photo = photos[index]!;
     separated.push({ name, photo, segmentation: await segmentApart(photo) });
   }
-  const warnings = separated.flatMap(({ name, segmentation }) => segmentation.warnings.map((warning) => `${name} view: ${warning.message}`));
+  const warnings: GenerateWarning[] = separated.flatMap(({ name, segmentation }) => segmentation.warnings.map((warning) => ({ code: warning.code, message: `${name} view: ${warning.message}` })));
   const usable = separated.filter(({ segmentation }) => segmentation.fallback === 'none');
   const front = separated[0]!;
   if (!usable.some(({ name }) => name === 'front') || !usable.some(({ name }) => name === 'left' || name === 'right')) {
@@ -110,13 +108,10 @@ async function generate(images: MultiviewImages, settings: ResolvedOptions, opti
   }
   progress.finish();
 
-  const notices = mirroredNotice(views);
   return {
     glb,
     ...(preview ? { preview } : {}),
-    warnings: [...warnings, ...viewWarnings.map((warning) => warning.message)],
-    notices,
-    view_warnings: viewWarnings,
+    warnings: [...warnings, ...viewWarnings, ...mirroredNotice(views)],
     segmentation: { method: front.segmentation.method, confidence: front.segmentation.confidence, warnings: separated.flatMap(({ segmentation }) => segmentation.warnings) },
     stats: {
       triangles: model.indices.length / 3,
@@ -155,19 +150,22 @@ function completeViews(photos: PlacedView[]): PlacedView[] {
 }
 
 /** SYMMETRY_ASSUMED when a side was stood in for by its opposite: the model is a guess there. */
-function mirroredNotice(views: PlacedView[]): GenerateNotice[] {
+function mirroredNotice(views: PlacedView[]): GenerateWarning[] {
   const mirrored = views.filter((view) => view.source !== view.name).map((view) => `the ${view.name} a mirror of the ${view.source}`);
   if (mirrored.length === 0) return [];
   return [{ code: 'SYMMETRY_ASSUMED', message: `No photo of every side: made ${mirrored.join(' and ')}` }];
 }
 
 /** No side view could be separated (or not the front): what the front alone gives, with a warning saying so. */
-async function fromFrontAlone(front: Buffer, options: GenerateOptions, warnings: string[]): Promise<MultiviewResult> {
+async function fromFrontAlone(front: Buffer, options: GenerateOptions, warnings: GenerateWarning[]): Promise<MultiviewResult> {
   const single = await generateModel(front, options);
   return {
     ...single,
-    warnings: [...warnings, ...single.warnings, 'Could not separate the object in the front and a side view; made the model from the front photo alone'],
-    view_warnings: [],
+    warnings: [
+      ...warnings,
+      ...single.warnings,
+      { code: 'SIDE_VIEW_NOT_SEPARATED', message: 'Could not separate the object in the front and a side view; made the model from the front photo alone' },
+    ],
     stats: { ...single.stats, views: ['front'] },
   };
 }

@@ -2,6 +2,9 @@ import type { HullGrid } from './hull-field.js';
 import { halfWidth, pixelX, pixelY, type PlacedView } from './placed-view.js';
 import { OPPOSITE_VIEW } from './view-cameras.js';
 
+/** What only a set of views can warn of: they disagree, or the model had to come from the front alone. */
+export type MultiviewWarningCode = 'VIEWS_DISAGREE' | 'SIDE_VIEW_NOT_SEPARATED';
+
 export interface ViewsWarning {
   code: 'VIEWS_DISAGREE';
   message: string;

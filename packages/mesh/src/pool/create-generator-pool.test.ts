@@ -30,7 +30,7 @@ describe('createGeneratorPool', () => {
     expect(result.glb.subarray(0, 4).toString('latin1')).toBe('glTF');
     expect(result.preview?.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(result.stats).toMatchObject({ width: 1024, height: 1024, fallback: 'none', shape: 'revolved' });
-    expect(result.notices).toEqual([SYMMETRY_ASSUMED]);
+    expect(result.warnings).toEqual([SYMMETRY_ASSUMED]);
     // Same bytes as generating on this thread: workers change where, not what.
     expect(result.glb.equals((await generateModel(mug, { face_limit: 5_000 })).glb)).toBe(true);
   });
@@ -83,7 +83,7 @@ describe('createGeneratorPool', () => {
       await writeFile(left, views.left);
       const result = await pool.generateMultiview({ ...views, left }, { face_limit: 3_000 });
       expect(result.stats).toMatchObject({ shape: 'hull', views: ['front', 'left', 'back', 'right'] });
-      expect(result.view_warnings).toEqual([]);
+      expect(result.warnings).toEqual([]);
       expect(result.preview?.subarray(1, 4).toString('latin1')).toBe('PNG');
       expect(result.glb.equals((await generateMultiviewModel(views, { face_limit: 3_000 })).glb)).toBe(true);
       await expect(pool.generateMultiview({ front: views.front, back: views.back }, { face_limit: 3_000 })).rejects.toThrow(RangeError);

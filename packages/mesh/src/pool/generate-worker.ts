@@ -43,11 +43,11 @@ async function generate(request: GeneratorRequest, onProgress: (progress: number
     );
     // The worker hands over what it was given; generateMultiviewModel says what is missing.
     const images = Object.fromEntries(views.filter(([, photo]) => photo)) as unknown as MultiviewImages;
-    const { glb, preview, warnings, notices, segmentation, stats, view_warnings } = await generateMultiviewModel(images, { ...request.options, onProgress });
-    return { kind: 'multiview', glb, ...(preview ? { preview } : {}), warnings, notices, segmentation, stats, view_warnings };
+    const { glb, preview, warnings, segmentation, stats } = await generateMultiviewModel(images, { ...request.options, onProgress });
+    return { kind: 'multiview', glb, ...(preview ? { preview } : {}), warnings, segmentation, stats };
   }
-  const { glb, preview, warnings, notices, segmentation, stats } = request.kind === 'warm-up' ? await warmUp() : await generateModel(await photoOf(request.image), { ...request.options, onProgress });
-  return { kind: 'single', glb, ...(preview ? { preview } : {}), warnings, notices, segmentation, stats };
+  const { glb, preview, warnings, segmentation, stats } = request.kind === 'warm-up' ? await warmUp() : await generateModel(await photoOf(request.image), { ...request.options, onProgress });
+  return { kind: 'single', glb, ...(preview ? { preview } : {}), warnings, segmentation, stats };
 }
 
 /** Compiles OpenCV (GrabCut, for busy backgrounds) beside one generation of a plain photo, so no user's photo waits for either. */

@@ -1,7 +1,6 @@
-import type { GenerateNotice, GenerateResult, GenerateStats } from '../generate-model.js';
+import type { GenerateResult, GenerateStats, GenerateWarning } from '../generate-model.js';
 import type { InflationMethod } from '../generate-options.js';
 import type { MultiviewStats } from '../multiview/generate-multiview-model.js';
-import type { ViewsWarning } from '../multiview/view-agreement.js';
 import type { ViewName } from '../multiview/view-cameras.js';
 
 /** A photo in a buffer of its own so it can be transferred, or the path of its file (the worker reads it). */
@@ -23,15 +22,14 @@ export interface GeneratorProgress {
 interface OutputCommon {
   glb: Uint8Array;
   preview?: Uint8Array;
-  warnings: string[];
-  notices: GenerateNotice[];
+  warnings: GenerateWarning[];
   segmentation: GenerateResult['segmentation'];
 }
 
 /** A generation's result as the worker posts it back: one photo's, or several views'. */
 export type GeneratorOutput =
   | (OutputCommon & { kind: 'single'; stats: GenerateStats })
-  | (OutputCommon & { kind: 'multiview'; stats: MultiviewStats; view_warnings: ViewsWarning[] });
+  | (OutputCommon & { kind: 'multiview'; stats: MultiviewStats });
 
 /** The bytes as a Buffer without copying. */
 export function asBuffer(bytes: Uint8Array): Buffer {

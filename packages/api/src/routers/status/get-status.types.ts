@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FileErrorSchema, FileStatusSchema, JobIdSchema, JobStateSchema, JobTimesSchema, SessionIdSchema } from '../../schemas.js';
+import { FileErrorSchema, FileStatusSchema, FileWarningsSchema, ModelShapeSchema, JobIdSchema, JobStateSchema, JobTimesSchema, SessionIdSchema } from '../../schemas.js';
 
 export const GetStatusInputSchema = z.object({ job_id: JobIdSchema, session_id: SessionIdSchema.optional() });
 
@@ -14,6 +14,8 @@ const JobFileSchema = z
     model_task_id: z.string().nullable().meta({ description: "The provider's task id; null until it exists" }),
     face_limit: z.int().nullable(),
     error: FileErrorSchema.nullable().optional(),
+    warnings: FileWarningsSchema,
+    shape: ModelShapeSchema,
   })
   .meta({ id: 'JobFile' });
 

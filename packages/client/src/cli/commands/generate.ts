@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Image2ModelError, type JobFile } from '../../index.js';
 import { EXIT, type CommandContext } from '../context.js';
+import { completedNote, shapeNote, warningLines } from '../describe-model.js';
 import { offerCancel } from '../offer-cancel.js';
 import { createLimiter, localFileName, saveDownload } from '../save.js';
 
@@ -24,6 +25,9 @@ interface FileOutcome {
   status: JobFile['status'];
   path: string | null;
   error: { code: string; message: string } | null;
+  /** How the model was made, where the user should know (e.g. `BACKGROUND_NOT_SEPARATED`: a flat card). */
+  warnings: JobFile['warnings'];
+  shape: JobFile['shape'];
 }
 
 /** Every image must exist before anything is sent: one missing file fails the command at once. */
@@ -85,7 +89,7 @@ export async function runGenerate(ctx: CommandContext, images: string[], options
         view.failed(event.file_id, `${event.error.code}: ${event.error.message}`);
       } else if (event.type === 'completed') {
         failures.delete(event.file_id);
-        view.completed(event.file_id);
+        view.completed(event.file_id, completedNote(event));
         // Caught at once (and rethrown below), so a failed download never goes unhandled.
         if (!options.zip) saving.push(saveModel(event.file_id).catch((error: unknown) => void saveErrors.push(error)));
       }
@@ -109,10 +113,14 @@ export async function runGenerate(ctx: CommandContext, images: string[], options
     status: file.status,
     path: saved.get(file.file_id) ?? null,
     error: file.error ?? failures.get(file.file_id) ?? null,
+    warnings: file.warnings,
+    shape: file.shape,
   }));
   const failed = files.filter((f) => f.status !== 'completed');
-  const lines = files.map((f) =>
-    f.status === 'completed' ? `ok      ${names.get(f.file_id) ?? f.file_id} -> ${f.path ?? zipPath ?? ''}` : `FAILED  ${f.filename}: ${f.error ? `${f.error.code}: ${f.error.message}` : f.status}`,
+  const lines = files.flatMap((f) =>
+    f.status === 'completed'
+      ? [`ok      ${names.get(f.file_id) ?? f.file_id} -> ${f.path ?? zipPath ?? ''}  ${shapeNote(f)}`.trimEnd(), ...warningLines(f)]
+      : [`FAILED  ${f.filename}: ${f.error ? `${f.error.code}: ${f.error.message}` : f.status}`],
   );
   const summary = `${files.length - failed.length} of ${files.length} model${files.length === 1 ? '' : 's'} generated (job ${job.job_id}, ${job.status})`;
   ctx.result([...lines, summary].join('\n'), { job_id: job.job_id, session_id: job.session_id, status: job.status, out_dir: outDir, zip: zipPath, files });

@@ -211,6 +211,24 @@ describe('FsJobStore on disk', () => {
     expect(await readdir(dir)).toEqual(['job.json']);
   });
 
+  it('reads a job.json written before warnings had codes: string warnings become GENERATOR_NOTICE, no shape is null', async () => {
+    const { root, store } = await open();
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'completed' })]);
+    await store.close();
+    const file = path.join(root, 'jobs', job.job_id, 'job.json');
+    const stored = JSON.parse(await readFile(file, 'utf8')) as { files: Record<string, unknown>[] };
+    stored.files[0]!.warnings = ['face_limit 4 is too small for this shape; made a simple low-poly model'];
+    delete stored.files[0]!.shape;
+    await writeFile(file, JSON.stringify(stored));
+    const reopened = await FsJobStore.open({ root });
+    expect(await reopened.getFile(job.job_id, 'file_001')).toMatchObject({
+      warnings: [{ code: 'GENERATOR_NOTICE', message: 'face_limit 4 is too small for this shape; made a simple low-poly model' }],
+      shape: null,
+    });
+    await reopened.close();
+  });
+
   it('skips an unreadable job.json and a directory without one', async () => {
     const root = await tempRoot();
     roots.push(root);

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { deriveJobState, jobStateOfTally, tallyFiles } from '../../job-state.js';
 import type { JobFileRecord, JobRecord, JobWithFiles } from '../../jobs/job.js';
+import { upgradeFileRecord } from '../../jobs/file-warnings.js';
 import type {
   FileCondition,
   FilePatch,
@@ -228,6 +229,7 @@ export class FsJobStore implements JobStore {
         preview_key: null,
         remote_model_url: null,
         warnings: [],
+        shape: null,
         generation: file.generation + 1,
         face_limit: patch.face_limit,
         model_task_id: patch.model_task_id,
@@ -620,7 +622,7 @@ function parseStoredJob(raw: string, jobId: string): StoredJob | null {
   try {
     const data = JSON.parse(raw) as { version?: number; job?: JobRecord; files?: JobFileRecord[] };
     if (data.version !== FORMAT_VERSION || data.job?.job_id !== jobId || !Array.isArray(data.files)) return null;
-    return { job: data.job, files: new Map(data.files.map((f) => [f.file_id, f])) };
+    return { job: data.job, files: new Map(data.files.map((f) => [f.file_id, upgradeFileRecord(f)])) };
   } catch {
     return null;
   }

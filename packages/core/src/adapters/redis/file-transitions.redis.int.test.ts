@@ -52,7 +52,7 @@ describe.skipIf(!redisUp)('RedisFileTransitions', () => {
     try {
       await h.transitions.pickUp(job.job_id, 'file_001', 1);
       await h.transitions.progress(job.job_id, 'file_001', 50, { generation: 1, status: ['processing'] }, 0);
-      await h.transitions.finish(job.job_id, 'file_001', { status: 'completed' }, { generation: 1, status: ['processing'] }, { type: 'completed' });
+      await h.transitions.finish(job.job_id, 'file_001', { status: 'completed' }, { generation: 1, status: ['processing'] }, { type: 'completed', warnings: [], shape: null });
     } finally {
       redis.sendCommand = original;
     }

@@ -1,12 +1,11 @@
 import type { Redis } from 'ioredis';
 import { finalEventPayload, type FileTransitions, type FinalEvent } from '../../jobs/file-transitions.js';
 import type { JobState } from '../../job-state.js';
-import type { JobFileRecord } from '../../jobs/job.js';
 import type { FileCondition, FilePatch, UpdateResult } from '../../jobs/job-store.js';
 import { callRedis } from './redis-errors.js';
 import { TRANSITION } from './job-store.scripts.js';
 import { DEFAULT_EVENTS_MAX_LEN, jobKeys, unfedWebhookJobsKey } from './redis-keys.js';
-import { decodeFields, encodeFields, pairsToHash } from './redis-records.js';
+import { decodeFile, encodeFields, pairsToHash } from './redis-records.js';
 
 export interface RedisFileTransitionsOptions {
   /** A connected client; shared, not closed here. */
@@ -94,6 +93,6 @@ export class RedisFileTransitions implements FileTransitions {
     );
     if (!reply) return null;
     const [jobStatus, finished, flat] = reply;
-    return { file: decodeFields<JobFileRecord>(pairsToHash(flat)), job_status: jobStatus, job_finished: finished === 1 };
+    return { file: decodeFile(pairsToHash(flat)), job_status: jobStatus, job_finished: finished === 1 };
   }
 }

@@ -152,6 +152,21 @@ describe.skipIf(!redisUp)('RedisJobStore', () => {
     expect(updated?.file).toMatchObject({ tripo: { seed: 7, quad: false }, extra_note: ['a', 'b'] });
   });
 
+  it('reads a file hash written before warnings had codes: string warnings become GENERATOR_NOTICE, no shape is null', async () => {
+    const prefix = newPrefix();
+    prefixes.push(prefix);
+    const store = new RedisJobStore({ redis, prefix });
+    const job = makeJobRecord();
+    await store.create(job, [makeFileRecord(0, job.job_id, { status: 'completed' })]);
+    const key = `${prefix}job:${job.job_id}:file:file_001`;
+    await redis.hset(key, 'warnings', JSON.stringify(['Used the card fallback']));
+    await redis.hdel(key, 'shape');
+    const expected = { warnings: [{ code: 'GENERATOR_NOTICE', message: 'Used the card fallback' }], shape: null };
+    expect(await store.getFile(job.job_id, 'file_001')).toMatchObject(expected);
+    expect((await store.get(job.job_id))?.files[0]).toMatchObject(expected);
+    expect((await store.updateFile(job.job_id, 'file_001', { progress: 100 }))?.file).toMatchObject(expected);
+  });
+
   it('answers SERVICE_UNAVAILABLE (503, retryable) while Redis cannot be reached', async () => {
     const { Redis: RedisClient } = await import('ioredis');
     const offline = new RedisClient('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });

@@ -19,7 +19,7 @@ import type { Logger } from '../../logger.js';
 import { callRedis } from './redis-errors.js';
 import { ACTIVE_FILES, CREATE_JOB, DELETE_JOB, INDEX_JOB, SET_WEBHOOK_CURSOR, SET_WEBHOOK_URL, UPDATE_FILE } from './job-store.scripts.js';
 import { indexKeys, jobKeys, jobSetKey } from './redis-keys.js';
-import { decodeFields, encodeFields, isEmptyHash, pairsToHash } from './redis-records.js';
+import { decodeFields, decodeFile, encodeFields, isEmptyHash, pairsToHash } from './redis-records.js';
 
 export interface RedisJobStoreOptions {
   /** A connected client; shared, not closed by the store. */
@@ -102,14 +102,14 @@ export class RedisJobStore implements JobStore {
         return value as Record<string, string>;
       });
       if (!jobHash || isEmptyHash(jobHash)) return null;
-      const files = fileHashes.filter((hash) => !isEmptyHash(hash)).map((hash) => decodeFields<JobFileRecord>(hash));
+      const files = fileHashes.filter((hash) => !isEmptyHash(hash)).map((hash) => decodeFile(hash));
       return { job: decodeFields<JobRecord>(jobHash), files };
     });
   }
 
   async getFile(jobId: string, fileId: string): Promise<JobFileRecord | null> {
     const hash = await callRedis(() => this.redis.hgetall(this.fileKey(jobId, fileId)));
-    return isEmptyHash(hash) ? null : decodeFields<JobFileRecord>(hash);
+    return isEmptyHash(hash) ? null : decodeFile(hash);
   }
 
   async updateFile(jobId: string, fileId: string, patch: FilePatch, condition?: FileCondition, opts: UpdateOptions = {}): Promise<UpdateResult | null> {
@@ -132,6 +132,7 @@ export class RedisJobStore implements JobStore {
       preview_key: null,
       remote_model_url: null,
       warnings: [],
+      shape: null,
       ...patch,
     } satisfies Partial<JobFileRecord>;
     return this.runUpdate(jobId, fileId, { mode: 'restart', fields, progress: undefined, condition });
@@ -265,7 +266,7 @@ export class RedisJobStore implements JobStore {
     );
     if (!reply) return null;
     const [jobStatus, finished, flat] = reply;
-    return { file: decodeFields<JobFileRecord>(pairsToHash(flat)), job_status: jobStatus, job_finished: finished === 1 };
+    return { file: decodeFile(pairsToHash(flat)), job_status: jobStatus, job_finished: finished === 1 };
   }
 
   private async tallies(ids: string[]): Promise<(FileTally | null)[]> {

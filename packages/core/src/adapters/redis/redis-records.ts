@@ -1,3 +1,5 @@
+import type { JobFileRecord } from '../../jobs/job.js';
+import { upgradeFileRecord } from '../../jobs/file-warnings.js';
 
 /** [field, JSON value, …] for every defined field, in the record's own order. */
 export function encodeFields(record: object): string[] {
@@ -11,6 +13,11 @@ export function encodeFields(record: object): string[] {
 /** A hash of JSON values back into a record (fields we do not know about included). */
 export function decodeFields<T>(hash: Record<string, string>): T {
   return Object.fromEntries(Object.entries(hash).map(([field, value]) => [field, JSON.parse(value) as unknown])) as T;
+}
+
+/** A file's hash as today's record: older records' string warnings and missing shape upgraded. */
+export function decodeFile(hash: Record<string, string>): JobFileRecord {
+  return upgradeFileRecord(decodeFields<JobFileRecord>(hash));
 }
 
 /** HGETALL's flat [field, value, …] reply (as Lua returns it) as an object. */

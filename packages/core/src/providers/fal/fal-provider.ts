@@ -112,7 +112,7 @@ export class FalProvider implements ModelProvider {
       return bytes;
     });
     const preview = await this.preview(output.data, hooks, signal);
-    return { glb, ...(preview ? { preview } : {}), remote_model_url: model.url, warnings: [] };
+    return { glb, ...(preview ? { preview } : {}), remote_model_url: model.url, warnings: [], shape: null };
   }
 
   /**

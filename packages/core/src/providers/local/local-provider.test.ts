@@ -44,14 +44,16 @@ function recordingHooks() {
   return { hooks, progress, logs };
 }
 
+const CARD_WARNING = { code: 'BACKGROUND_NOT_SEPARATED', message: 'Could not separate an object from the background' };
+
 describe('LocalProvider', () => {
   it('hands the generator the stored photo by path, so its bytes are read off the main thread', async () => {
-    const { generator, seen } = fakeGenerator(async () => ({ glb: Buffer.from('glb'), warnings: [] }));
+    const { generator, seen } = fakeGenerator(async () => ({ glb: Buffer.from('glb'), warnings: [], stats: { shape: 'inflated' as const } }));
     await new LocalProvider({ generator }).generate(request({ image: { path: '/data/jobs/x/uploads/file_001.png' } }), recordingHooks().hooks);
     expect(seen[0]?.image).toBe('/data/jobs/x/uploads/file_001.png');
   });
 
-  it('forwards rising integer progress, stage changes and warnings, and returns the model', async () => {
+  it('forwards rising integer progress, stage changes and warnings, and returns the model with its coded warnings and shape', async () => {
     const { generator, seen } = fakeGenerator(async ({ onProgress }) => {
       onProgress?.(0, 'segment');
       onProgress?.(12.6, 'segment');
@@ -59,7 +61,7 @@ describe('LocalProvider', () => {
       onProgress?.(10, 'mesh');
       onProgress?.(140, 'texture');
       onProgress?.(100, 'done');
-      return { glb: Buffer.from('glb'), preview: Buffer.from('png'), warnings: ['Used the card fallback'] };
+      return { glb: Buffer.from('glb'), preview: Buffer.from('png'), warnings: [CARD_WARNING], stats: { shape: 'card' as const } };
     });
     const provider = new LocalProvider({ generator });
     const { hooks, progress, logs } = recordingHooks();
@@ -69,14 +71,14 @@ describe('LocalProvider', () => {
       ['Generating: segment', 'info'],
       ['Generating: mesh', 'info'],
       ['Generating: texture', 'info'],
-      ['Used the card fallback', 'warning'],
+      [CARD_WARNING.message, 'warning'],
     ]);
-    expect(result).toEqual({ glb: Buffer.from('glb'), preview: Buffer.from('png'), warnings: ['Used the card fallback'] });
+    expect(result).toEqual({ glb: Buffer.from('glb'), preview: Buffer.from('png'), warnings: [CARD_WARNING], shape: 'card' });
     expect(seen.map((s) => s.face_limit)).toEqual([10_000]);
   });
 
   it('passes the requested face limit, or its configured default', async () => {
-    const { generator, seen } = fakeGenerator(async () => ({ glb: Buffer.from('g'), warnings: [] }));
+    const { generator, seen } = fakeGenerator(async () => ({ glb: Buffer.from('g'), warnings: [], stats: { shape: 'inflated' as const } }));
     await new LocalProvider({ generator }).generate(request({ face_limit: 500 }), recordingHooks().hooks);
     await new LocalProvider({ generator, defaultFaceLimit: 1234 }).generate(request(), recordingHooks().hooks);
     expect(seen.map((s) => s.face_limit)).toEqual([500, 1234]);
@@ -129,7 +131,7 @@ describe('LocalProvider', () => {
   });
 
   it('mints task ids and reports FAL as not configured', async () => {
-    const { generator } = fakeGenerator(async () => ({ glb: Buffer.from('g'), warnings: [] }));
+    const { generator } = fakeGenerator(async () => ({ glb: Buffer.from('g'), warnings: [], stats: { shape: 'inflated' as const } }));
     const provider = new LocalProvider({ generator });
     expect(provider.name).toBe('local');
     expect(provider.mintTaskId()).toMatch(/^task_[0-9a-f]{24}$/);

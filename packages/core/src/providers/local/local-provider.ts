@@ -63,11 +63,12 @@ export class LocalProvider implements ModelProvider {
       if (error instanceof Error && error.name === 'InvalidImageError') throw new AppError('VALIDATION_ERROR', error.message, { cause: error, retryable: false });
       throw new AppError('PROCESSING_ERROR', describeFailure(error), { cause: error, retryable: false });
     }
-    for (const warning of result.warnings) hooks.onLog(warning, 'warning');
+    for (const warning of result.warnings) hooks.onLog(warning.message, 'warning');
     return {
       glb: result.glb,
       ...(result.preview ? { preview: result.preview } : {}),
-      warnings: [...result.warnings],
+      warnings: result.warnings.map(({ code, message }) => ({ code, message })),
+      shape: result.stats.shape,
     };
   }
 
