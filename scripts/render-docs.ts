@@ -1,15 +1,16 @@
 /**
- * Regenerates docs/gallery/: for every synthetic test photo, the local generator's model rendered
+ * Regenerates docs/gallery/: for every synthetic test photo, and for the real photographs committed
+ * in docs/gallery/real-photos/ (scripts/import-real-photos.ts), the local generator's model rendered
  * at the five turntable angles of the design target, one montage per photo (photo on the left),
- * the photos themselves and a README with each model's stats and warnings. Everything written is
- * deterministic, so re-running without a change to the generator leaves git clean.
+ * the synthetic photos themselves and a README with each model's shape, stats and warnings.
+ * Everything written is deterministic, so re-running without a change to the generator leaves git clean.
  * Run by hand after changing the generator or the preview renderer, then look at the images:
  *
  *   npm run build -w @image2model/mesh && npx tsx scripts/render-docs.ts
  *
  * The models are read back from their GLB bytes, so the gallery shows what a user downloads.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 
 import { generateModel, type GenerateResult } from '@image2model/mesh';
 import sharp from 'sharp';
@@ -22,6 +23,8 @@ import {
   starOnWhite,
   whiteLabelOnWhite,
 } from '@image2model/testing/synthetic-photos';
+
+import { REAL_PHOTOS } from './real-photos.js';
 
 const GALLERY = new URL('../docs/gallery/', import.meta.url);
 const CELL = 256;
@@ -39,6 +42,7 @@ interface GalleryRow {
   name: string;
   caption: string;
   result: GenerateResult;
+  note?: string;
 }
 
 async function renderGallery(): Promise<void> {
@@ -46,15 +50,24 @@ async function renderGallery(): Promise<void> {
   const rows: GalleryRow[] = [];
   for (const photo of PHOTOS) {
     const input = await photo.build();
-    const result = await generateModel(input, { preview: false });
-    const views = await renderTurntable(result.glb);
-    const montage = await composeRow([await fitPhoto(input), ...views]);
     await writeFile(new URL(`${photo.name}.input.png`, GALLERY), input);
-    await writeFile(new URL(`${photo.name}.png`, GALLERY), montage);
-    rows.push({ name: photo.name, caption: photo.caption, result });
-    console.log(`${photo.name}: ${result.stats.triangles} triangles${result.warnings.length ? `, warnings: ${result.warnings.map((w) => w.code).join(', ')}` : ''}`);
+    rows.push(await renderRow(photo.name, photo.caption, input));
   }
-  await writeFile(new URL('README.md', GALLERY), describeGallery(rows));
+  const real: GalleryRow[] = [];
+  for (const photo of REAL_PHOTOS) {
+    const row = await renderRow(`real-${photo.name}`, photo.caption, await readFile(new URL(`real-photos/${photo.name}.jpg`, GALLERY)));
+    real.push({ ...row, ...(photo.note ? { note: photo.note } : {}) });
+  }
+  await writeFile(new URL('README.md', GALLERY), describeGallery(rows, real));
+}
+
+/** The photo's model at every turntable angle, written as `<name>.png` beside the photo. */
+async function renderRow(name: string, caption: string, input: Buffer): Promise<GalleryRow> {
+  const result = await generateModel(input, { preview: false });
+  const views = await renderTurntable(result.glb);
+  await writeFile(new URL(`${name}.png`, GALLERY), await composeRow([await fitPhoto(input), ...views]));
+  console.log(`${name}: ${result.stats.shape}, ${result.stats.triangles} triangles${result.warnings.length ? `, warnings: ${result.warnings.map((w) => w.code).join(', ')}` : ''}`);
+  return { name, caption, result };
 }
 
 async function renderTurntable(glb: Buffer): Promise<Buffer[]> {
@@ -80,7 +93,12 @@ async function composeRow(cells: Buffer[]): Promise<Buffer> {
     .toBuffer();
 }
 
-function describeGallery(rows: GalleryRow[]): string {
+function warningsCell(result: GenerateResult): string {
+  return result.warnings.map((w) => `\`${w.code}\`: ${w.message}`).join('; ') || '–';
+}
+
+function describeGallery(rows: GalleryRow[], real: GalleryRow[]): string {
+  const cards = real.filter(({ result }) => result.stats.shape === 'card').length;
   const lines = [
     '# Local generator gallery',
     '',
@@ -89,14 +107,28 @@ function describeGallery(rows: GalleryRow[]): string {
     `and drawn by the preview renderer at yaw ${YAWS.map((yaw) => `${yaw}°`).join(', ')}, pitch 10°. Default options:`,
     '`face_limit` 10 000, Puffball inflation 0.75.',
     '',
-    '| Input | Triangles | GLB | Warnings |',
-    '| --- | ---: | ---: | --- |',
-    ...rows.map(({ name, caption, result }) => {
-      const warnings = result.warnings.map((w) => `\`${w.code}\`: ${w.message}`).join('; ') || '–';
-      return `| [${caption}](#${name}) | ${result.stats.triangles} | ${Math.round(result.glb.length / 1024)} KiB | ${warnings} |`;
-    }),
+    '| Input | Shape | Triangles | GLB | Warnings |',
+    '| --- | --- | ---: | ---: | --- |',
+    ...rows.map(({ name, caption, result }) => `| [${caption}](#${name}) | ${result.stats.shape} | ${result.stats.triangles} | ${Math.round(result.glb.length / 1024)} KiB | ${warningsCell(result)} |`),
     '',
     ...rows.flatMap(({ name, caption }) => [`## ${name}`, '', `${caption}.`, '', `![${caption}](${name}.png)`, '']),
+    '# Real photos',
+    '',
+    'Whole photographs as a newcomer would try them: scikit-image\'s sample photos, shrunk to 512 pixels on the long side',
+    '(`real-photos/`, with their sources and licences). Same options and angles as above; each row starts with the photo.',
+    `${cards} of ${real.length} still become a flat card: on a whole photograph (an object in its surroundings, filling much of`,
+    'the frame) GrabCut\'s result is not trusted (`LOW_SEGMENTATION_CONFIDENCE`) or no object stands out',
+    '(`BACKGROUND_NOT_SEPARATED`), and the generator says so rather than guess. What does separate stands on a plain ground',
+    '(the clip-art horse, the fundus on black). Why, and the method\'s limits: [the local generator](../local-generator.md).',
+    '',
+    '| Photo | Shape | Separated by (confidence) | Triangles | Warnings |',
+    '| --- | --- | --- | ---: | --- |',
+    ...real.map(({ name, caption, result }) => {
+      const { method, confidence } = result.segmentation;
+      return `| [${caption}](#${name}) | ${result.stats.shape} | ${method} (${confidence.toFixed(2)}) | ${result.stats.triangles} | ${warningsCell(result)} |`;
+    }),
+    '',
+    ...real.flatMap(({ name, caption, result, note }) => [`## ${name}`, '', `${caption}: ${result.stats.shape}.${note ? ` ${note}` : ''}`, '', `![${caption}](${name}.png)`, '']),
   ];
   return lines.join('\n');
 }
