@@ -19,7 +19,8 @@ describe('events() resumes after a dropped connection', () => {
   });
 
   it('reconnects from the last event id when the server drops the stream, and misses nothing', async () => {
-    const provider = new FakeModelProvider({ progressSteps: [20, 40, 60, 80] });
+    const card = { code: 'BACKGROUND_NOT_SEPARATED', message: 'Could not separate an object from the background' };
+    const provider = new FakeModelProvider({ progressSteps: [20, 40, 60, 80], warnings: [card], shape: 'card' });
     server = await startTestServer({ provider });
     const running = server;
     const recorder = recordingFetch();
@@ -50,6 +51,8 @@ describe('events() resumes after a dropped connection', () => {
     expect(new Set(received.map((e) => e.id)).size).toBe(received.length);
     expect(received.at(-1)).toMatchObject({ type: 'done', status: 'completed' });
     expect(received.filter((e) => e.type === 'completed').map((e) => e.file_id).sort()).toEqual(['file_001', 'file_002']);
+    // Over /trpc as over SSE, a completed event says how the model was made.
+    for (const event of received.filter((e) => e.type === 'completed')) expect(event).toMatchObject({ warnings: [card], shape: 'card' });
 
     const [first, second] = recorder.urls.filter(isSubscription);
     expect(first && trpcInput(first).lastEventId).toBeNull();
