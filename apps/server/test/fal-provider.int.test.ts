@@ -42,7 +42,7 @@ describe('the FAL provider through /api/v1, against the FAL emulator', () => {
     expect(job.status).toBe('completed');
     const accepted = s.fal.acceptedSubmits();
     expect(accepted).toHaveLength(1);
-    expect(job.files[0]).toMatchObject({ status: 'completed', model_task_id: accepted[0]?.request_id, face_limit: null });
+    expect(job.files[0]).toMatchObject({ status: 'completed', model_task_id: accepted[0]?.request_id, face_limit: null, warnings: [], shape: null });
     await expectEmulatorModel(s, job);
 
     // What FAL received: our photo's bytes in its storage, and only image_url (no face_limit we were not given).
