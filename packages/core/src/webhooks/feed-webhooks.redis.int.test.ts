@@ -51,7 +51,7 @@ describe.skipIf(!redisUp)('feeding webhooks in distributed mode (Redis)', () => 
     // A progress transition marks nothing; final ones do (the process "dies" before feeding).
     await transitions.progress(job.job_id, 'file_001', 40, {}, 0);
     expect(await unfed.list(10)).toEqual([]);
-    await transitions.finish(job.job_id, 'file_001', { status: 'completed' }, {}, { type: 'completed' });
+    await transitions.finish(job.job_id, 'file_001', { status: 'completed' }, {}, { type: 'completed', warnings: [], shape: null });
     await transitions.finish(job.job_id, 'file_002', { status: 'failed', error: { code: 'PROCESSING_ERROR', message: 'x' } }, {}, { type: 'failed', error: { code: 'PROCESSING_ERROR', message: 'x' } });
     expect(await unfed.list(10)).toEqual([job.job_id]);
 

@@ -58,7 +58,7 @@ describe('feeding the job log to the webhook outbox (embedded adapters)', () => 
 
   it('queues file.completed, file.failed, file.cancelled and job.finished with their bodies, each once, with ids derived from the log', async () => {
     const jobId = await job(3, URL_A);
-    await transitions.finish(jobId, 'file_001', { status: 'completed' }, {}, { type: 'completed' });
+    await transitions.finish(jobId, 'file_001', { status: 'completed' }, {}, { type: 'completed', warnings: [], shape: null });
     await transitions.finish(jobId, 'file_002', { status: 'failed', error: FAILURE }, {}, { type: 'failed', error: FAILURE });
     await transitions.finish(jobId, 'file_003', { status: 'cancelled' }, {}, { type: 'cancelled' });
     await feeder.idle();
@@ -93,7 +93,7 @@ describe('feeding the job log to the webhook outbox (embedded adapters)', () => 
 
     await store.restartFile(jobId, 'file_001', { face_limit: null, model_task_id: 'task_9' }, { status: ['failed'] });
     await store.setWebhookUrl(jobId, URL_B);
-    await transitions.finish(jobId, 'file_001', { status: 'completed' }, {}, { type: 'completed' });
+    await transitions.finish(jobId, 'file_001', { status: 'completed' }, {}, { type: 'completed', warnings: [], shape: null });
     await feeder.idle();
     const queued = await bodies(jobId);
     expect(queued.map((d) => [d.type, d.url])).toEqual([
@@ -108,8 +108,8 @@ describe('feeding the job log to the webhook outbox (embedded adapters)', () => 
     const jobId = await job(2, URL_A);
     // Marked and announced without feeding: as if the process died right after.
     const plain = createSequentialTransitions({ store, events, logger: silentLogger });
-    await plain.finish(jobId, 'file_001', { status: 'completed' }, {}, { type: 'completed' });
-    await plain.finish(jobId, 'file_002', { status: 'completed' }, {}, { type: 'completed' });
+    await plain.finish(jobId, 'file_001', { status: 'completed' }, {}, { type: 'completed', warnings: [], shape: null });
+    await plain.finish(jobId, 'file_002', { status: 'completed' }, {}, { type: 'completed', warnings: [], shape: null });
     expect(await outbox.listForJob(jobId)).toEqual([]);
     await close();
 
@@ -131,7 +131,7 @@ describe('feeding the job log to the webhook outbox (embedded adapters)', () => 
 
   it('feeds one job once at a time: asks before a feed starts join it, an ask while it runs gets one after it', async () => {
     const jobId = await job(1, URL_A);
-    await createSequentialTransitions({ store, events, logger: silentLogger }).finish(jobId, 'file_001', { status: 'completed' }, {}, { type: 'completed' });
+    await createSequentialTransitions({ store, events, logger: silentLogger }).finish(jobId, 'file_001', { status: 'completed' }, {}, { type: 'completed', warnings: [], shape: null });
     const first = feeder.feed(jobId);
     expect(feeder.feed(jobId)).toBe(first);
     await Promise.resolve(); // the first feed starts
