@@ -141,6 +141,40 @@ describe('webhooks sent (embedded mode, over HTTP, real receivers)', () => {
     expect(receiver.received.length).toBe(heard);
   });
 
+  it('marks a delivery exhausted after the whole schedule, shows it over HTTP, and redelivers it on request with the same webhook-id', async () => {
+    const server = await start();
+    // 500 for every attempt of the schedule (1 + 3 retries), then 204.
+    const receiver = await startPerEventReceiver([500, 500, 500, 500]);
+    receivers.push(receiver);
+    const jobId = await upload(server, 1, receiver.url);
+    const list = async () => {
+      const res = await fetch(server.api(`/jobs/${jobId}/webhooks`), { headers: auth(USER_KEY) });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { job_id: string; deliveries: { id: string; type: string; state: string; attempts: number; last_status: number | null; next_attempt_at: string | null }[] }).deliveries;
+    };
+    const exhausted = await waitFor(async () => {
+      const all = await list();
+      return all.length === 2 && all.every((d) => d.state === 'exhausted') ? all : undefined;
+    });
+    for (const d of exhausted) expect(d).toMatchObject({ attempts: 4, last_status: 500, next_attempt_at: null });
+    expect(receiver.attempts).toHaveLength(8);
+
+    const redeliver = await fetch(server.api(`/jobs/${jobId}/webhooks/redeliver`), { method: 'POST', headers: { ...auth(USER_KEY), 'Content-Type': 'application/json' }, body: '{}' });
+    expect(redeliver.status).toBe(200);
+    expect(await redeliver.json()).toEqual({ job_id: jobId, redelivered: 2 });
+    const delivered = await waitFor(async () => {
+      const all = await list();
+      return all.every((d) => d.state === 'delivered') ? all : undefined;
+    });
+    for (const d of delivered) {
+      expect(d).toMatchObject({ attempts: 1, last_status: 204, next_attempt_at: null });
+      expect(receiver.ofEvent(d.id)).toHaveLength(5); // one id across every attempt, before and after
+    }
+    // Nothing is left to redeliver.
+    const again = await fetch(server.api(`/jobs/${jobId}/webhooks/redeliver`), { method: 'POST', headers: { ...auth(USER_KEY), 'Content-Type': 'application/json' }, body: '{}' });
+    expect(await again.json()).toEqual({ job_id: jobId, redelivered: 0 });
+  });
+
   it("does not delay another job's files while a receiver hangs", async () => {
     const server = await start({ WEBHOOK_CONCURRENCY: '2' });
     const hanging = await startTestReceiver('hang');
