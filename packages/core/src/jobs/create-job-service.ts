@@ -176,6 +176,13 @@ export function createJobService(deps: JobServiceDeps): JobService {
     return { task: { job_id: jobId, file_id: file.file_id, generation, owner }, model_task_id, was: file.status };
   }
 
+  /** Sets a job's webhook URL; one that had none first skips its log, so the URL gets only what follows. */
+  async function subscribeFromNow(jobId: string, url: string): Promise<boolean> {
+    const found = await store.get(jobId);
+    if (found && !found.job.webhook_url) await deps.webhookFeeder?.skipToEnd(jobId);
+    return store.setWebhookUrl(jobId, url);
+  }
+
   /**
    * Queues restarted files. Each gets an event first: the job is processing again, and an event
    * after the old `done` keeps late SSE clients from closing on it. A paid provider says that a
@@ -185,7 +192,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   async function queueRestarted(restarted: { task: FileTask; was: JobFileRecord['status'] }[], webhookUrl?: string): Promise<void> {
     try {
       const jobId = restarted[0]?.task.job_id;
-      if (webhookUrl !== undefined && jobId !== undefined && (await store.setWebhookUrl(jobId, webhookUrl))) {
+      if (webhookUrl !== undefined && jobId !== undefined && (await subscribeFromNow(jobId, webhookUrl))) {
         logger.info({ job_id: jobId }, 'Webhook URL replaced');
       }
       for (const { task, was } of restarted) {

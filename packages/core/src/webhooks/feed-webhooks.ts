@@ -32,6 +32,11 @@ export interface WebhookFeeder {
    * Resolves how many deliveries were queued.
    */
   feed(jobId: string): Promise<number>;
+  /**
+   * Moves a job's cursor to the end of its log: before a URL is set on a job that had none, so it
+   * gets only the events that follow (a job with no URL is never read, so its cursor stays behind).
+   */
+  skipToEnd(jobId: string): Promise<void>;
   /** Feeds each job (start-up recovery, the unfed pass), a few at a time; resolves how many were queued. */
   feedAll(jobIds: readonly string[]): Promise<number>;
   /** Resolves when every feed started so far has ended (before the outbox closes). */
@@ -44,8 +49,8 @@ const CONCURRENCY = 8;
 /**
  * The bridge from the job log to the webhook outbox. Ids are derived from the log event
  * (webhookEventId), so feeding an event twice (two processes, a lost cursor, recovery) queues it
- * once. The cursor moves past events of a job with no URL too, so a URL a retry sets later gets
- * only the events that follow.
+ * once. A job with no URL costs nothing per event (neither its log nor its cursor is touched);
+ * `skipToEnd` before a URL is set on it makes that URL get only the events that follow.
  * @example
  * const feeder = createWebhookFeeder({ store, events, outbox, logger, modelUrl });
  * await feeder.feed(jobId);
@@ -74,12 +79,17 @@ export function createWebhookFeeder(deps: WebhookFeederDeps): WebhookFeeder {
       await deps.unfed?.forget(jobId);
       return 0;
     }
+    const url = found.job.webhook_url ?? null;
+    if (url === null) {
+      // Nothing to send, and no log read per file for the many jobs without webhooks.
+      await deps.unfed?.forget(jobId);
+      return 0;
+    }
     const cursor = found.job.webhook_cursor ?? null;
     const log: JobEvent[] = await events.since(jobId, cursor);
-    const url = found.job.webhook_url ?? null;
     let queued = 0;
     for (const event of log) {
-      if (url === null || !isFinalJobEvent(event)) continue;
+      if (!isFinalJobEvent(event)) continue;
       const message = await messageOf(event, found);
       if (await outbox.enqueue({ id: message.id, job_id: jobId, type: message.type, url, body: message.body })) queued += 1;
     }
@@ -114,6 +124,12 @@ export function createWebhookFeeder(deps: WebhookFeederDeps): WebhookFeeder {
 
   return {
     feed,
+    async skipToEnd(jobId) {
+      const found = await store.get(jobId);
+      if (!found) return;
+      const last = (await events.since(jobId, found.job.webhook_cursor ?? null)).at(-1)?.id;
+      if (last !== undefined) await store.setWebhookCursor(jobId, last);
+    },
     async feedAll(jobIds) {
       let queued = 0;
       for (let i = 0; i < jobIds.length; i += CONCURRENCY) {
