@@ -327,7 +327,9 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       const job = makeJobRecord({ webhook_url: 'https://hooks.example.com/first' });
       await store.create(job, [makeFileRecord(0, job.job_id)]);
       expect((await store.get(job.job_id))?.job.webhook_url).toBe('https://hooks.example.com/first');
+      expect(await store.webhookUrlOf(job.job_id)).toBe('https://hooks.example.com/first');
       expect(await store.setWebhookUrl(job.job_id, 'https://hooks.example.com/second')).toBe(true);
+      expect(await store.webhookUrlOf(job.job_id)).toBe('https://hooks.example.com/second');
       const replaced = await store.get(job.job_id);
       expect(replaced?.job).toEqual({ ...job, webhook_url: 'https://hooks.example.com/second' });
       if (harness.reopen) {
@@ -337,7 +339,11 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       await store.delete(job.job_id);
       expect(await store.setWebhookUrl(job.job_id, 'https://hooks.example.com/third')).toBe(false);
       expect(await store.get(job.job_id)).toBeNull();
+      expect(await store.webhookUrlOf(job.job_id)).toBeNull();
       expect(await store.setWebhookUrl('batch_20000101_000000_zzzzzz', 'https://hooks.example.com/x')).toBe(false);
+      const without = makeJobRecord();
+      await store.create(without, [makeFileRecord(0, without.job_id)]);
+      expect(await store.webhookUrlOf(without.job_id)).toBeNull();
     });
 
     it("moves a job's webhook cursor forward only, keeping it after a reopen; a deleted job stays deleted", async () => {

@@ -114,6 +114,11 @@ export interface JobStore {
   /** Replaces the job's webhook URL (for the events that follow); false when the job does not exist. */
   setWebhookUrl(jobId: string, url: string): Promise<boolean>;
   /**
+   * The job's webhook URL; null when it has none or does not exist. One small read, so the many
+   * finished files of jobs without webhooks cost no reading of the whole job.
+   */
+  webhookUrlOf(jobId: string): Promise<string | null>;
+  /**
    * Records that the job's log is fed to webhooks up to `eventId` (JobRecord.webhook_cursor). It
    * never moves back: several processes may feed one job at once, and the one that read less
    * must not undo the other. It need not be durable at once: a lost cursor only makes the next

@@ -74,14 +74,11 @@ export function createWebhookFeeder(deps: WebhookFeederDeps): WebhookFeeder {
   }
 
   async function feedOnce(jobId: string): Promise<number> {
-    const found = await store.get(jobId);
-    if (!found) {
-      await deps.unfed?.forget(jobId);
-      return 0;
-    }
-    const url = found.job.webhook_url ?? null;
-    if (url === null) {
-      // Nothing to send, and no log read per file for the many jobs without webhooks.
+    // Nothing to send (no URL, or the job is gone): the job and its log are not read, so the many
+    // finished files of jobs without webhooks cost one small read.
+    const found = (await store.webhookUrlOf(jobId)) === null ? null : await store.get(jobId);
+    const url = found?.job.webhook_url ?? null;
+    if (!found || url === null) {
       await deps.unfed?.forget(jobId);
       return 0;
     }

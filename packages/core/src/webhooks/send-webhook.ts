@@ -1,6 +1,6 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createRequire } from 'node:module';
 import type { LookupFunction } from 'node:net';
 import type { WebhookSignatureHeaders } from './webhook-signing.js';
@@ -61,6 +61,25 @@ function checkedLookup(policy: WebhookUrlPolicy): LookupFunction {
   };
 }
 
+/** Idle connections kept per receiver host, and how long: most jobs send a burst of events to one URL. */
+const KEEP_ALIVE = { keepAlive: true, maxSockets: 16, maxFreeSockets: 4, timeout: 5_000 } as const;
+
+/**
+ * Connections are kept alive and reused per policy: a socket is only ever opened through the
+ * checked lookup (the agent passes `lookup` to each connection it creates), so a reused one is to
+ * an address that passed the check when it was made.
+ */
+const agents = new Map<string, { http: HttpAgent; https: HttpsAgent }>();
+function agentsFor(policy: WebhookUrlPolicy): { http: HttpAgent; https: HttpsAgent } {
+  const key = `${policy.allowHttp ? 1 : 0}${policy.allowPrivate ? 1 : 0}`;
+  let pair = agents.get(key);
+  if (!pair) {
+    pair = { http: new HttpAgent(KEEP_ALIVE), https: new HttpsAgent(KEEP_ALIVE) };
+    agents.set(key, pair);
+  }
+  return pair;
+}
+
 /** Reads up to the cap of an answer, then closes it (never waiting on a receiver that stalls mid-body: see the attempt's timer). */
 function drain(response: IncomingMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -73,7 +92,8 @@ function drain(response: IncomingMessage): Promise<void> {
       read += chunk.length;
       if (read >= RESPONSE_READ_CAP) done();
     });
-    response.on('end', done);
+    // Read to its end, the connection goes back to the agent for the next attempt.
+    response.on('end', resolve);
     response.on('error', done);
     response.on('close', done);
   });
@@ -87,8 +107,8 @@ function outcomeOf(status: number): Omit<WebhookAttemptResult, 'duration_ms'> {
 
 /**
  * One delivery attempt: a POST of the body with its signature headers. Never throws: every way it
- * can go wrong is a result. Redirects are not followed (a 3xx is a failure); a fresh connection
- * per attempt (no keep-alive), so every connection goes through the checked lookup.
+ * can go wrong is a result. Redirects are not followed (a 3xx is a failure); connections are kept
+ * alive between attempts, and every new one goes through the checked lookup.
  * @example
  * const result = await sendWebhook({ url, body, headers: sign({ id, body }), policy, timeoutMs: 10_000 });
  */
@@ -98,7 +118,9 @@ export function sendWebhook(input: SendWebhookInput): Promise<WebhookAttemptResu
   const parsed = parseWebhookUrl(input.url, input.policy);
   if (!parsed.ok) return Promise.resolve({ ok: false, error: `the URL ${parsed.reason}`, duration_ms: elapsed() });
   const timeoutMs = input.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
-  const request = parsed.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const https = parsed.url.protocol === 'https:';
+  const request = https ? httpsRequest : httpRequest;
+  const agent = https ? agentsFor(input.policy).https : agentsFor(input.policy).http;
 
   return new Promise((resolve) => {
     let settled = false;
@@ -109,7 +131,7 @@ export function sendWebhook(input: SendWebhookInput): Promise<WebhookAttemptResu
     };
     const req = request(parsed.url, {
       method: 'POST',
-      agent: false,
+      agent,
       lookup: checkedLookup(input.policy),
       headers: {
         'content-type': 'application/json',

@@ -241,6 +241,10 @@ export class FsJobStore implements JobStore {
     return result;
   }
 
+  async webhookUrlOf(jobId: string): Promise<string | null> {
+    return (await this.resident(jobId))?.job.webhook_url ?? null;
+  }
+
   async setWebhookUrl(jobId: string, url: string): Promise<boolean> {
     const stored = await this.resident(jobId);
     if (!stored) return false;

@@ -142,6 +142,11 @@ export class RedisJobStore implements JobStore {
     return (await callRedis(() => this.scripts.i2mSetWebhookUrl(this.jobKey(jobId), JSON.stringify(url)))) === 1;
   }
 
+  async webhookUrlOf(jobId: string): Promise<string | null> {
+    const raw = await callRedis(() => this.redis.hget(this.jobKey(jobId), 'webhook_url'));
+    return raw === null ? null : (JSON.parse(raw) as string | null);
+  }
+
   async setWebhookCursor(jobId: string, eventId: string): Promise<void> {
     await callRedis(() => this.scripts.i2mSetWebhookCursor(this.jobKey(jobId), eventId));
   }
