@@ -7,12 +7,11 @@ import { buildSurface } from './geometry/build-surface.js';
 import { placeModel } from './geometry/place-model.js';
 import { fieldMargin } from './geometry/plan-grid.js';
 import { simplifierReady } from './geometry/simplify-mesh.js';
-import { writeGlb } from './gltf/write-glb.js';
+import { packModel } from './gltf/pack-model.js';
 import { decodePhoto } from './image/decode-photo.js';
 import { findMaskBounds } from './mask/mask-bounds.js';
 import { segmentObject, type Segmentation, type SegmentationCode } from './mask/segment-object.js';
 import { withScratchMemory } from './memory/scratch-memory.js';
-import { renderPreview } from './preview/render-preview.js';
 import { createProgressTracker } from './progress-tracker.js';
 import { buildTexture } from './texture/build-texture.js';
 import { textureRect, trustedPixels } from './texture/texture-region.js';
@@ -61,8 +60,6 @@ export const SYMMETRY_ASSUMED: GenerateWarning = {
   message: 'The outline looks like a solid of revolution (a bottle, a vase, a mug); made it round, with the back a mirror of the front',
 };
 
-const PREVIEW_YAW_DEGREES = 35;
-
 /**
  * Turns one photo into a textured, closed GLB model by two-sided silhouette inflation: decode,
  * separate the object from its background, inflate its silhouette (Puffball or Poisson), mesh
@@ -104,16 +101,7 @@ async function generate(image: Buffer, settings: ResolvedOptions): Promise<Gener
 
   progress.start('packing', 80);
   const model = placeModel(surface.mesh, rect);
-  const glb = await writeGlb(model, texture.jpeg);
-
-  let preview: Buffer | undefined;
-  if (settings.previewSize !== null) {
-    progress.start('rendering preview', 90);
-    preview = await renderPreview(
-      { positions: model.positions, indices: model.indices, uvs: model.uvs, texture: { data: texture.rgba, width: texture.width, height: texture.height } },
-      { size: settings.previewSize, yawDegrees: PREVIEW_YAW_DEGREES },
-    );
-  }
+  const { glb, preview } = await packModel(model, texture, settings.previewSize, progress);
   progress.finish();
 
   // The low-poly lens replaces whatever body was planned: a revolved outline is then no longer round.

@@ -178,8 +178,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
   /** Sets a job's webhook URL; one that had none first skips its log, so the URL gets only what follows. */
   async function subscribeFromNow(jobId: string, url: string): Promise<boolean> {
-    const found = await store.get(jobId);
-    if (found && !found.job.webhook_url) await deps.webhookFeeder?.skipToEnd(jobId);
+    if ((await store.webhookUrlOf(jobId)) === null) await deps.webhookFeeder?.skipToEnd(jobId);
     return store.setWebhookUrl(jobId, url);
   }
 

@@ -1,12 +1,11 @@
 import { generateModel, type GenerateResult, type GenerateStats, type GenerateWarning, type ModelShape } from '../generate-model.js';
 import { resolveGenerateOptions, type GenerateOptions, type ResolvedOptions } from '../generate-options.js';
 import { simplifierReady } from '../geometry/simplify-mesh.js';
-import { writeGlb } from '../gltf/write-glb.js';
+import { packModel } from '../gltf/pack-model.js';
 import { decodePhoto, type DecodedPhoto } from '../image/decode-photo.js';
 import { findMaskBounds } from '../mask/mask-bounds.js';
 import { segmentObject, type Segmentation } from '../mask/segment-object.js';
 import { withScratchMemory } from '../memory/scratch-memory.js';
-import { renderPreview } from '../preview/render-preview.js';
 import { createProgressTracker } from '../progress-tracker.js';
 import { bakeTexture } from './bake-texture.js';
 import { meshHull } from './mesh-hull.js';
@@ -35,8 +34,6 @@ export interface MultiviewStats extends Omit<GenerateStats, 'shape'> {
 export interface MultiviewResult extends Omit<GenerateResult, 'stats'> {
   stats: MultiviewStats;
 }
-
-const PREVIEW_YAW_DEGREES = 35;
 
 /**
  * One textured, closed GLB model from photos of an object's front, sides and back, by a visual
@@ -97,15 +94,7 @@ async function generate(images: MultiviewImages, settings: ResolvedOptions, opti
     uvs: unwrapped.uvs,
     indices: unwrapped.indices,
   };
-  const glb = await writeGlb(model, texture.jpeg);
-  let preview: Buffer | undefined;
-  if (settings.previewSize !== null) {
-    progress.start('rendering preview', 90);
-    preview = await renderPreview(
-      { positions: model.positions, indices: model.indices, uvs: model.uvs, texture: { data: texture.rgba, width: texture.width, height: texture.height } },
-      { size: settings.previewSize, yawDegrees: PREVIEW_YAW_DEGREES },
-    );
-  }
+  const { glb, preview } = await packModel(model, texture, settings.previewSize, progress);
   progress.finish();
 
   return {
