@@ -2,7 +2,7 @@ import type { FalClient } from '@fal-ai/client';
 import { AppError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { CancelOptions, CancelOutcome, GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../model-provider.js';
-import { photoBlob, photoHead } from '../photo-source.js';
+import { photoBlob, photoHead, type PhotoSource } from '../photo-source.js';
 import { cancelFalRequest } from './fal-cancel.js';
 import { checkedUploadFetch, checkGlb, downloadFalFile, imageKind } from './fal-download.js';
 import type { FalFailure } from './fal-errors.js';
@@ -77,11 +77,7 @@ export class FalProvider implements ModelProvider {
     if (requestId !== null) {
       hooks.onLog(`Resuming FAL request ${requestId} (it is not submitted again)`);
     } else {
-      const { type, name } = describeImage(await photoHead(request.image), request.file_id);
-      // Read from disk as it is sent (and again on a retry), never held whole in memory.
-      const imageUrl = await this.call('uploading the image to FAL storage', hooks, signal, async () =>
-        client.storage.upload(new File([await photoBlob(request.image, type)], name, { type })),
-      );
+      const imageUrl = await this.photoUrl(client, request.image, request.file_id, hooks, signal);
       const input = buildTripoInput(request, imageUrl);
       const submitted = await this.call('submitting the request to FAL', hooks, signal, () =>
         client.queue.submit(TRIPO_ENDPOINT, { input, abortSignal: signal }),
@@ -187,6 +183,13 @@ export class FalProvider implements ModelProvider {
       this.logger.warn({ err: error }, 'FAL is unreachable');
       return 'unreachable';
     }
+  }
+
+  /** The URL FAL reads a photo from: the photo uploaded to FAL storage. */
+  private async photoUrl(client: FalClient, image: PhotoSource, fileId: string, hooks: GenerationHooks, signal: AbortSignal): Promise<string> {
+    const { type, name } = describeImage(await photoHead(image), fileId);
+    // Read from disk as it is sent (and again on a retry), never held whole in memory.
+    return this.call('uploading the image to FAL storage', hooks, signal, async () => client.storage.upload(new File([await photoBlob(image, type)], name, { type })));
   }
 
   /** Polls the request's status (with logs) until COMPLETED, relaying queue position, logs and progress. */
