@@ -14,6 +14,7 @@ export type * from './jobs/job-service.js';
 export type { JobPage, ListJobsInput } from './jobs/list-jobs.js';
 export type { FileTransitions, FinalEvent } from './jobs/file-transitions.js';
 export { canRead, isOwner } from './jobs/access.js';
+export { viewFilenames } from './jobs/uploaded-photos.js';
 export { createJobService, type JobServiceDeps, type ModelRedirect } from './jobs/create-job-service.js';
 export { createPeriodicPass, type PeriodicPass, type PeriodicPassOptions } from './jobs/periodic-pass.js';
 

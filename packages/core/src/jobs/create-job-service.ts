@@ -17,6 +17,7 @@ import { requeueOrphans } from './requeue-orphans.js';
 import { retryWrite } from './retry-write.js';
 import { createSequentialTransitions } from './sequential-transitions.js';
 import { fileStem, storageKeys } from './storage-keys.js';
+import { photosOf, storedViews } from './uploaded-photos.js';
 import { summarizeJob } from './job-summary.js';
 import { listJobs } from './list-jobs.js';
 import { PROVIDER_CANCEL_TIMEOUT_MS, type TaskCancellation } from './task-cancellation.js';
@@ -273,16 +274,21 @@ export function createJobService(deps: JobServiceDeps): JobService {
       };
       const planned = images.map((image, index) => {
         const file_id = fileIdFor(index);
+        const photos = photosOf(job_id, file_id, image);
+        // Front first: a multiview file's name and `image_key` (the photo download) are its front's.
+        const [front] = photos;
+        if (front === undefined) throw new AppError('VALIDATION_ERROR', 'No files uploaded');
         const file: JobFileRecord = {
           file_id,
-          filename: image.filename,
+          filename: front.filename,
           status: 'pending',
           progress: 0,
           model_task_id: provider.mintTaskId?.() ?? null,
           face_limit,
           ...(options ? { tripo_options: { ...options } } : {}),
           error: null,
-          image_key: storageKeys.upload(job_id, file_id, image.format),
+          image_key: front.key,
+          ...('views' in image ? { views: storedViews(photos) } : {}),
           model_key: null,
           preview_key: null,
           remote_model_url: null,
@@ -292,12 +298,12 @@ export function createJobService(deps: JobServiceDeps): JobService {
           created_at: timestamp,
           updated_at: timestamp,
         };
-        return { file, temp_path: image.temp_path };
+        return { file, photos };
       });
       const files = planned.map((p) => p.file);
       try {
         // Every photo durable before the record naming it is committed; their syncs overlap.
-        const moved = await Promise.allSettled(planned.map(({ file, temp_path }) => storage.moveIn(file.image_key, temp_path)));
+        const moved = await Promise.allSettled(planned.flatMap(({ photos }) => photos.map(({ key, temp_path }) => storage.moveIn(key, temp_path))));
         const failed = moved.find((outcome) => outcome.status === 'rejected');
         if (failed) throw failed.reason;
         await store.create(job, files);

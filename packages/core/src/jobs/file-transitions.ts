@@ -1,18 +1,18 @@
 import type { FileWarning, ModelShape } from './file-warnings.js';
-import type { FileError } from './job.js';
+import type { FileError, ViewSet } from './job.js';
 import type { JobEventPayload } from './job-events.js';
 import type { FileCondition, FilePatch, UpdateResult } from './job-store.js';
 
 /** What a final transition announces: the file's `completed`, `failed` or `cancelled` event. */
 export type FinalEvent =
-  | { type: 'completed'; warnings: FileWarning[]; shape: ModelShape | null }
+  | { type: 'completed'; warnings: FileWarning[]; shape: ModelShape | null; views?: ViewSet<string> }
   | { type: 'failed'; error: FileError }
   | { type: 'cancelled' };
 
 /** The stored event of a final transition (keys in one fixed order, whichever adapter writes it). */
 export function finalEventPayload(job_id: string, file_id: string, event: FinalEvent): JobEventPayload {
   if (event.type === 'failed') return { type: 'failed', job_id, file_id, error: event.error };
-  if (event.type === 'completed') return { type: 'completed', job_id, file_id, warnings: event.warnings, shape: event.shape };
+  if (event.type === 'completed') return { type: 'completed', job_id, file_id, warnings: event.warnings, shape: event.shape, ...(event.views ? { views: event.views } : {}) };
   return { type: event.type, job_id, file_id };
 }
 

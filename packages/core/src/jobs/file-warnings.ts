@@ -1,7 +1,7 @@
 import type { JobFileRecord } from './job.js';
 
 /** How the local generator made a model's depth; FAL's models (and unfinished files) have none. */
-export const MODEL_SHAPES = ['revolved', 'inflated', 'card'] as const;
+export const MODEL_SHAPES = ['revolved', 'inflated', 'card', 'hull'] as const;
 export type ModelShape = (typeof MODEL_SHAPES)[number];
 
 /**

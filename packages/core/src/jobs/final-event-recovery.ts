@@ -2,6 +2,7 @@ import type { Logger } from '../logger.js';
 import { finalEventPayload, type FinalEvent } from './file-transitions.js';
 import { deriveJobState } from '../job-state.js';
 import type { JobFileRecord } from './job.js';
+import { completedEvent } from './uploaded-photos.js';
 import type { JobEvent, JobEvents } from './job-events.js';
 import type { JobStore } from './job-store.js';
 
@@ -9,7 +10,7 @@ import type { JobStore } from './job-store.js';
 const CONCURRENCY = 8;
 
 function finalEventOf(job_id: string, file: JobFileRecord): FinalEvent | null {
-  if (file.status === 'completed') return { type: 'completed', warnings: file.warnings, shape: file.shape };
+  if (file.status === 'completed') return completedEvent(file);
   if (file.status === 'failed' && file.error) return { type: 'failed', error: file.error };
   if (file.status === 'cancelled') return { type: 'cancelled' };
   return null;

@@ -1,16 +1,17 @@
 import type { JobState } from '../job-state.js';
 import type { FileWarning, ModelShape } from './file-warnings.js';
+import type { ViewSet } from './job.js';
 
 /**
  * Events of one job, in order. They carry ids, never URLs: the API builds a `completed` event's
  * `model_url` when it sends it. (Logs written before that held a `model_url` path; readers ignore it.)
  * A `completed` event carries the file's warnings and shape; logs written before them lack both
- * (the API sends `[]` and null).
+ * (the API sends `[]` and null). A multiview file's also names its views (each view's filename).
  */
 export type JobEventPayload =
   | { type: 'progress'; job_id: string; file_id: string; progress: number }
   | { type: 'log'; job_id: string; file_id: string; message: string; level?: 'info' | 'warning' }
-  | { type: 'completed'; job_id: string; file_id: string; warnings?: FileWarning[]; shape?: ModelShape | null }
+  | { type: 'completed'; job_id: string; file_id: string; warnings?: FileWarning[]; shape?: ModelShape | null; views?: ViewSet<string> }
   | { type: 'failed'; job_id: string; file_id: string; error: { code: string; message: string } }
   | { type: 'cancelled'; job_id: string; file_id: string }
   | { type: 'done'; job_id: string; status: Exclude<JobState, 'processing'> };

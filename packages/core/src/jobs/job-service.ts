@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { JobCounts } from './job-store.js';
 import type { JobState } from '../job-state.js';
-import type { JobWithFiles, TripoOptions } from './job.js';
+import type { JobWithFiles, TripoOptions, ViewSet } from './job.js';
 import type { JobSummary } from './job-summary.js';
 import type { JobPage, ListJobsInput } from './list-jobs.js';
 import type { AbandonHandler, FileTask, TaskContext } from './job-queue.js';
@@ -23,6 +23,14 @@ export interface UploadedImage {
   temp_path: string;
   format: ImageFormat;
 }
+
+/** Several photos of one object, for one multiview file (its `filename` is the front's). */
+export interface UploadedViews {
+  views: ViewSet<UploadedImage>;
+}
+
+/** What one file of a new job is made from: one photo, or several views of one object. */
+export type UploadedFile = UploadedImage | UploadedViews;
 
 export interface GenerateSingleInput {
   job_id: string;
@@ -97,8 +105,12 @@ export interface CleanupOptions {
 }
 
 export interface JobService {
-  /** VALIDATION_ERROR (`details.field: "webhook_url"`) for a webhook URL the server may not send to. */
-  createJob(input: { owner: string; face_limit: number | null; images: UploadedImage[]; tripo_options?: TripoOptions; webhook_url?: string }): Promise<JobWithFiles>;
+  /**
+   * One file per entry of `images` (a multiview entry is one file, and counts one against the
+   * active-files limit). VALIDATION_ERROR (`details.field: "webhook_url"`) for a webhook URL the
+   * server may not send to.
+   */
+  createJob(input: { owner: string; face_limit: number | null; images: UploadedFile[]; tripo_options?: TripoOptions; webhook_url?: string }): Promise<JobWithFiles>;
   getJob(jobId: string, access: Access): Promise<JobWithFiles>;
   /** Needs the owner's key; CONFLICT while the file is pending or processing. */
   generateSingle(input: GenerateSingleInput, access: Access): Promise<GenerateSingleResult>;

@@ -184,6 +184,16 @@ export function describeJobStoreContract(name: string, factory: () => Promise<Jo
       expect((await store.getFile(jobId, 'file_001'))?.tripo_options).toEqual({ texture: 'HD', seed: 1 });
     });
 
+    it("keeps a multiview file's views through reads, updates, a restart and a reopen", async () => {
+      const views = { front: { filename: 'a.jpg', key: 'k/front.jpg' }, right: { filename: 'b.png', key: 'k/right.png' } };
+      const { jobId } = await seed(1, { status: 'failed', image_key: 'k/front.jpg', views });
+      await store.updateFile(jobId, 'file_001', { model_task_id: 'task_2' });
+      await store.restartFile(jobId, 'file_001', { face_limit: null, model_task_id: null }, { status: ['failed'] });
+      expect((await store.getFile(jobId, 'file_001'))?.views).toEqual(views);
+      if (harness.reopen) store = await harness.reopen();
+      expect((await store.get(jobId))?.files[0]?.views).toEqual(views);
+    });
+
     it('refuses to restart a file whose condition does not hold', async () => {
       const { jobId } = await seed(1, { status: 'processing' });
       expect(await store.restartFile(jobId, 'file_001', { face_limit: null, model_task_id: null }, { status: ['completed', 'failed'] })).toBeNull();

@@ -17,6 +17,31 @@ export interface TripoOptions {
   auto_size?: boolean;
 }
 
+/** The sides of one object a multiview file is made from (front 0°, left 90°, back 180°, right 270°, as FAL's Tripo names them). */
+export const VIEW_NAMES = ['front', 'left', 'back', 'right'] as const;
+export type ViewName = (typeof VIEW_NAMES)[number];
+
+/** One value per view of a multiview file: the front always, the others when given. */
+export type ViewSet<T> = { front: T } & Partial<Record<Exclude<ViewName, 'front'>, T>>;
+
+/** The same views, each value mapped (views not given stay absent). */
+export function mapViews<A, B>(views: ViewSet<A>, map: (value: A, view: ViewName) => B): ViewSet<B> {
+  const mapped: Partial<Record<ViewName, B>> = {};
+  for (const view of VIEW_NAMES) {
+    const value = views[view];
+    if (value !== undefined) mapped[view] = map(value, view);
+  }
+  return mapped as ViewSet<B>;
+}
+
+/** One stored view of a multiview file. */
+export interface StoredView {
+  /** The name the client uploaded, as given (never used as a path). */
+  filename: string;
+  /** Storage key of the photo, under the job's uploads. */
+  key: string;
+}
+
 export interface FileError {
   code: string;
   message: string;
@@ -36,8 +61,13 @@ export interface JobFileRecord {
   /** Tripo options this file is generated with; absent (records before them, or none given) = FAL's defaults. */
   tripo_options?: TripoOptions;
   error: FileError | null;
-  /** Storage key of the uploaded image. */
+  /** Storage key of the uploaded image (a multiview file's front view). */
   image_key: string;
+  /**
+   * The photos of a file made from several views of one object (`filename` is the front's); absent
+   * for a file made from one photo (and in records written before multiview).
+   */
+  views?: ViewSet<StoredView>;
   /** Storage key of our copy of the model, once completed. */
   model_key: string | null;
   /** Storage key of the preview PNG, when the provider made one. */

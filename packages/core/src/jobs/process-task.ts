@@ -8,6 +8,8 @@ import type { JobEvents } from './job-events.js';
 import type { FileTask, TaskContext } from './job-queue.js';
 import type { FileCondition, JobStore } from './job-store.js';
 import { createSequentialTransitions } from './sequential-transitions.js';
+import { openLocalPhotos } from './local-photos.js';
+import { completedEvent } from './uploaded-photos.js';
 import { storageKeys } from './storage-keys.js';
 import { CANCEL_RECORD_WAIT_MS, taskKey, type TaskCancellation } from './task-cancellation.js';
 
@@ -164,14 +166,15 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
     /** What this task wrote of its result, to remove again when the file turns out to be stale. */
     let resultKeys: string[] = [];
     try {
-      // The stored file, not its bytes (a bucket's is copied to a temp file): the provider reads it
-      // where and when it needs it.
-      const photo = await storage.localFile(file.image_key);
+      // The stored files, not their bytes (a bucket's are copied to temp files): the provider reads
+      // them where and when it needs them.
+      const photos = await openLocalPhotos(storage, file);
       const generating = provider.generate(
         {
           job_id,
           file_id,
-          image: { path: photo.path },
+          image: photos.image,
+          ...(photos.views ? { views: photos.views } : {}),
           filename: file.filename,
           face_limit: file.face_limit,
           ...(file.tripo_options ? { tripo_options: file.tripo_options } : {}),
@@ -201,7 +204,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
         },
       );
       // A copy lasts as long as the generation, even one that runs on past its deadline.
-      generating.finally(() => photo.release()).catch(() => undefined);
+      generating.finally(() => photos.release()).catch(() => undefined);
       // Settles at the deadline or the cancel even when the provider does not listen to its signal.
       const answered = beforeDeadline(generating, AbortSignal.any([deadline, stop.signal])).finally(() => {
         listening = false;
@@ -240,7 +243,7 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
           error: null,
         },
         when,
-        { type: 'completed', warnings: result.warnings, shape: result.shape },
+        completedEvent({ warnings: result.warnings, shape: result.shape, views: file.views }),
         { after: synced },
       );
       if (!completed) throw new StaleTaskError('File changed while generating');

@@ -2,6 +2,8 @@
 export const storageKeys = {
   job: (jobId: string) => `jobs/${jobId}`,
   upload: (jobId: string, fileId: string, format: string) => `jobs/${jobId}/uploads/${fileId}.${format}`,
+  /** One view of a multiview file, beside the uploads of single photos. */
+  view: (jobId: string, fileId: string, view: string, format: string) => `jobs/${jobId}/uploads/${fileId}.${view}.${format}`,
   model: (jobId: string, fileId: string) => `jobs/${jobId}/models/${fileId}.glb`,
   preview: (jobId: string, fileId: string) => `jobs/${jobId}/previews/${fileId}.png`,
   /** The folders a job's blobs live in (photos, models, previews): deleted before its record. */

@@ -1,12 +1,14 @@
 import type { FileWarning, ModelShape } from '../jobs/file-warnings.js';
-import type { TripoOptions } from '../jobs/job.js';
+import type { TripoOptions, ViewSet } from '../jobs/job.js';
 import type { PhotoSource } from './photo-source.js';
 
 export interface GenerationRequest {
   job_id: string;
   file_id: string;
-  /** The uploaded photo: the job service hands over the file it is stored in. */
+  /** The uploaded photo (a multiview file's front): the job service hands over the file it is stored in. */
   image: PhotoSource;
+  /** Every view of a file made from several photos of one object (`front` is `image`); absent for one photo. */
+  views?: ViewSet<PhotoSource>;
   /** The uploaded file's name (for providers that want a content type or a name). */
   filename: string;
   /** null = the provider's default. */

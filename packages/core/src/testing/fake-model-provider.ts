@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { FileWarning, ModelShape } from '../jobs/file-warnings.js';
 import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../providers/model-provider.js';
+import { mapViews, type ViewName } from '../jobs/job.js';
+import type { PhotoSource } from '../providers/photo-source.js';
 
 export interface FakeModelProviderOptions {
   /** @default 'local' */
@@ -26,6 +28,8 @@ export interface FakeCall {
   existing_task_id: string | null;
   /** The photo's bytes (the job service hands over its stored file, read here). */
   image: Buffer;
+  /** A multiview file's views, each view's bytes. */
+  views?: Partial<Record<ViewName, Buffer>>;
 }
 
 /**
@@ -95,7 +99,8 @@ export class FakeModelProvider implements ModelProvider {
       face_limit: request.face_limit,
       existing_task_id: request.existing_task_id,
       // Read synchronously, so calls keep their order (`failNext` fails the first one).
-      image: Buffer.isBuffer(request.image) ? request.image : readFileSync(request.image.path),
+      image: bytesOf(request.image),
+      ...(request.views ? { views: mapViews(request.views, bytesOf) } : {}),
     });
     for (const waiter of this.callWaiters.filter((w) => this.calls.length >= w.count)) {
       this.callWaiters.splice(this.callWaiters.indexOf(waiter), 1);
@@ -133,4 +138,8 @@ function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {
       resolve();
     }, reject);
   });
+}
+
+function bytesOf(photo: PhotoSource): Buffer {
+  return Buffer.isBuffer(photo) ? photo : readFileSync(photo.path);
 }

@@ -8,10 +8,14 @@ type GenerateOptions = Parameters<ModelGenerator['generate']>[1];
 type GenerateOutput = Awaited<ReturnType<ModelGenerator['generate']>>;
 
 function fakeGenerator(run: (options: GenerateOptions) => Promise<GenerateOutput>) {
-  const seen: { face_limit: number; image: Buffer | string }[] = [];
+  const seen: { face_limit: number; image?: Buffer | string; views?: Parameters<ModelGenerator['generateMultiview']>[0] }[] = [];
   const generator: ModelGenerator = {
     async generate(image, options) {
       seen.push({ face_limit: options.face_limit, image });
+      return run(options);
+    },
+    async generateMultiview(views, options) {
+      seen.push({ face_limit: options.face_limit, views });
       return run(options);
     },
     warmUp: async () => undefined,
@@ -51,6 +55,14 @@ describe('LocalProvider', () => {
     const { generator, seen } = fakeGenerator(async () => ({ glb: Buffer.from('glb'), warnings: [], stats: { shape: 'inflated' as const } }));
     await new LocalProvider({ generator }).generate(request({ image: { path: '/data/jobs/x/uploads/file_001.png' } }), recordingHooks().hooks);
     expect(seen[0]?.image).toBe('/data/jobs/x/uploads/file_001.png');
+  });
+
+  it('hands a multiview file\'s views to generateMultiview, each by path, and reports the hull', async () => {
+    const { generator, seen } = fakeGenerator(async () => ({ glb: Buffer.from('glb'), warnings: [], stats: { shape: 'hull' as const } }));
+    const views = { front: { path: '/u/file_001.front.png' }, left: { path: '/u/file_001.left.jpg' }, back: Buffer.from('back') };
+    const result = await new LocalProvider({ generator }).generate(request({ image: views.front, views, face_limit: 3000 }), recordingHooks().hooks);
+    expect(seen).toEqual([{ face_limit: 3000, views: { front: '/u/file_001.front.png', left: '/u/file_001.left.jpg', back: Buffer.from('back') } }]);
+    expect(result.shape).toBe('hull');
   });
 
   it('forwards rising integer progress, stage changes and warnings, and returns the model with its coded warnings and shape', async () => {

@@ -1,7 +1,9 @@
 import { AppError } from '../../errors.js';
 import { createTaskId } from '../../ids.js';
-import type { ModelGenerator } from '../model-generator.js';
+import { mapViews } from '../../jobs/job.js';
+import type { GeneratorOutput, ModelGenerator } from '../model-generator.js';
 import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../model-provider.js';
+import type { PhotoSource } from '../photo-source.js';
 
 export interface LocalProviderOptions {
   /** `@image2model/mesh`'s generator (a worker pool), injected by the composition root. */
@@ -47,14 +49,13 @@ export class LocalProvider implements ModelProvider {
         hooks.onProgress(value);
       }
     };
-    let result: Awaited<ReturnType<ModelGenerator['generate']>>;
+    let result: GeneratorOutput;
     try {
-      const image = Buffer.isBuffer(request.image) ? request.image : request.image.path;
-      result = await this.generator.generate(image, {
-        face_limit: request.face_limit ?? this.defaultFaceLimit,
-        onProgress,
-        signal: request.signal,
-      });
+      const options = { face_limit: request.face_limit ?? this.defaultFaceLimit, onProgress, signal: request.signal };
+      // Several views of one object are carved into one visual hull; one photo is inflated.
+      result = request.views
+        ? await this.generator.generateMultiview(mapViews(request.views, sourceOf), options)
+        : await this.generator.generate(sourceOf(request.image), options);
     } catch (error) {
       // Cancelled, timed out or shutting down: the caller decides what that means for the file.
       if (request.signal.aborted) throw request.signal.reason;
@@ -95,4 +96,9 @@ export class LocalProvider implements ModelProvider {
 function describeFailure(error: unknown): string {
   if (error instanceof AppError && error.isPublic) return `Local generation failed: ${error.message}`;
   return 'Local generation failed: the image could not be turned into a model';
+}
+
+/** What the generator takes for one photo: its bytes, or the path of its file (read on the worker). */
+function sourceOf(photo: PhotoSource): Buffer | string {
+  return Buffer.isBuffer(photo) ? photo : photo.path;
 }
