@@ -12,6 +12,7 @@ import { identify } from './http/identity.js';
 import { rateLimit, type RateLimiters } from './http/rate-limit.js';
 import { sendTrpcError } from './http/trpc-errors.js';
 import { createUploadHandler } from './http/uploads.js';
+import { batchUploadForm, multiviewUploadForm } from './http/upload-forms.js';
 import { createEventStreamHandler } from './http/event-stream.js';
 import { createStatusHandler } from './http/status.js';
 import { createModelDownloadHandler, createPreviewDownloadHandler, createZipDownloadHandler } from './http/downloads.js';
@@ -123,18 +124,16 @@ export function createApp({ config, services, auth, rateLimiters, logger, metric
   const rest = createRestHandler(context);
   api.get(['/health', '/health/ready'], rest);
   api.use(limit);
-  api.post(
-    expressRoute(HAND_WRITTEN_ROUTES.uploadBatch),
-    createUploadHandler({
-      jobs,
-      idempotency: services.idempotency,
-      uploadTempDir: config.uploadTempDir,
-      maxFiles: config.maxFiles,
-      maxFileSizeMb: config.maxFileSizeMb,
-      maxImagePixels: config.maxImagePixels,
-      logger,
-    }),
-  );
+  const uploads = {
+    jobs,
+    idempotency: services.idempotency,
+    uploadTempDir: config.uploadTempDir,
+    maxFileSizeMb: config.maxFileSizeMb,
+    maxImagePixels: config.maxImagePixels,
+    logger,
+  };
+  api.post(expressRoute(HAND_WRITTEN_ROUTES.uploadBatch), createUploadHandler(uploads, batchUploadForm(config.maxFiles)));
+  api.post(expressRoute(HAND_WRITTEN_ROUTES.uploadMultiview), createUploadHandler(uploads, multiviewUploadForm()));
   api.get('/status/:job_id', createStatusHandler(context));
   const streamLimit = createStreamLimit(config.maxStreamsPerKey, logger);
   const limitStreams = streamLimit();

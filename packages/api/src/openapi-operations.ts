@@ -46,6 +46,7 @@ export const OPERATION_FACTS: Record<string, OperationFacts> = {
   },
   // 413 past MAX_FILE_SIZE_MB, 507 when the data disk is full.
   'upload-batch': { access: 'apiKey', rateLimited: true, idempotent: true, errors: ['VALIDATION_ERROR', 'FILE_TOO_LARGE', 'INSUFFICIENT_STORAGE'] },
+  'upload-multiview': { access: 'apiKey', rateLimited: true, idempotent: true, errors: ['VALIDATION_ERROR', 'FILE_TOO_LARGE', 'INSUFFICIENT_STORAGE'] },
   // 400 for a malformed session_id (e.g. given twice) with a key.
   'status-get': { access: 'apiKeyOrSession', rateLimited: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND'] },
   'status-stream': { access: 'apiKeyOrSession', rateLimited: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND'] },

@@ -53,13 +53,13 @@ describe('completing the OpenAPI document', () => {
   it('gives the idempotent operations, and only those, the Idempotency-Key header, Idempotent-Replayed on success, 409 and 422', () => {
     const doc = createOpenApiDocument(options);
     const idempotent = operations(doc).filter((operation) => JSON.stringify(operation.parameters ?? []).includes('IdempotencyKey'));
-    expect(idempotent.map((operation) => operation.operationId).sort()).toEqual(['jobs-cancel', 'jobs-redeliverWebhooks', 'jobs-retry', 'models-generateSingle', 'upload-batch']);
+    expect(idempotent.map((operation) => operation.operationId).sort()).toEqual(['jobs-cancel', 'jobs-redeliverWebhooks', 'jobs-retry', 'models-generateSingle', 'upload-batch', 'upload-multiview']);
     for (const operation of idempotent) {
       expect(operation.responses?.['200']?.headers?.['Idempotent-Replayed'], operation.operationId).toEqual({ $ref: '#/components/headers/Idempotent-Replayed' });
       expect(operation.responses?.['409']?.description).toContain('idempotency_key_in_use');
       expect(operation.responses?.['422']?.description).toContain('IDEMPOTENCY_KEY_REUSED');
     }
     expect(doc.components?.parameters?.IdempotencyKey).toMatchObject({ name: 'Idempotency-Key', in: 'header', schema: { maxLength: 255 } });
-    expect(operations(doc).filter((operation) => operation.responses?.['422'] !== undefined)).toHaveLength(5);
+    expect(operations(doc).filter((operation) => operation.responses?.['422'] !== undefined)).toHaveLength(6);
   });
 });

@@ -80,6 +80,33 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
           },
         },
       },
+      [HAND_WRITTEN_ROUTES.uploadMultiview]: {
+        post: {
+          operationId: 'upload-multiview',
+          tags: ['upload'],
+          summary: 'Upload several views of one object and start generating one model',
+          description: `Multipart form: one JPEG or PNG image in each of \`front\` (required), \`left\` and \`right\` (at least one of them: a side view is what gives depth) and \`back\` (optional); front 0°, left 90° (the object's own left side), back 180°, right 270°. Each image is checked as \`POST /upload/batch\` checks one (at most ${opts.maxFileSizeMb} MiB and ${opts.maxImagePixels.toLocaleString('en')} pixels, recognised by content; an error names the view in \`details.field\`); an unknown file field, or a view sent twice, is 400 \`VALIDATION_ERROR\`. The other fields are upload/batch's (\`face_limit\`, \`webhook_url\`, the FAL Tripo options). The job has one file, \`file_001\`, made from every view (FAL's \`tripo3d/tripo/v2.5/multiview-to-3d\`, or the local generator's visual hull), named after the front and listing its \`views\`; it counts one file against the key's active-files limit. Everything else (status, events, downloads, the photo download serving the front, ZIP, generate-single regenerating from the same views, cancel, retry, webhooks) works as for any job. Nothing is stored when the upload is rejected. With an \`Idempotency-Key\`, the same upload (the same images per view, by content and name, and the same fields) sent again within 24 h gets the first answer back.`,
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: z.object({
+                  front: z.string().meta({ format: 'binary', description: "The object's front" }),
+                  left: z.string().meta({ format: 'binary', description: "The object's left side (90°): send it, or `right`, or both" }).optional(),
+                  back: z.string().meta({ format: 'binary', description: "The object's back (180°); when absent, the front mirrored" }).optional(),
+                  right: z.string().meta({ format: 'binary', description: "The object's right side (270°): send it, or `left`, or both" }).optional(),
+                  face_limit: FaceLimitSchema.optional(),
+                  webhook_url: WebhookUrlSchema.optional(),
+                  ...TripoOptionsSchema.shape,
+                }),
+              },
+            },
+          },
+          responses: {
+            200: { description: 'The job, with its one file pending and its `views`', content: { 'application/json': { schema: UploadResponseSchema } } },
+          },
+        },
+      },
       [HAND_WRITTEN_ROUTES.statusStream]: {
         get: {
           operationId: 'status-stream',

@@ -10,6 +10,7 @@ export const API_PREFIX = '/api/v1';
 /** The REST routes trpc-to-openapi cannot serve (multipart, SSE, binary), as OpenAPI templates under the prefix. */
 export const HAND_WRITTEN_ROUTES = {
   uploadBatch: '/upload/batch',
+  uploadMultiview: '/upload/multiview',
   statusStream: '/status/stream/{job_id}',
   downloadAll: '/download/{job_id}/all',
   downloadModel: '/download/{job_id}/{file_id}/model',

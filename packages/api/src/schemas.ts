@@ -109,7 +109,7 @@ export const FileWarningSchema = z
   .object({
     code: z.string().meta({
       description:
-        'Stable code: `BACKGROUND_NOT_SEPARATED` (no object found: a flat card of the whole photo), `LOW_SEGMENTATION_CONFIDENCE` (an object found, but not surely: a card too), `SYMMETRY_ASSUMED` (made round; the back mirrors the front), `LOW_POLY_FALLBACK` (face_limit too small: a low-poly lens), `GENERATOR_NOTICE` (a warning stored before warnings had codes)',
+        'Stable code: `BACKGROUND_NOT_SEPARATED` (no object found: a flat card of the whole photo), `LOW_SEGMENTATION_CONFIDENCE` (an object found, but not surely: a card too), `SYMMETRY_ASSUMED` (made round; the back mirrors the front), `LOW_POLY_FALLBACK` (face_limit too small: a low-poly lens), `VIEWS_DISAGREE` (the views of a multiview file do not show one object as framed), `SIDE_VIEW_NOT_SEPARATED` (no side view could be used: made from the front alone), `GENERATOR_NOTICE` (a warning stored before warnings had codes)',
       example: 'BACKGROUND_NOT_SEPARATED',
     }),
     message: z.string().meta({
@@ -125,7 +125,7 @@ export const ModelShapeSchema = z
   .nullable()
   .meta({
     description:
-      "How the local generator made the model's depth: `revolved` (a solid of revolution), `inflated` (the silhouette inflated), `card` (a flat card of the whole photo); null for FAL's models and for files not completed",
+      "How the local generator made the model's depth: `revolved` (a solid of revolution), `inflated` (the silhouette inflated), `card` (a flat card of the whole photo), `hull` (carved from several views of one object); null for FAL's models and for files not completed",
     example: 'revolved',
   });
 
@@ -139,11 +139,26 @@ export const JobTimesSchema = z.object({
     .meta({ description: 'When retention deletes the finished job (updated_at + RETENTION_HOURS); null while it runs or when retention is off' }),
 });
 
+/** A multiview file's photos: each view's uploaded filename (the same object on every answer that lists the file). */
+export const FileViewsSchema = z
+  .object({
+    front: z.string(),
+    left: z.string().optional(),
+    back: z.string().optional(),
+    right: z.string().optional(),
+  })
+  // No component id: zod would name the output variant `FileViewsOutput` and leave `FileViews` unused.
+  .meta({
+    description:
+      'For a file made from several views of one object (`POST /upload/multiview`): the filename uploaded as each view (only the views given; `filename` is the front\'s). Absent for a file made from one photo.',
+    example: { front: 'mug-front.jpg', left: 'mug-left.jpg' },
+  });
+
 export const UploadResponseSchema = z
   .object({
     job_id: z.string(),
     session_id: z.string(),
-    files: z.array(z.object({ file_id: z.string(), filename: z.string(), status: FileStatusSchema })),
+    files: z.array(z.object({ file_id: z.string(), filename: z.string(), status: FileStatusSchema, views: FileViewsSchema.optional() })),
     total_files: z.int(),
     status: JobStateSchema,
   })

@@ -1,4 +1,4 @@
-import type { Access, JobEvent, JobFileRecord, JobSummary, JobWithFiles } from '@image2model/core';
+import { viewFilenames, type Access, type JobEvent, type JobFileRecord, type JobSummary, type JobWithFiles } from '@image2model/core';
 import type { Context } from './context.js';
 import type { JobEventWire } from './routers/status/on-status-events.types.js';
 import { downloadPaths } from './paths.js';
@@ -18,6 +18,7 @@ function sessionQuery(sessionId: string): string {
 /** `query` is the job's `?session_id=…`, encoded once per job rather than twice per file. */
 function toWireFile(file: JobFileRecord, jobId: string, query: string, publicUrl: string) {
   const completed = file.status === 'completed';
+  const views = viewFilenames(file.views);
   return {
     file_id: file.file_id,
     filename: file.filename,
@@ -31,6 +32,7 @@ function toWireFile(file: JobFileRecord, jobId: string, query: string, publicUrl
     // Set when the model completes; a new generation clears them, so others have [] and null.
     warnings: file.warnings,
     shape: file.shape,
+    ...(views ? { views } : {}),
   };
 }
 
@@ -66,7 +68,7 @@ export function toWireEvent(event: JobEvent, sessionId: string, publicUrl: strin
     const { type, job_id, file_id } = payload;
     const model_url = `${publicUrl}${downloadPaths.model(job_id, file_id)}${sessionQuery(sessionId)}`;
     // Logs written before warnings and shape were announced lack them: nothing said, nothing known.
-    return { type, job_id, file_id, model_url, warnings: payload.warnings ?? [], shape: payload.shape ?? null };
+    return { type, job_id, file_id, model_url, warnings: payload.warnings ?? [], shape: payload.shape ?? null, ...(payload.views ? { views: payload.views } : {}) };
   }
   return payload;
 }

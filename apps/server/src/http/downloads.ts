@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response } from 'express';
-import { AppError, type Access, type JobService } from '@image2model/core';
+import { AppError, viewFilenames, type Access, type JobService } from '@image2model/core';
 import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
 import { sendError } from './error-handler.js';
@@ -103,6 +103,7 @@ export function createZipDownloadHandler(opts: DownloadOptions): RequestHandler 
         error: file.error,
         warnings: file.warnings,
         shape: file.shape,
+        ...(file.views ? { views: viewFilenames(file.views) } : {}),
       })),
     };
     // Loaded on the first ZIP download rather than at start (BENCHMARKS.md, "cold start").

@@ -3,28 +3,24 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
-import { AppError, MAX_WEBHOOK_URL_LENGTH, storageFullError, type Idempotency, type JobService, type TripoOptions, type UploadedImage } from '@image2model/core';
+import { AppError, MAX_WEBHOOK_URL_LENGTH, storageFullError, viewFilenames, type Idempotency, type JobService, type TripoOptions } from '@image2model/core';
 import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '@image2model/core/limits';
 import { fieldIssues, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKeyHeader, TRIPO_OPTION_FIELDS, TripoFormFieldsSchema } from '@image2model/api';
 import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
 import { sendError } from './error-handler.js';
-import { checkImage } from './image-check.js';
 import { newUploadTempName } from '../process/data-dir.js';
-import { storedUploadName } from './file-names.js';
 import { uploadFingerprint } from './upload-fingerprint.js';
+import type { UploadForm } from './upload-forms.js';
 
 export interface UploadOptions {
   jobs: JobService;
   idempotency: Idempotency;
   uploadTempDir: string;
-  maxFiles: number;
   maxFileSizeMb: number;
   maxImagePixels: number;
   logger: Logger;
 }
-
-const FILE_FIELDS = new Set(['files', 'files[]']);
 
 function parseFaceLimit(raw: unknown): number | null {
   if (raw === undefined) return null;
@@ -63,7 +59,7 @@ function parseTripoOptions(body: Record<string, unknown> | undefined): TripoOpti
   return parsed.data;
 }
 
-function fromMulterError(error: MulterError, opts: UploadOptions): AppError {
+function fromMulterError(error: MulterError, opts: UploadOptions, form: UploadForm): AppError {
   const file = (error as MulterError & { filename?: string }).filename ?? error.field ?? 'upload';
   switch (error.code) {
     case 'LIMIT_FILE_SIZE':
@@ -71,22 +67,22 @@ function fromMulterError(error: MulterError, opts: UploadOptions): AppError {
         details: { file, max_size_mb: opts.maxFileSizeMb },
       });
     case 'LIMIT_FILE_COUNT':
-      return new AppError('VALIDATION_ERROR', `Too many files: at most ${opts.maxFiles} per batch`, { details: { max_files: opts.maxFiles } });
-    case 'LIMIT_UNEXPECTED_FILE':
-      return new AppError('VALIDATION_ERROR', `Unexpected file field "${error.field ?? ''}": send images in the "files" field`);
+      return form.tooManyFiles();
     default:
       return new AppError('VALIDATION_ERROR', `Malformed multipart upload (${error.message})`);
   }
 }
 
 /**
- * `POST /api/v1/upload/batch`: multer streams every part straight to a temp file on the data disk
- * (never a whole batch in memory); then each file is checked by content, and the batch is created
- * only if every file passes. Any failure deletes every temp file: nothing is half-stored. With an
- * `Idempotency-Key`, the same upload again gets the first answer back (its temp files deleted, nothing
- * created), and a changed one 422.
+ * A multipart upload that creates one job (`POST /api/v1/upload/batch`, `POST
+ * /api/v1/upload/multiview`; the form says which file fields it takes and what files of the job
+ * they make): multer streams every part straight to a temp file on the data disk (never a whole
+ * upload in memory); then each photo is checked by content, and the job is created only if every
+ * photo passes. Any failure deletes every temp file: nothing is half-stored. With an
+ * `Idempotency-Key`, the same upload again gets the first answer back (its temp files deleted,
+ * nothing created), and a changed one 422.
  */
-export function createUploadHandler(opts: UploadOptions): RequestHandler {
+export function createUploadHandler(opts: UploadOptions, form: UploadForm): RequestHandler {
   mkdirSync(opts.uploadTempDir, { recursive: true });
   // Every temp path a request was given. multer forgets a file whose write failed (ENOSPC mid-part
   // leaves it half-written on disk), so on failure we remove what we named, not what multer reports.
@@ -111,23 +107,25 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
     defParamCharset: 'utf8',
     limits: {
       fileSize: Math.floor(opts.maxFileSizeMb * 1024 * 1024),
-      files: opts.maxFiles,
+      files: form.maxFiles,
       fields: 20,
       // Room for the longest webhook URL accepted, in UTF-8's worst case; its own check says why one is too long.
       fieldSize: MAX_WEBHOOK_URL_LENGTH * 4,
-      parts: opts.maxFiles + 20,
+      parts: form.maxFiles + 20,
       headerPairs: 100,
     },
-    fileFilter: (_req, file, cb) => {
-      if (FILE_FIELDS.has(file.fieldname)) cb(null, true);
-      else cb(new MulterError('LIMIT_UNEXPECTED_FILE', file.fieldname));
+    fileFilter: (req, file, cb) => {
+      // Refused at the part's headers, before its bytes are stored.
+      const refusal = form.refuseField(file.fieldname, req);
+      if (refusal) cb(refusal);
+      else cb(null, true);
     },
   }).any();
 
   const receive = (req: Request, res: Response) =>
     new Promise<void>((resolve, reject) => upload(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
 
-  return async function uploadBatch(req, res) {
+  return async function handleUpload(req, res) {
     const identity = identityOf(res);
     if (identity.principal === null) {
       const message = identity.credentialsPresent ? 'Invalid API key' : 'Missing API key: send Authorization: Bearer <key>';
@@ -149,7 +147,7 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
       await discard();
       const appError =
         error instanceof MulterError
-          ? fromMulterError(error, opts)
+          ? fromMulterError(error, opts, form)
           : error instanceof AppError
             ? error
             : (storageFullError(error) ?? new AppError('VALIDATION_ERROR', 'Upload interrupted or malformed'));
@@ -162,18 +160,9 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
       const faceLimit = parseFaceLimit(fields?.face_limit);
       const tripoOptions = parseTripoOptions(fields);
       const webhookUrl = parseWebhookUrlField(fields?.webhook_url);
-      if (files.length === 0) {
-        throw new AppError('VALIDATION_ERROR', 'No files: send one or more JPEG or PNG images as multipart/form-data in the "files" field', {
-          details: { max_files: opts.maxFiles },
-        });
-      }
-      const createBatch = async () => {
-        const images: UploadedImage[] = [];
-        for (const file of files) {
-          const filename = storedUploadName(file.originalname);
-          const format = await checkImage(file.path, filename, opts.maxImagePixels);
-          images.push({ filename, temp_path: file.path, format });
-        }
+      form.checkFiles(files);
+      const createJob = async () => {
+        const images = await form.toJobFiles(files, opts.maxImagePixels);
         const { job, files: created } = await opts.jobs.createJob({
           owner,
           face_limit: faceLimit,
@@ -185,15 +174,18 @@ export function createUploadHandler(opts: UploadOptions): RequestHandler {
         const body = {
           job_id: job.job_id,
           session_id: job.session_id,
-          files: created.map((f) => ({ file_id: f.file_id, filename: f.filename, status: f.status })),
+          files: created.map((f) => {
+            const views = viewFilenames(f.views);
+            return { file_id: f.file_id, filename: f.filename, status: f.status, ...(views ? { views } : {}) };
+          }),
           total_files: created.length,
           status: 'processing',
         };
         return { status: 200, body };
       };
       // The fingerprint needs every file's bytes, so it is taken once the whole body has arrived.
-      const fingerprint = key === null ? '' : await uploadFingerprint(files, { face_limit: faceLimit, webhook_url: webhookUrl, ...tripoOptions });
-      const outcome = await opts.idempotency.run({ owner, key, fingerprint }, createBatch);
+      const fingerprint = key === null ? '' : await uploadFingerprint(form.operation, form.fingerprintFiles(files), { face_limit: faceLimit, webhook_url: webhookUrl, ...tripoOptions });
+      const outcome = await opts.idempotency.run({ owner, key, fingerprint }, createJob);
       if (outcome.replayed) {
         // The same upload was answered before: its copy of the files is not needed.
         await discard();

@@ -32,6 +32,13 @@ function form(files: { name: string; data: Buffer }[], fields: Record<string, st
   return body;
 }
 
+/** A multiview upload: one PNG per named view. */
+function viewsForm(views: Record<string, Buffer>): FormData {
+  const body = new FormData();
+  for (const [view, data] of Object.entries(views)) body.append(view, new Blob([data], { type: 'image/png' }), `${view}.png`);
+  return body;
+}
+
 /**
  * Declared answers that no request provokes on purpose, each with its reason: the only ones allowed
  * to go unreached. Anything else a document declares must be answered here at least once.
@@ -105,6 +112,22 @@ describe('every answer the service gives conforms to its served OpenAPI document
     const replayed = await send('POST', api('/upload/batch'), { ...keyed('conformance-upload'), body: form([{ name: 'chair.png', data: photo }]) });
     expect(replayed.headers['idempotent-replayed']).toBe('true');
     expect((await send('POST', api('/upload/batch'), { ...keyed('conformance-upload'), body: form([{ name: 'table.png', data: photo }]) })).status).toBe(422);
+
+    // The multiview upload: its answer, the same refusals (a missing front view here) and idempotency.
+    expect((await send('POST', api('/upload/multiview'), { ...user, body: viewsForm({ front: photo, left: photo }) })).status).toBe(200);
+    await send('POST', api('/upload/multiview'), { body: viewsForm({ front: photo, left: photo }) });
+    await send('POST', api('/upload/multiview'), { ...user, body: viewsForm({ left: photo }) });
+    await send('POST', api('/upload/multiview'), { ...user, body: viewsForm({ front: Buffer.concat([photo, Buffer.alloc(1024 * 1024)]), left: photo }) });
+    createGate = new Promise<void>((resolve) => (openGate = resolve));
+    const reachedViews = new Promise<void>((resolve) => (reachedCreate = resolve));
+    const heldViews = send('POST', api('/upload/multiview'), { ...keyed('conformance-multiview'), body: viewsForm({ front: photo, right: photo }) });
+    await reachedViews;
+    expect((await send('POST', api('/upload/multiview'), { ...keyed('conformance-multiview'), body: viewsForm({ front: photo, right: photo }) })).status).toBe(409);
+    createGate = null;
+    reachedCreate = null;
+    openGate();
+    expect((await heldViews).status).toBe(200);
+    expect((await send('POST', api('/upload/multiview'), { ...keyed('conformance-multiview'), body: viewsForm({ front: photo, left: photo }) })).status).toBe(422);
 
     const status = api(`/status/${jobId}`);
     const completed = async () => {
@@ -238,6 +261,7 @@ describe('every answer the service gives conforms to its served OpenAPI document
         await send('POST', generate, { ...user, body: again });
         await send('POST', retry, { ...user, body: {} });
         await send('POST', api('/upload/batch'), { ...user, body: form([{ name: 'chair.png', data: photo }]) });
+        await send('POST', api('/upload/multiview'), { ...user, body: viewsForm({ front: photo, left: photo }) });
       } finally {
         await small.unfill();
       }
@@ -295,6 +319,7 @@ describe('every answer the service gives conforms to its served OpenAPI document
       const photo = await makePhoto({ width: 32, height: 32 });
       sampleRequests = {
         'upload-batch': ['POST', '/upload/batch', { body: form([{ name: 'a.png', data: photo }]) }],
+        'upload-multiview': ['POST', '/upload/multiview', { body: viewsForm({ front: photo, left: photo }) }],
         'status-get': ['GET', `/status/${UNKNOWN_JOB}`],
         'status-stream': ['GET', `/status/stream/${UNKNOWN_JOB}`],
         'models-generateSingle': ['POST', '/models/generate-single', { body: { job_id: UNKNOWN_JOB, file_id: 'file_001' } }],

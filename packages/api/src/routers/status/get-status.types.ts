@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FileErrorSchema, FileStatusSchema, FileWarningsSchema, ModelShapeSchema, JobIdSchema, JobStateSchema, JobTimesSchema, SessionIdSchema } from '../../schemas.js';
+import { FileErrorSchema, FileStatusSchema, FileViewsSchema, FileWarningsSchema, ModelShapeSchema, JobIdSchema, JobStateSchema, JobTimesSchema, SessionIdSchema } from '../../schemas.js';
 
 export const GetStatusInputSchema = z.object({ job_id: JobIdSchema, session_id: SessionIdSchema.optional() });
 
@@ -16,6 +16,7 @@ const JobFileSchema = z
     error: FileErrorSchema.nullable().optional(),
     warnings: FileWarningsSchema,
     shape: ModelShapeSchema,
+    views: FileViewsSchema.optional(),
   })
   .meta({ id: 'JobFile' });
 
