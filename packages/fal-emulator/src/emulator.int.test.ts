@@ -2,7 +2,7 @@ import { createFalClient, type FalClient } from '@fal-ai/client';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFalEmulator, type FalEmulator, type FalEmulatorOptions } from './emulator.js';
-import { TRIPO_ENDPOINT } from './queue-routes.js';
+import { TRIPO_ENDPOINT, TRIPO_MULTIVIEW_ENDPOINT, type MultiviewPhotos } from './tripo-model.js';
 
 /** The real client, pointed at the emulator the way FAL_BASE_URL does it: FAL hosts → emulator origin. */
 function clientFor(fal: FalEmulator, key: string | null = 'test-key'): { client: FalClient; redirect: typeof fetch } {
@@ -219,6 +219,30 @@ describe('the FAL emulator, spoken to by @fal-ai/client 1.10.1', () => {
       // Released: later cancels are answered at once.
       expect(await cancelRaw(request_id)).toEqual({ status: 400, body: { status: 'ALREADY_COMPLETED' } });
     });
+  });
+
+  it('serves Tripo multiview: records the view URLs, makes the model from every view, and wants the front', async () => {
+    const seen: (MultiviewPhotos | undefined)[] = [];
+    const { client } = await start({
+      makeModel: async (_image, _input, views) => {
+        seen.push(views);
+        return { model: Buffer.from('glTF'), model_file_name: 'model.glb', preview: null };
+      },
+    });
+    const [front, left] = [await photo(), Buffer.from(await sharp(await photo()).flop().png().toBuffer())];
+    const front_image_url = await client.storage.upload(new Blob([front], { type: 'image/png' }));
+    const left_image_url = await client.storage.upload(new Blob([left], { type: 'image/png' }));
+    const { request_id } = await client.queue.submit(TRIPO_MULTIVIEW_ENDPOINT, { input: { front_image_url, left_image_url, face_limit: 500 } });
+    expect(fal.submits).toMatchObject([{ endpoint: TRIPO_MULTIVIEW_ENDPOINT, input: { front_image_url, left_image_url, face_limit: 500 }, accepted: true }]);
+    // Status, result and cancel URLs name the app only, as for image-to-3d.
+    await client.queue.subscribeToStatus(TRIPO_MULTIVIEW_ENDPOINT, { requestId: request_id, pollInterval: 30 });
+    expect((await client.queue.result(TRIPO_MULTIVIEW_ENDPOINT, { requestId: request_id })).data.model_mesh).toBeDefined();
+    expect(seen).toEqual([{ front, left }]);
+
+    const { request_id: noFront } = await client.queue.submit(TRIPO_MULTIVIEW_ENDPOINT, { input: { left_image_url } as never });
+    await client.queue.subscribeToStatus(TRIPO_MULTIVIEW_ENDPOINT, { requestId: noFront, pollInterval: 30 });
+    const error = await client.queue.result(TRIPO_MULTIVIEW_ENDPOINT, { requestId: noFront }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'front_image_url'], type: 'missing' }] } });
   });
 
   it('reports a model validation error as 422 on the result, FAL style', async () => {

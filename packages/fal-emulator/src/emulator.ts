@@ -85,8 +85,9 @@ function isFalHost(host: string): boolean {
 
 /**
  * Starts an HTTP server that speaks FAL's queue, storage and CDN protocol as `@fal-ai/client`
- * 1.10.1 uses it, for `tripo3d/tripo/v2.5/image-to-3d`, with scripted failures and a record of
- * everything it received.
+ * 1.10.1 uses it, for `tripo3d/tripo/v2.5/image-to-3d` and `tripo3d/tripo/v2.5/multiview-to-3d`,
+ * with scripted failures and a record of everything it received (each submit's `input`, its image
+ * URLs included, in `submits`).
  *
  * @example
  * const fal = await startFalEmulator({ queueMs: 100, processingMs: 300 });

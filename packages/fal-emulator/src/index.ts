@@ -1,5 +1,5 @@
 export { startFalEmulator, type FalEmulator, type FalEmulatorOptions, type FalEmulatorRecords } from './emulator.js';
 export type { FalPhase, FalScenario, FalScenarioName, FalScenarioSpec } from './scenarios.js';
 export type { FalFile, RecordedCancel, RecordedRequest, RecordedSubmit, RecordedUpload, TripoOutput } from './state.js';
-export type { ModelMaker, TripoModel, ValidationDetail } from './tripo-model.js';
+export { TRIPO_ENDPOINT, TRIPO_MULTIVIEW_ENDPOINT, type ModelMaker, type MultiviewPhotos, type TripoModel, type ValidationDetail } from './tripo-model.js';
 export type { FalLog, FalStatus } from './generation.js';

@@ -4,15 +4,15 @@ import { EmulatedGeneration, type FalStatus, type GenerationOutcome } from './ge
 import { sendJson } from './http.js';
 import type { ScenarioPlan } from './scenarios.js';
 import { applyFault, type EmulatorState, type RecordedCancel, type RecordedSubmit, type TripoOutput } from './state.js';
-import { fakeFbx, validateTripoInput } from './tripo-model.js';
+import { fakeFbx, TRIPO_ENDPOINT, TRIPO_MULTIVIEW_ENDPOINT, validateTripoInput, VIEW_URL_FIELDS, type MultiviewPhotos } from './tripo-model.js';
 
-/** The one model the emulator serves; other endpoints are unknown applications, as at FAL. */
-export const TRIPO_ENDPOINT = 'tripo3d/tripo/v2.5/image-to-3d';
+/** The models the emulator serves (one app, two endpoints); other endpoints are unknown applications, as at FAL. */
+const TRIPO_ENDPOINTS: readonly string[] = [TRIPO_ENDPOINT, TRIPO_MULTIVIEW_ENDPOINT];
 const TRIPO_APP = 'tripo3d/tripo';
 
 /** `POST https://queue.fal.run/<endpoint>`: accept (or, by scenario, refuse) one generation. */
 export function submit(state: EmulatorState, req: IncomingMessage, res: ServerResponse, endpoint: string, body: unknown): void {
-  if (endpoint !== TRIPO_ENDPOINT) {
+  if (!TRIPO_ENDPOINTS.includes(endpoint)) {
     sendJson(res, 404, { detail: `Application '${endpoint}' not found` });
     return;
   }
@@ -53,7 +53,7 @@ function accept(state: EmulatorState, plan: ScenarioPlan, endpoint: string, inpu
     processingMs: state.processingMs,
     initialPosition: ahead,
     urls: { response_url: base, status_url: `${base}/status`, cancel_url: `${base}/cancel` },
-    work: (stopped) => produce(state, plan, id, input, stopped),
+    work: (stopped) => produce(state, plan, id, endpoint, input, stopped),
   });
   state.generations.set(id, generation);
   record.accepted = true;
@@ -62,19 +62,22 @@ function accept(state: EmulatorState, plan: ScenarioPlan, endpoint: string, inpu
 }
 
 /** Runs the model (or finds why it cannot run) and stores its files on the emulated CDN, unless a cancel stopped it meanwhile. */
-async function produce(state: EmulatorState, plan: ScenarioPlan, id: string, input: Record<string, unknown>, stopped: () => boolean): Promise<GenerationOutcome> {
+async function produce(state: EmulatorState, plan: ScenarioPlan, id: string, endpoint: string, input: Record<string, unknown>, stopped: () => boolean): Promise<GenerationOutcome> {
+  const imageField = endpoint === TRIPO_MULTIVIEW_ENDPOINT ? VIEW_URL_FIELDS.front : 'image_url';
   if (plan.fault === 'unprocessable' && plan.on === 'result') {
-    return { kind: 'invalid', detail: [{ loc: ['body', 'image_url'], msg: 'Unsupported image: no object could be found in it', type: 'image_processing_error' }] };
+    return { kind: 'invalid', detail: [{ loc: ['body', imageField], msg: 'Unsupported image: no object could be found in it', type: 'image_processing_error' }] };
   }
-  const issues = validateTripoInput(input);
+  const issues = validateTripoInput(input, endpoint);
   if (issues.length > 0) return { kind: 'invalid', detail: issues };
-  const image = state.fileAt(String(input.image_url));
-  if (!image) return { kind: 'invalid', detail: [{ loc: ['body', 'image_url'], msg: 'Failed to download the file at image_url', type: 'file_download_error' }] };
+  const photos = photosOf(state, endpoint, input);
+  if ('missing' in photos) {
+    return { kind: 'invalid', detail: [{ loc: ['body', photos.missing], msg: `Failed to download the file at ${photos.missing}`, type: 'file_download_error' }] };
+  }
   let model;
   try {
-    model = await state.makeModel(image.bytes, input);
+    model = await state.makeModel(photos.image, input, photos.views);
   } catch (error) {
-    return { kind: 'invalid', detail: [{ loc: ['body', 'image_url'], msg: `Could not process the image: ${(error as Error).message}`, type: 'image_processing_error' }] };
+    return { kind: 'invalid', detail: [{ loc: ['body', imageField], msg: `Could not process the image: ${(error as Error).message}`, type: 'image_processing_error' }] };
   }
   if (stopped()) return { kind: 'cancelled' };
   if (plan.name === 'not-glb') model = { ...model, model: fakeFbx(), model_file_name: 'model.glb' };
@@ -90,6 +93,23 @@ async function produce(state: EmulatorState, plan: ScenarioPlan, id: string, inp
     state.files.set(preview_path, { bytes: model.preview, content_type: 'image/webp', file_name: 'preview.webp' });
   }
   return { kind: 'model', files: { model_path, preview_path }, model };
+}
+
+/** The request's photos from the emulated CDN: its image, or each view's; else the field whose file is missing. */
+function photosOf(state: EmulatorState, endpoint: string, input: Record<string, unknown>): { image: Buffer; views?: MultiviewPhotos } | { missing: string } {
+  if (endpoint !== TRIPO_MULTIVIEW_ENDPOINT) {
+    const image = state.fileAt(String(input.image_url));
+    return image ? { image: image.bytes } : { missing: 'image_url' };
+  }
+  const views: Partial<MultiviewPhotos> = {};
+  for (const [view, field] of Object.entries(VIEW_URL_FIELDS) as [keyof MultiviewPhotos, string][]) {
+    if (input[field] === undefined) continue;
+    const file = state.fileAt(String(input[field]));
+    if (!file) return { missing: field };
+    views[view] = file.bytes;
+  }
+  const { front } = views;
+  return front ? { image: front, views: { ...views, front } } : { missing: VIEW_URL_FIELDS.front };
 }
 
 function generationOf(state: EmulatorState, res: ServerResponse, app: string, id: string): EmulatedGeneration | null {

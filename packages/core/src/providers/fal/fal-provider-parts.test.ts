@@ -6,7 +6,7 @@ import { classifyFalError, falAppError, falReason } from './fal-errors.js';
 import { FalProgressReporter, percentFromLog } from './fal-progress.js';
 import { backoffDelay, DEFAULT_FAL_RETRY, withFalRetry } from './fal-retry.js';
 import { createFalTransport, FalHttpError, FalTransportError } from './fal-transport.js';
-import { buildTripoInput, describeImage } from './tripo-input.js';
+import { buildTripoInput, buildTripoMultiviewInput, describeImage } from './tripo-input.js';
 
 function glb(opts: { version?: number; declared?: number; extra?: number } = {}): Buffer {
   const json = Buffer.from('{"asset":{"version":"2.0"}}');
@@ -269,6 +269,18 @@ describe('buildTripoInput', () => {
     expect(buildTripoInput({ face_limit: null }, 'https://v3.fal.media/i.png')).toEqual({ image_url: 'https://v3.fal.media/i.png' });
     const options = { texture: 'HD', pbr: false, seed: 0, quad: true, orientation: undefined } as never;
     expect(buildTripoInput({ face_limit: 500, tripo_options: options }, 'u')).toEqual({ image_url: 'u', face_limit: 500, texture: 'HD', pbr: false, seed: 0 });
+  });
+
+  it("gives the multiview endpoint each view's URL by its field, and the same options", () => {
+    expect(buildTripoMultiviewInput({ face_limit: null }, { front: 'f', right: 'r' })).toEqual({ front_image_url: 'f', right_image_url: 'r' });
+    expect(buildTripoMultiviewInput({ face_limit: 800, tripo_options: { texture: 'no' } }, { front: 'f', left: 'l', back: 'b', right: 'r' })).toEqual({
+      front_image_url: 'f',
+      left_image_url: 'l',
+      back_image_url: 'b',
+      right_image_url: 'r',
+      face_limit: 800,
+      texture: 'no',
+    });
   });
 
   it('names the upload neutrally, typed by its bytes', () => {

@@ -9,7 +9,8 @@ import type { FalFailure } from './fal-errors.js';
 import { FalProgressReporter, type FalStatusView } from './fal-progress.js';
 import { DEFAULT_FAL_RETRY, sleep, withFalRetry, type FalRetryOptions, type ResolvedRetry } from './fal-retry.js';
 import { createFalTransport, FalHttpError, type FalTransport } from './fal-transport.js';
-import { buildTripoInput, describeImage, TRIPO_ENDPOINT } from './tripo-input.js';
+import type { ViewSet } from '../../jobs/job.js';
+import { buildTripoInput, buildTripoMultiviewInput, describeImage, TRIPO_ENDPOINT, TRIPO_MULTIVIEW_ENDPOINT } from './tripo-input.js';
 
 export interface FalProviderOptions {
   /** FAL_KEY. */
@@ -49,6 +50,8 @@ const PROBE_REQUEST_ID = '00000000-0000-0000-0000-000000000000';
  * per process). Per file: upload the photo to FAL storage → submit → persist the request id at once
  * (`hooks.onTaskId`) → poll status with logs → fetch the result → copy the GLB (and the rendered
  * preview) into our storage. A file that already has a request id is resumed, never submitted again.
+ * A multiview file uploads each of its views and is submitted to Tripo's multiview endpoint; the
+ * rest is the same.
  *
  * @example
  * const provider = new FalProvider({ apiKey: env.FAL_KEY, baseUrl: env.FAL_BASE_URL });
@@ -73,15 +76,16 @@ export class FalProvider implements ModelProvider {
     const { signal } = request;
     signal.throwIfAborted();
     const client = await this.client();
+    // Several views of one object go to Tripo's multiview endpoint, each view's photo by its own URL.
+    const endpoint = request.views ? TRIPO_MULTIVIEW_ENDPOINT : TRIPO_ENDPOINT;
     let requestId = resumableRequestId(request.existing_task_id);
     if (requestId !== null) {
       hooks.onLog(`Resuming FAL request ${requestId} (it is not submitted again)`);
     } else {
-      const imageUrl = await this.photoUrl(client, request.image, request.file_id, hooks, signal);
-      const input = buildTripoInput(request, imageUrl);
-      const submitted = await this.call('submitting the request to FAL', hooks, signal, () =>
-        client.queue.submit(TRIPO_ENDPOINT, { input, abortSignal: signal }),
-      );
+      const input = request.views
+        ? buildTripoMultiviewInput(request, await this.viewUrls(client, request.views, request.file_id, hooks, signal))
+        : buildTripoInput(request, await this.photoUrl(client, request.image, request.file_id, hooks, signal));
+      const submitted = await this.call('submitting the request to FAL', hooks, signal, () => client.queue.submit(endpoint, { input, abortSignal: signal }));
       if (typeof submitted.request_id !== 'string' || submitted.request_id.length === 0) {
         throw new AppError('FAL_API_ERROR', 'FAL accepted the request but returned no request id', { retryable: false });
       }
@@ -91,10 +95,8 @@ export class FalProvider implements ModelProvider {
       hooks.onLog(`Submitted to FAL (request ${requestId})`);
     }
     const id = requestId;
-    await this.follow(client, id, hooks, signal);
-    const output = await this.call(`fetching the result of FAL request ${id}`, hooks, signal, () =>
-      client.queue.result(TRIPO_ENDPOINT, { requestId: id, abortSignal: signal }),
-    );
+    await this.follow(client, endpoint, id, hooks, signal);
+    const output = await this.call(`fetching the result of FAL request ${id}`, hooks, signal, () => client.queue.result(endpoint, { requestId: id, abortSignal: signal }));
     const model = modelFileOf(output.data);
     hooks.onLog('Copying the model from FAL');
     const glb = await this.call('downloading the model from FAL', hooks, signal, async () => {
@@ -192,14 +194,24 @@ export class FalProvider implements ModelProvider {
     return this.call('uploading the image to FAL storage', hooks, signal, async () => client.storage.upload(new File([await photoBlob(image, type)], name, { type })));
   }
 
+  /** Each view's URL, one `photoUrl` per view, in turn (each upload is retried on its own). */
+  private async viewUrls(client: FalClient, views: ViewSet<PhotoSource>, fileId: string, hooks: GenerationHooks, signal: AbortSignal): Promise<ViewSet<string>> {
+    const urls: ViewSet<string> = { front: await this.photoUrl(client, views.front, `${fileId}_front`, hooks, signal) };
+    for (const view of ['left', 'back', 'right'] as const) {
+      const photo = views[view];
+      if (photo !== undefined) urls[view] = await this.photoUrl(client, photo, `${fileId}_${view}`, hooks, signal);
+    }
+    return urls;
+  }
+
   /** Polls the request's status (with logs) until COMPLETED, relaying queue position, logs and progress. */
-  private async follow(client: FalClient, requestId: string, hooks: GenerationHooks, signal: AbortSignal): Promise<void> {
+  private async follow(client: FalClient, endpoint: string, requestId: string, hooks: GenerationHooks, signal: AbortSignal): Promise<void> {
     const reporter = new FalProgressReporter(hooks);
     const maxWaitMs = this.opts.maxWaitMs ?? 3_600_000;
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       const status = (await this.call(`following FAL request ${requestId}`, hooks, signal, () =>
-        client.queue.status(TRIPO_ENDPOINT, { requestId, logs: true, abortSignal: signal }),
+        client.queue.status(endpoint, { requestId, logs: true, abortSignal: signal }),
       ).catch((error: unknown) => {
         if (error instanceof AppError && error.opts.details?.fal_status === 404) {
           throw new AppError('FAL_API_ERROR', `FAL no longer knows request ${requestId} (HTTP 404); generate the file again`, { cause: error, retryable: false });
