@@ -15,6 +15,20 @@ export function uploadBatch(url: string, opts: { key?: string; files: UploadPart
   return fetch(url, { method: 'POST', body: form, headers: { ...(opts.key ? auth(opts.key) : {}), ...opts.headers } });
 }
 
+/** `POST /upload/multiview`: one part per view given (`front`, `left`, `back`, `right`), in that order. */
+export function uploadMultiview(
+  url: string,
+  opts: { key?: string; views: Partial<Record<'front' | 'left' | 'back' | 'right', UploadPart>>; fields?: Record<string, string>; headers?: Record<string, string> },
+) {
+  const form = new FormData();
+  for (const view of ['front', 'left', 'back', 'right'] as const) {
+    const file = opts.views[view];
+    if (file) form.append(view, new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.name);
+  }
+  for (const [name, value] of Object.entries(opts.fields ?? {})) form.append(name, value);
+  return fetch(url, { method: 'POST', body: form, headers: { ...(opts.key ? auth(opts.key) : {}), ...opts.headers } });
+}
+
 export async function waitFor<T>(probe: () => Promise<T | undefined>, opts: { timeoutMs?: number; what?: string } = {}): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   for (;;) {
@@ -49,7 +63,9 @@ export interface JobStatusBody {
     face_limit: number | null;
     error?: { code: string; message: string };
     warnings: { code: string; message: string }[];
-    shape: 'revolved' | 'inflated' | 'card' | null;
+    shape: 'revolved' | 'inflated' | 'card' | 'hull' | null;
+    /** A multiview file's views (each view's uploaded filename). */
+    views?: Record<string, string>;
   }[];
 }
 
