@@ -4,6 +4,7 @@ import { downloadAll, downloadModel, downloadPhoto, type Download, type Download
 import { reconnectingEvents, watchJob, type EventsOptions, type WatchOptions } from './events.js';
 import { createProcedureProxy, createUntypedClient, mapCallError } from './trpc.js';
 import { uploadImages, type UploadOptions, type UploadSource } from './upload.js';
+import { uploadMultiview, type MultiviewSources } from './upload-multiview.js';
 import type { ClientRouter, UploadResponse } from './generated/api-types.js';
 import type { JobDoneEvent, JobListItem, JobListQuery, JobPage, JobStatus, TrackedJobEvent } from './types.js';
 
@@ -19,6 +20,14 @@ export interface Image2ModelHelpers {
    * @example await client.upload(input.files)                                      // a browser FileList
    */
   upload(files: UploadSource | Iterable<UploadSource>, options?: UploadOptions): Promise<UploadResponse>;
+  /**
+   * Uploads photos of one object from several sides as one job with one file, `file_001`
+   * (`POST /api/v1/upload/multiview`), whose model is made from every view. `front` and a `left` or
+   * `right` view are required (a side view gives depth), `back` is optional; the answer's file lists
+   * its `views`. Options as `upload()`'s.
+   * @example await client.uploadMultiview({ front: 'mug-front.jpg', left: 'mug-left.jpg' }, { faceLimit: 5000 })
+   */
+  uploadMultiview(views: MultiviewSources, options?: UploadOptions): Promise<UploadResponse>;
   /**
    * The job's events as an async iterator that ends after `done`, resuming from the last event
    * id when the connection drops.
@@ -69,6 +78,7 @@ export function createImage2ModelClient(options: Image2ModelClientOptions): Imag
   const helpers: Image2ModelHelpers = {
     baseUrl: config.origin,
     upload: (files, uploadOptions) => uploadImages(config, files, uploadOptions),
+    uploadMultiview: (views, uploadOptions) => uploadMultiview(config, views, uploadOptions),
     events: (jobId, eventOptions) => reconnectingEvents(parts, jobId, eventOptions),
     watch: (jobId, watchOptions) => watchJob(parts, jobId, watchOptions),
     async waitForJob(jobId, waitOptions = {}) {

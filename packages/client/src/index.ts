@@ -4,5 +4,6 @@ export { Image2ModelError, isImage2ModelError, type ClientErrorCode, type Image2
 export type { Download, DownloadOptions } from './downloads.js';
 export type { EventsOptions, WatchOptions } from './events.js';
 export type { NamedUploadSource, UploadOptions, UploadSource } from './upload.js';
+export { VIEW_NAMES, type MultiviewSources, type ViewName } from './upload-multiview.js';
 export { verifyWebhook, type WebhookHeaders } from './verify-webhook.js';
 export type * from './types.js';

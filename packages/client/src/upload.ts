@@ -36,7 +36,7 @@ export interface UploadOptions {
   signal?: AbortSignal | undefined;
 }
 
-function isNamed(source: unknown): source is NamedUploadSource {
+export function isNamed(source: unknown): source is NamedUploadSource {
   return typeof source === 'object' && source !== null && !(source instanceof Blob) && !ArrayBuffer.isView(source) && !(source instanceof ArrayBuffer) && 'data' in source;
 }
 
@@ -50,7 +50,8 @@ function extensionOf(head: Uint8Array): string {
   return '';
 }
 
-async function toPart(data: Bytes | string, name: string | undefined, index: number): Promise<{ blob: Blob; name: string }> {
+/** One multipart file part; unnamed bytes are called `unnamed` plus the extension their content shows. */
+export async function toPart(data: Bytes | string, name: string | undefined, unnamed: string): Promise<{ blob: Blob; name: string }> {
   if (typeof data === 'string') {
     // Loaded only for paths; bundlers swap in node-files.browser.js (package.json "browser").
     const { blobFromPath } = await import('./node-files.js');
@@ -62,7 +63,7 @@ async function toPart(data: Bytes | string, name: string | undefined, index: num
   const own = name ?? (typeof (data as { name?: unknown }).name === 'string' && (data as File).name !== '' ? (data as File).name : undefined);
   if (own !== undefined) return { blob, name: own };
   const head = new Uint8Array(await blob.slice(0, 4).arrayBuffer());
-  return { blob, name: `image-${index + 1}${extensionOf(head)}` };
+  return { blob, name: `${unnamed}${extensionOf(head)}` };
 }
 
 /**
@@ -74,14 +75,22 @@ export async function uploadImages(config: ClientConfig, sources: UploadSource |
   if (list.length === 0) {
     throw new Image2ModelError({ code: 'VALIDATION_ERROR', status: 0, message: 'upload() needs at least one image' });
   }
-  const parts = await Promise.all(list.map((source, index) => (isNamed(source) ? toPart(source.data, source.name, index) : toPart(source, undefined, index))));
+  const parts = await Promise.all(list.map((source, index) => (isNamed(source) ? toPart(source.data, source.name, `image-${index + 1}`) : toPart(source, undefined, `image-${index + 1}`))));
   const form = new FormData();
   for (const part of parts) form.append('files', part.blob, part.name);
+  return postUpload(config, '/api/v1/upload/batch', form, options);
+}
+
+/**
+ * Sends an upload form, with `face_limit` and `webhook_url` when given, under one Idempotency-Key
+ * (retried with it), and checks that the answer is an upload's.
+ */
+export async function postUpload(config: ClientConfig, path: string, form: FormData, options: UploadOptions): Promise<UploadResponse> {
   if (options.faceLimit !== undefined) form.append('face_limit', String(options.faceLimit));
   if (options.webhookUrl !== undefined) form.append('webhook_url', options.webhookUrl);
-  const what = 'POST /api/v1/upload/batch';
+  const what = `POST ${path}`;
   const headers = { 'Idempotency-Key': options.idempotencyKey ?? newIdempotencyKey() };
-  const response = await withIdempotentRetries(config, options.signal, () => send(config, '/api/v1/upload/batch', { method: 'POST', body: form, signal: options.signal, headers, what }));
+  const response = await withIdempotentRetries(config, options.signal, () => send(config, path, { method: 'POST', body: form, signal: options.signal, headers, what }));
   const body = (await response.json().catch(() => null)) as UploadResponse | null;
   if (typeof body?.job_id !== 'string' || !Array.isArray(body.files)) {
     throw unexpectedResponse(response.status, response.headers.get('content-type') ?? '', `${what} at ${config.origin}`);
