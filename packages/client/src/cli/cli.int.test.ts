@@ -87,6 +87,27 @@ describe('image2model generate with the real local generator', () => {
     const statusJson = JSON.parse((await runCli(['status', result.job_id, '--json'], { env })).stdout) as typeof result;
     expect(statusJson.files[0]).toMatchObject({ shape: 'card', warnings: [{ code: 'BACKGROUND_NOT_SEPARATED' }] });
   });
+
+  it('generate --front --left --back makes one model of one object, named after the front, and lists its views', { timeout: 90_000 }, async () => {
+    const [front, left, back] = await photos(['mug-front.png', 'mug-left.jpg', 'mug-back.png']);
+    const out = join(work, 'multiview');
+    const env = { IMAGE2MODEL_URL: server.url, IMAGE2MODEL_API_KEY: USER_KEY };
+    const text = await runCli(['generate', '--front', front ?? '', '--left', left ?? '', '--back', back ?? '', '--out', out, '--face-limit', '2000'], { env });
+    expect(text.code).toBe(0);
+    expect(text.stderr).toMatch(/^Uploaded 3 views \(front, left, back\) of one object as job batch_\w+\n/);
+    expect(text.stdout).toContain(`ok      mug-front.png -> ${join(out, 'mug-front.glb')}`);
+    expect(text.stdout).toContain('\n        views front: mug-front.png, left: mug-left.jpg, back: mug-back.png\n');
+    expect(text.stdout).toMatch(/1 of 1 model generated \(job batch_\w+, completed\)/);
+    expect(await readdir(out)).toEqual(['mug-front.glb']);
+    expectGlb(await readFile(join(out, 'mug-front.glb')));
+
+    const json = await runCli(['generate', '--front', front ?? '', '--right', left ?? '', '--out', join(work, 'multiview-json'), '--face-limit', '2000', '--json'], { env });
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout) as { job_id: string; status: string; files: { file_id: string; filename: string; status: string; views: unknown }[] };
+    expect(result).toMatchObject({ status: 'completed', files: [{ file_id: 'file_001', filename: 'mug-front.png', status: 'completed', views: { front: 'mug-front.png', right: 'mug-left.jpg' } }] });
+    const status = await runCli(['status', result.job_id], { env });
+    expect(status.stdout).toMatch(/file_001 +mug-front\.png +completed +100% +http\S+.*\n {8}views front: mug-front\.png, right: mug-left\.jpg/);
+  });
 });
 
 describe('image2model against a scripted server', () => {
@@ -297,6 +318,38 @@ describe('image2model against a scripted server', () => {
       expect(run.code, command.join(' ')).toBe(0);
       expect(run.stdout).toContain(`Usage: image2model${command.length ? ` ${command[0]}` : ''} [options]`);
     }
+  });
+
+  it('refuses, exit 2 and nothing sent, views without a front or a side, and --front beside images', async () => {
+    const [a, b, c] = await photos(['usage-a.png', 'usage-b.png', 'usage-c.png']);
+    const uploads = () => server.logLines.filter((line) => line.includes('Created job')).length;
+    const before = uploads();
+    const cases: [string[], string][] = [
+      [['--front', a ?? '', '--left', b ?? '', c ?? ''], '--front makes one model from views of one object and takes no images as arguments'],
+      [['--front', a ?? '', '--back', b ?? ''], '--front needs --left or --right as well: a side view is what gives the model its depth'],
+      [['--left', a ?? '', '--right', b ?? ''], '--left needs --front'],
+      [[], 'missing images'],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(['generate', ...args, '--out', join(work, 'usage')], { env: env() });
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain(`error: ${message}`);
+      expect(run.stderr).toContain('(run with --help for usage)');
+    }
+    // A view that does not exist is found before anything is sent, as an image is.
+    const missing = await runCli(['generate', '--front', a ?? '', '--left', join(work, 'absent-left.png')], { env: env() });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`File not found: ${join(work, 'absent-left.png')}`);
+    expect(uploads()).toBe(before);
+    expect(existsSync(join(work, 'usage'))).toBe(false);
+  });
+
+  it('explains the views in generate --help', async () => {
+    const run = await runCli(['generate', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: image2model generate [options] [images...]');
+    expect(run.stdout).toMatch(/--front <image> +one object seen from several sides/);
+    expect(run.stdout).toContain('image2model generate --front mug-front.jpg --left mug-left.jpg [--back mug-back.jpg] [--right mug-right.jpg]');
   });
 
   it('exits 2 on a bad option value', async () => {

@@ -18,3 +18,17 @@ export function completedNote(file: MadeHow): string {
 export function warningLines(file: MadeHow, indent = '        '): string[] {
   return file.warnings.map((warning) => `${indent}warning ${warning.code}: ${warning.message}`);
 }
+
+type Views = JobFile['views'];
+
+/** `3 views (front, left, back)`: what a multiview file was made from, in a few words. */
+export function describeViews(views: Views): string {
+  const sides = Object.keys(views ?? {});
+  return `${sides.length} view${sides.length === 1 ? '' : 's'} (${sides.join(', ')})`;
+}
+
+/** For a model made from several views: one indented line naming the photo of each side. */
+export function viewsLines(file: { views?: Views }, indent = '        '): string[] {
+  if (!file.views) return [];
+  return [`${indent}views ${Object.entries(file.views).map(([side, name]) => `${side}: ${name}`).join(', ')}`];
+}

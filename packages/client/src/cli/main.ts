@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CommandContext, EXIT, exitCodeFor, reportError, type GlobalOptions, type Io } from './context.js';
-import { runGenerate, type GenerateOptions } from './commands/generate.js';
+import { generateUsageProblem, runGenerate, type GenerateOptions } from './commands/generate.js';
 import { runStatus } from './commands/status.js';
 import { runDownload, type DownloadCommandOptions } from './commands/download.js';
 import { runHealth } from './commands/health.js';
@@ -53,6 +53,7 @@ Exit codes: 0 success, 1 a request or a file failed, 2 wrong usage (bad option, 
 
 Example:
   image2model generate chair.jpg table.png --out models
+  image2model generate --front mug-front.jpg --left mug-left.jpg --out models
   image2model jobs --status failed,partial
   image2model webhooks batch_20240315_123456_abc123 --redeliver`,
     );
@@ -71,14 +72,28 @@ Example:
 
   program
     .command('generate')
-    .description('upload images, follow every file live, and download the models')
-    .argument('<images...>', 'JPEG or PNG files')
+    .description('upload images, follow every file live, and download the models (one per image, or one from --front and side views)')
+    .argument('[images...]', 'JPEG or PNG files, one model each')
+    .option('--front <image>', 'one object seen from several sides: the photo of its front (then no images as arguments)')
+    .option('--left <image>', "the object's own left side (--front with --left and/or --right)")
+    .option('--back <image>', 'its back (optional)')
+    .option('--right <image>', 'its right side')
     .option('--face-limit <n>', `maximum triangles per model (${FACE_LIMIT_RANGE})`, parseFaceLimit)
     .option('--out <dir>', 'where to save the models', '.')
     .option('--zip', 'save one ZIP of all models (with manifest.json) instead of separate GLBs')
     .option('--no-progress', 'no progress bars, one line per file')
     .option('--force', 'overwrite files of the same name (default: save as name-2.glb, name-3.glb, …)')
     .option('--webhook <url>', "send the job's events (file.completed, file.failed, file.cancelled, job.finished) to this https:// URL")
+    .addHelpText(
+      'after',
+      `
+One object from several sides (one job, one model; a side view gives the depth):
+  image2model generate --front mug-front.jpg --left mug-left.jpg [--back mug-back.jpg] [--right mug-right.jpg]`,
+    )
+    .hook('preAction', (command) => {
+      const problem = generateUsageProblem(command.args, command.opts<GenerateOptions>());
+      if (problem) command.error(`error: ${problem}`, { exitCode: EXIT.usage, code: 'commander.usageError' });
+    })
     .action(run((ctx, command) => runGenerate(ctx, command.args, command.opts<GenerateOptions>())));
 
   program

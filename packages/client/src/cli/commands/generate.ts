@@ -1,12 +1,17 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Image2ModelError, type JobFile } from '../../index.js';
+import { Image2ModelError, type JobFile, type MultiviewSources, type UploadResponse } from '../../index.js';
 import { EXIT, type CommandContext } from '../context.js';
-import { completedNote, shapeNote, warningLines } from '../describe-model.js';
+import { completedNote, describeViews, shapeNote, viewsLines, warningLines } from '../describe-model.js';
 import { offerCancel } from '../offer-cancel.js';
 import { createLimiter, localFileName, saveDownload } from '../save.js';
 
 export interface GenerateOptions {
+  /** One object from several sides: its front photo, with at least one of `left` and `right`. */
+  front?: string;
+  left?: string;
+  back?: string;
+  right?: string;
   faceLimit?: number;
   out: string;
   zip?: boolean;
@@ -28,6 +33,35 @@ interface FileOutcome {
   /** How the model was made, where the user should know (e.g. `BACKGROUND_NOT_SEPARATED`: a flat card). */
   warnings: JobFile['warnings'];
   shape: JobFile['shape'];
+  /** The photo of each side, for a model made from several views. */
+  views?: JobFile['views'];
+}
+
+/** The side views `generate` takes as options, in the form's order. */
+const SIDE_OPTIONS = ['left', 'back', 'right'] as const;
+
+/**
+ * Why the command line cannot be run (a usage error, exit 2), or null: images as arguments, or
+ * `--front` with a left or right view, never both.
+ */
+export function generateUsageProblem(images: readonly string[], options: GenerateOptions): string | null {
+  const sides = SIDE_OPTIONS.filter((side) => options[side] !== undefined);
+  if (options.front === undefined) {
+    if (sides.length > 0) return `--${sides[0]} needs --front: the views are of one object, seen from its front and sides`;
+    return images.length === 0 ? "missing images: give JPEG or PNG files, or --front with --left and/or --right for one object's views" : null;
+  }
+  if (images.length > 0) return `--front makes one model from views of one object and takes no images as arguments (got ${images.join(', ')}): upload those in another run`;
+  if (options.left === undefined && options.right === undefined) return '--front needs --left or --right as well: a side view is what gives the model its depth';
+  return null;
+}
+
+/** The views to upload, front first, when the command line names them. */
+function viewsOf(options: GenerateOptions): MultiviewSources | null {
+  if (options.front === undefined) return null;
+  const { front, left, back, right } = options;
+  if (left !== undefined) return { front, left, back, right };
+  if (right !== undefined) return { front, right, back };
+  return null;
 }
 
 /** Every image must exist before anything is sent: one missing file fails the command at once. */
@@ -45,15 +79,17 @@ async function checkImages(images: readonly string[]): Promise<void> {
  * each model as soon as it is ready (or the ZIP at the end with --zip), and exits 1 if any failed.
  */
 export async function runGenerate(ctx: CommandContext, images: string[], options: GenerateOptions): Promise<number> {
-  await checkImages(images);
+  const views = viewsOf(options);
+  await checkImages(views ? Object.values(views).filter((view): view is string => typeof view === 'string') : images);
   ctx.requireApiKey();
   const { client } = ctx;
   const outDir = resolve(options.out);
-  const upload = await client.upload(images, {
+  const uploadOptions = {
     ...(options.faceLimit === undefined ? {} : { faceLimit: options.faceLimit }),
     ...(options.webhook === undefined ? {} : { webhookUrl: options.webhook }),
-  });
-  ctx.note(`Uploaded ${upload.total_files} image${upload.total_files === 1 ? '' : 's'} as job ${upload.job_id}`);
+  };
+  const upload: UploadResponse = views ? await client.uploadMultiview(views, uploadOptions) : await client.upload(images, uploadOptions);
+  ctx.note(views ? `Uploaded ${describeViews(upload.files[0]?.views)} of one object as job ${upload.job_id}` : `Uploaded ${upload.total_files} image${upload.total_files === 1 ? '' : 's'} as job ${upload.job_id}`);
 
   const view = ctx.progressView();
   view.start(upload.files);
@@ -115,11 +151,12 @@ export async function runGenerate(ctx: CommandContext, images: string[], options
     error: file.error ?? failures.get(file.file_id) ?? null,
     warnings: file.warnings,
     shape: file.shape,
+    ...(file.views ? { views: file.views } : {}),
   }));
   const failed = files.filter((f) => f.status !== 'completed');
   const lines = files.flatMap((f) =>
     f.status === 'completed'
-      ? [`ok      ${names.get(f.file_id) ?? f.file_id} -> ${f.path ?? zipPath ?? ''}  ${shapeNote(f)}`.trimEnd(), ...warningLines(f)]
+      ? [`ok      ${names.get(f.file_id) ?? f.file_id} -> ${f.path ?? zipPath ?? ''}  ${shapeNote(f)}`.trimEnd(), ...viewsLines(f), ...warningLines(f)]
       : [`FAILED  ${f.filename}: ${f.error ? `${f.error.code}: ${f.error.message}` : f.status}`],
   );
   const summary = `${files.length - failed.length} of ${files.length} model${files.length === 1 ? '' : 's'} generated (job ${job.job_id}, ${job.status})`;
