@@ -16,6 +16,8 @@ export interface FileState {
   warnings: JobFile['warnings'];
   /** How its depth was made (`revolved`, `inflated`, `card`); null for FAL's models and unfinished files. */
   shape: JobFile['shape'];
+  /** The photo of each side, for a model made from several views of one object; null for one photo. */
+  views: JobFile['views'] | null;
   error: { code: string; message: string } | null;
 }
 
@@ -44,6 +46,7 @@ export function createBatchState(job: Pick<JobStatus, 'job_id' | 'session_id' | 
       logTotal: 0,
       warnings: file.warnings,
       shape: file.shape,
+      views: file.views ?? null,
       error: file.error ?? null,
     });
   }

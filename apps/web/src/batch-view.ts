@@ -1,5 +1,6 @@
 import { canCancel, retryCanHelp, type FileState } from './batch-state.js';
 import { modelNotices } from './model-notices.js';
+import { describeViews } from './views-rules.js';
 
 export interface FileActions {
   view(fileId: string): void;
@@ -71,6 +72,9 @@ export function createFilesView(list: HTMLOListElement, actions: FileActions) {
     // Beside "Ready": how the model was made, where it is not what the photo shows (a flat card).
     const notices = element('span', 'notices');
     title.append(name, ' ', status, notices);
+    // A model made from several views of one object names the photo of each side.
+    const madeFrom = element('p', 'help views-made-from', file.views ? describeViews(file.views) : '');
+    madeFrom.hidden = !file.views;
     const progressRow = element('div', 'row');
     const bar = element('progress');
     bar.max = 100;
@@ -99,7 +103,7 @@ export function createFilesView(list: HTMLOListElement, actions: FileActions) {
     const retry = button('Retry', `Retry ${file.filename}`, () => actions.retry(file.fileId), 'primary manage');
     const cancel = button('Cancel', `Cancel ${file.filename}`, () => actions.cancel(file.fileId), 'danger manage');
     buttons.append(view, download, retry, cancel);
-    body.append(title, progressRow, error, buttons, log);
+    body.append(title, madeFrom, progressRow, error, buttons, log);
     item.append(photo, body);
     list.append(item);
     return { item, photo, status, notices, bar, percent, log, newest, logs, error, view, download, retry, cancel, shownLogs: 0 };

@@ -5,8 +5,10 @@ import { byId } from './dom.js';
 import { DEFAULT_LIMITS, fetchLimits, MAX_FACE_LIMIT, MIN_FACE_LIMIT } from './limits.js';
 import { describeError, isWebhookUrlError, retryAfterSeconds } from './messages.js';
 import { savePhotos } from './photo-store.js';
-import { createPhotoPicker, type PickedPhoto } from './picker.js';
+import { createPhotoPicker } from './picker.js';
 import { createRecentBatches } from './recent-batches.js';
+import { createViewsPicker } from './views-picker.js';
+import { multiviewSources, viewsReadiness } from './views-rules.js';
 import { loadApiKey, readBatchFromUrl, saveApiKey, writeBatchToUrl } from './settings.js';
 import { createModelViewer, type ModelViewer } from './viewer.js';
 
@@ -68,16 +70,38 @@ const faceLimit = (): number | null => {
   const value = Number(faceInput.value);
   return Number.isInteger(value) && value >= MIN_FACE_LIMIT && value <= MAX_FACE_LIMIT ? value : null;
 };
-function updateStart(photos: readonly PickedPhoto[]): void {
+/** "One photo per model" (a batch) or "Several views of one object" (one model from its sides). */
+const multiview = (): boolean => byId<HTMLInputElement>('upload-mode').querySelector<HTMLInputElement>('input:checked')?.value === 'multiview';
+const START_TEXT = { single: 'Make 3D models', multiview: 'Make one 3D model' };
+/** Whether the photos of the chosen mode make an upload; says why not under them. */
+function photosReady(): boolean {
+  if (multiview()) {
+    const { ready, summary } = viewsReadiness(views.chosen());
+    byId('views-summary').textContent = summary;
+    return ready;
+  }
+  const photos = picker.photos();
   const refused = photos.filter((photo) => photo.problem).length;
   const summary = byId('picked-summary');
   if (photos.length === 0) summary.textContent = '';
   else if (refused > 0) summary.textContent = `${countOf(photos.length, 'photo')}, ${refused} that cannot be used: remove ${refused === 1 ? 'it' : 'them'} first (one bad file stops the whole batch).`;
   else summary.textContent = `${countOf(photos.length, 'photo')} ready.`;
+  return photos.length > 0 && refused === 0;
+}
+function updateStart(): void {
   faceInput.setAttribute('aria-invalid', String(faceLimit() === null));
-  startButton.disabled = busy || photos.length === 0 || refused > 0 || faceLimit() === null || Date.now() < coolDownUntil;
+  const ready = photosReady();
+  if (!busy) startButton.textContent = START_TEXT[multiview() ? 'multiview' : 'single'];
+  startButton.disabled = busy || !ready || faceLimit() === null || Date.now() < coolDownUntil;
 }
 const picker = createPhotoPicker({ list: byId<HTMLUListElement>('picked'), limits: DEFAULT_LIMITS, onChange: updateStart });
+const views = createViewsPicker({ list: byId<HTMLUListElement>('views'), limits: DEFAULT_LIMITS, onChange: updateStart });
+byId('upload-mode').addEventListener('change', () => {
+  byId('single-photos').hidden = multiview();
+  byId('multiview-photos').hidden = !multiview();
+  uploadError.textContent = '';
+  updateStart();
+});
 
 byId('pick-files').addEventListener('click', () => fileInput.click());
 fileInput.addEventListener('change', () => {
@@ -97,7 +121,7 @@ dropZone.addEventListener('drop', (event) => {
 presetSelect.addEventListener('change', () => {
   if (presetSelect.value !== 'custom') faceInput.value = presetSelect.value;
   else faceInput.focus();
-  updateStart(picker.photos());
+  updateStart();
 });
 webhookInput.addEventListener('input', () => {
   webhookError.textContent = '';
@@ -106,12 +130,12 @@ webhookInput.addEventListener('input', () => {
 faceInput.addEventListener('input', () => {
   const preset = [...presetSelect.options].find((option) => option.value === faceInput.value);
   presetSelect.value = preset ? preset.value : 'custom';
-  updateStart(picker.photos());
+  updateStart();
 });
 
 void fetchLimits(location.origin).then(({ limits, fromServer }) => {
   byId('limits').textContent = `Up to ${limits.maxFiles} photos per batch, each at most ${limits.maxFileSizeMb} MB and ${limits.maxImagePixels.toLocaleString('en')} pixels${fromServer ? '' : ' (the documented defaults: the server did not say)'}.`;
-  return picker.setLimits(limits);
+  return Promise.all([picker.setLimits(limits), views.setLimits(limits)]);
 });
 
 // --- viewer and batch ----------------------------------------------------------------------
@@ -140,27 +164,32 @@ const recent = createRecentBatches({
 const batch = createBatchController({ client, hasKey, viewer, shown: recent.markOpen, changed: () => void recent.refresh() });
 
 startButton.addEventListener('click', async () => {
-  const photos = picker.photos();
   const limit = faceLimit();
-  if (photos.length === 0 || limit === null) return;
+  const asViews = multiview();
+  const sources = asViews ? multiviewSources(views.files()) : null;
+  const photos = picker.photos();
+  if (limit === null || (asViews ? sources === null : photos.length === 0)) return;
   busy = true;
-  updateStart(photos);
+  updateStart();
   startButton.textContent = 'Uploading…';
   uploadError.textContent = '';
   webhookError.textContent = '';
   webhookInput.removeAttribute('aria-invalid');
   const webhookUrl = webhookInput.value.trim();
+  const options = { faceLimit: limit, ...(webhookUrl ? { webhookUrl } : {}) };
   try {
-    const job = await client().upload(photos.map((photo) => photo.file), { faceLimit: limit, ...(webhookUrl ? { webhookUrl } : {}) });
-    // The server keeps the upload order: the n-th file id belongs to the n-th photo.
-    const blobs = new Map(job.files.map((file, index) => [file.file_id, photos[index]?.file ?? new Blob()]));
+    const job = sources ? await client().uploadMultiview(sources, options) : await client().upload(photos.map((photo) => photo.file), options);
+    // The server keeps the upload order: the n-th file id belongs to the n-th photo. Views make one
+    // file, whose photo is the front (as the server's photo download is).
+    const blobs = new Map(job.files.map((file, index) => [file.file_id, (sources ? sources.front : photos[index]?.file) ?? new Blob()]));
     await savePhotos(job.job_id, blobs);
     writeBatchToUrl({ jobId: job.job_id, sessionId: job.session_id });
     batch.open(
       { job_id: job.job_id, session_id: job.session_id, files: job.files.map((file) => ({ ...file, progress: 0, model_url: null, preview_url: null, model_task_id: null, face_limit: limit, error: null, warnings: [], shape: null })) },
       new Map([...blobs].map(([fileId, blob]) => [fileId, URL.createObjectURL(blob)])),
     );
-    picker.clear();
+    if (sources) views.clear();
+    else picker.clear();
     byId('batch-heading').focus();
     void recent.refresh();
   } catch (error) {
@@ -173,12 +202,11 @@ startButton.addEventListener('click', async () => {
     const wait = retryAfterSeconds(error);
     if (wait !== null) {
       coolDownUntil = Date.now() + wait * 1000;
-      setTimeout(() => updateStart(picker.photos()), wait * 1000 + 50);
+      setTimeout(updateStart, wait * 1000 + 50);
     }
   } finally {
     busy = false;
-    startButton.textContent = 'Make 3D models';
-    updateStart(picker.photos());
+    updateStart();
   }
 });
 
