@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePhoto } from '@image2model/testing/images';
 import { startTestServer, USER_KEY, type TestServer } from '@image2model/testing/test-server';
@@ -5,6 +6,8 @@ import { assertBrowserInCi, HAS_CHROMIUM, openBrowser } from './support/browser.
 import { modelCoverage, POLL, saveKey, shownModel, truncatedJpeg, viewerShot, waitForFiles } from './support/page.js';
 
 assertBrowserInCi();
+/** `UPDATE_WEB_SCREENSHOT=1` re-renders docs/web-app.md's picture of this mode. */
+const SCREENSHOT = new URL('../../../docs/web-ui-multiview.png', import.meta.url);
 
 /** One object's side as the page takes it: a disc, wider from the front than from the sides. */
 async function view(name: string, width: number): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
@@ -57,6 +60,7 @@ describe.skipIf(!HAS_CHROMIUM)('the web app, several views of one object', () =>
       await page.getByRole('button', { name: 'Remove the right view mug-right.png' }).click();
       await expect.poll(() => summary.textContent(), POLL).toBe('3 views ready (front, left, back): they make one model.');
       expect(await start.isEnabled()).toBe(true);
+      if (process.env.UPDATE_WEB_SCREENSHOT === '1') await page.locator('main section').nth(1).screenshot({ path: fileURLToPath(SCREENSHOT) });
 
       await start.click();
       await waitForFiles(page, 'completed', 1);

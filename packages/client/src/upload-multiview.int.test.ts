@@ -68,6 +68,6 @@ describe('uploadMultiview against a real server with the local generator', () =>
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(Image2ModelError);
-    expect(error).toMatchObject({ status: 400, details: expect.objectContaining({ field: 'left' }) });
+    expect(error).toMatchObject({ code: 'VALIDATION_ERROR', status: 400, message: expect.stringContaining('Invalid file format: side.bmp'), details: { field: 'left', file: 'side.bmp' } });
   });
 });
