@@ -5,12 +5,13 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The folders as layers. An arrow in LAYERS means "may import": apps → api → core,
- * mesh → core's limits, the client → api's types only, the web app → the client and core's limits.
+ * mesh and formats → core's limits and worker pool, the client → api's types only, the web app → the client and core's limits.
  * Test helpers (`@image2model/testing`) and the FAL emulator are for tests, bench and dev tools only.
  */
 const ELEMENTS = [
   { type: 'core', pattern: 'packages/core/**', partialMatch: false },
   { type: 'mesh', pattern: 'packages/mesh/**', partialMatch: false },
+  { type: 'formats', pattern: 'packages/formats/**', partialMatch: false },
   { type: 'api', pattern: 'packages/api/**', partialMatch: false },
   { type: 'client', pattern: 'packages/client/**', partialMatch: false },
   { type: 'fal-emulator', pattern: 'packages/fal-emulator/**', partialMatch: false },
@@ -23,19 +24,20 @@ const ELEMENTS = [
 ];
 
 /** The workspace package (the root's for bench, test and scripts) whose folder holds each layer. */
-const PACKAGES = [['core'], ['mesh'], ['api'], ['client'], ['fal-emulator'], ['testing'], ['server'], ['web'], ['bench', 'repo-tests', 'scripts']];
+const PACKAGES = [['core'], ['mesh'], ['formats'], ['api'], ['client'], ['fal-emulator'], ['testing'], ['server'], ['web'], ['bench', 'repo-tests', 'scripts']];
 
 /** What each layer's production code may import besides itself (tests may import any layer). */
 const LAYERS = {
   core: [],
   mesh: ['core'],
+  formats: ['core'],
   api: ['core'],
   client: ['api'],
   'fal-emulator': ['mesh'],
-  server: ['api', 'core', 'mesh'],
+  server: ['api', 'core', 'mesh', 'formats'],
   web: ['client', 'core'],
   testing: ['core', 'server', 'fal-emulator'],
-  bench: ['core', 'mesh', 'api', 'server', 'fal-emulator', 'testing'],
+  bench: ['core', 'mesh', 'formats', 'api', 'server', 'fal-emulator', 'testing'],
   'repo-tests': ['server', 'testing'],
   scripts: ['mesh', 'testing'],
 };
@@ -54,12 +56,12 @@ const PRODUCTION_POLICIES = [
     from: element([type]),
     allow: { to: element([type, ...allowed]) },
   })),
-  // The browser bundle and mesh's worker threads pull in nothing Node-only: core's dependency-free
-  // entries only (the limits; for the web app also the job-state rule).
+  // The browser bundle and the worker threads of mesh and formats pull in nothing Node-only: core's
+  // dependency-free entries only (the limits and the worker pool; for the web app the job-state rule).
   {
-    from: element(['mesh']),
-    disallow: { to: element(['core']), dependency: { source: '!@image2model/core/limits' } },
-    message: 'Only @image2model/core/limits (dependency-free) may be imported here.',
+    from: element(['mesh', 'formats']),
+    disallow: { to: element(['core']), dependency: { source: '!@image2model/core/{limits,worker-pool}' } },
+    message: 'Only @image2model/core/limits and @image2model/core/worker-pool (dependency-free) may be imported here.',
   },
   {
     from: element(['web']),

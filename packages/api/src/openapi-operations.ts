@@ -66,15 +66,16 @@ export const OPERATION_FACTS: Record<string, OperationFacts> = {
   // 400 for malformed JSON (GETs parse a body too), 413 for one over 1 MiB; an id outside its pattern is an unknown job (404).
   'jobs-webhooks': { access: 'apiKey', rateLimited: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND', 'FILE_TOO_LARGE'] },
   'jobs-redeliverWebhooks': { access: 'apiKey', rateLimited: true, idempotent: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND', 'FILE_TOO_LARGE'] },
+  // 400 for an unknown format or a bad height_mm.
   'download-model': {
     access: 'apiKeyOrSession',
     rateLimited: true,
-    errors: ['NOT_FOUND'],
+    errors: ['VALIDATION_ERROR', 'NOT_FOUND'],
     headers: { 200: ['Content-Disposition'], 302: ['Location'] },
   },
   'download-preview': { access: 'apiKeyOrSession', rateLimited: true, errors: ['NOT_FOUND'] },
   'download-photo': { access: 'apiKeyOrSession', rateLimited: true, errors: ['NOT_FOUND'], headers: { 200: ['Content-Disposition'] } },
-  'download-all': { access: 'apiKeyOrSession', rateLimited: true, errors: ['NOT_FOUND'], headers: { 200: ['Content-Disposition'] } },
+  'download-all': { access: 'apiKeyOrSession', rateLimited: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND'], headers: { 200: ['Content-Disposition'] } },
   // The JSON routes parse any body they are sent, GETs included: malformed JSON is 400, over 1 MiB 413.
   'admin-systemInfo': { access: 'adminKey', rateLimited: true, errors: ['VALIDATION_ERROR', 'FILE_TOO_LARGE'] },
   'admin-cleanup': { access: 'adminKey', rateLimited: true, errors: ['VALIDATION_ERROR', 'FILE_TOO_LARGE'] },

@@ -1,5 +1,6 @@
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { z } from 'zod';
+import { DEFAULT_PRINT_MAX_SIDE_MM, MAX_HEIGHT_MM, MIN_HEIGHT_MM, MODEL_FORMAT_FILES, MODEL_FORMATS } from '@image2model/core/limits';
 import { appRouter } from './root.js';
 import { HAND_WRITTEN_ROUTES } from './paths.js';
 import { ErrorBodySchema, FaceLimitSchema, TripoOptionsSchema, UploadResponseSchema, WebhookUrlSchema } from './schemas.js';
@@ -23,6 +24,19 @@ const jobPath = z.object({ job_id: z.string() });
 const filePath = z.object({ job_id: z.string(), file_id: z.string() });
 const sessionQuery = z.object({ session_id: z.string().optional().meta({ description: "The job's session id (instead of an API key)" }) });
 const binary = z.string().meta({ format: 'binary' });
+
+const formatQuery = z.enum(MODEL_FORMATS).optional().meta({ description: 'The format to download in (default `glb`, the stored model); docs/formats.md' });
+const modelQuery = sessionQuery.extend({
+  format: formatQuery,
+  height_mm: z
+    .number()
+    .min(MIN_HEIGHT_MM)
+    .max(MAX_HEIGHT_MM)
+    .optional()
+    .meta({ description: `STL and 3MF only: the model's height in the print, in millimetres (${MIN_HEIGHT_MM}–${MAX_HEIGHT_MM}). Default: the model's own size with its longest side capped at ${DEFAULT_PRINT_MAX_SIDE_MM} mm` }),
+});
+/** Every format's content type, each a binary body. */
+const modelContent = Object.fromEntries([...new Set(MODEL_FORMATS.map((format) => MODEL_FORMAT_FILES[format].contentType))].map((type) => [type, { schema: binary }]));
 
 const jsonData = (component: string) => ({ type: 'string', contentMediaType: 'application/json', contentSchema: { $ref: `#/components/schemas/${component}` } });
 
@@ -137,11 +151,11 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
         get: {
           operationId: 'download-model',
           tags: ['download'],
-          summary: 'Download one GLB model',
-          description: 'Our stored copy as model/gltf-binary; a 302 to the provider URL only when our copy is missing. 404 until the file is completed.',
-          requestParams: { path: filePath, query: sessionQuery },
+          summary: 'Download one model (GLB, STL, 3MF, OBJ, PLY or USDZ)',
+          description: `Default \`format=glb\`: our stored copy as model/gltf-binary; a 302 to the provider URL only when our copy is missing. Other formats are converted from our copy on the server: \`stl\` (model/stl) and \`3mf\` (model/3mf) Z-up in millimetres, welded closed, scaled by \`height_mm\`; \`obj\` (application/zip: the .obj, its .mtl and the texture), \`ply\` (application/octet-stream) and \`usdz\` (model/vnd.usdz+zip) in the model's own metres. A default-size conversion is stored after the first request and deleted with the job. 400 VALIDATION_ERROR for an unknown format (\`details.formats\` lists them) or a \`height_mm\` out of range or with another format. 404 until the file is completed.`,
+          requestParams: { path: filePath, query: modelQuery },
           responses: {
-            200: { description: 'The model', content: { 'model/gltf-binary': { schema: binary } } },
+            200: { description: 'The model, in the format asked for; Content-Disposition names it with its extension', content: modelContent },
             302: { description: 'Redirect to the provider copy' },
           },
         },
@@ -175,8 +189,8 @@ export function createOpenApiDocument(opts: OpenApiOptions): OpenAPIObject {
           operationId: 'download-all',
           tags: ['download'],
           summary: 'Every completed model as a ZIP',
-          description: 'A streamed ZIP of every completed GLB (safe, de-duplicated names) plus manifest.json (each file: name, status, face_limit, task id, error, warnings, shape). 404 when nothing is completed.',
-          requestParams: { path: jobPath, query: sessionQuery },
+          description: 'A streamed ZIP of every completed model (safe, de-duplicated names) in `format` (default `glb`; STL and 3MF at the default size; OBJ as one folder per model with its .obj, .mtl and texture) plus manifest.json (the format, and each file: name, status, face_limit, task id, error, warnings, shape). 400 VALIDATION_ERROR for an unknown format. 404 when nothing is completed.',
+          requestParams: { path: jobPath, query: sessionQuery.extend({ format: formatQuery }) },
           responses: {
             200: { description: 'ZIP', content: { 'application/zip': { schema: binary } } },
           },

@@ -16,6 +16,7 @@ export type { FileTransitions, FinalEvent } from './jobs/file-transitions.js';
 export { canRead, isOwner } from './jobs/access.js';
 export { viewFilenames } from './jobs/uploaded-photos.js';
 export { createJobService, type JobServiceDeps, type ModelRedirect } from './jobs/create-job-service.js';
+export type { ConvertedModel, ConvertedModelRequest, ModelConverter } from './jobs/converted-models.js';
 export { createPeriodicPass, type PeriodicPass, type PeriodicPassOptions } from './jobs/periodic-pass.js';
 
 export type * from './storage/blob-storage.js';

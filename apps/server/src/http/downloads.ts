@@ -5,7 +5,9 @@ import { AppError, viewFilenames, type Access, type JobService } from '@image2mo
 import type { Logger } from 'pino';
 import { identityOf } from './identity.js';
 import { sendError } from './error-handler.js';
-import { contentDisposition, createNameDeduper, safeStem } from './file-names.js';
+import { contentDisposition } from './file-names.js';
+import { formatOf, heightMmOf } from './model-format.js';
+import { zipEntries, zipLayout } from './zip-entries.js';
 
 export interface DownloadOptions {
   jobs: JobService;
@@ -61,6 +63,19 @@ export function guarded(opts: DownloadOptions, handler: (req: Request, res: Resp
 
 export function createModelDownloadHandler(opts: DownloadOptions): RequestHandler {
   return guarded(opts, async (req, res) => {
+    const format = formatOf(req);
+    const heightMm = heightMmOf(req, format);
+    if (format !== 'glb') {
+      const converted = await opts.jobs.openConvertedModel(param(req, 'job_id'), param(req, 'file_id'), accessOf(req, res), { format, ...(heightMm !== undefined ? { heightMm } : {}) });
+      res.writeHead(200, {
+        'Content-Type': converted.contentType,
+        'Content-Length': String(converted.size),
+        'Content-Disposition': contentDisposition(converted.filename),
+        'Cache-Control': 'private, max-age=3600',
+      });
+      await sendBody(converted.stream, req, res, opts.logger);
+      return;
+    }
     const model = await opts.jobs.openModel(param(req, 'job_id'), param(req, 'file_id'), accessOf(req, res));
     if (model.kind === 'redirect') {
       res.redirect(302, model.url);
@@ -84,19 +99,25 @@ export function createPreviewDownloadHandler(opts: DownloadOptions): RequestHand
   });
 }
 
-/** A streamed ZIP: each GLB is read from disk as the archive is written, so memory stays flat. */
+/**
+ * A streamed ZIP of every completed model in `?format=` (default GLB): each model is read (or
+ * converted, at the default size, and stored) as the archive is written, so memory stays flat.
+ */
 export function createZipDownloadHandler(opts: DownloadOptions): RequestHandler {
   return guarded(opts, async (req, res) => {
-    const { job, models } = await opts.jobs.listCompletedModels(param(req, 'job_id'), accessOf(req, res));
-    const unique = createNameDeduper();
-    const entryNames = new Map(models.map((m) => [m.file_id, unique(safeStem(m.filename, m.file_id), '.glb')]));
+    const format = formatOf(req);
+    const access = accessOf(req, res);
+    const jobId = param(req, 'job_id');
+    const { job, models } = await opts.jobs.listCompletedModels(jobId, access);
+    const layout = zipLayout(models, format);
     const manifest = {
       job_id: job.job.job_id,
       created_at: job.job.created_at,
+      format,
       files: job.files.map((file) => ({
         file_id: file.file_id,
         name: file.filename,
-        model: entryNames.get(file.file_id) ?? null,
+        model: layout.get(file.file_id)?.model ?? null,
         status: file.status,
         face_limit: file.face_limit,
         model_task_id: file.model_task_id,
@@ -110,31 +131,38 @@ export function createZipDownloadHandler(opts: DownloadOptions): RequestHandler 
     const { ZipArchive } = await import('archiver');
     const archive = new ZipArchive({ store: true });
     res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Disposition': contentDisposition(`${job.job.job_id}.zip`) });
-    // One model at a time: archiver starts reading every stream as soon as it is appended, so the
-    // next one is appended (and its file opened) only once the previous entry is written.
-    const waiting = [...models];
+    // One entry at a time: archiver starts reading every stream as soon as it is appended, so the
+    // next one is appended (its file opened, or its model converted) only once the previous entry is written.
+    const entries = zipEntries({ jobs: opts.jobs, jobId, access, format, models, layout });
     let current: Readable | null = null;
-    const appendNext = (): void => {
-      const model = waiting.shift();
-      if (model === undefined) {
+    let finished = false;
+    const appendNext = async (): Promise<void> => {
+      const next = await entries.next();
+      if (next.done) {
+        finished = true;
         current = null;
         archive.append(JSON.stringify(manifest, null, 2), { name: 'manifest.json' });
         // Its errors reach the pipeline; a client gone mid-way leaves it unsettled, so it is not awaited.
         archive.finalize().catch(() => undefined);
         return;
       }
-      current = opts.jobs.openBlob(model.model_key);
-      archive.append(current, { name: entryNames.get(model.file_id) ?? `${model.file_id}.glb` });
+      current = next.value.source instanceof Readable ? next.value.source : null;
+      archive.append(next.value.source, { name: next.value.name });
+    };
+    // A conversion failing part-way cannot change the status any more: the archive ends broken, and the log says why.
+    const appendOrFail = (): void => {
+      appendNext().catch((error: unknown) => archive.destroy(error instanceof Error ? error : new Error(String(error))));
     };
     archive.on('entry', () => {
-      if (current !== null) appendNext();
+      if (!finished) appendOrFail();
     });
-    appendNext();
+    appendOrFail();
     try {
       await sendBody(archive, req, res, opts.logger);
     } finally {
       // The model being read when a client left, and its open file, go with the response.
       (current as Readable | null)?.destroy();
+      void entries.return(undefined);
     }
   });
 }

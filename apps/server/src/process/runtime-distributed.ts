@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger as PinoLogger } from 'pino';
-import { createJobService, createPeriodicPass, feedUnfedJobs, type BlobStorage, type Logger, type ModelProvider, type ModelRedirect, type WebhookSubscriptionConfig } from '@image2model/core';
+import { createJobService, createPeriodicPass, feedUnfedJobs, type BlobStorage, type Logger, type ModelProvider, type ModelConverter, type ModelRedirect, type WebhookSubscriptionConfig } from '@image2model/core';
 import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisTaskCancellation, RedisUnfedJobs, RedisWebhookOutbox, withRedisLock } from '@image2model/core/distributed';
 import { createDispatcher, createFeeder, type WebhookSending } from './webhook-delivery.js';
 import { retentionOf, webhooksOf, type Env } from '../env.js';
@@ -39,6 +39,8 @@ export interface DistributedRuntimeOptions {
   webhooks?: WebhookSubscriptionConfig;
   /** API processes: see JobServiceDeps.modelRedirect. */
   modelRedirect?: ModelRedirect | undefined;
+  /** API processes: see JobServiceDeps.converter. */
+  converter?: ModelConverter | undefined;
   /** PUBLIC_URL, for webhooks' `model_url`. @default null */
   publicUrl?: string | null;
   /** Workers: how webhooks are sent; none (API processes): they are only queued. */
@@ -93,6 +95,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     webhookOutbox,
     modelRedirect: opts.modelRedirect,
     webhookFeeder,
+    converter: opts.converter,
   });
   // Finds files whose queue entry was lost (a crash between BullMQ's state and ours, an upload or
   // a restart whose queueing failed) and queues them; one worker at a time across the deployment.
@@ -152,6 +155,7 @@ export async function distributedParts(opts: {
   uploadTempDir: string;
   logger: PinoLogger;
   provider: ModelProvider;
+  converter: ModelConverter;
 }): Promise<ModeParts> {
   const { env, redis, redisLogs, logger } = opts;
   logRedisState(redis, logger);
@@ -168,6 +172,7 @@ export async function distributedParts(opts: {
     maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY,
     webhooks: webhooksOf(env),
     modelRedirect: modelRedirectOf(env),
+    converter: opts.converter,
     publicUrl: env.PUBLIC_URL ?? null,
   });
   return {

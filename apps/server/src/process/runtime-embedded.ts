@@ -11,6 +11,7 @@ import {
   type JobQueue,
   type JobStore,
   type Logger,
+  type ModelConverter,
   type ModelProvider,
   type ModelRedirect,
   type WebhookSubscriptionConfig,
@@ -48,6 +49,8 @@ export interface EmbeddedRuntimeOptions {
   webhooks?: WebhookSubscriptionConfig;
   /** See JobServiceDeps.modelRedirect. */
   modelRedirect?: ModelRedirect | undefined;
+  /** See JobServiceDeps.converter. */
+  converter?: ModelConverter | undefined;
   /** PUBLIC_URL, for webhooks' `model_url`. @default null */
   publicUrl?: string | null;
   /** How webhooks are sent; none: they are queued and recorded, not sent. */
@@ -98,6 +101,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     webhookOutbox,
     modelRedirect: opts.modelRedirect,
     webhookFeeder,
+    converter: opts.converter,
   });
   // One process owns the queue and the store, so only a failure that escaped every other repair
   // leaves a file with nothing queued; the same pass as at start picks it up.
@@ -120,6 +124,7 @@ export async function embeddedParts(opts: {
   uploadTempDir: string;
   logger: Logger;
   provider: ModelProvider;
+  converter: ModelConverter;
   logBuffer: LogBuffer;
   wrapQueue?: ((queue: JobQueue) => JobQueue) | undefined;
   wrapStore?: ((store: JobStore) => JobStore) | undefined;
@@ -129,7 +134,7 @@ export async function embeddedParts(opts: {
   recordWebhookAttempt?: WebhookSending['record'];
 }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, storage: opts.storage, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), modelRedirect: modelRedirectOf(env), publicUrl: env.PUBLIC_URL ?? null, webhookSending: { ...webhookSendingOf(env, opts.webhookSecret), ...(opts.recordWebhookAttempt ? { record: opts.recordWebhookAttempt } : {}) }, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, storage: opts.storage, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), modelRedirect: modelRedirectOf(env), converter: opts.converter, publicUrl: env.PUBLIC_URL ?? null, webhookSending: { ...webhookSendingOf(env, opts.webhookSecret), ...(opts.recordWebhookAttempt ? { record: opts.recordWebhookAttempt } : {}) }, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
   const idempotency = await FsIdempotencyStore.open({ root: opts.dataDir, logger: opts.logger });
   return {
     runtime,

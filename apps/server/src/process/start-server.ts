@@ -14,6 +14,7 @@ import { connectRedisFor } from './connect-redis-for.js';
 import { createProcessLogging } from './logging.js';
 import { startMetricsEndpoint } from './metrics.js';
 import { createInstrumentedProvider } from './provider.js';
+import { createProcessConverter } from './converter.js';
 import { appDepsFrom } from './app-deps.js';
 import { listen } from './listen.js';
 import { announceServer } from './announce.js';
@@ -73,10 +74,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       webhooksPending: () => (mode ? mode.runtime.webhookOutbox.pendingTotal() : Promise.resolve(0)),
     });
     const provider = await createInstrumentedProvider(env, metrics, opts.provider);
+    const converter = createProcessConverter();
     // BullMQ and the Redis adapters load only in distributed mode (cold start).
     const parts =
       redis && redisLogs
-        ? await (await import('./runtime-distributed.js')).distributedParts({ env, redis, redisLogs, opened, uploadTempDir, logger, provider })
+        ? await (await import('./runtime-distributed.js')).distributedParts({ env, redis, redisLogs, opened, uploadTempDir, logger, provider, converter })
         : await embeddedParts({
             env,
             dataDir,
@@ -84,6 +86,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
             uploadTempDir,
             logger,
             provider,
+            converter,
             logBuffer,
             wrapQueue: opts.wrapQueue,
             wrapStore: opts.wrapStore,
@@ -125,6 +128,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
           server.closeAllConnections();
         }
         await closed;
+        await converter.close();
         // Uploads cut by the shutdown never reach their own cleanup.
         await removeOwnUploadTemps(uploadTempDir);
         await metricsServer?.close();

@@ -29,6 +29,7 @@ import { listWebhookDeliveries, redeliverWebhooks } from '../webhooks/webhook-de
 import { acceptWebhookUrl, NO_WEBHOOKS, webhookUrlForNewJob, type WebhookSubscriptionConfig } from '../webhooks/webhook-subscription.js';
 import type { WebhookFeeder } from '../webhooks/feed-webhooks.js';
 import { withWebhookFeeding } from '../webhooks/feeding-transitions.js';
+import { createConvertedModels, type ModelConverter } from './converted-models.js';
 
 export interface JobServiceDeps {
   store: JobStore;
@@ -64,6 +65,8 @@ export interface JobServiceDeps {
   modelRedirect?: ModelRedirect;
   /** Queues a job's webhooks after each of its final transitions (see withWebhookFeeding); none: nothing is sent. */
   webhookFeeder?: WebhookFeeder;
+  /** Turns GLBs into STL, 3MF, OBJ, PLY and USDZ (openConvertedModel); none: those downloads answer SERVICE_UNAVAILABLE. */
+  converter?: ModelConverter;
 }
 
 export interface ModelRedirect {
@@ -101,6 +104,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const maxActiveFiles = deps.maxActiveFilesPerOwner ?? DEFAULT_MAX_ACTIVE_FILES_PER_KEY;
   const admit = (owner: string, requested: number) => admitActiveFiles(store, owner, requested, maxActiveFiles);
   const webhooks = deps.webhooks ?? NO_WEBHOOKS;
+  const conversions = deps.converter ? createConvertedModels({ storage, converter: deps.converter, logger }) : null;
 
   /** A caller's id outside the pattern is an unknown job: it never reaches the store (`<id>:tally` is a Redis key). */
   async function lookUp(jobId: string): Promise<JobWithFiles | null> {
@@ -412,6 +416,13 @@ export function createJobService(deps: JobServiceDeps): JobService {
       }
       if (file.remote_model_url) return { kind: 'redirect', url: file.remote_model_url };
       throw new AppError('NOT_FOUND', 'Model not found');
+    },
+
+    async openConvertedModel(jobId, fileId, access, request) {
+      const file = fileOf(await readable(jobId, access), fileId);
+      if (file.status !== 'completed') throw new AppError('NOT_FOUND', 'Model not ready');
+      if (!conversions) throw new AppError('SERVICE_UNAVAILABLE', 'Model conversions are not available in this process');
+      return conversions.open(jobId, file, request);
     },
 
     async openPreview(jobId, fileId, access) {

@@ -5,6 +5,7 @@ import type { JobWithFiles, TripoOptions, ViewSet } from './job.js';
 import type { JobSummary } from './job-summary.js';
 import type { JobPage, ListJobsInput } from './list-jobs.js';
 import type { AbandonHandler, FileTask, TaskContext } from './job-queue.js';
+import type { ConvertedModel, ConvertedModelRequest } from './converted-models.js';
 import type { JobWebhookDeliveries, RedeliverWebhooksResult } from '../webhooks/webhook-deliveries.js';
 
 /** Who is asking: the hash of their API key and/or a job's session id from the query. */
@@ -133,6 +134,12 @@ export interface JobService {
   /** The job at a glance, with its expiry under this service's retention. */
   summarize(job: JobWithFiles): JobSummary;
   openModel(jobId: string, fileId: string, access: Access): Promise<ModelDownload>;
+  /**
+   * A completed model in another format: at the default size converted once and stored beside the
+   * model, at another `heightMm` converted per request (docs/formats.md). NOT_FOUND when only the
+   * provider's copy exists; PROCESSING_ERROR when the GLB cannot be read.
+   */
+  openConvertedModel(jobId: string, fileId: string, access: Access, request: ConvertedModelRequest): Promise<ConvertedModel>;
   openPreview(jobId: string, fileId: string, access: Access): Promise<{ stream: Readable; size: number }>;
   /** Our stored copies of every completed model (NOT_FOUND when there are none). */
   listCompletedModels(jobId: string, access: Access): Promise<{ job: JobWithFiles; models: CompletedModel[] }>;

@@ -5,6 +5,8 @@ export const storageKeys = {
   /** One view of a multiview file, beside the uploads of single photos. */
   view: (jobId: string, fileId: string, view: string, format: string) => `jobs/${jobId}/uploads/${fileId}.${view}.${format}`,
   model: (jobId: string, fileId: string) => `jobs/${jobId}/models/${fileId}.glb`,
+  /** A model converted at the default size (`.stl`, `.obj.zip`…): beside the model, so it goes with the job. */
+  conversion: (jobId: string, fileId: string, extension: string) => `jobs/${jobId}/models/${fileId}${extension}`,
   preview: (jobId: string, fileId: string) => `jobs/${jobId}/previews/${fileId}.png`,
   /** The folders a job's blobs live in (photos, models, previews): deleted before its record. */
   contents: (jobId: string) => ['uploads', 'models', 'previews'].map((folder) => `jobs/${jobId}/${folder}`),

@@ -14,7 +14,7 @@ import {
   type GeneratorRequestOptions,
   type PhotoSource,
 } from './generator-messages.js';
-import { createWorkerPool } from './worker-pool.js';
+import { createWorkerPool } from '@image2model/core/worker-pool';
 
 export interface GeneratorPoolOptions {
   face_limit: number;

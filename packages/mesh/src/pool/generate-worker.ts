@@ -7,7 +7,7 @@ import { generateMultiviewModel, type MultiviewImages } from '../multiview/gener
 import { VIEW_NAMES } from '../multiview/view-cameras.js';
 import { ownBuffer, type GeneratorOutput, type GeneratorProgress, type GeneratorRequest } from './generator-messages.js';
 import { drawWarmUpPhoto } from './warm-up-photo.js';
-import type { WorkerReply } from './worker-pool.js';
+import type { WorkerReply } from '@image2model/core/worker-pool';
 
 /** The worker-thread side of the generator pool: one generation at a time, progress posted as it goes. */
 const port = requireParentPort();

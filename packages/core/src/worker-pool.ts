@@ -49,7 +49,7 @@ interface Slot<TRequest, TProgress, TResult> {
 }
 
 /**
- * A fixed-size pool of worker threads. A worker that crashes is replaced (when there is work for
+ * A fixed-size pool of worker threads (the generator's and the format converter's; imports nothing, `@image2model/core/worker-pool`). A worker that crashes is replaced (when there is work for
  * it, so a worker that cannot even start does not respawn in a loop) and its task rejects with an
  * Error saying so; the others carry on. Idle workers are unref'd, so an idle pool does not keep
  * the process alive.

@@ -1,0 +1,83 @@
+import { Readable } from 'node:stream';
+
+import { AppError } from '../errors.js';
+import { MODEL_FORMAT_FILES, type ModelFormat } from '../limits.js';
+import type { Logger } from '../logger.js';
+import type { BlobStorage } from '../storage/blob-storage.js';
+import type { JobFileRecord } from './job.js';
+import { fileStem, storageKeys } from './storage-keys.js';
+
+/** Port: a GLB in another format (the server wires @image2model/formats' worker pool). */
+export interface ModelConverter {
+  convert(glb: Uint8Array, options: { format: Exclude<ModelFormat, 'glb'>; heightMm?: number; name: string }): Promise<Uint8Array>;
+}
+
+export interface ConvertedModelRequest {
+  format: Exclude<ModelFormat, 'glb'>;
+  /** STL and 3MF only; undefined = the default size, which is the one stored. */
+  heightMm?: number;
+}
+
+export interface ConvertedModel {
+  stream: Readable;
+  size: number;
+  filename: string;
+  contentType: string;
+}
+
+/**
+ * Conversions of completed models. At the default size each file and format is converted once and
+ * stored beside the model (storageKeys.conversion, under the job's prefix: the job's one deletion
+ * path deletes it, on disk and in a bucket alike); concurrent first requests share one conversion.
+ * Other heights are converted per request and never stored, so no client can fill the disk with
+ * variants.
+ */
+export function createConvertedModels(deps: { storage: BlobStorage; converter: ModelConverter; logger: Logger }) {
+  const { storage, converter, logger } = deps;
+  const converting = new Map<string, Promise<Buffer>>();
+
+  async function convert(file: JobFileRecord & { model_key: string }, request: ConvertedModelRequest): Promise<Buffer> {
+    const glb = await storage.read(file.model_key);
+    const options = { format: request.format, name: fileStem(file.filename, file.file_id), ...(request.heightMm !== undefined ? { heightMm: request.heightMm } : {}) };
+    try {
+      return Buffer.from(await converter.convert(glb, options));
+    } catch (error) {
+      throw new AppError('PROCESSING_ERROR', `The model could not be converted to ${request.format.toUpperCase()}`, { cause: error });
+    }
+  }
+
+  /** The default-size conversion: stored on first request, read from storage after. */
+  async function stored(jobId: string, file: JobFileRecord & { model_key: string }, request: ConvertedModelRequest): Promise<{ stream: Readable; size: number }> {
+    const key = storageKeys.conversion(jobId, file.file_id, MODEL_FORMAT_FILES[request.format].extension);
+    const size = (await storage.stat(key))?.size;
+    if (size !== undefined) return { stream: storage.createReadStream(key), size };
+    let pending = converting.get(key);
+    if (!pending) {
+      pending = convert(file, request).then(async (bytes) => {
+        await storage.write(key, bytes);
+        logger.info({ job_id: jobId, file_id: file.file_id, format: request.format, bytes: bytes.length }, 'Model conversion stored');
+        return bytes;
+      });
+      converting.set(key, pending);
+      void pending.then(
+        () => converting.delete(key),
+        () => converting.delete(key),
+      );
+    }
+    const bytes = await pending;
+    return { stream: Readable.from([bytes]), size: bytes.length };
+  }
+
+  return {
+    async open(jobId: string, file: JobFileRecord, request: ConvertedModelRequest): Promise<ConvertedModel> {
+      const modelKey = file.model_key;
+      if (modelKey === null || (await storage.stat(modelKey)) === null) throw new AppError('NOT_FOUND', 'Model not found');
+      const { extension, contentType } = MODEL_FORMAT_FILES[request.format];
+      const filename = `${fileStem(file.filename, file.file_id)}${extension}`;
+      const withKey = { ...file, model_key: modelKey };
+      if (request.heightMm === undefined) return { ...(await stored(jobId, withKey, request)), filename, contentType };
+      const bytes = await convert(withKey, request);
+      return { stream: Readable.from([bytes]), size: bytes.length, filename, contentType };
+    },
+  };
+}
