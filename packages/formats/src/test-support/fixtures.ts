@@ -44,18 +44,23 @@ export function assimpSummary(output: string): { vertices: number; faces: number
   return { vertices: number('Vertices'), faces: number('Faces'), min: point('Minimum'), max: point('Maximum') };
 }
 
+/** Parses XML with xmldom, throwing on any error (not well-formed, undefined entity, …). */
+export function parseStrictXml(text: string) {
+  return new DOMParser({
+    onError: (level, message) => {
+      if (level !== 'warning') throw new Error(`XML ${level}: ${message}`);
+    },
+  }).parseFromString(text, 'application/xml');
+}
+
 /**
  * three.js's 3MF loader parses XML with the browser's DOMParser: xmldom's here, failing on any XML
  * error, with the tag-name selectors (`a`, `a b`) the loader queries by.
  */
 export function installStrictDomParser(): void {
   class StrictDomParser {
-    parseFromString(text: string, type: string) {
-      return new DOMParser({
-        onError: (level, message) => {
-          if (level !== 'warning') throw new Error(`XML ${level}: ${message}`);
-        },
-      }).parseFromString(text, type as 'application/xml');
+    parseFromString(text: string) {
+      return parseStrictXml(text);
     }
   }
   (globalThis as { DOMParser?: unknown }).DOMParser = StrictDomParser;
