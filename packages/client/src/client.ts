@@ -1,6 +1,6 @@
 import type { TRPCClient } from '@trpc/client';
 import { resolveConfig, type Image2ModelClientOptions } from './config.js';
-import { downloadAll, downloadModel, downloadPhoto, type Download, type DownloadOptions } from './downloads.js';
+import { downloadAll, downloadModel, downloadPhoto, type AllDownloadOptions, type Download, type DownloadOptions, type ModelDownloadOptions } from './downloads.js';
 import { reconnectingEvents, watchJob, type EventsOptions, type WatchOptions } from './events.js';
 import { createProcedureProxy, createUntypedClient, mapCallError } from './trpc.js';
 import { uploadImages, type UploadOptions, type UploadSource } from './upload.js';
@@ -44,10 +44,13 @@ export interface Image2ModelHelpers {
    * @example for await (const job of client.allJobs({ status: ['failed', 'partial'] })) console.log(job.job_id, job.status);
    */
   allJobs(query?: JobListQuery, options?: { signal?: AbortSignal }): AsyncGenerator<JobListItem, void, undefined>;
-  /** Streams one file's GLB. */
-  downloadModel(jobId: string, fileId: string, options?: DownloadOptions): Promise<Download>;
-  /** Streams a ZIP of every completed model of the job, with `manifest.json`. */
-  downloadAll(jobId: string, options?: DownloadOptions): Promise<Download>;
+  /**
+   * Streams one file's model: the GLB, or with `format` STL, 3MF, OBJ (a ZIP), PLY or USDZ (`heightMm` sizes STL and 3MF).
+   * @example const stl = await client.downloadModel(jobId, 'file_001', { format: 'stl', heightMm: 80 });
+   */
+  downloadModel(jobId: string, fileId: string, options?: ModelDownloadOptions): Promise<Download>;
+  /** Streams a ZIP of every completed model of the job (in `format`, default GLB), with `manifest.json`. */
+  downloadAll(jobId: string, options?: AllDownloadOptions): Promise<Download>;
   /** Streams one file's photo as it was uploaded, from the upload on. */
   downloadPhoto(jobId: string, fileId: string, options?: DownloadOptions): Promise<Download>;
 }

@@ -8,7 +8,7 @@ export interface Download {
   stream: ReadableStream<Uint8Array>;
   /** The server's suggested file name, e.g. `chair.glb` or `batch_….zip`. */
   filename: string;
-  /** `model/gltf-binary` for models, `application/zip` for `downloadAll`, `image/jpeg` or `image/png` for photos. */
+  /** `model/gltf-binary` for models (or the format's own type: `model/stl`, `model/3mf`, `application/zip` for OBJ, `application/octet-stream` for PLY, `model/vnd.usdz+zip`), `application/zip` for `downloadAll`, `image/jpeg` or `image/png` for photos. */
   contentType: string;
   /** Bytes, when the server announced them (a ZIP is streamed without a length). */
   size: number | null;
@@ -18,6 +18,30 @@ export interface DownloadOptions {
   /** Read access without the API key: the job's `session_id`. */
   sessionId?: string | undefined;
   signal?: AbortSignal | undefined;
+}
+
+/** The formats a model downloads in: `glb` is the stored model, the others are converted by the server (docs/formats.md). */
+export const MODEL_FORMATS = ['glb', 'stl', '3mf', 'obj', 'ply', 'usdz'] as const;
+export type ModelFormat = (typeof MODEL_FORMATS)[number];
+
+/** The extension each format's file is saved under (OBJ comes as a ZIP with its MTL and texture). */
+const EXTENSIONS: Record<ModelFormat, string> = { glb: '.glb', stl: '.stl', '3mf': '.3mf', obj: '.obj.zip', ply: '.ply', usdz: '.usdz' };
+
+/** `.glb`, `.stl`, `.3mf`, `.obj.zip`, `.ply` or `.usdz`. */
+export function modelExtension(format: ModelFormat): string {
+  return EXTENSIONS[format];
+}
+
+export interface ModelDownloadOptions extends DownloadOptions {
+  /** @default 'glb' */
+  format?: ModelFormat | undefined;
+  /** STL and 3MF only: the model's height in the print, in millimetres (default: its own size, longest side capped at 100 mm). */
+  heightMm?: number | undefined;
+}
+
+export interface AllDownloadOptions extends DownloadOptions {
+  /** Every model of the ZIP in this format (OBJ: one folder per model). @default 'glb' */
+  format?: ModelFormat | undefined;
 }
 
 /** `attachment; filename="a.glb"; filename*=UTF-8''a%C3%A9.glb` → the best name it gives. */
@@ -64,9 +88,9 @@ function bodyOf(response: Response, body: ReadableStream<Uint8Array>): ReadableS
   });
 }
 
-async function download(config: ClientConfig, path: string, fallbackName: string, options: DownloadOptions): Promise<Download> {
+async function download(config: ClientConfig, path: string, fallbackName: string, options: DownloadOptions, query: Record<string, string | undefined> = {}): Promise<Download> {
   const what = `GET ${path}`;
-  const response = await send(config, path, { query: { session_id: options.sessionId }, signal: options.signal, what });
+  const response = await send(config, path, { query: { session_id: options.sessionId, ...query }, signal: options.signal, what });
   const { body } = response;
   if (!body) throw unexpectedResponse(response.status, response.headers.get('content-type') ?? '', `${what} at ${config.origin}`);
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
@@ -78,9 +102,14 @@ async function download(config: ClientConfig, path: string, fallbackName: string
   };
 }
 
-/** `GET /api/v1/download/{job_id}/{file_id}/model`: the GLB (a redirect to the provider's copy is followed). */
-export function downloadModel(config: ClientConfig, jobId: string, fileId: string, options: DownloadOptions = {}): Promise<Download> {
-  return download(config, `/api/v1/download/${segment(jobId)}/${segment(fileId)}/model`, `${fileId}.glb`, options);
+/**
+ * `GET /api/v1/download/{job_id}/{file_id}/model`: the GLB (a redirect to the provider's copy is
+ * followed), or with `format` the model converted to STL, 3MF, OBJ (a ZIP), PLY or USDZ.
+ */
+export function downloadModel(config: ClientConfig, jobId: string, fileId: string, options: ModelDownloadOptions = {}): Promise<Download> {
+  const format = options.format ?? 'glb';
+  const query = { format: options.format, height_mm: options.heightMm === undefined ? undefined : String(options.heightMm) };
+  return download(config, `/api/v1/download/${segment(jobId)}/${segment(fileId)}/model`, `${fileId}${modelExtension(format)}`, options, query);
 }
 
 /** `GET /api/v1/download/{job_id}/{file_id}/photo`: the photo as it was uploaded (JPEG or PNG), whatever the file's status. */
@@ -88,7 +117,7 @@ export function downloadPhoto(config: ClientConfig, jobId: string, fileId: strin
   return download(config, `/api/v1/download/${segment(jobId)}/${segment(fileId)}/photo`, fileId, options);
 }
 
-/** `GET /api/v1/download/{job_id}/all`: a ZIP of every completed model plus `manifest.json`. */
-export function downloadAll(config: ClientConfig, jobId: string, options: DownloadOptions = {}): Promise<Download> {
-  return download(config, `/api/v1/download/${segment(jobId)}/all`, `${jobId}.zip`, options);
+/** `GET /api/v1/download/{job_id}/all`: a ZIP of every completed model (in `format`, default GLB) plus `manifest.json`. */
+export function downloadAll(config: ClientConfig, jobId: string, options: AllDownloadOptions = {}): Promise<Download> {
+  return download(config, `/api/v1/download/${segment(jobId)}/all`, `${jobId}.zip`, options, { format: options.format });
 }

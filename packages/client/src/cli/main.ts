@@ -11,6 +11,7 @@ import { runRetry, type RetryCommandOptions } from './commands/retry.js';
 import { runJobs, type JobsOptions } from './commands/jobs.js';
 import { runWebhooks, type WebhooksOptions } from './commands/webhooks.js';
 import { MAX_FACE_LIMIT, MIN_FACE_LIMIT } from '../generated/api-types.js';
+import { MODEL_FORMATS } from '../downloads.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -22,6 +23,16 @@ function parseFaceLimit(value: string): number {
   if (n < MIN_FACE_LIMIT || n > MAX_FACE_LIMIT) throw new InvalidArgumentError(`expected an integer from ${FACE_LIMIT_RANGE}`);
   return n;
 }
+
+/** STL and 3MF heights the server accepts (millimetres). */
+function parseHeightMm(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n < 0.01 || n > 10_000) throw new InvalidArgumentError('expected millimetres from 0.01 to 10000');
+  return n;
+}
+
+const formatOption = () => new Option('--format <format>', 'the models\' format: glb, or stl, 3mf, obj (a ZIP with .mtl and texture), ply, usdz converted by the server').choices(MODEL_FORMATS).default('glb');
+const heightOption = () => new Option('--height-mm <mm>', "STL and 3MF: the model's height in the print (default: its own size, longest side capped at 100 mm)").argParser(parseHeightMm);
 
 function parseLimit(value: string): number {
   const n = Number(value);
@@ -84,6 +95,8 @@ Example:
     .option('--no-progress', 'no progress bars, one line per file')
     .option('--force', 'overwrite files of the same name (default: save as name-2.glb, name-3.glb, …)')
     .option('--webhook <url>', "send the job's events (file.completed, file.failed, file.cancelled, job.finished) to this https:// URL")
+    .addOption(formatOption())
+    .addOption(heightOption())
     .addHelpText(
       'after',
       `
@@ -120,6 +133,8 @@ One object from several sides (one job, one model; a side view gives the depth):
     .option('--file <file_id>', 'only this file, e.g. file_002')
     .option('--force', 'overwrite files of the same name (default: save as name-2.glb, name-3.glb, …)')
     .option('--session-id <id>', "read the job with its session_id instead of the API key")
+    .addOption(formatOption())
+    .addOption(heightOption())
     .action(run((ctx, command) => runDownload(ctx, command.args[0] ?? '', command.opts<DownloadCommandOptions>())));
 
   program

@@ -31,7 +31,7 @@ function cutToBytes(text: string, maxBytes: number): string {
  * server): its stem plus `extension`, safe on every OS — no path, no leading dot (a hidden file),
  * no trailing dot or space, no reserved device name like CON or NUL — or `fallback` plus `extension`.
  */
-export function localFileName(original: string, fallback: string, extension: '.glb' | '.zip'): string {
+export function localFileName(original: string, fallback: string, extension: string): string {
   const base = original.split(/[\\/]/).pop() ?? '';
   const stem = base.slice(0, base.length - extname(base).length);
   let safe = cutToBytes(stem.normalize('NFC').replace(UNSAFE_CHARS, '_').replace(/^[.\s]+/, ''), MAX_STEM_BYTES).replace(/[.\s]+$/, '');

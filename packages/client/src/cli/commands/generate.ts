@@ -1,10 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Image2ModelError, type JobFile, type MultiviewSources, type UploadResponse } from '../../index.js';
+import { modelExtension, type ModelFormat } from '../../downloads.js';
 import { EXIT, type CommandContext } from '../context.js';
 import { completedNote, describeViews, shapeNote, viewsLines, warningLines } from '../describe-model.js';
 import { offerCancel } from '../offer-cancel.js';
 import { createLimiter, localFileName, saveDownload } from '../save.js';
+import { checkHeightWithZip } from './download.js';
 
 export interface GenerateOptions {
   /** One object from several sides: its front photo, with at least one of `left` and `right`. */
@@ -19,6 +21,10 @@ export interface GenerateOptions {
   force?: boolean;
   /** Where the job's webhook events go (`webhook_url`). */
   webhook?: string;
+  /** @default 'glb' */
+  format?: ModelFormat;
+  /** STL and 3MF: the height in the print, in millimetres (not with `zip`). */
+  heightMm?: number;
 }
 
 /** Models downloaded at once: each holds one of the server's per-key stream slots (MAX_STREAMS_PER_KEY). */
@@ -81,6 +87,7 @@ async function checkImages(images: readonly string[]): Promise<void> {
 export async function runGenerate(ctx: CommandContext, images: string[], options: GenerateOptions): Promise<number> {
   const views = viewsOf(options);
   await checkImages(views ? Object.values(views).filter((view): view is string => typeof view === 'string') : images);
+  checkHeightWithZip(options);
   ctx.requireApiKey();
   const { client } = ctx;
   const outDir = resolve(options.out);
@@ -101,8 +108,8 @@ export async function runGenerate(ctx: CommandContext, images: string[], options
   const failures = new Map<string, { code: string; message: string }>();
   const saveModel = (fileId: string) =>
     downloads(async () => {
-      const download = await client.downloadModel(upload.job_id, fileId);
-      const path = await saveDownload(download, outDir, localFileName(names.get(fileId) ?? fileId, fileId, '.glb'), { force: options.force });
+      const download = await client.downloadModel(upload.job_id, fileId, { format: options.format, heightMm: options.heightMm });
+      const path = await saveDownload(download, outDir, localFileName(names.get(fileId) ?? fileId, fileId, modelExtension(options.format ?? 'glb')), { force: options.force });
       saved.set(fileId, path);
       view.saved(fileId, path);
     });
@@ -133,7 +140,7 @@ export async function runGenerate(ctx: CommandContext, images: string[], options
     await Promise.all(saving);
     if (saveErrors.length > 0) throw saveErrors[0];
     if (options.zip) {
-      const zip = await client.downloadAll(upload.job_id);
+      const zip = await client.downloadAll(upload.job_id, { format: options.format });
       zipPath = await saveDownload(zip, outDir, localFileName(upload.job_id, 'models', '.zip'), { force: options.force });
       view.log(`Saved ${zipPath}`);
     }
