@@ -1,8 +1,8 @@
-import type { Image2ModelClient, JobStatus, TrackedJobEvent } from '@image2model/client';
+import type { Image2ModelClient, JobStatus, ModelFormat, TrackedJobEvent } from '@image2model/client';
 import { applyEvent, batchProgress, createBatchState, isRunning, type BatchState } from './batch-state.js';
 import { createBatchManage } from './batch-manage.js';
 import { createBatchWebhooks } from './batch-webhooks.js';
-import { createFilesView } from './batch-view.js';
+import { createFilesView, formatMenu } from './batch-view.js';
 import { byId, saveBlob } from './dom.js';
 import { describeExpiry } from './expiry.js';
 import { describeError } from './messages.js';
@@ -25,6 +25,8 @@ export function createBatchController(opts: {
   const summary = byId('batch-summary');
   const errorBox = byId('batch-error');
   const downloadAll = byId<HTMLButtonElement>('download-all');
+  const downloadAllFormat = formatMenu('Format of the models in the ZIP');
+  downloadAll.before(downloadAllFormat);
   const expiry = byId('batch-expiry');
   const sourcePhoto = byId<HTMLImageElement>('source-photo');
   const sourceCaption = byId('source-caption');
@@ -44,7 +46,7 @@ export function createBatchController(opts: {
 
   const files = createFilesView(byId<HTMLOListElement>('files'), {
     view: (fileId) => void view(fileId, { focus: true }),
-    download: (fileId) => void download(fileId),
+    download: (fileId, format) => void download(fileId, format),
     retry: (fileId) => void changeOne(fileId, (id) => manage.retry([id])),
     cancel: (fileId) => void changeOne(fileId, (id) => manage.cancel([id])),
   });
@@ -184,9 +186,15 @@ export function createBatchController(opts: {
     }
   }
 
-  async function download(fileId: string): Promise<void> {
+  /** The GLB is the viewer's (already fetched once); other formats are converted by the server. */
+  async function download(fileId: string, format: ModelFormat): Promise<void> {
     showError(null);
     try {
+      if (format !== 'glb' && state) {
+        const converted = await opts.client().downloadModel(state.jobId, fileId, { ...access(), format });
+        saveBlob(await new Response(converted.stream).blob(), converted.filename);
+        return;
+      }
       const model = await modelOf(fileId);
       saveBlob(model.blob, model.filename);
     } catch (error) {
@@ -206,7 +214,7 @@ export function createBatchController(opts: {
     showError(null);
     downloadAll.disabled = true;
     try {
-      const zip = await opts.client().downloadAll(state.jobId, access());
+      const zip = await opts.client().downloadAll(state.jobId, { ...access(), format: downloadAllFormat.value as ModelFormat });
       saveBlob(await new Response(zip.stream).blob(), zip.filename);
     } catch (error) {
       showError(error);

@@ -1,10 +1,11 @@
+import { MODEL_FORMATS, type ModelFormat } from '@image2model/client';
 import { canCancel, retryCanHelp, type FileState } from './batch-state.js';
 import { modelNotices } from './model-notices.js';
 import { describeViews } from './views-rules.js';
 
 export interface FileActions {
   view(fileId: string): void;
-  download(fileId: string): void;
+  download(fileId: string, format: ModelFormat): void;
   retry(fileId: string): void;
   cancel(fileId: string): void;
 }
@@ -22,6 +23,7 @@ interface Row {
   error: HTMLParagraphElement;
   view: HTMLButtonElement;
   download: HTMLButtonElement;
+  format: HTMLSelectElement;
   retry: HTMLButtonElement;
   cancel: HTMLButtonElement;
   shownLogs: number;
@@ -40,6 +42,28 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: stri
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
+}
+
+/** What each format is for, as the download menus name them. */
+export const FORMAT_LABELS: Record<ModelFormat, string> = {
+  glb: 'GLB (web, game engines)',
+  stl: 'STL (3D printing)',
+  '3mf': '3MF (3D printing)',
+  obj: 'OBJ + MTL + texture (ZIP)',
+  ply: 'PLY',
+  usdz: 'USDZ (AR on iPhone)',
+};
+
+/** A menu of the model formats, GLB first. */
+export function formatMenu(label: string): HTMLSelectElement {
+  const select = element('select', 'format');
+  select.setAttribute('aria-label', label);
+  for (const format of MODEL_FORMATS) {
+    const option = element('option', undefined, FORMAT_LABELS[format]);
+    option.value = format;
+    select.append(option);
+  }
+  return select;
 }
 
 function button(text: string, label: string, onClick: () => void, className = 'secondary'): HTMLButtonElement {
@@ -98,15 +122,17 @@ export function createFilesView(list: HTMLOListElement, actions: FileActions) {
     });
     const buttons = element('div', 'row');
     const view = button('View in 3D', `View ${file.filename} in 3D`, () => actions.view(file.fileId));
-    const download = button('Download GLB', `Download the model of ${file.filename}`, () => actions.download(file.fileId));
+    const format = formatMenu(`Format of the model of ${file.filename}`);
+    const download = button('Download GLB', `Download the model of ${file.filename}`, () => actions.download(file.fileId, format.value as ModelFormat));
+    format.addEventListener('change', () => (download.textContent = `Download ${format.value.toUpperCase()}`));
     // Cancel and Retry need the owner's key: the list shows them only when the page has it (data-manage).
     const retry = button('Retry', `Retry ${file.filename}`, () => actions.retry(file.fileId), 'primary manage');
     const cancel = button('Cancel', `Cancel ${file.filename}`, () => actions.cancel(file.fileId), 'danger manage');
-    buttons.append(view, download, retry, cancel);
+    buttons.append(view, format, download, retry, cancel);
     body.append(title, madeFrom, progressRow, error, buttons, log);
     item.append(photo, body);
     list.append(item);
-    return { item, photo, status, notices, bar, percent, log, newest, logs, error, view, download, retry, cancel, shownLogs: 0 };
+    return { item, photo, status, notices, bar, percent, log, newest, logs, error, view, download, format, retry, cancel, shownLogs: 0 };
   }
 
   return {
@@ -139,6 +165,7 @@ export function createFilesView(list: HTMLOListElement, actions: FileActions) {
       row.error.hidden = !file.error;
       row.view.hidden = file.status !== 'completed';
       row.download.hidden = file.status !== 'completed';
+      row.format.hidden = file.status !== 'completed';
       row.retry.hidden = !retryCanHelp(file);
       row.cancel.hidden = !canCancel(file);
       const fresh = Math.min(file.logTotal - row.shownLogs, file.logs.length);

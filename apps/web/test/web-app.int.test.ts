@@ -52,6 +52,15 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
 
       const [one] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the model of photo-2.jpg' }).click()]);
       expect(one.suggestedFilename()).toMatch(/\.glb$/);
+      // The format menu beside each download: the server converts, the name says the format.
+      await page.getByRole('combobox', { name: 'Format of the model of photo-2.jpg' }).selectOption('stl');
+      const [stl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the model of photo-2.jpg' }).click()]);
+      expect(stl.suggestedFilename()).toMatch(/\.stl$/);
+      await page.getByRole('combobox', { name: 'Format of the models in the ZIP' }).selectOption('obj');
+      const [objZip] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download all (ZIP)' }).click()]);
+      const objPath = join(downloads, `obj-${objZip.suggestedFilename()}`);
+      await objZip.saveAs(objPath);
+      expect(Object.keys(await zipEntries(objPath)).filter((name) => name.endsWith('/model.obj'))).toHaveLength(3);
 
       const address = page.url();
       expect(address).toMatch(/\?job=batch_[^&]+&session=/);
