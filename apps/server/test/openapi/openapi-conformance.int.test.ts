@@ -162,6 +162,10 @@ describe('every answer the service gives conforms to its served OpenAPI document
     await send('GET', api(`/download/${jobId}/file_999/preview`), user);
     await send('GET', api(`/download/${jobId}/file_999/photo`), user);
     await send('GET', api(`/download/${UNKNOWN_JOB}/all`), user);
+    // An unknown format, a height out of range.
+    await send('GET', api(`/download/${jobId}/file_001/model?format=fbx`), user);
+    await send('GET', api(`/download/${jobId}/file_001/model?format=stl&height_mm=0`), user);
+    await send('GET', api(`/download/${jobId}/all?format=fbx`), user);
 
     const generate = api('/models/generate-single');
     const again = { job_id: jobId, file_id: 'file_001' };
