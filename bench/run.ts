@@ -12,6 +12,7 @@ import { comparisonsOf, renderReport, type CaseOutcome } from './lib/report.js';
 import { Scope } from './lib/scope.js';
 import { nowMs } from './lib/stats.js';
 import { coldStartCase } from './cases/cold-start.js';
+import { formatsCase } from './cases/formats.js';
 import { generatorCase } from './cases/generator.js';
 import { generatorMultiviewCase } from './cases/generator-multiview.js';
 import { jobsListCase } from './cases/jobs-list.js';
@@ -22,7 +23,7 @@ import { statusCase } from './cases/status.js';
 import { uploadCase } from './cases/upload.js';
 import { zipCase } from './cases/zip.js';
 
-const CASES: BenchCase[] = [statusCase, sseFanoutCase, uploadCase, pipelineCase, webhooksCase, generatorCase, generatorMultiviewCase, zipCase, coldStartCase, jobsListCase];
+const CASES: BenchCase[] = [statusCase, sseFanoutCase, uploadCase, pipelineCase, webhooksCase, generatorCase, generatorMultiviewCase, zipCase, formatsCase, coldStartCase, jobsListCase];
 const SUITE_LIMIT_MS = 10 * 60_000;
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));

@@ -12,6 +12,6 @@ export { write3mf } from './write/write-3mf.js';
 export { writeObjFiles, writeObjZip } from './write/write-obj.js';
 export { writePly } from './write/write-ply.js';
 export { writeUsdz } from './write/write-usdz.js';
-export { USDZ_ALIGNMENT } from './write/stored-zip.js';
+export { USDZ_ALIGNMENT } from './write/zip.js';
 export { convertModel, type ConvertedFormat, type ConvertOptions } from './convert-model.js';
 export { createConverterPool, type ConverterPool } from './pool/create-converter-pool.js';

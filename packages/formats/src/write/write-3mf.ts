@@ -1,7 +1,6 @@
-import { strToU8, zipSync } from 'fflate';
-
 import type { WeldedMesh } from '../weld.js';
 import { escapeXml, formatNumber } from './xml.js';
+import { writeZip } from './zip.js';
 
 const CONTENT_TYPES = `<?xml version="1.0" encoding="UTF-8"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="model" ContentType="application/vnd.ms-package.3dmanufacturing-3dmodel+xml"/></Types>
@@ -19,14 +18,12 @@ const DECIMALS = 4;
  * upload's name) escaped into the metadata.
  */
 export function write3mf(mesh: WeldedMesh, title: string): Uint8Array {
-  return zipSync(
-    {
-      '[Content_Types].xml': strToU8(CONTENT_TYPES),
-      '_rels/.rels': strToU8(RELATIONSHIPS),
-      '3D/3dmodel.model': strToU8(modelXml(mesh, title)),
-    },
-    { level: 6 },
-  );
+  const encoder = new TextEncoder();
+  return writeZip([
+    { name: '[Content_Types].xml', data: encoder.encode(CONTENT_TYPES), deflate: true },
+    { name: '_rels/.rels', data: encoder.encode(RELATIONSHIPS), deflate: true },
+    { name: '3D/3dmodel.model', data: encoder.encode(modelXml(mesh, title)), deflate: true },
+  ]);
 }
 
 function modelXml({ positions, indices }: WeldedMesh, title: string): string {

@@ -1,7 +1,6 @@
-import { zipSync } from 'fflate';
-
 import { textureExtension, type ModelMesh } from '../model-mesh.js';
 import { formatNumber } from './xml.js';
+import { writeZip } from './zip.js';
 
 /** Metres: a micrometre is below anything a model from a photo resolves. */
 const DECIMALS = 6;
@@ -38,6 +37,5 @@ export function writeObjFiles(mesh: ModelMesh): Record<string, Uint8Array> {
 /** The OBJ, its MTL and its texture in one ZIP (what `format=obj` downloads). */
 export function writeObjZip(mesh: ModelMesh): Uint8Array {
   // The texture is compressed already: stored, not deflated again.
-  const files = writeObjFiles(mesh);
-  return zipSync(Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, [bytes, { level: name.endsWith('.obj') || name.endsWith('.mtl') ? 6 : 0 }]])));
+  return writeZip(Object.entries(writeObjFiles(mesh)).map(([name, data]) => ({ name, data, deflate: name.endsWith('.obj') || name.endsWith('.mtl') })));
 }

@@ -1,5 +1,5 @@
 import { textureExtension, type ModelMesh } from '../model-mesh.js';
-import { writeStoredZip } from './stored-zip.js';
+import { USDZ_ALIGNMENT, writeZip } from './zip.js';
 import { formatNumber } from './xml.js';
 
 const DECIMALS = 6;
@@ -13,7 +13,7 @@ const DECIMALS = 6;
 export function writeUsdz(mesh: ModelMesh): Uint8Array {
   const texturePath = mesh.texture ? `textures/texture.${textureExtension(mesh.texture)}` : null;
   const scene = new TextEncoder().encode(usda(mesh, texturePath));
-  return writeStoredZip([{ name: 'model.usda', data: scene }, ...(mesh.texture && texturePath ? [{ name: texturePath, data: mesh.texture.bytes }] : [])]);
+  return writeZip([{ name: 'model.usda', data: scene }, ...(mesh.texture && texturePath ? [{ name: texturePath, data: mesh.texture.bytes }] : [])], { alignment: USDZ_ALIGNMENT });
 }
 
 function usda({ positions, indices, uvs, normals }: ModelMesh, texturePath: string | null): string {

@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 
 /** USDZ's rule: every file's data starts at a multiple of 64 bytes from the archive's start. */
 export const USDZ_ALIGNMENT = 64;
@@ -10,19 +10,35 @@ const END_BYTES = 22;
 const PADDING_FIELD_ID = 0x1986;
 /** 1980-01-01, the earliest DOS date: the archive's bytes depend on its content only. */
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;
+/**
+ * zlib's level for text entries: on a 200,000-triangle OBJ (19 MB of text) level 3 takes 0.6 s
+ * for 3.7 MB, level 6 1.3 s for 3.0 MB, level 1 0.2 s for 4.4 MB.
+ */
+const DEFLATE_LEVEL = 3;
+
+export interface ZipEntry {
+  name: string;
+  data: Uint8Array;
+  /** Deflate it (text); leave it out for what is compressed already (images) and in a USDZ. */
+  deflate?: boolean;
+}
 
 /**
- * A ZIP of stored (uncompressed) entries whose data each start on an `alignment`-byte boundary,
- * padded with an extra field: the layout USDZ requires (so a reader can map the files in place).
- * Entries are written in the order given (USDZ: the scene first).
+ * A ZIP of the entries in the order given (USDZ: the scene first), deflated by Node's zlib (native,
+ * several times faster than a JavaScript deflate on a 200,000-triangle OBJ) or stored. With
+ * `alignment`, each entry's data starts on a multiple of that many bytes, padded with an extra
+ * field: the layout USDZ requires (so a reader can map the files in place).
  */
-export function writeStoredZip(entries: { name: string; data: Uint8Array }[], alignment = USDZ_ALIGNMENT): Uint8Array {
+export function writeZip(entries: ZipEntry[], options: { alignment?: number } = {}): Uint8Array {
+  const alignment = options.alignment ?? 1;
   const chunks: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
-  for (const { name, data } of entries) {
-    const nameBytes = new TextEncoder().encode(name);
-    const crc = crc32(data);
+  for (const entry of entries) {
+    const nameBytes = new TextEncoder().encode(entry.name);
+    const crc = crc32(entry.data);
+    const method = entry.deflate ? 8 : 0;
+    const data = entry.deflate ? deflateRawSync(entry.data, { level: DEFLATE_LEVEL }) : entry.data;
     const dataStart = offset + LOCAL_HEADER_BYTES + nameBytes.length;
     let padding = (alignment - (dataStart % alignment)) % alignment;
     // An extra field is at least its 4-byte header: a gap smaller than that takes one more alignment step.
@@ -31,10 +47,11 @@ export function writeStoredZip(entries: { name: string; data: Uint8Array }[], al
     const view = new DataView(local.buffer);
     view.setUint32(0, 0x04034b50, true);
     view.setUint16(4, 20, true);
+    view.setUint16(8, method, true);
     view.setUint16(12, DOS_DATE, true);
     view.setUint32(14, crc, true);
     view.setUint32(18, data.length, true);
-    view.setUint32(22, data.length, true);
+    view.setUint32(22, entry.data.length, true);
     view.setUint16(26, nameBytes.length, true);
     view.setUint16(28, padding, true);
     local.set(nameBytes, LOCAL_HEADER_BYTES);
@@ -47,10 +64,11 @@ export function writeStoredZip(entries: { name: string; data: Uint8Array }[], al
     centralView.setUint32(0, 0x02014b50, true);
     centralView.setUint16(4, 20, true);
     centralView.setUint16(6, 20, true);
+    centralView.setUint16(10, method, true);
     centralView.setUint16(14, DOS_DATE, true);
     centralView.setUint32(16, crc, true);
     centralView.setUint32(20, data.length, true);
-    centralView.setUint32(24, data.length, true);
+    centralView.setUint32(24, entry.data.length, true);
     centralView.setUint16(28, nameBytes.length, true);
     centralView.setUint32(42, offset, true);
     header.set(nameBytes, CENTRAL_HEADER_BYTES);
