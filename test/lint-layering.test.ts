@@ -22,6 +22,8 @@ describe('the linter guards the layering', () => {
     ['the web app takes only core/limits', 'apps/web/src/probe.ts', "import { AppError as x } from '@image2model/core';", /Only @image2model\/core\/limits/],
     ['mesh takes only core/limits', 'packages/mesh/src/probe.ts', "import { AppError as x } from '@image2model/core';", /Only @image2model\/core\/limits/],
     ["mesh does not take core's job-state", 'packages/mesh/src/probe.ts', "import { deriveJobState as x } from '@image2model/core/job-state';", /Only @image2model\/core\/limits/],
+    ['formats takes only core/limits and core/worker-pool', 'packages/formats/src/probe.ts', "import { AppError as x } from '@image2model/core';", /Only @image2model\/core\/limits/],
+    ['formats does not take the generator', 'packages/formats/src/probe.ts', "import { generateModel as x } from '@image2model/mesh';", /no policy allowing .* "formats" to .* "mesh"/],
     ['the client loads no api code', 'packages/client/src/probe.ts', "import { appRouter as x } from '@image2model/api';", /only types from @image2model\/api/],
     ['production takes no test doubles', 'apps/server/src/probe.ts', "import { FakeModelProvider as x } from '@image2model/core/testing';", /for tests only/],
     ['production takes no test helpers', 'apps/server/src/probe.ts', "import { startTestServer as x } from '@image2model/testing/test-server';", /"server" to .* "testing"/],
@@ -36,6 +38,7 @@ describe('the linter guards the layering', () => {
   it.each([
     ['the server imports api and core', 'apps/server/src/probe.ts', "import { appRouter } from '@image2model/api';\nimport { AppError } from '@image2model/core';\nconst x = [appRouter, AppError];"],
     ['the web app imports the client and core/limits', 'apps/web/src/probe.ts', "import { createImage2ModelClient } from '@image2model/client';\nimport { MAX_FACE_LIMIT } from '@image2model/core/limits';\nconst x = [createImage2ModelClient, MAX_FACE_LIMIT];"],
+    ['formats imports the worker pool', 'packages/formats/src/probe.ts', "import { createWorkerPool } from '@image2model/core/worker-pool';\nconst x = [createWorkerPool];"],
     ["the web app imports core's job-state rule", 'apps/web/src/probe.ts', "import { deriveJobState } from '@image2model/core/job-state';\nconst x = [deriveJobState];"],
     ['the client imports api types', 'packages/client/src/probe.ts', "import type { AppRouter } from '@image2model/api';\nconst x: AppRouter | null = null;"],
     ['a test imports any package by name', 'packages/core/src/probe.test.ts', "import { startTestServer as x } from '@image2model/testing/test-server';"],

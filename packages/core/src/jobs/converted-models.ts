@@ -55,6 +55,11 @@ export function createConvertedModels(deps: { storage: BlobStorage; converter: M
     if (!pending) {
       pending = convert(file, request).then(async (bytes) => {
         await storage.write(key, bytes);
+        // The job was deleted while this ran: its prefix is gone, so this must not outlive it.
+        if ((await storage.stat(file.model_key)) === null) {
+          await storage.deletePrefix(key);
+          throw new AppError('NOT_FOUND', 'Model not found');
+        }
         logger.info({ job_id: jobId, file_id: file.file_id, format: request.format, bytes: bytes.length }, 'Model conversion stored');
         return bytes;
       });
