@@ -11,17 +11,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { DRACO_ROOT_TRANSFORM } from '@image2model/fal-emulator';
 import { DEFAULT_PRINT_MAX_SIDE_MM } from '@image2model/core/limits';
+import { assertMeshReadersInCi, HAS_MESH_READERS } from '@image2model/testing/mesh-readers';
 
 import { convertModel, DEFAULT_WELD_TOLERANCE_METRES, readModel, toPrintFrame, weldByPosition, write3mf, writeObjFiles, writePly, writeStl, writeUsdz, USDZ_ALIGNMENT, type ModelMesh } from './index.js';
 import { assimpSummary, dracoMultiNodeModel, edgeUse, installStrictDomParser, localModels, parseStrictXml, readWith } from './test-support/fixtures.js';
 
 // Every check reads our files with readers we did not write: admesh and assimp (Debian), three.js's loaders, manifold-3d.
+// Without admesh and assimp the tests that run them are skipped locally (and fail with CI=true).
+const withReaders = it.skipIf(!HAS_MESH_READERS);
 let mug: Uint8Array;
 let star: Uint8Array;
 let draco: Uint8Array;
 let mugMesh: ModelMesh;
 
 beforeAll(async () => {
+  assertMeshReadersInCi();
   ({ mug, star } = await localModels());
   draco = await dracoMultiNodeModel();
   mugMesh = await readModel(mug);
@@ -40,7 +44,7 @@ const bounds = (positions: ArrayLike<number>): { min: number[]; max: number[] } 
 };
 
 describe('STL', () => {
-  it('is read by admesh as one closed part, Z-up, with its longest side at the 100 mm default', async () => {
+  withReaders('is read by admesh as one closed part, Z-up, with its longest side at the 100 mm default', async () => {
     const stl = await convertModel(mug, { format: 'stl', name: 'mug' });
     const report = await readWith('admesh', (file) => [file], { 'mug.stl': stl }, 'mug.stl');
     expect(report).toContain('Binary STL file');
@@ -81,7 +85,7 @@ describe('STL', () => {
 });
 
 describe('3MF', () => {
-  it('is valid XML in millimetres with its title escaped, read by three.js and assimp', async () => {
+  withReaders('is valid XML in millimetres with its title escaped, read by three.js and assimp', async () => {
     const title = 'Tom & Jerry <mug> "quoted"';
     const package3mf = await convertModel(mug, { format: '3mf', name: title });
     const files = unzipSync(package3mf);
@@ -130,7 +134,7 @@ describe('OBJ', () => {
     }
   });
 
-  it('is read by assimp with its faces and texture', async () => {
+  withReaders('is read by assimp with its faces and texture', async () => {
     const files = writeObjFiles(mugMesh);
     const output = await readWith('assimp', (file) => ['info', file], files, 'model.obj');
     expect(assimpSummary(output).faces).toBe(mugMesh.indices.length / 3);
@@ -139,7 +143,7 @@ describe('OBJ', () => {
 });
 
 describe('PLY', () => {
-  it('is read by three.js with the GLB\'s UVs V-flipped per vertex, and by assimp', async () => {
+  withReaders('is read by three.js with the GLB\'s UVs V-flipped per vertex, and by assimp', async () => {
     const ply = writePly(mugMesh);
     const geometry = new PLYLoader().parse(arrayBuffer(ply));
     const uv = geometry.getAttribute('uv');
@@ -199,7 +203,7 @@ describe('USDZ', () => {
 });
 
 describe('a FAL-style GLB (Draco, two meshes on two nodes under a transformed root)', () => {
-  it('is decoded with every mesh and its world transform, and welds back to the closed model', async () => {
+  withReaders('is decoded with every mesh and its world transform, and welds back to the closed model', async () => {
     const mesh = await readModel(draco);
     expect(mesh.indices.length).toBe(mugMesh.indices.length);
     // The root scales by 2, turns a quarter about Y and moves: the mug's extents, turned and doubled.

@@ -13,6 +13,7 @@ import { ADMIN_KEY, startTestServer, USER_KEY, type TestServer } from '@image2mo
 import { auth, uploadBatch, waitForJobStatus } from '@image2model/testing/http';
 import { mugWithShadow, starOnWhite } from '@image2model/testing/synthetic-photos';
 import { startS3Server, type S3TestServer } from '@image2model/testing/s3-server';
+import { assertMeshReadersInCi, HAS_MESH_READERS } from '@image2model/testing/mesh-readers';
 
 const run = promisify(execFile);
 
@@ -183,6 +184,7 @@ describe('downloads in every format of a FAL model (Draco, two meshes on two nod
   let jobId: string;
 
   beforeAll(async () => {
+    assertMeshReadersInCi();
     stack = await startFalStack({ emulator: { makeModel: makeDracoMultiNodeModel } });
     const job = await stack.run([{ name: 'mug.png', data: await mugWithShadow(256) }], { face_limit: '2000' });
     expect(job.status).toBe('completed');
@@ -198,6 +200,7 @@ describe('downloads in every format of a FAL model (Draco, two meshes on two nod
     }
     const stl = await get(stack.server.api(`/download/${jobId}/file_001/model?format=stl&height_mm=80`));
     expect(stlHeight(stl.bytes)).toBeCloseTo(80, 3);
+    if (!HAS_MESH_READERS) return; // admesh missing: skipped locally, a failure in CI (beforeAll)
     const dir = await mkdtemp(join(tmpdir(), 'fal-stl-'));
     try {
       await writeFile(join(dir, 'fal.stl'), stl.bytes);
