@@ -63,10 +63,11 @@ export function guarded(opts: DownloadOptions, handler: (req: Request, res: Resp
 
 export function createModelDownloadHandler(opts: DownloadOptions): RequestHandler {
   return guarded(opts, async (req, res) => {
+    const access = accessOf(req, res);
     const format = formatOf(req);
     const heightMm = heightMmOf(req, format);
     if (format !== 'glb') {
-      const converted = await opts.jobs.openConvertedModel(param(req, 'job_id'), param(req, 'file_id'), accessOf(req, res), { format, ...(heightMm !== undefined ? { heightMm } : {}) });
+      const converted = await opts.jobs.openConvertedModel(param(req, 'job_id'), param(req, 'file_id'), access, { format, ...(heightMm !== undefined ? { heightMm } : {}) });
       res.writeHead(200, {
         'Content-Type': converted.contentType,
         'Content-Length': String(converted.size),
@@ -76,7 +77,7 @@ export function createModelDownloadHandler(opts: DownloadOptions): RequestHandle
       await sendBody(converted.stream, req, res, opts.logger);
       return;
     }
-    const model = await opts.jobs.openModel(param(req, 'job_id'), param(req, 'file_id'), accessOf(req, res));
+    const model = await opts.jobs.openModel(param(req, 'job_id'), param(req, 'file_id'), access);
     if (model.kind === 'redirect') {
       res.redirect(302, model.url);
       return;
@@ -105,8 +106,8 @@ export function createPreviewDownloadHandler(opts: DownloadOptions): RequestHand
  */
 export function createZipDownloadHandler(opts: DownloadOptions): RequestHandler {
   return guarded(opts, async (req, res) => {
-    const format = formatOf(req);
     const access = accessOf(req, res);
+    const format = formatOf(req);
     const jobId = param(req, 'job_id');
     const { job, models } = await opts.jobs.listCompletedModels(jobId, access);
     const layout = zipLayout(models, format);

@@ -120,6 +120,8 @@ describe('downloads in every format (local generator, models on disk)', () => {
 
   it('keeps the same access rules: 401 without a key, 404 to another job id', async () => {
     expect((await fetch(modelUrl('?format=stl'))).status).toBe(401);
+    // Who is asking is settled before what they ask for.
+    expect((await fetch(modelUrl('?format=fbx'))).status).toBe(401);
     expect((await get(server.api('/download/batch_20990101_000000_aaaaaa/file_001/model?format=stl'))).status).toBe(404);
   });
 
