@@ -45,7 +45,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: stri
 }
 
 /** What each format is for, as the download menus name them. */
-export const FORMAT_LABELS: Record<ModelFormat, string> = {
+const FORMAT_LABELS: Record<ModelFormat, string> = {
   glb: 'GLB (web, game engines)',
   stl: 'STL (3D printing)',
   '3mf': '3MF (3D printing)',

@@ -4,7 +4,7 @@
  * threads. docs/formats.md has the units, axes and packaging rules.
  */
 export { readModel } from './read/read-model.js';
-export { textureExtension, triangleCount, type ModelMesh, type ModelTexture } from './model-mesh.js';
+export { textureExtension, type ModelMesh, type ModelTexture } from './model-mesh.js';
 export { DEFAULT_WELD_TOLERANCE_METRES, weldByPosition, type WeldedMesh } from './weld.js';
 export { toPrintFrame } from './print-frame.js';
 export { writeStl } from './write/write-stl.js';

@@ -24,7 +24,3 @@ export function textureExtension(texture: ModelTexture): string {
   if (texture.mimeType === 'image/webp') return 'webp';
   return 'png';
 }
-
-export function triangleCount(mesh: ModelMesh): number {
-  return Math.floor(mesh.indices.length / 3);
-}
