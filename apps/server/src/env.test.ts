@@ -96,12 +96,21 @@ describe('parseEnv', () => {
     ['S3_PREFIX', 'a/../b/'],
     ['S3_ENDPOINT', 'ftp://minio:9000'],
     ['DOWNLOAD_MODE', 'proxy'],
+    ['S3_PUBLIC_READS', 'public'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => parseEnv({ S3_BUCKET: 'models', [name]: value })).toThrow(new RegExp(`Invalid environment[\\s\\S]*${name}`));
   });
 
   it('refuses DOWNLOAD_MODE=redirect without a bucket, saying why', () => {
     expect(() => parseEnv({ DOWNLOAD_MODE: 'redirect' })).toThrow(/DOWNLOAD_MODE=redirect needs S3_BUCKET/);
+  });
+
+  it('reads S3_PUBLIC_READS (none by default), refusing presigned without a bucket or with a timeout no URL can outlive', () => {
+    expect(parseEnv({}).S3_PUBLIC_READS).toBe('none');
+    expect(parseEnv({ S3_BUCKET: 'models', S3_PUBLIC_READS: 'presigned' }).S3_PUBLIC_READS).toBe('presigned');
+    expect(() => parseEnv({ S3_PUBLIC_READS: 'presigned' })).toThrow(/S3_PUBLIC_READS=presigned needs S3_BUCKET/);
+    expect(parseEnv({ S3_BUCKET: 'models', S3_PUBLIC_READS: 'presigned', GENERATION_TIMEOUT_MS: String(3.5 * 86_400_000) }).GENERATION_TIMEOUT_MS).toBe(3.5 * 86_400_000);
+    expect(() => parseEnv({ S3_BUCKET: 'models', S3_PUBLIC_READS: 'presigned', GENERATION_TIMEOUT_MS: String(4 * 86_400_000) })).toThrow(/GENERATION_TIMEOUT_MS can be at most 3.5 days/);
   });
 
   it.each([

@@ -9,6 +9,9 @@ const commaList = z
   .optional()
   .transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0));
 
+/** The longest an S3 presigned URL (SigV4) can be valid. */
+export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** `true` or `false`, false when unset. */
@@ -78,6 +81,11 @@ const EnvSchema = z.object({
    * download answers 302 to a presigned bucket URL valid for 5 minutes.
    */
   DOWNLOAD_MODE: z.enum(['stream', 'redirect']).default('stream'),
+  /**
+   * `presigned` (needs S3_BUCKET reachable from the internet): FAL is handed a presigned GET URL of
+   * the stored photo as `image_url` instead of a copy uploaded to FAL storage. `none`: uploaded.
+   */
+  S3_PUBLIC_READS: z.enum(['none', 'presigned']).default('none'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The origin that absolute URLs (model_url) use; default: each request's own origin. */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional().transform((url) => url?.replace(/\/+$/, '')),
@@ -138,6 +146,12 @@ const EnvSchema = z.object({
 }).superRefine((env, ctx) => {
   if (env.DOWNLOAD_MODE === 'redirect' && env.S3_BUCKET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['DOWNLOAD_MODE'], message: 'DOWNLOAD_MODE=redirect needs S3_BUCKET: only a bucket can hand out presigned download URLs' });
+  }
+  if (env.S3_PUBLIC_READS === 'presigned' && env.S3_BUCKET === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['S3_PUBLIC_READS'], message: 'S3_PUBLIC_READS=presigned needs S3_BUCKET: only a bucket can hand FAL presigned photo URLs' });
+  }
+  if (env.S3_PUBLIC_READS === 'presigned' && env.GENERATION_TIMEOUT_MS !== undefined && env.GENERATION_TIMEOUT_MS * 2 > MAX_PRESIGN_SECONDS * 1000) {
+    ctx.addIssue({ code: 'custom', path: ['GENERATION_TIMEOUT_MS'], message: 'With S3_PUBLIC_READS=presigned, GENERATION_TIMEOUT_MS can be at most 3.5 days: a photo URL is valid for twice the timeout, and S3 signs URLs for at most 7 days' });
   }
   if (env.WEBHOOK_URL === undefined) return;
   // Syntax, scheme and a literal address here; a host name is resolved and checked at every delivery.

@@ -17,6 +17,7 @@ export { canRead, isOwner } from './jobs/access.js';
 export { viewFilenames } from './jobs/uploaded-photos.js';
 export { createJobService, type JobServiceDeps, type ModelRedirect } from './jobs/create-job-service.js';
 export type { ConvertedModel, ConvertedModelRequest, ModelConverter } from './jobs/converted-models.js';
+export type { PhotoUrls } from './jobs/open-photos.js';
 export { createPeriodicPass, type PeriodicPass, type PeriodicPassOptions } from './jobs/periodic-pass.js';
 
 export type * from './storage/blob-storage.js';
@@ -31,7 +32,7 @@ export type { TaskCancellation } from './jobs/task-cancellation.js';
 
 export type * from './providers/model-provider.js';
 export type * from './providers/model-generator.js';
-export type { PhotoSource } from './providers/photo-source.js';
+export type { LocalPhoto, PhotoSource } from './providers/photo-source.js';
 export { LocalProvider, type LocalProviderOptions } from './providers/local/local-provider.js';
 export { FalProvider, type FalProviderOptions } from './providers/fal/fal-provider.js';
 export type { FalRetryOptions } from './providers/fal/fal-retry.js';

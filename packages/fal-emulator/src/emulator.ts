@@ -8,6 +8,7 @@ import {
   requireKey,
   type EmulatorState,
   type RecordedCancel,
+  type RecordedFetch,
   type RecordedRequest,
   type RecordedSubmit,
   type RecordedUpload,
@@ -53,6 +54,8 @@ export interface FalEmulatorRecords {
   uploads: RecordedUpload[];
   /** Every call of the queue's cancel route, with the phase it found the request in and the answer. */
   cancels: RecordedCancel[];
+  /** Every download of an `image_url` that is not on the emulator's storage (a presigned bucket URL). */
+  fetches: RecordedFetch[];
 }
 
 export interface FalEmulator extends FalEmulatorRecords {
@@ -115,6 +118,7 @@ export async function startFalEmulator(opts: FalEmulatorOptions = {}): Promise<F
     submits: [],
     uploads: [],
     cancels: [],
+    fetches: [],
     files,
     pendingUploads: new Map(),
     generations,
@@ -124,14 +128,13 @@ export async function startFalEmulator(opts: FalEmulatorOptions = {}): Promise<F
     nextPlan: () => new ScenarioPlan(queued.shift() ?? defaultScenario),
     queueBase: () => (opts.urls === 'local' ? origin : FAL_QUEUE_BASE),
     mediaBase: () => (opts.urls === 'local' ? origin : FAL_MEDIA_BASE),
+    isOwnUrl(url) {
+      const parsed = URL.parse(url);
+      return parsed !== null && (isFalHost(parsed.hostname) || parsed.origin === origin);
+    },
     fileAt(url) {
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        return undefined;
-      }
-      if (!isFalHost(parsed.hostname) && parsed.origin !== origin) return undefined;
+      const parsed = URL.parse(url);
+      if (parsed === null || !state.isOwnUrl(url)) return undefined;
       return files.get(parsed.pathname);
     },
   };
@@ -163,6 +166,7 @@ export async function startFalEmulator(opts: FalEmulatorOptions = {}): Promise<F
     submits: state.submits,
     uploads: state.uploads,
     cancels: state.cancels,
+    fetches: state.fetches,
     setScenario(scenario) {
       new ScenarioPlan(scenario);
       defaultScenario = scenario;
@@ -245,6 +249,7 @@ function handleControl(state: EmulatorState, res: ServerResponse, method: string
       submits: state.submits,
       uploads: state.uploads.map(({ bytes, ...upload }) => ({ ...upload, size: bytes.length })),
       cancels: state.cancels,
+      fetches: state.fetches,
       requests: state.requests.length,
     });
     return;

@@ -2,8 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EmulatedGeneration, type FalStatus, type GenerationOutcome } from './generation.js';
 import { sendJson } from './http.js';
+import { fetchRemoteImage } from './remote-image.js';
 import type { ScenarioPlan } from './scenarios.js';
-import { applyFault, type EmulatorState, type RecordedCancel, type RecordedSubmit, type TripoOutput } from './state.js';
+import { applyFault, type EmulatorState, type RecordedCancel, type RecordedSubmit, type StoredFile, type TripoOutput } from './state.js';
 import { fakeFbx, TRIPO_ENDPOINT, TRIPO_MULTIVIEW_ENDPOINT, validateTripoInput, VIEW_URL_FIELDS, type MultiviewPhotos } from './tripo-model.js';
 
 /** The models the emulator serves (one app, two endpoints); other endpoints are unknown applications, as at FAL. */
@@ -69,7 +70,7 @@ async function produce(state: EmulatorState, plan: ScenarioPlan, id: string, end
   }
   const issues = validateTripoInput(input, endpoint);
   if (issues.length > 0) return { kind: 'invalid', detail: issues };
-  const photos = photosOf(state, endpoint, input);
+  const photos = await photosOf(state, endpoint, input);
   if ('missing' in photos) {
     return { kind: 'invalid', detail: [{ loc: ['body', photos.missing], msg: `Failed to download the file at ${photos.missing}`, type: 'file_download_error' }] };
   }
@@ -95,21 +96,26 @@ async function produce(state: EmulatorState, plan: ScenarioPlan, id: string, end
   return { kind: 'model', files: { model_path, preview_path }, model };
 }
 
-/** The request's photos from the emulated CDN: its image, or each view's; else the field whose file is missing. */
-function photosOf(state: EmulatorState, endpoint: string, input: Record<string, unknown>): { image: Buffer; views?: MultiviewPhotos } | { missing: string } {
+/** The request's photos: its image, or each view's; else the field whose file cannot be had. */
+async function photosOf(state: EmulatorState, endpoint: string, input: Record<string, unknown>): Promise<{ image: Buffer; views?: MultiviewPhotos } | { missing: string }> {
   if (endpoint !== TRIPO_MULTIVIEW_ENDPOINT) {
-    const image = state.fileAt(String(input.image_url));
+    const image = await imageAt(state, String(input.image_url));
     return image ? { image: image.bytes } : { missing: 'image_url' };
   }
   const views: Partial<MultiviewPhotos> = {};
   for (const [view, field] of Object.entries(VIEW_URL_FIELDS) as [keyof MultiviewPhotos, string][]) {
     if (input[field] === undefined) continue;
-    const file = state.fileAt(String(input[field]));
+    const file = await imageAt(state, String(input[field]));
     if (!file) return { missing: field };
     views[view] = file.bytes;
   }
   const { front } = views;
   return front ? { image: front, views: { ...views, front } } : { missing: VIEW_URL_FIELDS.front };
+}
+
+/** A photo on the emulated CDN, else downloaded from elsewhere as FAL would (e.g. a presigned bucket URL). */
+function imageAt(state: EmulatorState, url: string): Promise<StoredFile | undefined> {
+  return state.isOwnUrl(url) ? Promise.resolve(state.fileAt(url)) : fetchRemoteImage(state, url);
 }
 
 function generationOf(state: EmulatorState, res: ServerResponse, app: string, id: string): EmulatedGeneration | null {

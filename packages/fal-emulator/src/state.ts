@@ -51,6 +51,16 @@ export interface RecordedUpload {
   bytes: Buffer;
 }
 
+/** A download of an `image_url` on another host than the emulator's storage (a presigned bucket URL). */
+export interface RecordedFetch {
+  url: string;
+  /** The HTTP status answered; null when nothing answered. */
+  status: number | null;
+  /** Bytes received. */
+  size: number;
+  at: number;
+}
+
 export interface StoredFile {
   bytes: Buffer;
   content_type: string;
@@ -93,6 +103,7 @@ export interface EmulatorState {
   readonly submits: RecordedSubmit[];
   readonly uploads: RecordedUpload[];
   readonly cancels: RecordedCancel[];
+  readonly fetches: RecordedFetch[];
   readonly files: Map<string, StoredFile>;
   readonly pendingUploads: Map<string, PendingUpload>;
   readonly generations: Map<string, EmulatedGeneration>;
@@ -110,6 +121,8 @@ export interface EmulatorState {
   queueBase(): string;
   /** Base of the storage/CDN URLs handed out. */
   mediaBase(): string;
+  /** Whether an absolute URL is on a FAL host or this emulator (else it is downloaded, as FAL would). */
+  isOwnUrl(url: string): boolean;
   /** The stored file an absolute URL names (on a FAL media host or this emulator), if any. */
   fileAt(url: string): StoredFile | undefined;
 }

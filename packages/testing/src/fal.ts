@@ -28,12 +28,12 @@ export interface FalStack {
  * from `FAL_KEY` + `FAL_BASE_URL` (so the real `@fal-ai/client` talks to the emulator).
  */
 export async function startFalStack(
-  opts: { emulator?: FalEmulatorOptions; tuning?: Partial<FalProviderOptions>; falKey?: string } = {},
+  opts: { emulator?: FalEmulatorOptions; tuning?: Partial<FalProviderOptions>; falKey?: string; /** The server's own settings (e.g. a bucket). */ env?: Record<string, string> } = {},
 ): Promise<FalStack> {
   const fal = await startFalEmulator({ queueMs: 60, processingMs: 240, ...opts.emulator });
   const env = parseEnv({ FAL_KEY: opts.falKey ?? 'test-fal-key', FAL_BASE_URL: fal.url });
   const provider = await createProvider(env, { ...FAL_TEST_TUNING, ...opts.tuning });
-  const server = await startTestServer({ provider });
+  const server = await startTestServer({ provider, ...(opts.env ? { env: opts.env } : {}) });
   return {
     fal,
     server,

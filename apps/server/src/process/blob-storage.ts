@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { FsBlobStorage, type BlobStorage, type ModelRedirect } from '@image2model/core';
+import { FsBlobStorage, type BlobStorage, type ModelProvider, type ModelRedirect, type PhotoUrls } from '@image2model/core';
 import { contentDisposition } from '../http/file-names.js';
-import type { Env } from '../env.js';
+import { MAX_PRESIGN_SECONDS, type Env } from '../env.js';
 
 export type StorageBackend = 'fs' | 's3';
 
@@ -64,4 +64,15 @@ export const MODEL_REDIRECT_SECONDS = 300;
 /** DOWNLOAD_MODE=redirect: model downloads answer 302 to a presigned bucket URL, named as a streamed one would be. */
 export function modelRedirectOf(env: Env): ModelRedirect | undefined {
   return env.DOWNLOAD_MODE === 'redirect' ? { expiresInSeconds: MODEL_REDIRECT_SECONDS, contentDisposition } : undefined;
+}
+
+/**
+ * S3_PUBLIC_READS=presigned, with FAL (the provider that reads photos by URL): FAL gets a presigned
+ * URL of the stored photo, valid for twice the generation timeout. FAL downloads it when the
+ * request leaves its queue, which can be as late as the end of the generation; and a worker that
+ * dies hands the FAL request to another, which follows it for up to another timeout.
+ */
+export function photoUrlsOf(env: Env, provider: Pick<ModelProvider, 'name'>, generationTimeoutMs: number): PhotoUrls | undefined {
+  if (env.S3_PUBLIC_READS !== 'presigned' || provider.name !== 'fal') return undefined;
+  return { expiresInSeconds: Math.min(MAX_PRESIGN_SECONDS, Math.ceil((2 * generationTimeoutMs) / 1000)) };
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger as PinoLogger } from 'pino';
-import { createJobService, createPeriodicPass, feedUnfedJobs, type BlobStorage, type Logger, type ModelProvider, type ModelConverter, type ModelRedirect, type WebhookSubscriptionConfig } from '@image2model/core';
+import { createJobService, createPeriodicPass, feedUnfedJobs, type BlobStorage, type Logger, type ModelProvider, type ModelConverter, type ModelRedirect, type PhotoUrls, type WebhookSubscriptionConfig } from '@image2model/core';
 import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisTaskCancellation, RedisUnfedJobs, RedisWebhookOutbox, withRedisLock } from '@image2model/core/distributed';
 import { createDispatcher, createFeeder, type WebhookSending } from './webhook-delivery.js';
 import { retentionOf, webhooksOf, type Env } from '../env.js';
@@ -41,6 +41,8 @@ export interface DistributedRuntimeOptions {
   modelRedirect?: ModelRedirect | undefined;
   /** API processes: see JobServiceDeps.converter. */
   converter?: ModelConverter | undefined;
+  /** Workers: see JobServiceDeps.photoUrls. */
+  photoUrls?: PhotoUrls | undefined;
   /** PUBLIC_URL, for webhooks' `model_url`. @default null */
   publicUrl?: string | null;
   /** Workers: how webhooks are sent; none (API processes): they are only queued. */
@@ -94,6 +96,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     webhooks: opts.webhooks,
     webhookOutbox,
     modelRedirect: opts.modelRedirect,
+    photoUrls: opts.photoUrls,
     webhookFeeder,
     converter: opts.converter,
   });

@@ -14,6 +14,7 @@ import {
   type ModelConverter,
   type ModelProvider,
   type ModelRedirect,
+  type PhotoUrls,
   type WebhookSubscriptionConfig,
 } from '@image2model/core';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import type { LogBuffer } from '../logging/log-buffer.js';
 import { createMemoryRateLimiters } from '../http/rate-limit.js';
 import { defaultConcurrency, generationTimeoutMs } from './provider.js';
 import { retentionOf, webhooksOf } from '../env.js';
-import { modelRedirectOf } from './blob-storage.js';
+import { modelRedirectOf, photoUrlsOf } from './blob-storage.js';
 import { createRetentionSweep, workerLifecycle, type ModeParts, type RetentionOptions, type Runtime } from './runtime.js';
 import { createFeeder, type WebhookSending } from './webhook-delivery.js';
 import { startSenderThread } from './webhook-sender.js';
@@ -51,6 +52,8 @@ export interface EmbeddedRuntimeOptions {
   modelRedirect?: ModelRedirect | undefined;
   /** See JobServiceDeps.converter. */
   converter?: ModelConverter | undefined;
+  /** See JobServiceDeps.photoUrls. */
+  photoUrls?: PhotoUrls | undefined;
   /** PUBLIC_URL, for webhooks' `model_url`. @default null */
   publicUrl?: string | null;
   /** How webhooks are sent; none: they are queued and recorded, not sent. */
@@ -100,6 +103,7 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
     webhooks: opts.webhooks,
     webhookOutbox,
     modelRedirect: opts.modelRedirect,
+    photoUrls: opts.photoUrls,
     webhookFeeder,
     converter: opts.converter,
   });
@@ -134,7 +138,8 @@ export async function embeddedParts(opts: {
   recordWebhookAttempt?: WebhookSending['record'];
 }): Promise<ModeParts> {
   const { env } = opts;
-  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, storage: opts.storage, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: generationTimeoutMs(env, opts.provider), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), modelRedirect: modelRedirectOf(env), converter: opts.converter, publicUrl: env.PUBLIC_URL ?? null, webhookSending: { ...webhookSendingOf(env, opts.webhookSecret), ...(opts.recordWebhookAttempt ? { record: opts.recordWebhookAttempt } : {}) }, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
+  const timeoutMs = generationTimeoutMs(env, opts.provider);
+  const runtime = await createEmbeddedRuntime({ dataDir: opts.dataDir, storage: opts.storage, uploadTempDir: opts.uploadTempDir, logger: opts.logger, concurrency: env.WORKER_CONCURRENCY, provider: opts.provider, generationTimeoutMs: timeoutMs, photoUrls: photoUrlsOf(env, opts.provider, timeoutMs), reconcileIntervalMs: env.RECONCILE_INTERVAL_MS, retention: retentionOf(env), maxActiveFilesPerKey: env.MAX_ACTIVE_FILES_PER_KEY, webhooks: webhooksOf(env), modelRedirect: modelRedirectOf(env), converter: opts.converter, publicUrl: env.PUBLIC_URL ?? null, webhookSending: { ...webhookSendingOf(env, opts.webhookSecret), ...(opts.recordWebhookAttempt ? { record: opts.recordWebhookAttempt } : {}) }, wrapQueue: opts.wrapQueue, wrapStore: opts.wrapStore });
   const idempotency = await FsIdempotencyStore.open({ root: opts.dataDir, logger: opts.logger });
   return {
     runtime,

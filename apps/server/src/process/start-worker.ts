@@ -7,7 +7,7 @@ import { createInstrumentedProvider, defaultConcurrency, generationTimeoutMs } f
 import { createDistributedRuntime, type DistributedRuntime } from './runtime-distributed.js';
 import { connectRedis, describeRedisUrl, logRedisState } from './redis.js';
 import { verifySharedStorage } from './shared-storage.js';
-import { openBlobStorage } from './blob-storage.js';
+import { openBlobStorage, photoUrlsOf } from './blob-storage.js';
 import { logSweptFiles, prepareDataDir } from './data-dir.js';
 import { createProcessLogging } from './logging.js';
 import { startMetricsEndpoint } from './metrics.js';
@@ -61,6 +61,7 @@ export async function startWorker({ env, provider: override }: StartWorkerOption
   });
   const provider = await createInstrumentedProvider(env, metrics, override);
   const concurrency = env.WORKER_CONCURRENCY ?? defaultConcurrency(provider);
+  const timeoutMs = generationTimeoutMs(env, provider);
   const running = await createDistributedRuntime({
     redis,
     prefix: env.REDIS_PREFIX,
@@ -72,7 +73,8 @@ export async function startWorker({ env, provider: override }: StartWorkerOption
     lockMs: env.WORKER_LOCK_MS,
     reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
     retention: retentionOf(env),
-    generationTimeoutMs: generationTimeoutMs(env, provider),
+    generationTimeoutMs: timeoutMs,
+    photoUrls: photoUrlsOf(env, provider, timeoutMs),
     publicUrl: env.PUBLIC_URL ?? null,
     webhookSending: { ...webhookSendingOf(env, webhookSecret), record: webhookAttemptRecorder(metrics) },
   });

@@ -12,6 +12,7 @@ import type { FileTask, JobQueue, TaskIdentity } from './job-queue.js';
 import type { Access, CompletedModel, JobService } from './job-service.js';
 import type { JobStore } from './job-store.js';
 import { createTaskAbandoner } from './abandon-task.js';
+import type { PhotoUrls } from './open-photos.js';
 import { createTaskProcessor } from './process-task.js';
 import { requeueOrphans } from './requeue-orphans.js';
 import { retryWrite } from './retry-write.js';
@@ -67,6 +68,8 @@ export interface JobServiceDeps {
   webhookFeeder?: WebhookFeeder;
   /** Turns GLBs into STL, 3MF, OBJ, PLY and USDZ (openConvertedModel); none: those downloads answer SERVICE_UNAVAILABLE. */
   converter?: ModelConverter;
+  /** S3_PUBLIC_READS=presigned: the provider gets presigned photo URLs, not local copies (see PhotoUrls). */
+  photoUrls?: PhotoUrls | undefined;
 }
 
 export interface ModelRedirect {

@@ -7,8 +7,8 @@ import type { FileTransitions } from './file-transitions.js';
 import type { JobEvents } from './job-events.js';
 import type { FileTask, TaskContext } from './job-queue.js';
 import type { FileCondition, JobStore } from './job-store.js';
+import { openPhotos, type PhotoUrls } from './open-photos.js';
 import { createSequentialTransitions } from './sequential-transitions.js';
-import { openLocalPhotos } from './local-photos.js';
 import { completedEvent } from './uploaded-photos.js';
 import { storageKeys } from './storage-keys.js';
 import { CANCEL_RECORD_WAIT_MS, taskKey, type TaskCancellation } from './task-cancellation.js';
@@ -30,6 +30,8 @@ export interface ProcessTaskDeps {
   cancellation?: TaskCancellation;
   /** How long a task a cancel stopped waits for the cancel to be recorded. @default CANCEL_RECORD_WAIT_MS */
   cancelRecordWaitMs?: number;
+  /** Hand the provider presigned photo URLs instead of local files (see PhotoUrls). @default local files */
+  photoUrls?: PhotoUrls | undefined;
 }
 
 function describeDuration(ms: number): string {
@@ -166,9 +168,9 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
     /** What this task wrote of its result, to remove again when the file turns out to be stale. */
     let resultKeys: string[] = [];
     try {
-      // The stored files, not their bytes (a bucket's are copied to temp files): the provider reads
-      // them where and when it needs them.
-      const photos = await openLocalPhotos(storage, file);
+      // The stored files, not their bytes (a bucket's are copied to temp files), or their presigned
+      // URLs: the provider reads them where and when it needs them.
+      const photos = await openPhotos(storage, file, deps.photoUrls);
       const generating = provider.generate(
         {
           job_id,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FileWarning, ModelShape } from '../jobs/file-warnings.js';
 import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../providers/model-provider.js';
 import { mapViews, type ViewName } from '../jobs/job.js';
-import type { PhotoSource } from '../providers/photo-source.js';
+import { localPhoto, type PhotoSource } from '../providers/photo-source.js';
 
 export interface FakeModelProviderOptions {
   /** @default 'local' */
@@ -141,5 +141,6 @@ function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {
 }
 
 function bytesOf(photo: PhotoSource): Buffer {
-  return Buffer.isBuffer(photo) ? photo : readFileSync(photo.path);
+  const local = localPhoto(photo);
+  return Buffer.isBuffer(local) ? local : readFileSync(local);
 }

@@ -187,8 +187,12 @@ export class FalProvider implements ModelProvider {
     }
   }
 
-  /** The URL FAL reads a photo from: the photo uploaded to FAL storage. */
+  /**
+   * The URL FAL reads a photo from: the presigned bucket URL it was handed (S3_PUBLIC_READS=presigned),
+   * else the photo uploaded to FAL storage.
+   */
   private async photoUrl(client: FalClient, image: PhotoSource, fileId: string, hooks: GenerationHooks, signal: AbortSignal): Promise<string> {
+    if (!Buffer.isBuffer(image) && 'url' in image) return image.url;
     const { type, name } = describeImage(await photoHead(image), fileId);
     // Read from disk as it is sent (and again on a retry), never held whole in memory.
     return this.call('uploading the image to FAL storage', hooks, signal, async () => client.storage.upload(new File([await photoBlob(image, type)], name, { type })));

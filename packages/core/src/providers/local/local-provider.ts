@@ -3,7 +3,7 @@ import { createTaskId } from '../../ids.js';
 import { mapViews } from '../../jobs/job.js';
 import type { GeneratorOutput, ModelGenerator } from '../model-generator.js';
 import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '../model-provider.js';
-import type { PhotoSource } from '../photo-source.js';
+import { localPhoto } from '../photo-source.js';
 
 export interface LocalProviderOptions {
   /** `@image2model/mesh`'s generator (a worker pool), injected by the composition root. */
@@ -54,8 +54,8 @@ export class LocalProvider implements ModelProvider {
       const options = { face_limit: request.face_limit ?? this.defaultFaceLimit, onProgress, signal: request.signal };
       // Several views of one object are carved into one visual hull; one photo is inflated.
       result = request.views
-        ? await this.generator.generateMultiview(mapViews(request.views, sourceOf), options)
-        : await this.generator.generate(sourceOf(request.image), options);
+        ? await this.generator.generateMultiview(mapViews(request.views, localPhoto), options)
+        : await this.generator.generate(localPhoto(request.image), options);
     } catch (error) {
       // Cancelled, timed out or shutting down: the caller decides what that means for the file.
       if (request.signal.aborted) throw request.signal.reason;
@@ -96,9 +96,4 @@ export class LocalProvider implements ModelProvider {
 function describeFailure(error: unknown): string {
   if (error instanceof AppError && error.isPublic) return `Local generation failed: ${error.message}`;
   return 'Local generation failed: the image could not be turned into a model';
-}
-
-/** What the generator takes for one photo: its bytes, or the path of its file (read on the worker). */
-function sourceOf(photo: PhotoSource): Buffer | string {
-  return Buffer.isBuffer(photo) ? photo : photo.path;
 }
