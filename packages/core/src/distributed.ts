@@ -12,3 +12,4 @@ export { RedisTaskCancellation, type RedisTaskCancellationOptions } from './adap
 export { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from './adapters/redis/idempotency-store.redis.js';
 export { RedisWebhookOutbox, type RedisWebhookOutboxOptions } from './adapters/redis/webhook-outbox.redis.js';
 export { RedisUnfedJobs } from './adapters/redis/unfed-jobs.redis.js';
+export { RedisStorageUsage } from './adapters/redis/storage-usage.redis.js';

@@ -23,6 +23,9 @@ export { createPeriodicPass, type PeriodicPass, type PeriodicPassOptions } from 
 export type * from './storage/blob-storage.js';
 export { FsBlobStorage, sweepLeftovers, type FsBlobStorageOptions } from './storage/blob-storage.fs.js';
 export { sweepFiles, type SweepOptions } from './storage/sweep-files.js';
+export type { StorageUsage, StorageUsageCounter } from './storage/storage-usage.js';
+export { CountedBlobStorage, reconcileStorageUsage } from './jobs/counted-storage.js';
+export { FsStorageUsage } from './adapters/fs/storage-usage.fs.js';
 
 export { FsJobStore, type FsJobStoreOptions } from './adapters/fs/job-store.fs.js';
 export { FsJobEvents, type FsJobEventsOptions } from './adapters/fs/job-events.fs.js';

@@ -46,7 +46,7 @@ export function appDepsFrom(opts: {
       events: runtime.events,
       idempotency: createIdempotency({ store: parts.idempotency, logger: opts.logger }),
       readiness: createReadinessCheck({ storage: runtime.storage, storageBackend: opts.storageBackend, provider: runtime.provider, ...(parts.pingRedis ? { pingRedis: parts.pingRedis } : {}) }),
-      systemInfo: () => readSystemInfo(dataDir, runtime.jobs),
+      systemInfo: () => readSystemInfo(dataDir, runtime.jobs, { backend: opts.storageBackend, usage: runtime.storageUsage }),
       queryLogs: (query) => parts.queryLogs(query),
     },
     auth: createApiKeyAuth(opts.keys),

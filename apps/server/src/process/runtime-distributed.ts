@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger as PinoLogger } from 'pino';
-import { createJobService, createPeriodicPass, feedUnfedJobs, type BlobStorage, type Logger, type ModelProvider, type ModelConverter, type ModelRedirect, type PhotoUrls, type WebhookSubscriptionConfig } from '@image2model/core';
-import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisTaskCancellation, RedisUnfedJobs, RedisWebhookOutbox, withRedisLock } from '@image2model/core/distributed';
+import { CountedBlobStorage, createJobService, createPeriodicPass, feedUnfedJobs, reconcileStorageUsage, type BlobStorage, type Logger, type ModelProvider, type ModelConverter, type ModelRedirect, type PhotoUrls, type WebhookSubscriptionConfig } from '@image2model/core';
+import { BullMqJobQueue, callRedis, RedisFileTransitions, RedisIdempotencyStore, RedisJobEvents, RedisJobStore, RedisStorageUsage, RedisTaskCancellation, RedisUnfedJobs, RedisWebhookOutbox, withRedisLock } from '@image2model/core/distributed';
 import { createDispatcher, createFeeder, type WebhookSending } from './webhook-delivery.js';
 import { retentionOf, webhooksOf, type Env } from '../env.js';
 import type { QueueStats } from '../metrics/metrics.js';
@@ -69,7 +69,11 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
   // Jobs made before the list index existed are entered into it before anything lists or resumes work.
   await store.migrateIndex(logger);
   const events = new RedisJobEvents({ redis, prefix, logger });
-  const { storage } = opts;
+  // Counted in one Redis hash by every process; the first process of a deployment's start sets the
+  // counts right with one listing (the others within 10 minutes trust them).
+  const storageUsage = new RedisStorageUsage({ redis, prefix });
+  const storage = new CountedBlobStorage(opts.storage, storageUsage);
+  if ((await callRedis(() => redis.set(`${prefix}storage-usage:reconciled`, '1', 'EX', 600, 'NX'))) === 'OK') await reconcileStorageUsage(storage, storageUsage, logger);
   const queue = new BullMqJobQueue({ redis, prefix: `${prefix}bull`, concurrency: opts.concurrency ?? defaultConcurrency(provider), lockMs: opts.lockMs ?? 30_000, logger });
   // Each state change and its event (and `done`) in one script: one round trip, and atomic.
   const transitions = new RedisFileTransitions({ redis, prefix });
@@ -137,6 +141,7 @@ export async function createDistributedRuntime(opts: DistributedRuntimeOptions):
     events,
     queue,
     storage,
+    storageUsage,
     provider,
     jobs,
     webhookOutbox,

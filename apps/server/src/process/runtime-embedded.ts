@@ -1,11 +1,14 @@
 import {
+  CountedBlobStorage,
   createJobService,
   createPeriodicPass,
   FsIdempotencyStore,
   FsJobEvents,
   FsJobStore,
+  FsStorageUsage,
   MemoryJobQueue,
   MemoryTaskCancellation,
+  reconcileStorageUsage,
   SqliteWebhookOutbox,
   type BlobStorage,
   type JobQueue,
@@ -85,7 +88,11 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   // Sent from a thread of its own, so sending never takes the generation pipeline's event loop.
   const webhookSender = opts.webhookSending ? startSenderThread(webhookFile, opts.webhookSending, opts.logger) : null;
   const webhookFeeder = createFeeder({ ...feeding, store, sender: webhookSender });
-  const { storage, provider } = opts;
+  const { provider } = opts;
+  // Kept in DATA_DIR and set right at every start by one listing (see reconcileStorageUsage).
+  const storageUsage = await FsStorageUsage.open(join(opts.dataDir, 'storage-usage.json'));
+  const storage = new CountedBlobStorage(opts.storage, storageUsage);
+  await reconcileStorageUsage(storage, storageUsage, opts.logger);
   const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
   const cancellation = new MemoryTaskCancellation();
   const jobs = createJobService({
@@ -117,7 +124,22 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   });
   const retentionSweep = createRetentionSweep({ jobs, retention, logger: opts.logger });
   const lifecycle = workerLifecycle({ provider, queue, jobs, events, store, reconciler, retentionSweep, cancellation, webhookOutbox, webhookFeeder, webhookSender }, () => jobs.resumeUnfinished());
-  return { store, events, queue, storage, provider, jobs, webhookOutbox, webhookSender, ...lifecycle };
+  return {
+    store,
+    events,
+    queue,
+    storage,
+    storageUsage,
+    provider,
+    jobs,
+    webhookOutbox,
+    webhookSender,
+    startWorker: lifecycle.startWorker,
+    async close(closing) {
+      await lifecycle.close(closing);
+      await storageUsage.close();
+    },
+  };
 }
 
 /** Embedded mode: state (and idempotency records) under DATA_DIR, blobs there or in a bucket, the in-process queue, memory rate limits, the in-memory log. */

@@ -1,5 +1,5 @@
 import type { LogEntry, LogQuery } from '@image2model/api';
-import { createPeriodicPass, type BlobStorage, type IdempotencyStore, type JobEvents, type JobQueue, type JobService, type JobStore, type Logger, type ModelProvider, type PeriodicPass, type TaskCancellation, type WebhookFeeder, type WebhookOutbox } from '@image2model/core';
+import { createPeriodicPass, type BlobStorage, type IdempotencyStore, type JobEvents, type JobQueue, type JobService, type JobStore, type Logger, type ModelProvider, type PeriodicPass, type StorageUsageCounter, type TaskCancellation, type WebhookFeeder, type WebhookOutbox } from '@image2model/core';
 import type { RateLimiters } from '../http/rate-limit.js';
 import type { WebhookSender } from './webhook-sender.js';
 import type { QueueStats } from '../metrics/metrics.js';
@@ -8,7 +8,10 @@ export interface Runtime {
   store: JobStore;
   events: JobEvents;
   queue: JobQueue;
+  /** Counts what it writes and deletes into `storageUsage`. */
   storage: BlobStorage;
+  /** What the storage holds of jobs' blobs (see CountedBlobStorage). */
+  storageUsage: StorageUsageCounter;
   provider: ModelProvider;
   jobs: JobService;
   /** Jobs' webhook deliveries: SQLite under DATA_DIR (embedded) or Redis (distributed). */

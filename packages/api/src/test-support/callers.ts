@@ -40,6 +40,7 @@ export async function createCallerHarness(opts: { provider?: ModelProvider } = {
     systemInfo: async () => ({
       system: { platform: 'linux', cpu_count: 2, memory: { total: 1, available: 1, percent: 0 }, disk: { total: 1, used: 0, free: 1, percent: 0 } },
       jobs: await service.counts(),
+      storage: { backend: 'fs', objects: 0, bytes: 0 },
     }),
     queryLogs: async (query) => {
       logQueries.push(query);

@@ -125,6 +125,7 @@ export function blobStorageContract(name: string, make: () => Promise<BlobStorag
       await expect(storage.moveIn(key, path.join(scratch, 'nothing'))).rejects.toBeInstanceOf(AppError);
       await expect(storage.localFile(key)).rejects.toBeInstanceOf(AppError);
       expect(() => storage.createReadStream(key)).toThrow(AppError);
+      await expect(storage.list(key)[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(AppError);
       expect(await subject.listKeys()).toEqual([]);
     });
 
@@ -137,6 +138,24 @@ export function blobStorageContract(name: string, make: () => Promise<BlobStorag
       expect(await storage.deletePrefix('jobs/c')).toEqual({ files: 0, bytes: 0 });
       expect(await storage.deletePrefix('jobs/cc/models/file_001.glb')).toEqual({ files: 1, bytes: 7 }); // one key
       expect(await subject.listKeys()).toEqual([]);
+    });
+
+    it('lists every blob under a prefix with its size, and nothing beside it', async () => {
+      await storage.write('jobs/l/uploads/file_001.png', Buffer.alloc(10));
+      await storage.write('jobs/l/models/file_001.glb', Readable.from([Buffer.alloc(25)]));
+      await storage.write('jobs/ll/models/file_001.glb', Buffer.alloc(3));
+      await storage.write('other/x.bin', Buffer.alloc(1));
+      const listed = async (prefix: string) => {
+        const found = [];
+        for await (const blob of storage.list(prefix)) found.push(blob);
+        return found.sort((a, b) => a.key.localeCompare(b.key));
+      };
+      expect(await listed('jobs/l')).toEqual([
+        { key: 'jobs/l/models/file_001.glb', size: 25 },
+        { key: 'jobs/l/uploads/file_001.png', size: 10 },
+      ]);
+      expect((await listed('jobs')).map((blob) => blob.key)).toEqual(['jobs/l/models/file_001.glb', 'jobs/l/uploads/file_001.png', 'jobs/ll/models/file_001.glb']);
+      expect(await listed('jobs/none')).toEqual([]);
     });
 
     it('reports itself writable and leaves no probe behind', async () => {

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isNotFound, isTempName, openCreatingDir, syncDirectory, tempPathFor, writeSynced } from '../adapters/fs/atomic-file.js';
 import { AppError } from '../errors.js';
-import type { BlobStorage, LocalFile } from './blob-storage.js';
+import type { BlobStorage, LocalFile, StoredBlob } from './blob-storage.js';
 import { assertSafeKey } from './storage-key.js';
 import { sweepFiles } from './sweep-files.js';
 
@@ -154,6 +154,29 @@ export class FsBlobStorage implements BlobStorage {
     const freed = await measure(target);
     await rm(target, { recursive: true, force: true });
     return freed;
+  }
+
+  /** Regular files under the directory `prefix/`, symlinks not followed, unfinished writes left out. */
+  async *list(prefix: string): AsyncIterable<StoredBlob> {
+    const top = this.resolveKey(prefix.replace(/\/+$/, ''));
+    const dirs = [top];
+    for (let dir = dirs.pop(); dir !== undefined; dir = dirs.pop()) {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if (isNotFound(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
+        throw error;
+      }
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) dirs.push(full);
+        else if (entry.isFile() && !isTempName(entry.name)) {
+          const size = await lstat(full).then((info) => info.size, () => null);
+          if (size !== null) yield { key: path.relative(this.root, full).split(path.sep).join('/'), size };
+        }
+      }
+    }
   }
 
   async checkWritable(): Promise<boolean> {

@@ -24,6 +24,11 @@ export interface BlobStorage {
   createReadStream(key: string): Readable;
   /** Deletes every key under the prefix; reports what it freed. */
   deletePrefix(prefix: string): Promise<{ files: number; bytes: number }>;
+  /**
+   * Every blob under `prefix/`, with its size, in no particular order: one listing (a directory
+   * walk, or paged object listings), for the storage counts' reconciliation at start.
+   */
+  list(prefix: string): AsyncIterable<StoredBlob>;
   /** Writes, reads back and deletes a probe: the readiness check. */
   checkWritable(): Promise<boolean>;
   /**
@@ -31,6 +36,12 @@ export interface BlobStorage {
    * (a bucket can; a data directory cannot, so it leaves this out).
    */
   presignGet?(key: string, opts: PresignGetOptions): Promise<string>;
+}
+
+/** A blob found by `list`. */
+export interface StoredBlob {
+  key: string;
+  size: number;
 }
 
 /** A stored blob as a path on this machine, until released. */

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { BlobStorage, LocalFile, PresignGetOptions } from '../../storage/blob-storage.js';
+import type { BlobStorage, LocalFile, PresignGetOptions, StoredBlob } from '../../storage/blob-storage.js';
 import { assertSafeKey } from '../../storage/storage-key.js';
 import { tempPathFor } from '../fs/atomic-file.js';
 
@@ -180,6 +180,17 @@ export class S3BlobStorage implements BlobStorage {
       if (failed.length > 0) throw new Error(`Deleting ${failed.length} object(s) under ${prefix} failed: ${failed[0]?.Code ?? ''} ${failed[0]?.Message ?? ''}`.trim());
     }
     return { files: found.length, bytes: found.reduce((sum, o) => sum + o.size, 0) };
+  }
+
+  /** Every object under `prefix/`, a page (up to 1,000 objects) per request. */
+  async *list(prefix: string): AsyncIterable<StoredBlob> {
+    const Prefix = `${this.objectKey(prefix.replace(/\/+$/, ''))}/`;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) if (object.Key) yield { key: object.Key.slice(this.prefix.length), size: object.Size ?? 0 };
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   async checkWritable(): Promise<boolean> {
