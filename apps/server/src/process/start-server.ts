@@ -65,7 +65,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   logSweptFiles(logger, files.swept);
   try {
     const terminal = opts.printsToTerminal ?? process.stdout.isTTY === true;
-    const keys = await resolveApiKeys({ apiKeys: env.API_KEYS, adminKeys: env.ADMIN_API_KEYS, dataDir, logger, print, terminal });
+    const keys = await resolveApiKeys({ apiKeys: env.API_KEYS, adminKeys: env.ADMIN_API_KEYS, dataDir, logger, print, terminal, shared: redis ? { redis, key: `${env.REDIS_PREFIX}api-key` } : undefined });
     const opened = await openBlobStorage(env, dataDir);
     let mode: ModeParts | null = null;
     const metrics = createMetrics({
