@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../logger.js';
-import type { BlobStorage, LocalFile, PresignGetOptions, StoredBlob } from '../storage/blob-storage.js';
+import type { BlobStorage, LocalFile, PresignGetOptions, StoredBlob, WriteOptions } from '../storage/blob-storage.js';
 import type { StorageUsage, StorageUsageCounter } from '../storage/storage-usage.js';
 import { storageKeys } from './storage-keys.js';
 
@@ -16,12 +16,15 @@ function isCounted(key: string): boolean {
 
 /**
  * BlobStorage that keeps `counter` in step with the blobs jobs own: a write or moveIn adds its
- * object (or only its size change, when it replaces one: the key is looked up first) and
+ * object (or only its size change, when it replaces one: the key is looked up first, unless the
+ * caller says it is fresh) and
  * deletePrefix, the one deletion path, takes off what it freed. Everything else (start-up probes,
  * the shared-storage marker, an embedded job's record files) is not counted.
  *
  * Two processes writing one key at once may count it twice, and a process killed between a write
- * and its count leaves the counts off by that blob: `reconcileStorageUsage` at start sets them right.
+ * and its count (or a file's first attempt that a killed worker left half-stored and another
+ * worker wrote again as fresh) leaves the counts off by that blob: `reconcileStorageUsage` at
+ * start sets them right.
  */
 export class CountedBlobStorage implements BlobStorage {
   readonly presignGet?: (key: string, opts: PresignGetOptions) => Promise<string>;
@@ -33,8 +36,9 @@ export class CountedBlobStorage implements BlobStorage {
     if (inner.presignGet) this.presignGet = inner.presignGet.bind(inner);
   }
 
-  private async replacing(key: string): Promise<{ size: number } | null> {
-    return isCounted(key) ? this.inner.stat(key) : null;
+  /** The blob a write replaces: looked up (one HEAD on a bucket) unless the caller knows the key is fresh. */
+  private async replacing(key: string, opts: WriteOptions | undefined): Promise<{ size: number } | null> {
+    return isCounted(key) && opts?.fresh !== true ? this.inner.stat(key) : null;
   }
 
   private async count(key: string, before: { size: number } | null, size: number): Promise<void> {
@@ -42,23 +46,23 @@ export class CountedBlobStorage implements BlobStorage {
   }
 
   async write(key: string, data: Buffer | Readable): Promise<{ size: number }> {
-    const before = await this.replacing(key);
+    const before = await this.replacing(key, undefined);
     const written = await this.inner.write(key, data);
     await this.count(key, before, written.size);
     return written;
   }
 
-  async writeUnsynced(key: string, data: Buffer): Promise<{ size: number; synced: Promise<void> }> {
-    const before = await this.replacing(key);
-    const written = await this.inner.writeUnsynced(key, data);
+  async writeUnsynced(key: string, data: Buffer, opts?: WriteOptions): Promise<{ size: number; synced: Promise<void> }> {
+    const before = await this.replacing(key, opts);
+    const written = await this.inner.writeUnsynced(key, data, opts);
     await this.count(key, before, written.size);
     return written;
   }
 
-  async moveIn(key: string, sourcePath: string): Promise<void> {
-    const before = await this.replacing(key);
+  async moveIn(key: string, sourcePath: string, opts?: WriteOptions): Promise<void> {
+    const before = await this.replacing(key, opts);
     const { size } = await stat(sourcePath);
-    await this.inner.moveIn(key, sourcePath);
+    await this.inner.moveIn(key, sourcePath, opts);
     await this.count(key, before, size);
   }
 

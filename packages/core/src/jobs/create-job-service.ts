@@ -309,8 +309,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
       });
       const files = planned.map((p) => p.file);
       try {
-        // Every photo durable before the record naming it is committed; their syncs overlap.
-        const moved = await Promise.allSettled(planned.flatMap(({ photos }) => photos.map(({ key, temp_path }) => storage.moveIn(key, temp_path))));
+        // Every photo durable before the record naming it is committed; their syncs overlap. A new
+        // job's keys hold nothing yet.
+        const moved = await Promise.allSettled(planned.flatMap(({ photos }) => photos.map(({ key, temp_path }) => storage.moveIn(key, temp_path, { fresh: true }))));
         const failed = moved.find((outcome) => outcome.status === 'rejected');
         if (failed) throw failed.reason;
         await store.create(job, files);

@@ -224,10 +224,12 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
       const model_key = storageKeys.model(job_id, file_id);
       const preview_key = result.preview ? storageKeys.preview(job_id, file_id) : null;
       resultKeys = preview_key ? [model_key, preview_key] : [model_key];
+      // Nothing is stored under them before a file's first attempt at its first generation.
+      const fresh = { fresh: generation === 1 && ctx.attempt === 1 };
       const [, ...written] = await Promise.all([
         sideEffects,
-        storage.writeUnsynced(model_key, result.glb),
-        ...(result.preview && preview_key ? [storage.writeUnsynced(preview_key, result.preview)] : []),
+        storage.writeUnsynced(model_key, result.glb, fresh),
+        ...(result.preview && preview_key ? [storage.writeUnsynced(preview_key, result.preview, fresh)] : []),
       ]);
       const synced = Promise.all(written.map((blob) => blob.synced));
       synced.catch(() => undefined); // the mark waits for it; a stale task's never does

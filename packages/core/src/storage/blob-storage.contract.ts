@@ -91,6 +91,17 @@ export function blobStorageContract(name: string, make: () => Promise<BlobStorag
       await expect(stat(temp)).rejects.toMatchObject({ code: 'ENOENT' });
     });
 
+    it('moves in a file larger than a multipart part whole, byte for byte, leaving no part behind', async () => {
+      const big = Buffer.alloc(19 * 1024 * 1024 + 123);
+      for (let i = 0; i + 4 <= big.length; i += 4096) big.writeUInt32LE(i, i);
+      const temp = path.join(scratch, 'big-upload.tmp');
+      await writeFile(temp, big);
+      await storage.moveIn('jobs/big/uploads/file_001.jpg', temp);
+      expect((await storage.read('jobs/big/uploads/file_001.jpg')).equals(big)).toBe(true);
+      expect(await storage.stat('jobs/big/uploads/file_001.jpg')).toEqual({ size: big.length });
+      expect(await subject.listKeys()).toEqual(['jobs/big/uploads/file_001.jpg']);
+    });
+
     it('hands a stored blob out as a local file until released', async () => {
       await storage.write('jobs/c/uploads/file_001.png', Buffer.from('photo bytes'));
       const local = await storage.localFile('jobs/c/uploads/file_001.png');

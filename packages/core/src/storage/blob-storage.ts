@@ -9,9 +9,9 @@ export interface BlobStorage {
    * with other work and promise nothing about the content before `synced` (a crash before it may
    * leave the key empty or torn).
    */
-  writeUnsynced(key: string, data: Buffer): Promise<{ size: number; synced: Promise<void> }>;
+  writeUnsynced(key: string, data: Buffer, opts?: WriteOptions): Promise<{ size: number; synced: Promise<void> }>;
   /** Moves a file that is already on this disk (an upload's temp file) under `key`. */
-  moveIn(key: string, sourcePath: string): Promise<void>;
+  moveIn(key: string, sourcePath: string, opts?: WriteOptions): Promise<void>;
   read(key: string): Promise<Buffer>;
   /**
    * The key's bytes as a file on this machine, for readers that take a path (the providers): the
@@ -36,6 +36,14 @@ export interface BlobStorage {
    * (a bucket can; a data directory cannot, so it leaves this out).
    */
   presignGet?(key: string, opts: PresignGetOptions): Promise<string>;
+}
+
+export interface WriteOptions {
+  /**
+   * The caller knows nothing is stored under the key yet (a new job's photo, a file's first
+   * generation): storage that counts its blobs adds one without looking for a blob it replaces.
+   */
+  fresh?: boolean;
 }
 
 /** A blob found by `list`. */

@@ -4,7 +4,18 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { BlobStorage, LocalFile, PresignGetOptions, StoredBlob } from '../../storage/blob-storage.js';
@@ -112,11 +123,36 @@ export class S3BlobStorage implements BlobStorage {
     const Key = this.objectKey(key);
     const { size } = await stat(sourcePath);
     if (size > MULTIPART_PART_BYTES) {
-      await new Upload({ client: this.client, params: { Bucket: this.bucket, Key, Body: createReadStream(sourcePath) }, partSize: MULTIPART_PART_BYTES, queueSize: PARTS_IN_FLIGHT }).done();
+      await this.putFileInParts(Key, sourcePath, size);
     } else {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: createReadStream(sourcePath), ContentLength: size }));
     }
     await rm(sourcePath, { force: true });
+  }
+
+  /**
+   * A multipart upload of a file on this disk, each part streamed from its byte range: nothing is
+   * buffered (lib-storage's Upload holds every part in flight in memory, up to 16 MiB per upload,
+   * which a batch of 25 photos moved in at once would multiply). A failure aborts the upload, so
+   * no part is left behind and the previous object stays.
+   */
+  private async putFileInParts(Key: string, sourcePath: string, size: number): Promise<void> {
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }));
+    if (!UploadId) throw new Error(`The bucket started no multipart upload for ${Key}`);
+    try {
+      const parts: { ETag: string; PartNumber: number }[] = [];
+      for (let start = 0, PartNumber = 1; start < size; start += MULTIPART_PART_BYTES, PartNumber += 1) {
+        const end = Math.min(size, start + MULTIPART_PART_BYTES);
+        const Body = createReadStream(sourcePath, { start, end: end - 1 });
+        const { ETag } = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key, UploadId, PartNumber, Body, ContentLength: end - start }));
+        if (!ETag) throw new Error(`The bucket returned no ETag for part ${PartNumber} of ${Key}`);
+        parts.push({ ETag, PartNumber });
+      }
+      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+    } catch (error) {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId })).catch(() => undefined);
+      throw error;
+    }
   }
 
   async read(key: string): Promise<Buffer> {
