@@ -17,13 +17,14 @@ import { generatorCase } from './cases/generator.js';
 import { generatorMultiviewCase } from './cases/generator-multiview.js';
 import { jobsListCase } from './cases/jobs-list.js';
 import { pipelineCase } from './cases/pipeline.js';
+import { s3StorageCase } from './cases/s3-storage.js';
 import { webhooksCase } from './cases/webhooks.js';
 import { sseFanoutCase } from './cases/sse-fanout.js';
 import { statusCase } from './cases/status.js';
 import { uploadCase } from './cases/upload.js';
 import { zipCase } from './cases/zip.js';
 
-const CASES: BenchCase[] = [statusCase, sseFanoutCase, uploadCase, pipelineCase, webhooksCase, generatorCase, generatorMultiviewCase, zipCase, formatsCase, coldStartCase, jobsListCase];
+const CASES: BenchCase[] = [statusCase, sseFanoutCase, uploadCase, pipelineCase, s3StorageCase, webhooksCase, generatorCase, generatorMultiviewCase, zipCase, formatsCase, coldStartCase, jobsListCase];
 const SUITE_LIMIT_MS = 10 * 60_000;
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));

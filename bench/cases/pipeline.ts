@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { BenchCase, CaseContext, Measure } from '../lib/case.js';
 import { summaryVerdict, verdict } from '../lib/case.js';
@@ -15,7 +17,7 @@ const UPLOADS_IN_FLIGHT = 4;
 /** Files each worker runs at once, set explicitly: the default grows with the machine's cores. */
 const SLOTS_PER_WORKER = 2;
 export const SLOTS_ENV = { WORKER_CONCURRENCY: String(SLOTS_PER_WORKER) };
-const REDIS_URL = 'redis://127.0.0.1:6379';
+export const REDIS_URL = 'redis://127.0.0.1:6379';
 const WORKERS = 2;
 
 interface FileTimes {
@@ -132,7 +134,7 @@ async function embedded(ctx: CaseContext, batches: number): Promise<PipelineFigu
 }
 
 /** Whether a Redis answers at REDIS_URL (CI starts one; a laptop may not have one). */
-async function redisAnswers(): Promise<boolean> {
+export async function redisAnswers(): Promise<boolean> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await redis.connect();
@@ -144,8 +146,11 @@ async function redisAnswers(): Promise<boolean> {
   }
 }
 
-/** The API process plus WORKERS worker processes on one Redis (a key prefix of their own) and one DATA_DIR. */
-async function distributed(ctx: CaseContext, batches: number): Promise<PipelineFigures> {
+/**
+ * The API process plus WORKERS worker processes on one Redis (a key prefix of their own) and one
+ * DATA_DIR, or (`storage`: a bucket's S3_* settings) on the bucket, each process with a DATA_DIR of its own.
+ */
+export async function distributed(ctx: CaseContext, batches: number, storage?: Record<string, string>): Promise<PipelineFigures> {
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
   ctx.scope.defer(async () => {
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -155,12 +160,12 @@ async function distributed(ctx: CaseContext, batches: number): Promise<PipelineF
       redis.disconnect();
     }
   });
-  const redisEnv = { REDIS_URL, REDIS_PREFIX: prefix };
+  const redisEnv = { REDIS_URL, REDIS_PREFIX: prefix, ...storage };
   const server = await startProduct(ctx, { env: { ...redisEnv, ...SLOTS_ENV } });
   const workers = await Promise.all(
-    Array.from({ length: WORKERS }, (_, i) =>
+    Array.from({ length: WORKERS }, async (_, i) =>
       startChild(benchScript('servers/bench-worker.js'), ctx.scope, {
-        env: { NODE_ENV: 'production', LOG_LEVEL: 'info', DATA_DIR: server.dataDir, ...redisEnv, ...SLOTS_ENV },
+        env: { NODE_ENV: 'production', LOG_LEVEL: 'info', DATA_DIR: storage ? await mkdtemp(join(ctx.workDir, `worker-${i + 1}-`)) : server.dataDir, ...redisEnv, ...SLOTS_ENV },
         execArgv: profileArgs(ctx, `worker-${i + 1}`),
       }),
     ),
