@@ -89,10 +89,10 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions): Promi
   const webhookSender = opts.webhookSending ? startSenderThread(webhookFile, opts.webhookSending, opts.logger) : null;
   const webhookFeeder = createFeeder({ ...feeding, store, sender: webhookSender });
   const { provider } = opts;
-  // Kept in DATA_DIR and set right at every start by one listing (see reconcileStorageUsage).
+  // Kept in DATA_DIR; after anything but a clean stop, set right by one listing (see reconcileStorageUsage).
   const storageUsage = await FsStorageUsage.open(join(opts.dataDir, 'storage-usage.json'));
   const storage = new CountedBlobStorage(opts.storage, storageUsage);
-  await reconcileStorageUsage(storage, storageUsage, opts.logger);
+  if (!storageUsage.trusted) await reconcileStorageUsage(storage, storageUsage, opts.logger);
   const queue = new MemoryJobQueue({ concurrency: opts.concurrency ?? defaultConcurrency(provider), logger: opts.logger });
   const cancellation = new MemoryTaskCancellation();
   const jobs = createJobService({

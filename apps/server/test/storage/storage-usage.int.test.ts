@@ -104,7 +104,7 @@ describe.each(['fs', 's3'] as const)('storage counts in /admin/system-info (%s)'
     expect(await listed(storage)).toEqual({ objects: 0, bytes: 0 });
   });
 
-  it('is kept across a restart, and set right at start when it went wrong (one listing)', async () => {
+  it('is kept across a clean restart, and set right by one listing at a start after a crash or without its file', async () => {
     dataDir = await mkdtemp(join(tmpdir(), `i2m-usage-${backend}-`));
     await start();
     await uploadTwo();
@@ -112,9 +112,15 @@ describe.each(['fs', 's3'] as const)('storage counts in /admin/system-info (%s)'
     expect(await info()).toEqual({ backend, ...truth });
     await server.stop();
 
-    // Embedded mode keeps the counts in DATA_DIR; a crash or a hand may leave them wrong.
-    expect(JSON.parse(await readFile(join(dataDir, 'storage-usage.json'), 'utf8'))).toEqual(truth);
-    await writeFile(join(dataDir, 'storage-usage.json'), JSON.stringify({ objects: 1000, bytes: 5 }));
+    // Embedded mode keeps the counts in DATA_DIR, trusted after a clean stop.
+    expect(JSON.parse(await readFile(join(dataDir, 'storage-usage.json'), 'utf8'))).toEqual({ ...truth, clean: true });
+    await start();
+    expect(JSON.parse(await readFile(join(dataDir, 'storage-usage.json'), 'utf8'))).toEqual({ ...truth, clean: false }); // in use
+    expect(await info()).toEqual({ backend, ...truth });
+    await server.stop();
+
+    // A crash (the file still marked in use) leaves them untrusted: a listing sets them right.
+    await writeFile(join(dataDir, 'storage-usage.json'), JSON.stringify({ objects: 1000, bytes: 5, clean: false }));
     await start();
     expect(await info()).toEqual({ backend, ...truth });
     await server.stop();

@@ -17,7 +17,7 @@ export const SystemInfoSchema = z
         objects: z.int().meta({ description: "Stored blobs jobs own: photos, models, previews" }),
         bytes: z.int().meta({ description: 'Their total size, in bytes' }),
       })
-      .meta({ description: 'Counts the service keeps as blobs are written and deleted (set right by one listing at start), not a listing per call' }),
+      .meta({ description: 'Counts the service keeps as blobs are written and deleted (set right by one listing at start when they may be off), not a listing per call' }),
   })
   .meta({ id: 'SystemInfo' });
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;

@@ -5,10 +5,16 @@ import { tempPathFor, writeSynced } from './atomic-file.js';
 /** How long a change waits to be written out, so a batch of uploads costs one write. */
 const FLUSH_DELAY_MS = 1000;
 
+interface KeptUsage extends StorageUsage {
+  /** Written by `close`: the counts were complete when the process stopped. */
+  clean: boolean;
+}
+
 /**
  * Embedded mode's storage counts: in memory, kept in a small JSON file (written at most once a
- * second, and on close). A crash loses at most the last second of changes, which the
- * reconciliation at the next start sets right.
+ * second, and on close). The file says whether the process that wrote it stopped cleanly: only
+ * then are its counts `trusted` at the next start; after a crash (which may have lost the last
+ * second of changes) they are set right by a listing (see reconcileStorageUsage).
  */
 export class FsStorageUsage implements StorageUsageCounter {
   private usage: StorageUsage;
@@ -18,26 +24,32 @@ export class FsStorageUsage implements StorageUsageCounter {
   private constructor(
     private readonly file: string,
     initial: StorageUsage,
+    /** Whether the counts read at open were written by a clean stop. */
+    readonly trusted: boolean,
   ) {
     this.usage = initial;
   }
 
-  /** The counts kept in `file`, or zeros when there is none (or it cannot be read). */
+  /**
+   * The counts kept in `file` (zeros, untrusted, when there is none or it cannot be read). The file
+   * is marked in use at once, so a crash from here on leaves it untrusted.
+   */
   static async open(file: string): Promise<FsStorageUsage> {
-    // A missing or damaged file counts from zero: the reconciliation at start sets the counts right.
     const kept = await readFile(file, 'utf8')
-      .then((text) => JSON.parse(text) as Partial<StorageUsage> | null)
+      .then((text) => JSON.parse(text) as Partial<KeptUsage> | null)
       .catch(() => null);
     const objects = Number.isSafeInteger(kept?.objects) ? (kept?.objects ?? 0) : 0;
     const bytes = Number.isSafeInteger(kept?.bytes) ? (kept?.bytes ?? 0) : 0;
-    return new FsStorageUsage(file, { objects, bytes });
+    const usage = new FsStorageUsage(file, { objects, bytes }, kept?.clean === true);
+    await usage.flush(false);
+    return usage;
   }
 
   async add(delta: StorageUsage): Promise<void> {
     this.usage = { objects: this.usage.objects + delta.objects, bytes: this.usage.bytes + delta.bytes };
     this.timer ??= setTimeout(() => {
       this.timer = null;
-      void this.flush();
+      void this.flush(false);
     }, FLUSH_DELAY_MS);
     this.timer.unref();
   }
@@ -49,16 +61,19 @@ export class FsStorageUsage implements StorageUsageCounter {
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.flush();
+    await this.flush(true);
   }
 
   /** One write at a time, each of the counts as they are then; a failed one is retried by the next change. */
-  private flush(): Promise<void> {
-    this.writing = this.writing.then(async () => {
-      const temp = tempPathFor(this.file);
-      await writeSynced(temp, JSON.stringify(this.usage));
-      await rename(temp, this.file);
-    }).catch(() => undefined);
+  private flush(clean: boolean): Promise<void> {
+    this.writing = this.writing
+      .then(async () => {
+        const temp = tempPathFor(this.file);
+        const kept: KeptUsage = { ...this.usage, clean };
+        await writeSynced(temp, JSON.stringify(kept));
+        await rename(temp, this.file);
+      })
+      .catch(() => undefined);
     return this.writing;
   }
 }
