@@ -70,7 +70,9 @@ export class CountedBlobStorage implements BlobStorage {
     const job = JOB_FOLDER.exec(prefix)?.[1];
     if (job === undefined) {
       const freed = await this.inner.deletePrefix(prefix);
-      if (isCounted(`${prefix.replace(/\/+$/, '')}/x`) || isCounted(prefix)) await this.counter.add({ objects: -freed.files, bytes: -freed.bytes });
+      // A counted blob itself, or a folder of them (`jobs/<id>/models`).
+      const target = prefix.replace(/\/+$/, '');
+      if (isCounted(target) || isCounted(`${target}/blob`)) await this.counter.add({ objects: -freed.files, bytes: -freed.bytes });
       return freed;
     }
     // A whole job: its counted folders first, then the rest (an embedded job's record files).
