@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFalStack, type FalStack } from '@image2model/testing/fal';
 import { makePhoto } from '@image2model/testing/images';
+import { auth, uploadMultiview, waitForJobStatus } from '@image2model/testing/http';
+import { USER_KEY } from '@image2model/testing/test-server';
 import { startS3Server, type S3TestServer } from '@image2model/testing/s3-server';
 
 /**
@@ -61,5 +63,34 @@ describe('FAL reads the photo from the bucket by a presigned URL (S3_PUBLIC_READ
     const tampered = new URL(imageUrl);
     tampered.pathname = tampered.pathname.replace('file_001.png', 'file_002.png');
     expect((await fetch(tampered)).status).toBe(403);
+  });
+
+  it("hands FAL each view of a multiview file by a presigned URL, and FAL downloads every one", async () => {
+    const [front, left] = [await makePhoto(), await makePhoto({ colour: '#2a6' })];
+    const res = await uploadMultiview(stack.server.api('/upload/multiview'), {
+      key: USER_KEY,
+      views: { front: { name: 'front.png', data: front }, left: { name: 'left.png', data: left } },
+    });
+    expect(res.status).toBe(200);
+    const { job_id } = (await res.json()) as { job_id: string };
+    expect((await waitForJobStatus(stack.server.api(`/status/${job_id}`), USER_KEY)).status).toBe('completed');
+
+    const submit = stack.fal.acceptedSubmits().find((candidate) => String(candidate.input.front_image_url).includes(job_id));
+    const urls = { front: new URL(String(submit?.input.front_image_url)), left: new URL(String(submit?.input.left_image_url)) };
+    for (const [view, url] of Object.entries(urls)) {
+      expect(url.host).toBe(new URL(publicEndpoint()).host);
+      expect(url.pathname).toBe(`/${s3.bucket}/presigned/jobs/${job_id}/uploads/file_001.${view}.png`);
+    }
+    expect(submit?.input.back_image_url).toBeUndefined();
+    const fetched = stack.fal.fetches.filter((fetch) => fetch.url.includes(job_id));
+    expect(fetched).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ url: urls.front.href, status: 200, size: front.length }),
+        expect.objectContaining({ url: urls.left.href, status: 200, size: left.length }),
+      ]),
+    );
+    expect(stack.fal.uploads).toEqual([]);
+    const model = await fetch(stack.server.api(`/download/${job_id}/file_001/model`), { headers: auth(USER_KEY) });
+    expect(model.status).toBe(200);
   });
 });
