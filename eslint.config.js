@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The folders as layers. An arrow in LAYERS means "may import": apps → api → core,
- * mesh and formats → core's limits and worker pool, the client → api's types only, the web app → the client and core's limits.
+ * mesh and formats → core's limits, worker pool and print-report type, the client → api's types only, the web app → the client and core's limits.
  * Test helpers (`@image2model/testing`) and the FAL emulator are for tests, bench and dev tools only.
  */
 const ELEMENTS = [
@@ -57,11 +57,11 @@ const PRODUCTION_POLICIES = [
     allow: { to: element([type, ...allowed]) },
   })),
   // The browser bundle and the worker threads of mesh and formats pull in nothing Node-only: core's
-  // dependency-free entries only (the limits and the worker pool; for the web app the job-state rule).
+  // dependency-free entries only (the limits, the worker pool and the print-report type; for the web app the job-state rule).
   {
     from: element(['mesh', 'formats']),
-    disallow: { to: element(['core']), dependency: { source: '!@image2model/core/{limits,worker-pool}' } },
-    message: 'Only @image2model/core/limits and @image2model/core/worker-pool (dependency-free) may be imported here.',
+    disallow: { to: element(['core']), dependency: { source: '!@image2model/core/{limits,worker-pool,print-report}' } },
+    message: 'Only @image2model/core/limits, worker-pool and print-report (dependency-free) may be imported here.',
   },
   {
     from: element(['web']),

@@ -1,7 +1,8 @@
 /**
  * @image2model/formats — one job: a GLB in, the formats its users need out (STL and 3MF for
  * printing, OBJ+MTL+texture and PLY for DCC tools, USDZ for AR on iPhones), offline, on worker
- * threads. docs/formats.md has the units, axes and packaging rules.
+ * threads; and the print-readiness report of a model. docs/formats.md has the units, axes,
+ * packaging rules and what the report measures.
  */
 export { readModel } from './read/read-model.js';
 export { textureExtension, type ModelMesh, type ModelTexture } from './model-mesh.js';
@@ -14,4 +15,6 @@ export { writePly } from './write/write-ply.js';
 export { writeUsdz } from './write/write-usdz.js';
 export { USDZ_ALIGNMENT } from './write/zip.js';
 export { convertModel, type ConvertedFormat, type ConvertOptions } from './convert-model.js';
+export { printReport, reportModel, type ReportOptions } from './report/print-report.js';
+export type { PrintReport, PrintVerdict } from '@image2model/core/print-report';
 export { createConverterPool, type ConverterPool } from './pool/create-converter-pool.js';

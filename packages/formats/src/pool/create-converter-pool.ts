@@ -3,13 +3,18 @@ import { Worker } from 'node:worker_threads';
 
 import { createWorkerPool } from '@image2model/core/worker-pool';
 
+import type { PrintReport } from '@image2model/core/print-report';
+
 import type { ConvertOptions } from '../convert-model.js';
+import type { ReportOptions } from '../report/print-report.js';
 import type { ConvertRequest } from './converter-messages.js';
 
-/** `convertModel` on worker threads: a 200,000-triangle conversion leaves the event loop free. */
+/** `convertModel` and `reportModel` on worker threads: a 200,000-triangle model leaves the event loop free. */
 export interface ConverterPool {
-  /** Queued first come, first served behind at most `size` running conversions. */
+  /** Queued first come, first served behind at most `size` running conversions and reports. */
   convert(glb: Uint8Array, options: ConvertOptions): Promise<Uint8Array>;
+  /** The print-readiness report, in the same queue as conversions. */
+  report(glb: Uint8Array, options?: ReportOptions): Promise<PrintReport>;
   /** Stops the workers; pending conversions reject. */
   close(): Promise<void>;
 }
@@ -27,12 +32,12 @@ export function createConverterPool(options: { size?: number } = {}): ConverterP
   const size = options.size ?? Math.max(1, Math.floor(availableParallelism() / 2));
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
   const workerUrl = new URL('./convert-worker.js', import.meta.url);
-  const pool = createWorkerPool<ConvertRequest, never, Uint8Array>({ size, createWorker: () => new Worker(workerUrl) });
+  const pool = createWorkerPool<ConvertRequest, never, Uint8Array | PrintReport>({ size, createWorker: () => new Worker(workerUrl) });
+  const run = (request: ConvertRequest): Promise<Uint8Array | PrintReport> => pool.run(request, { transfer: [request.glb.buffer as ArrayBuffer] });
   return {
-    convert(glb, convertOptions) {
-      const copy = new Uint8Array(glb);
-      return pool.run({ glb: copy, options: convertOptions }, { transfer: [copy.buffer] });
-    },
+    // Each kind of request gets its own kind of result back (convert-worker.ts).
+    convert: async (glb, convertOptions) => (await run({ kind: 'convert', glb: new Uint8Array(glb), options: convertOptions })) as Uint8Array,
+    report: async (glb, reportOptions = {}) => (await run({ kind: 'report', glb: new Uint8Array(glb), options: reportOptions })) as PrintReport,
     close: () => pool.close(),
   };
 }
