@@ -57,6 +57,8 @@ export const OPERATION_FACTS: Record<string, OperationFacts> = {
     idempotent: true,
     errors: ['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT', 'FILE_TOO_LARGE', 'INSUFFICIENT_STORAGE'],
   },
+  // 400 for a bad height_mm (or a malformed session_id with a key); 404 until completed or without our copy of the model.
+  'models-printReport': { access: 'apiKeyOrSession', rateLimited: true, errors: ['VALIDATION_ERROR', 'NOT_FOUND'] },
   // 400 for a bad limit, status, date or cursor (a forged one, or another key's).
   'jobs-list': { access: 'apiKey', rateLimited: true, errors: ['VALIDATION_ERROR'] },
   // 404 also names unknown file ids; 413 for a JSON body over 1 MiB; 409 idempotency_key_in_use and 422 IDEMPOTENCY_KEY_REUSED (idempotent).

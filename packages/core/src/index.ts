@@ -18,6 +18,7 @@ export { viewFilenames } from './jobs/uploaded-photos.js';
 export { createJobService, type JobServiceDeps, type ModelRedirect } from './jobs/create-job-service.js';
 export type { ConvertedModel, ConvertedModelRequest, ModelConverter } from './jobs/converted-models.js';
 export type { PhotoUrls } from './jobs/open-photos.js';
+export type { PrintReport, PrintStatus, PrintVerdict } from './print-report.js';
 export { createPeriodicPass, type PeriodicPass, type PeriodicPassOptions } from './jobs/periodic-pass.js';
 
 export type * from './storage/blob-storage.js';

@@ -66,7 +66,7 @@ export interface JobServiceDeps {
   modelRedirect?: ModelRedirect;
   /** Queues a job's webhooks after each of its final transitions (see withWebhookFeeding); none: nothing is sent. */
   webhookFeeder?: WebhookFeeder;
-  /** Turns GLBs into STL, 3MF, OBJ, PLY and USDZ (openConvertedModel); none: those downloads answer SERVICE_UNAVAILABLE. */
+  /** Turns GLBs into STL, 3MF, OBJ, PLY and USDZ (openConvertedModel) and print reports (printReport); none: those answer SERVICE_UNAVAILABLE. */
   converter?: ModelConverter;
   /** S3_PUBLIC_READS=presigned: the provider gets presigned photo URLs, not local copies (see PhotoUrls). */
   photoUrls?: PhotoUrls | undefined;
@@ -427,6 +427,13 @@ export function createJobService(deps: JobServiceDeps): JobService {
       if (file.status !== 'completed') throw new AppError('NOT_FOUND', 'Model not ready');
       if (!conversions) throw new AppError('SERVICE_UNAVAILABLE', 'Model conversions are not available in this process');
       return conversions.open(jobId, file, request);
+    },
+
+    async printReport(jobId, fileId, access, request) {
+      const file = fileOf(await readable(jobId, access), fileId);
+      if (file.status !== 'completed') throw new AppError('NOT_FOUND', 'Model not ready');
+      if (!conversions) throw new AppError('SERVICE_UNAVAILABLE', 'Print reports are not available in this process');
+      return conversions.printReport(jobId, file, request.heightMm);
     },
 
     async openPreview(jobId, fileId, access) {

@@ -6,6 +6,7 @@ import type { JobSummary } from './job-summary.js';
 import type { JobPage, ListJobsInput } from './list-jobs.js';
 import type { AbandonHandler, FileTask, TaskContext } from './job-queue.js';
 import type { ConvertedModel, ConvertedModelRequest } from './converted-models.js';
+import type { PrintReport } from '../print-report.js';
 import type { JobWebhookDeliveries, RedeliverWebhooksResult } from '../webhooks/webhook-deliveries.js';
 
 /** Who is asking: the hash of their API key and/or a job's session id from the query. */
@@ -140,6 +141,11 @@ export interface JobService {
    * provider's copy exists; PROCESSING_ERROR when the GLB cannot be read.
    */
   openConvertedModel(jobId: string, fileId: string, access: Access, request: ConvertedModelRequest): Promise<ConvertedModel>;
+  /**
+   * A completed model's print-readiness report (docs/formats.md): at the default size computed once
+   * and stored beside the model, at another `heightMm` computed per request. NOT_FOUND as openConvertedModel.
+   */
+  printReport(jobId: string, fileId: string, access: Access, request: { heightMm?: number }): Promise<PrintReport>;
   openPreview(jobId: string, fileId: string, access: Access): Promise<{ stream: Readable; size: number }>;
   /** Our stored copies of every completed model (NOT_FOUND when there are none). */
   listCompletedModels(jobId: string, access: Access): Promise<{ job: JobWithFiles; models: CompletedModel[] }>;

@@ -7,6 +7,8 @@ export const storageKeys = {
   model: (jobId: string, fileId: string) => `jobs/${jobId}/models/${fileId}.glb`,
   /** A model converted at the default size (`.stl`, `.obj.zip`…): beside the model, so it goes with the job. */
   conversion: (jobId: string, fileId: string, extension: string) => `jobs/${jobId}/models/${fileId}${extension}`,
+  /** A model's print-readiness report at the default size: beside the model and its conversions. */
+  printReport: (jobId: string, fileId: string) => `jobs/${jobId}/models/${fileId}.report.json`,
   preview: (jobId: string, fileId: string) => `jobs/${jobId}/previews/${fileId}.png`,
   /** The folders a job's blobs live in (photos, models, previews): deleted before its record. */
   contents: (jobId: string) => ['uploads', 'models', 'previews'].map((folder) => `jobs/${jobId}/${folder}`),
