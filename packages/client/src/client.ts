@@ -6,7 +6,7 @@ import { createProcedureProxy, createUntypedClient, mapCallError } from './trpc.
 import { uploadImages, type UploadOptions, type UploadSource } from './upload.js';
 import { uploadMultiview, type MultiviewSources } from './upload-multiview.js';
 import type { ClientRouter, UploadResponse } from './generated/api-types.js';
-import type { JobDoneEvent, JobListItem, JobListQuery, JobPage, JobStatus, TrackedJobEvent } from './types.js';
+import type { JobDoneEvent, JobListItem, JobListQuery, JobPage, JobStatus, PrintReport, TrackedJobEvent } from './types.js';
 
 export type WaitForJobOptions = WatchOptions;
 
@@ -53,6 +53,20 @@ export interface Image2ModelHelpers {
   downloadAll(jobId: string, options?: AllDownloadOptions): Promise<Download>;
   /** Streams one file's photo as it was uploaded, from the upload on. */
   downloadPhoto(jobId: string, fileId: string, options?: DownloadOptions): Promise<Download>;
+  /**
+   * A completed model's print-readiness report (watertight, manifold, volume, size in mm, the
+   * verdict…) at `heightMm` (default: as the STL download, longest side capped at 100 mm).
+   * @example const { verdict, volume_mm3 } = await client.printReport(jobId, 'file_001', { heightMm: 80 });
+   */
+  printReport(jobId: string, fileId: string, options?: PrintReportOptions): Promise<PrintReport>;
+}
+
+export interface PrintReportOptions {
+  /** The model's height in the print, in millimetres. */
+  heightMm?: number | undefined;
+  /** The job's session id, instead of the API key. */
+  sessionId?: string | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -105,6 +119,17 @@ export function createImage2ModelClient(options: Image2ModelClientOptions): Imag
     downloadModel: (jobId, fileId, downloadOptions) => downloadModel(config, jobId, fileId, downloadOptions),
     downloadAll: (jobId, downloadOptions) => downloadAll(config, jobId, downloadOptions),
     downloadPhoto: (jobId, fileId, downloadOptions) => downloadPhoto(config, jobId, fileId, downloadOptions),
+    async printReport(jobId, fileId, reportOptions = {}) {
+      const input = {
+        job_id: jobId,
+        file_id: fileId,
+        ...(reportOptions.heightMm === undefined ? {} : { height_mm: reportOptions.heightMm }),
+        ...(reportOptions.sessionId ? { session_id: reportOptions.sessionId } : {}),
+      };
+      return untyped.query('models.printReport', input, { signal: reportOptions.signal }).catch((error: unknown) => {
+        throw mapCallError(error, config);
+      }) as Promise<PrintReport>;
+    },
   };
 
   return new Proxy(helpers, {

@@ -1,4 +1,4 @@
-export { createImage2ModelClient, type Image2ModelClient, type Image2ModelHelpers, type WaitForJobOptions } from './client.js';
+export { createImage2ModelClient, type Image2ModelClient, type Image2ModelHelpers, type PrintReportOptions, type WaitForJobOptions } from './client.js';
 export { normalizeBaseUrl, type EventSourceConstructor, type Image2ModelClientOptions, type ReconnectOptions, type RetryOptions } from './config.js';
 export { Image2ModelError, isImage2ModelError, type ClientErrorCode, type Image2ModelErrorCode, type Image2ModelErrorInit } from './errors.js';
 export { MODEL_FORMATS } from './downloads.js';

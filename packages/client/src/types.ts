@@ -20,6 +20,11 @@ export type JobListItem = JobPage['jobs'][number];
 /** What `jobs.list` and `allJobs` filter by: `status`, `created_after`, `created_before` (and `limit`, per page). */
 export type JobListQuery = Omit<RouterInputs['jobs']['list'], 'cursor'>;
 
+/** A model's print-readiness report, as `models.printReport` (`GET /download/{job_id}/{file_id}/report`) returns it. */
+export type PrintReport = RouterOutputs['models']['printReport'];
+/** `printable`, `repairable` (the reasons say what to do) or `not_printable` (the reasons say why). */
+export type PrintStatus = PrintReport['verdict']['status'];
+
 /** A job's webhook deliveries, as `jobs.webhooks` returns them (in the order queued). */
 export type WebhookDeliveries = RouterOutputs['jobs']['webhooks'];
 /** One webhook delivery: its event id, type, state, attempts, last status or error, next attempt. */

@@ -5,6 +5,7 @@ import { CommandContext, EXIT, exitCodeFor, reportError, type GlobalOptions, typ
 import { generateUsageProblem, runGenerate, type GenerateOptions } from './commands/generate.js';
 import { runStatus } from './commands/status.js';
 import { runDownload, type DownloadCommandOptions } from './commands/download.js';
+import { runReport, type ReportCommandOptions } from './commands/report.js';
 import { runHealth } from './commands/health.js';
 import { runCancel } from './commands/cancel.js';
 import { runRetry, type RetryCommandOptions } from './commands/retry.js';
@@ -66,6 +67,7 @@ Example:
   image2model generate chair.jpg table.png --out models
   image2model generate --front mug-front.jpg --left mug-left.jpg --out models
   image2model jobs --status failed,partial
+  image2model report batch_20240315_123456_abc123 file_001 --height-mm 80
   image2model webhooks batch_20240315_123456_abc123 --redeliver`,
     );
 
@@ -136,6 +138,15 @@ One object from several sides (one job, one model; a side view gives the depth):
     .addOption(formatOption())
     .addOption(heightOption())
     .action(run((ctx, command) => runDownload(ctx, command.args[0] ?? '', command.opts<DownloadCommandOptions>())));
+
+  program
+    .command('report')
+    .description("a completed model's print-readiness report: watertight, manifold, size in mm, volume, and the verdict")
+    .argument('<job_id>', 'the job id')
+    .argument('<file_id>', 'the file, e.g. file_001')
+    .option('--height-mm <mm>', "the model's height in the print (default: as the STL, longest side capped at 100 mm)", parseHeightMm)
+    .option('--session-id <id>', "read the job with its session_id instead of the API key")
+    .action(run((ctx, command) => runReport(ctx, command.args[0] ?? '', command.args[1] ?? '', command.opts<ReportCommandOptions>())));
 
   program
     .command('cancel')
