@@ -6,6 +6,7 @@ import { createFilesView, formatMenu } from './batch-view.js';
 import { byId, saveBlob } from './dom.js';
 import { describeExpiry } from './expiry.js';
 import { describeError } from './messages.js';
+import { showPrintReport } from './print-report-view.js';
 import { loadPhotos } from './photo-store.js';
 import { writeBatchToUrl } from './settings.js';
 import type { ModelViewer } from './viewer.js';
@@ -31,6 +32,7 @@ export function createBatchController(opts: {
   const sourcePhoto = byId<HTMLImageElement>('source-photo');
   const sourceCaption = byId('source-caption');
   const viewerStatus = byId('viewer-status');
+  const printReport = byId('print-report');
   const canvas = byId<HTMLCanvasElement>('viewer-canvas');
   const viewerSection = byId('viewer-section');
   const viewerControls = [...byId('viewer-section').querySelectorAll<HTMLButtonElement>('.viewer-controls button')];
@@ -180,9 +182,22 @@ export function createBatchController(opts: {
       sourcePhoto.alt = `Source photo ${file.filename}`;
       sourcePhoto.hidden = !photo;
       sourceCaption.textContent = `Source: ${file.filename}`;
+      void showReport(fileId, file.filename, request);
       if (focus) canvas.focus();
     } catch (error) {
       if (request === viewRequest) viewerStatus.textContent = `Cannot show the model of ${file.filename}: ${describeError(error)}`;
+    }
+  }
+
+  /** The shown model's print report, once the server has measured it (a later view replaces it). */
+  async function showReport(fileId: string, filename: string, request: number): Promise<void> {
+    if (!state) return;
+    showPrintReport(printReport, { text: `Checking whether ${filename} can be printed…` });
+    try {
+      const report = await opts.client().printReport(state.jobId, fileId, access());
+      if (request === viewRequest) showPrintReport(printReport, report);
+    } catch (error) {
+      if (request === viewRequest) showPrintReport(printReport, { text: `No print report for ${filename}: ${describeError(error)}` });
     }
   }
 
@@ -264,6 +279,7 @@ export function createBatchController(opts: {
     viewerStatus.textContent = 'The first model appears here as soon as it is ready.';
     sourcePhoto.hidden = true;
     sourceCaption.textContent = 'Its source photo appears here.';
+    showPrintReport(printReport, { text: 'Shown with the model: can it be 3D printed as it is?' });
     opts.shown(null);
   }
 

@@ -41,6 +41,10 @@ describe.skipIf(!HAS_CHROMIUM)('the web app with the local generator', () => {
       const drawn = await viewerShot(page, await shownModel(page));
       expect(await modelCoverage(drawn)).toBeGreaterThan(0.03);
       expect(await page.locator('#source-photo').getAttribute('src')).toMatch(/^blob:/);
+      // The print report beside the shown model: the verdict, watertight, the size in mm, the volume.
+      const report = page.getByRole('region', { name: 'Print readiness' });
+      await expect.poll(() => report.locator('.verdict').textContent(), POLL).toBe('Printable');
+      expect(await report.locator('.facts').innerText()).toMatch(/Watertight\s+Yes\s+Size\s+[\d.]+ × [\d.]+ × [\d.]+ mm\s+Volume\s+[\d.]+ cm³/);
 
       const [zip] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download all (ZIP)' }).click()]);
       const zipPath = join(downloads, zip.suggestedFilename());
