@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MODEL_FORMATS } from '@image2model/core/limits';
-import { convertModel, readModel, type ConvertedFormat } from '@image2model/formats';
+import { convertModel, readModel, reportModel, type ConvertedFormat } from '@image2model/formats';
 import { generateModel } from '@image2model/mesh';
 import type { BenchCase, CaseContext, Measure } from '../lib/case.js';
 import { summaryVerdict, verdict } from '../lib/case.js';
@@ -41,6 +41,12 @@ async function run(ctx: CaseContext) {
       ctx.log(`${format} at ${stats.triangles} triangles: ${fmt(ms)} ms`);
       if (format === 'stl' || format === 'obj') parts.push(`${format.toUpperCase()} ${fmt(ms)} ms at ${fmt(stats.triangles / 1000)}k`);
     }
+    const reportTimes: number[] = [];
+    for (let rep = 0; rep < reps; rep++) reportTimes.push(await timed(() => reportModel(glb)));
+    const reportMs = median(reportTimes);
+    measures.push({ what: `print report, ${stats.triangles.toLocaleString('en')} triangles`, ours: `${fmt(reportMs)} ms`, baseline: '', ratio: '', target: '', verdict: 'reported' });
+    ctx.log(`report at ${stats.triangles} triangles: ${fmt(reportMs)} ms`);
+    parts.push(`report ${fmt(reportMs)} ms at ${fmt(stats.triangles / 1000)}k`);
   }
 
   // Download throughput: the stored default-size STL against the GLB it came from, in the same server and run.
@@ -72,13 +78,13 @@ async function run(ctx: CaseContext) {
     line: `formats: ${parts.join(', ')}; stored STL ${fmt(stlMbps)} MB/s vs GLB ${fmt(glbMbps)} MB/s (${fmtRatio(stlMbps / glbMbps)}): ${summaryVerdict(measures)}`,
     measures,
     method:
-      `convertModel (in the runner, one thread) of local-generator models at ${faceLimits.map((f) => `${f / 1000}k`).join(' and ')} faces (a ${ctx.quick ? 512 : 1024}² product photo), median of ${reps}, after one warm-up conversion; "read the GLB" is readModel alone, the part every format shares. ` +
+      `convertModel (in the runner, one thread) of local-generator models at ${faceLimits.map((f) => `${f / 1000}k`).join(' and ')} faces (a ${ctx.quick ? 512 : 1024}² product photo), median of ${reps}, after one warm-up conversion; "read the GLB" is readModel alone, the part every format shares; "print report" is reportModel (read, weld, edge counts, self-intersections with three-mesh-bvh, manifold-3d's volume and genus). ` +
       `Downloads: one product server, its model replaced by the largest of those GLBs; the first \`?format=stl\` converts and stores, then ${rounds} alternating rounds of the stored STL and the GLB, read by the runner over loopback.`,
   };
 }
 
 const LIMITS = `
-**What limits it.** Each conversion reads the GLB with glTF-Transform (the part every format shares), welds by position for STL and 3MF (a hash of grid cells, 27 lookups per vertex), and writes: binary STL and PLY are typed-array writes; 3MF, OBJ and USDA build text (formatting over a million numbers and joining the lines dominates: about 2 s of a 200k OBJ on this host) and 3MF and OBJ deflate it (zlib level 3, native). Conversions run on worker threads and are stored, so this is paid once per file and format, off the event loop. A stored conversion is a file read like the GLB's own download, so its throughput follows the GLB's; a larger file (STL has no index buffer) just takes longer.
+**What limits it.** Each conversion reads the GLB with glTF-Transform (the part every format shares), welds by position for STL and 3MF (a hash of grid cells, 27 lookups per vertex), and writes: binary STL and PLY are typed-array writes; 3MF, OBJ and USDA build text (formatting over a million numbers and joining the lines dominates: about 2 s of a 200k OBJ on this host) and 3MF and OBJ deflate it (zlib level 3, native). Conversions run on worker threads and are stored, so this is paid once per file and format, off the event loop. A stored conversion is a file read like the GLB's own download, so its throughput follows the GLB's; a larger file (STL has no index buffer) just takes longer. The print report adds to the read and the weld a self-intersection search (three-mesh-bvh cast against itself: each triangle is paired only with those in overlapping leaves, then their boxes, then the exact test) and manifold-3d's import of the mesh (which builds its half-edge structure); it too runs on the worker threads and is stored at the default size.
 `;
 
 export const formatsCase: BenchCase = {
