@@ -29,31 +29,23 @@ export function together(...meshes: ModelMesh[]): ModelMesh {
   return { positions: new Float32Array(positions), indices: new Uint32Array(indices) };
 }
 
-/** A closed surface of revolution around Y, `rings` × `segments` quads, from a profile point function of u ∈ [0, 1). */
-function revolved(segments: number, rings: number, point: (u: number, v: number) => [number, number, number], closedRings: boolean): ModelMesh {
+/** A torus around Y (a mug's handle, in the simplest form): genus 1. */
+export function torus(major: number, minor: number, segments = 48, rings = 24): ModelMesh {
   const positions: number[] = [];
-  const ringCount = closedRings ? rings : rings + 1;
-  for (let r = 0; r < ringCount; r++) for (let s = 0; s < segments; s++) positions.push(...point(r / rings, s / segments));
-  const at = (r: number, s: number): number => (r % ringCount) * segments + (s % segments);
+  for (let r = 0; r < rings; r++) {
+    const phi = (2 * Math.PI * r) / rings;
+    for (let s = 0; s < segments; s++) {
+      const theta = (2 * Math.PI * s) / segments;
+      const radius = major + minor * Math.cos(phi);
+      positions.push(radius * Math.cos(theta), minor * Math.sin(phi), -radius * Math.sin(theta));
+    }
+  }
+  const at = (r: number, s: number): number => (r % rings) * segments + (s % segments);
   const indices: number[] = [];
   for (let r = 0; r < rings; r++) {
     for (let s = 0; s < segments; s++) indices.push(at(r, s), at(r, s + 1), at(r + 1, s + 1), at(r, s), at(r + 1, s + 1), at(r + 1, s));
   }
   return { positions: new Float32Array(positions), indices: new Uint32Array(indices) };
-}
-
-/** A torus around Y (a mug's handle, in the simplest form): genus 1. */
-export function torus(major: number, minor: number, segments = 48, rings = 24): ModelMesh {
-  return revolved(
-    segments,
-    rings,
-    (u, v) => {
-      const theta = 2 * Math.PI * v, phi = 2 * Math.PI * u;
-      const radius = major + minor * Math.cos(phi);
-      return [radius * Math.cos(theta), minor * Math.sin(phi), -radius * Math.sin(theta)];
-    },
-    true,
-  );
 }
 
 /** A UV sphere of `radius` around the origin, with single poles so it is closed. */
