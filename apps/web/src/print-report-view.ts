@@ -1,6 +1,6 @@
 import type { PrintReport } from '@image2model/client';
 
-const STATUS_TEXT: Record<PrintReport['verdict']['status'], string> = { printable: 'Printable', repairable: 'Repairable', not_printable: 'Not printable' };
+const STATUS_TEXT: Record<PrintReport['verdict'], string> = { printable: 'Printable', repairable: 'Repairable', not_printable: 'Not printable' };
 
 const mm = (value: number): string => value.toFixed(1);
 
@@ -20,9 +20,9 @@ export function showPrintReport(panel: HTMLElement, content: PrintReport | { tex
     return;
   }
   const report = content;
-  verdict.textContent = STATUS_TEXT[report.verdict.status];
-  verdict.dataset.status = report.verdict.status;
-  for (const reason of report.verdict.reasons) {
+  verdict.textContent = STATUS_TEXT[report.verdict];
+  verdict.dataset.status = report.verdict;
+  for (const reason of report.verdict_reasons) {
     const item = document.createElement('li');
     item.textContent = reason;
     reasons.append(item);

@@ -23,7 +23,7 @@ export type JobListQuery = Omit<RouterInputs['jobs']['list'], 'cursor'>;
 /** A model's print-readiness report, as `models.printReport` (`GET /download/{job_id}/{file_id}/report`) returns it. */
 export type PrintReport = RouterOutputs['models']['printReport'];
 /** `printable`, `repairable` (the reasons say what to do) or `not_printable` (the reasons say why). */
-export type PrintStatus = PrintReport['verdict']['status'];
+export type PrintStatus = PrintReport['verdict'];
 
 /** A job's webhook deliveries, as `jobs.webhooks` returns them (in the order queued). */
 export type WebhookDeliveries = RouterOutputs['jobs']['webhooks'];

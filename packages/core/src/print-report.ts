@@ -25,15 +25,14 @@ export interface PrintReport {
   self_intersections: number;
   /** Triangles after the weld (what the STL and 3MF hold). */
   triangles: number;
-  verdict: PrintVerdict;
+  /** `printable` as is; `repairable` by a slicer's or mesh tool's repair (`verdict_reasons` say which); `not_printable`: `verdict_reasons` say why. */
+  verdict: PrintStatus;
+  /** Plain-language sentences: what is wrong and what to do, then notes (empty when printable with nothing to note). */
+  verdict_reasons: string[];
 }
 
-export interface PrintVerdict {
-  /** `printable` as is; `repairable` by a slicer's or mesh tool's repair (the reasons say which); `not_printable`: the reasons say why. */
-  status: PrintStatus;
-  /** Plain-language sentences: what is wrong and what to do (empty when printable with nothing to note). */
-  reasons: string[];
-}
+/** The verdict and what it rests on, as the report carries them. */
+export type PrintVerdict = Pick<PrintReport, 'verdict' | 'verdict_reasons'>;
 
 export const PRINT_STATUSES = ['printable', 'repairable', 'not_printable'] as const;
 export type PrintStatus = (typeof PRINT_STATUSES)[number];

@@ -11,7 +11,8 @@ interface Report {
   volume_mm3: number | null;
   bbox_mm: { x: number; y: number; z: number };
   self_intersections: number;
-  verdict: { status: string; reasons: string[] };
+  verdict: string;
+  verdict_reasons: string[];
 }
 
 async function getJson(url: string, key: string | null = USER_KEY): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -43,7 +44,7 @@ describe('the print-readiness report over HTTP (local generator, models on disk)
     expect(await stored()).toBeNull();
     const first = await getJson(reportUrl());
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ watertight: true, boundary_edges: 0, manifold: true, non_manifold_edges: 0, shells: 1, genus: 1, self_intersections: 0, verdict: { status: 'printable', reasons: [] } });
+    expect(first.body).toMatchObject({ watertight: true, boundary_edges: 0, manifold: true, non_manifold_edges: 0, shells: 1, genus: 1, self_intersections: 0, verdict: 'printable', verdict_reasons: [] });
     const report = first.body as unknown as Report;
     expect(report.volume_mm3).toBeGreaterThan(0);
     expect(Math.max(report.bbox_mm.x, report.bbox_mm.y, report.bbox_mm.z)).toBeCloseTo(100, 2);
@@ -51,7 +52,7 @@ describe('the print-readiness report over HTTP (local generator, models on disk)
     // The second answer is the stored one.
     expect((await getJson(reportUrl())).body).toEqual(first.body);
     const star = await getJson(reportUrl('', 'file_002'));
-    expect(star.body).toMatchObject({ watertight: true, manifold: true, genus: 0, verdict: { status: 'printable' } });
+    expect(star.body).toMatchObject({ watertight: true, manifold: true, genus: 0, verdict: 'printable' });
   });
 
   it('reports at another height_mm without storing it', async () => {
@@ -79,7 +80,7 @@ describe('the print-readiness report over HTTP (local generator, models on disk)
     const res = await fetch(`${server.url}/trpc/models.printReport?input=${input}`, { headers: auth(USER_KEY) });
     expect(res.status).toBe(200);
     const { result } = (await res.json()) as { result: { data: { json: Report } } };
-    expect(result.data.json).toMatchObject({ watertight: true, manifold: true, verdict: { status: 'printable' } });
+    expect(result.data.json).toMatchObject({ watertight: true, manifold: true, verdict: 'printable' });
     expect(result.data.json.bbox_mm.z).toBeCloseTo(30, 2);
   });
 

@@ -21,7 +21,7 @@ describe('the print report through the client and the CLI (real local generator)
   it('printReport answers the report, at a height or with only the session id, and a typed error for an unknown file', async () => {
     const client = createImage2ModelClient({ baseUrl: server.url, apiKey: USER_KEY });
     const report = await client.printReport(jobId, 'file_001');
-    expect(report).toMatchObject({ watertight: true, manifold: true, shells: 1, genus: 1, self_intersections: 0, verdict: { status: 'printable' } });
+    expect(report).toMatchObject({ watertight: true, manifold: true, shells: 1, genus: 1, self_intersections: 0, verdict: 'printable' });
     expect((await client.printReport(jobId, 'file_001', { heightMm: 60 })).bbox_mm.z).toBeCloseTo(60, 2);
     const reader = createImage2ModelClient({ baseUrl: server.url });
     expect(await reader.printReport(jobId, 'file_001', { sessionId })).toEqual(report);
@@ -38,7 +38,7 @@ describe('the print report through the client and the CLI (real local generator)
     expect(human.stdout).toMatch(/Watertight\s+yes/);
     const json = await runCli(['report', jobId, 'file_001', '--json'], { env: env() });
     expect(json.code).toBe(0);
-    expect((JSON.parse(json.stdout) as PrintReport).verdict.status).toBe('printable');
+    expect((JSON.parse(json.stdout) as PrintReport).verdict).toBe('printable');
     const bad = await runCli(['report', jobId, 'file_001', '--height-mm', 'tall'], { env: env() });
     expect(bad.code).toBe(2);
   });

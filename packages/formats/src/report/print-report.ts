@@ -19,7 +19,7 @@ export interface ReportOptions {
  *
  * @example
  * const report = await reportModel(glb, { heightMm: 80 });
- * if (report.verdict.status !== 'printable') console.log(report.verdict.reasons.join('\n'));
+ * if (report.verdict !== 'printable') console.log(report.verdict_reasons.join('\n'));
  */
 export async function reportModel(glb: Uint8Array, options: ReportOptions = {}): Promise<PrintReport> {
   return printReport(await readModel(glb), options);
@@ -51,7 +51,7 @@ export async function printReport(mesh: ModelMesh, options: ReportOptions = {}):
     self_intersections: intersections.withinShells + intersections.betweenShells,
     triangles: print.indices.length / 3,
   };
-  return { ...measured, verdict: verdictOf(measured, intersections) };
+  return { ...measured, ...verdictOf(measured, intersections) };
 }
 
 function surfaceArea({ positions, indices }: WeldedMesh): number {

@@ -12,7 +12,7 @@ const FLAT_RATIO = 0.002;
  * nozzle), `repairable` for what a slicer's or mesh tool's repair fixes (holes, bad edges, faces
  * inward, surfaces through each other), else `printable`; every reason says what to do.
  */
-export function verdictOf(report: Omit<PrintReport, 'verdict'>, intersections: SelfIntersections): PrintVerdict {
+export function verdictOf(report: Omit<PrintReport, keyof PrintVerdict>, intersections: SelfIntersections): PrintVerdict {
   const fatal: string[] = [];
   const fixable: string[] = [];
   const notes: string[] = [];
@@ -42,8 +42,8 @@ export function verdictOf(report: Omit<PrintReport, 'verdict'>, intersections: S
     notes.push(`The model is ${report.shells} separate shells: separate parts (each prints on its own; place or glue them) or a hollow inside a part.`);
   }
 
-  const status: PrintStatus = fatal.length > 0 ? 'not_printable' : fixable.length > 0 ? 'repairable' : 'printable';
-  return { status, reasons: [...fatal, ...fixable, ...notes] };
+  const verdict: PrintStatus = fatal.length > 0 ? 'not_printable' : fixable.length > 0 ? 'repairable' : 'printable';
+  return { verdict, verdict_reasons: [...fatal, ...fixable, ...notes] };
 }
 
 function countOf(count: number): string {

@@ -31,9 +31,7 @@ export const PrintReportSchema = z
     bbox_mm: z.object({ x: z.number(), y: z.number(), z: z.number() }).meta({ description: 'Bounding box of the print: Z up, millimetres, as the STL and 3MF are written' }),
     self_intersections: count(`Pairs of triangles that cut through each other (not neighbours, not coplanar); 0 for a clean model; counting stops at ${SELF_INTERSECTION_COUNT_LIMIT}`),
     triangles: count('Triangles after welding by position (what the STL and 3MF hold)'),
-    verdict: z.object({
-      status: z.enum(PRINT_STATUSES).meta({ description: '`printable` as is; `repairable` by a slicer or mesh repair (the reasons say which); `not_printable` (the reasons say why)' }),
-      reasons: z.array(z.string()).meta({ description: 'Plain-language sentences: what is wrong and what to do, then notes; empty when printable with nothing to note' }),
-    }),
+    verdict: z.enum(PRINT_STATUSES).meta({ description: '`printable` as is; `repairable` by a slicer or mesh repair (`verdict_reasons` say which); `not_printable` (`verdict_reasons` say why)' }),
+    verdict_reasons: z.array(z.string()).meta({ description: 'Plain-language sentences: what is wrong and what to do, then notes; empty when printable with nothing to note' }),
   })
   .meta({ id: 'PrintReport' }) satisfies z.ZodType<PrintReport>;

@@ -6,7 +6,7 @@ export interface ReportCommandOptions {
   sessionId?: string;
 }
 
-const STATUS_TEXT: Record<PrintReport['verdict']['status'], string> = { printable: 'Printable', repairable: 'Repairable', not_printable: 'Not printable' };
+const STATUS_TEXT: Record<PrintReport['verdict'], string> = { printable: 'Printable', repairable: 'Repairable', not_printable: 'Not printable' };
 
 const mm = (value: number): string => value.toFixed(1);
 
@@ -14,8 +14,8 @@ const mm = (value: number): string => value.toFixed(1);
 export function formatReport(report: PrintReport): string {
   const { x, y, z } = report.bbox_mm;
   const lines = [
-    `${STATUS_TEXT[report.verdict.status]}`,
-    ...report.verdict.reasons.map((reason) => `  - ${reason}`),
+    `${STATUS_TEXT[report.verdict]}`,
+    ...report.verdict_reasons.map((reason) => `  - ${reason}`),
     `Size         ${mm(x)} × ${mm(y)} × ${mm(z)} mm (X × Y × Z, Z up)`,
     `Volume       ${report.volume_mm3 === null ? 'none (not a closed solid)' : `${(report.volume_mm3 / 1000).toFixed(2)} cm³`}`,
     `Surface      ${(report.surface_area_mm2 / 100).toFixed(2)} cm²`,
