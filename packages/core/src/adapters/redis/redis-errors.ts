@@ -9,6 +9,12 @@ const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDO
  */
 function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  // A MULTI whose queued commands Redis refused (OOM while full) fails as a whole with EXECABORT;
+  // ioredis keeps the refusals in `previousErrors`: the transaction failed for their reason.
+  if (error.name === 'ReplyError' && error.message.startsWith('EXECABORT')) {
+    const previous = (error as Error & { previousErrors?: unknown[] }).previousErrors ?? [];
+    return previous.some(isRedisUnavailable);
+  }
   if (error.name === 'ReplyError') return UNAVAILABLE_REPLY.test(error.message);
   return true;
 }
