@@ -69,7 +69,7 @@ describe('downloads in every format (local generator, models on disk)', () => {
   let server: TestServer;
   let jobId: string;
   const modelUrl = (query: string, fileId = 'file_001') => server.api(`/download/${jobId}/${fileId}/model${query}`);
-  const cached = (format: string) => server.runtime.storage.stat(`jobs/${jobId}/models/file_001${EXTENSIONS[format]}`);
+  const cached = (format: string) => server.runtime.storage.stat(`jobs/${jobId}/models/file_001.g1${EXTENSIONS[format]}`);
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -89,17 +89,17 @@ describe('downloads in every format (local generator, models on disk)', () => {
   });
 
   it('converts other heights on request without storing them, and stores the default size beside the model', async () => {
-    expect(await server.runtime.storage.stat(`jobs/${jobId}/models/file_002.stl`)).toBeNull();
+    expect(await server.runtime.storage.stat(`jobs/${jobId}/models/file_002.g1.stl`)).toBeNull();
     const tall = await get(modelUrl('?format=stl&height_mm=42.5', 'file_002'));
     expect(tall.status).toBe(200);
     expect(stlHeight(tall.bytes)).toBeCloseTo(42.5, 3);
-    expect(await server.runtime.storage.stat(`jobs/${jobId}/models/file_002.stl`)).toBeNull();
+    expect(await server.runtime.storage.stat(`jobs/${jobId}/models/file_002.g1.stl`)).toBeNull();
 
     const first = await get(modelUrl('?format=stl', 'file_002'));
-    const stored = await server.runtime.storage.stat(`jobs/${jobId}/models/file_002.stl`);
+    const stored = await server.runtime.storage.stat(`jobs/${jobId}/models/file_002.g1.stl`);
     expect(stored?.size).toBe(first.bytes.length);
     // The second answer is the stored file: replace it, and the download serves the replacement.
-    await server.runtime.storage.write(`jobs/${jobId}/models/file_002.stl`, Buffer.concat([first.bytes.subarray(0, 80), first.bytes.subarray(80)]).fill(0x20, 0, 5));
+    await server.runtime.storage.write(`jobs/${jobId}/models/file_002.g1.stl`, Buffer.concat([first.bytes.subarray(0, 80), first.bytes.subarray(80)]).fill(0x20, 0, 5));
     const second = await get(modelUrl('?format=stl', 'file_002'));
     expect(second.bytes.subarray(0, 5).toString()).toBe('     ');
     expect(second.bytes.subarray(5)).toEqual(first.bytes.subarray(5));
@@ -176,8 +176,8 @@ describe('downloads in every format from a bucket (S3)', () => {
     const jobId = await finishedLocalJob(server);
     const res = await get(server.api(`/download/${jobId}/file_001/model?format=3mf`));
     expect(res.status).toBe(200);
-    expect((await server.runtime.storage.stat(`jobs/${jobId}/models/file_001.3mf`))?.size).toBe(res.bytes.length);
-    expect(Buffer.from(await server.runtime.storage.read(`jobs/${jobId}/models/file_001.3mf`))).toEqual(res.bytes);
+    expect((await server.runtime.storage.stat(`jobs/${jobId}/models/file_001.g1.3mf`))?.size).toBe(res.bytes.length);
+    expect(Buffer.from(await server.runtime.storage.read(`jobs/${jobId}/models/file_001.g1.3mf`))).toEqual(res.bytes);
   }, 60_000);
 });
 

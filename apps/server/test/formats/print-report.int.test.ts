@@ -26,7 +26,7 @@ describe('the print-readiness report over HTTP (local generator, models on disk)
   let jobId: string;
   let sessionId: string;
   const reportUrl = (query = '', fileId = 'file_001') => server.api(`/download/${jobId}/${fileId}/report${query}`);
-  const stored = () => server.runtime.storage.stat(`jobs/${jobId}/models/file_001.report.json`);
+  const stored = () => server.runtime.storage.stat(`jobs/${jobId}/models/file_001.g1.report.json`);
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -56,11 +56,11 @@ describe('the print-readiness report over HTTP (local generator, models on disk)
   });
 
   it('reports at another height_mm without storing it', async () => {
-    const before = await server.runtime.storage.read(`jobs/${jobId}/models/file_001.report.json`);
+    const before = await server.runtime.storage.read(`jobs/${jobId}/models/file_001.g1.report.json`);
     const { status, body } = await getJson(reportUrl('?height_mm=42.5'));
     expect(status).toBe(200);
     expect((body as unknown as Report).bbox_mm.z).toBeCloseTo(42.5, 2);
-    expect(await server.runtime.storage.read(`jobs/${jobId}/models/file_001.report.json`)).toEqual(before);
+    expect(await server.runtime.storage.read(`jobs/${jobId}/models/file_001.g1.report.json`)).toEqual(before);
   });
 
   it('answers 400 VALIDATION_ERROR for a bad height_mm, 404 for an unknown file or job, 401 without a key; the session_id reads it', async () => {

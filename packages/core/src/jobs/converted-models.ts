@@ -31,8 +31,10 @@ export interface ConvertedModel {
  * Conversions of completed models. At the default size each file and format is converted once and
  * stored beside the model (storageKeys.conversion, under the job's prefix: the job's one deletion
  * path deletes it, on disk and in a bucket alike); concurrent first requests share one conversion.
+ * The key names the file's generation, so a regenerated model is converted afresh; the task that
+ * stores it deletes the older generations' (deleteOlderDerivatives).
  * Other heights are converted per request and never stored, so no client can fill the disk with
- * variants. Print-readiness reports follow the same rules (stored as `.report.json`).
+ * variants. Print-readiness reports follow the same rules (stored as `.g<generation>.report.json`).
  */
 export function createConvertedModels(deps: { storage: BlobStorage; converter: ModelConverter; logger: Logger }) {
   const { storage, converter, logger } = deps;
@@ -88,7 +90,7 @@ export function createConvertedModels(deps: { storage: BlobStorage; converter: M
 
   /** The default-size conversion: stored on first request, read from storage after. */
   async function stored(jobId: string, file: JobFileRecord & { model_key: string }, request: ConvertedModelRequest): Promise<{ stream: Readable; size: number }> {
-    const key = storageKeys.conversion(jobId, file.file_id, MODEL_FORMAT_FILES[request.format].extension);
+    const key = storageKeys.conversion(jobId, file.file_id, file.generation, MODEL_FORMAT_FILES[request.format].extension);
     const found = await storedOnce(key, file.model_key, () => convert(file, request), { job_id: jobId, file_id: file.file_id, format: request.format });
     return Buffer.isBuffer(found) ? { stream: Readable.from([found]), size: found.length } : { stream: storage.createReadStream(key), size: found.size };
   }
@@ -115,7 +117,7 @@ export function createConvertedModels(deps: { storage: BlobStorage; converter: M
       const withKey = await withModel(file);
       if (heightMm !== undefined) return report(withKey, heightMm);
       const make = async (): Promise<Buffer> => Buffer.from(JSON.stringify(await report(withKey, undefined)));
-      const key = storageKeys.printReport(jobId, file.file_id);
+      const key = storageKeys.printReport(jobId, file.file_id, file.generation);
       const found = await storedOnce(key, withKey.model_key, make, { job_id: jobId, file_id: file.file_id, format: 'report' });
       const bytes = Buffer.isBuffer(found) ? found : await storage.read(key);
       return JSON.parse(bytes.toString('utf8')) as PrintReport;

@@ -7,6 +7,7 @@ import type { FileTransitions } from './file-transitions.js';
 import type { JobEvents } from './job-events.js';
 import type { FileTask, TaskContext } from './job-queue.js';
 import type { FileCondition, JobStore } from './job-store.js';
+import { deleteOlderDerivatives } from './older-derivatives.js';
 import { openPhotos, type PhotoUrls } from './open-photos.js';
 import { createSequentialTransitions } from './sequential-transitions.js';
 import { completedEvent } from './uploaded-photos.js';
@@ -233,6 +234,8 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
       ]);
       const synced = Promise.all(written.map((blob) => blob.synced));
       synced.catch(() => undefined); // the mark waits for it; a stale task's never does
+      // Before the mark, so a completed file never has them beside it; nothing is older than a first generation.
+      if (generation > 1) await removeOlderDerivatives(task, log);
       const completed = await transitions.finish(
         job_id,
         file_id,
@@ -284,6 +287,21 @@ export function createTaskProcessor(deps: ProcessTaskDeps) {
       await recordFailure(job_id, file_id, when, error, log);
     }
     return 'done';
+  }
+
+  /**
+   * Best effort, once the new model is stored: the older generations' conversions and print reports
+   * describe the model it replaced (never served: their keys name their generation). One that fails,
+   * or an older conversion still running that stores its result later, stays until the next
+   * generation's removal or the job's deletion.
+   */
+  async function removeOlderDerivatives(task: FileTask, log: Logger): Promise<void> {
+    try {
+      const removed = await deleteOlderDerivatives(storage, task.job_id, task.file_id, task.generation);
+      if (removed > 0) log.info({ removed }, "Older generations' conversions removed");
+    } catch (error) {
+      log.warn({ err: error }, "Removing older generations' conversions failed");
+    }
   }
 
   /**
