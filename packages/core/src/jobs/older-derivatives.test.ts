@@ -3,29 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsBlobStorage } from '../storage/blob-storage.fs.js';
-import type { StorageUsage, StorageUsageCounter } from '../storage/storage-usage.js';
+import { MemoryStorageUsage } from '../testing/memory-storage-usage.js';
 import { CountedBlobStorage } from './counted-storage.js';
 import { deleteOlderDerivatives } from './older-derivatives.js';
 import { storageKeys } from './storage-keys.js';
 
-class MemoryUsage implements StorageUsageCounter {
-  usage: StorageUsage = { objects: 0, bytes: 0 };
-  async add(delta: StorageUsage): Promise<void> {
-    this.usage = { objects: this.usage.objects + delta.objects, bytes: this.usage.bytes + delta.bytes };
-  }
-  async read(): Promise<StorageUsage> {
-    return { ...this.usage };
-  }
-  async close(): Promise<void> {}
-}
-
 describe('deleteOlderDerivatives', () => {
   let root: string;
-  let usage: MemoryUsage;
+  let usage: MemoryStorageUsage;
   let storage: CountedBlobStorage;
   beforeEach(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'i2m-derivatives-'));
-    usage = new MemoryUsage();
+    usage = new MemoryStorageUsage();
     storage = new CountedBlobStorage(new FsBlobStorage({ root }), usage);
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
