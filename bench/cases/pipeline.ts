@@ -34,6 +34,8 @@ export interface PipelineFigures {
   p90: number;
   filesPerSecond: number;
   cpuPerFileMs: number;
+  /** CPU per file of the processes counted apart (`PipelineOptions.apartPids`, e.g. the S3 server); 0 without them. */
+  apartCpuPerFileMs: number;
   /**
    * Files of jobs that ended `completed` whose `completed` (or `progress 0`) event the job's stream
    * never delivered: it ended at `done` first. One example with the events that did arrive.
@@ -64,9 +66,22 @@ function follow(server: ProductServer, jobId: string, files: Map<string, FileTim
  * `fields`, e.g. a webhook_url), follows every job's stream (so each measured file is seen live
  * from its pick-up), then releases the slots.
  */
-export async function measurePipeline(ctx: CaseContext, server: ProductServer, workers: NodeChild[], batches: number, fields: Record<string, string> = {}): Promise<PipelineFigures> {
+export interface PipelineOptions {
+  /** Upload fields of every measured batch (e.g. a webhook_url). */
+  fields?: Record<string, string>;
+  /** The photo of every file. @default tinyPhoto() */
+  photo?: Buffer;
+  /** @default FILES_PER_BATCH */
+  filesPerBatch?: number;
+  /** Processes outside the service whose CPU over the measured span is reported apart (the S3 server). */
+  apartPids?: number[];
+}
+
+export async function measurePipeline(ctx: CaseContext, server: ProductServer, workers: NodeChild[], batches: number, opts: PipelineOptions = {}): Promise<PipelineFigures> {
   const slots = workers.length * SLOTS_PER_WORKER;
-  const photo = await tinyPhoto();
+  const photo = opts.photo ?? (await tinyPhoto());
+  const fields = opts.fields ?? {};
+  const filesPerBatch = opts.filesPerBatch ?? FILES_PER_BATCH;
   const parts = (prefix: string, n: number): FilePart[] => Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i + 1}.jpg`, data: photo, type: 'image/jpeg' }));
   await Promise.all(workers.map((w) => w.call('hold')));
   const warmUp = await uploadBatch(server.api, server.key, parts('warm-up', slots));
@@ -74,7 +89,7 @@ export async function measurePipeline(ctx: CaseContext, server: ProductServer, w
   await waitForHeld(workers, slots);
   const jobIds: string[] = [];
   for (let next = 0; next < batches; next += UPLOADS_IN_FLIGHT) {
-    const wave = Array.from({ length: Math.min(UPLOADS_IN_FLIGHT, batches - next) }, (_, i) => uploadBatch(server.api, server.key, parts(`batch-${next + i + 1}`, FILES_PER_BATCH), fields));
+    const wave = Array.from({ length: Math.min(UPLOADS_IN_FLIGHT, batches - next) }, (_, i) => uploadBatch(server.api, server.key, parts(`batch-${next + i + 1}`, filesPerBatch), fields));
     jobIds.push(...(await Promise.all(wave)).map((answer) => answer.job_id));
   }
   ctx.log(`${jobIds.length} batches queued behind ${slots} held files`);
@@ -85,14 +100,17 @@ export async function measurePipeline(ctx: CaseContext, server: ProductServer, w
   ctx.log(`following ${followed.length} jobs; releasing`);
 
   const pids = [...new Set([server.pid, ...workers.map((w) => w.pid)])];
+  const apartPids = opts.apartPids ?? [];
   const cpuBefore = sum(pids.map(readCpuMs));
+  const apartBefore = sum(apartPids.map(readCpuMs));
   const started = nowMs();
   await Promise.all(workers.map((w) => w.call('open')));
   await Promise.all(followed.map((f) => f.stream.ended));
   const finished = nowMs();
   const cpuMs = sum(pids.map(readCpuMs)) - cpuBefore;
+  const apartCpuMs = sum(apartPids.map(readCpuMs)) - apartBefore;
 
-  const total = batches * FILES_PER_BATCH;
+  const total = batches * filesPerBatch;
   const notDone = followed.filter((f) => f.status() !== 'completed').length;
   if (notDone > 0) throw new Error(`${notDone} jobs did not end completed`);
   const completions = [...files.values()].map((t) => t.completedAt).filter((t): t is number => t !== null).sort((a, b) => a - b);
@@ -125,6 +143,7 @@ export async function measurePipeline(ctx: CaseContext, server: ProductServer, w
     p90: percentile(perFile, 90),
     filesPerSecond: total / ((finished - started) / 1000),
     cpuPerFileMs: cpuMs / (total + slots),
+    apartCpuPerFileMs: apartCpuMs / (total + slots),
   };
 }
 
@@ -146,11 +165,19 @@ export async function redisAnswers(): Promise<boolean> {
   }
 }
 
+export interface DistributedOptions extends Omit<PipelineOptions, 'fields'> {
+  /** A bucket's S3_* settings: storage on the bucket instead of one shared DATA_DIR. */
+  storage?: Record<string, string> | undefined;
+  /** The workers' provider: the instant bench provider, or the local generator. @default 'bench' */
+  provider?: 'bench' | 'local';
+}
+
 /**
  * The API process plus WORKERS worker processes on one Redis (a key prefix of their own) and one
  * DATA_DIR, or (`storage`: a bucket's S3_* settings) on the bucket, each process with a DATA_DIR of its own.
  */
-export async function distributed(ctx: CaseContext, batches: number, storage?: Record<string, string>): Promise<PipelineFigures> {
+export async function distributed(ctx: CaseContext, batches: number, opts: DistributedOptions = {}): Promise<PipelineFigures> {
+  const { storage, provider = 'bench', ...measured } = opts;
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
   ctx.scope.defer(async () => {
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -165,12 +192,12 @@ export async function distributed(ctx: CaseContext, batches: number, storage?: R
   const workers = await Promise.all(
     Array.from({ length: WORKERS }, async (_, i) =>
       startChild(benchScript('servers/bench-worker.js'), ctx.scope, {
-        env: { NODE_ENV: 'production', LOG_LEVEL: 'info', DATA_DIR: storage ? await mkdtemp(join(ctx.workDir, `worker-${i + 1}-`)) : server.dataDir, ...redisEnv, ...SLOTS_ENV },
+        env: { NODE_ENV: 'production', LOG_LEVEL: 'info', BENCH_PROVIDER: provider, DATA_DIR: storage ? await mkdtemp(join(ctx.workDir, `worker-${i + 1}-`)) : server.dataDir, ...redisEnv, ...SLOTS_ENV },
         execArgv: profileArgs(ctx, `worker-${i + 1}`),
       }),
     ),
   );
-  return measurePipeline(ctx, server, workers, batches);
+  return measurePipeline(ctx, server, workers, batches, measured);
 }
 
 async function run(ctx: CaseContext) {

@@ -46,7 +46,7 @@ async function run(ctx: CaseContext) {
   for (let round = 0; round < rounds; round++) {
     plain.push(await measurePipeline(ctx, server, [server.child], batches));
     const before = receiver.firstSeen.size;
-    const figures = await measurePipeline(ctx, server, [server.child], batches, { webhook_url: receiver.url });
+    const figures = await measurePipeline(ctx, server, [server.child], batches, { fields: { webhook_url: receiver.url } });
     hooked.push(figures);
     const events = batches * FILES_PER_BATCH + batches; // a file.completed per file, a job.finished per job
     const last = await allDelivered(receiver.firstSeen, before, events, 60_000);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { GenerationHooks, GenerationRequest, GenerationResult, ModelProvider, ProviderHealth } from '@image2model/core';
 import { nowMs, sleep } from '../lib/stats.js';
+import { Gate } from './gate.js';
 
 export interface BenchProviderOptions {
   /** Size of the GLB every generation returns (random bytes: the server never parses it). @default 2048 */
@@ -33,10 +34,9 @@ export class BenchProvider implements ModelProvider {
   readonly name = 'local' as const;
   private readonly glb: Buffer;
   private readonly preview = randomBytes(512);
-  private gate: { promise: Promise<void>; open: () => void } | null = null;
+  private readonly gate = new Gate();
   private script: (EmitScript & { emitted: () => void }) | null = null;
   private minted = 0;
-  held = 0;
   generated = 0;
 
   constructor(opts: BenchProviderOptions = {}) {
@@ -47,14 +47,14 @@ export class BenchProvider implements ModelProvider {
     return `task_bench_${++this.minted}`;
   }
 
+  /** Generations waiting for `open()`. */
+  get held(): number {
+    return this.gate.held;
+  }
+
   /** From now on generations wait until `open()`. */
   hold(): void {
-    if (this.gate) return;
-    let open = (): void => undefined;
-    const promise = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    this.gate = { promise, open };
+    this.gate.hold();
   }
 
   /**
@@ -65,21 +65,13 @@ export class BenchProvider implements ModelProvider {
     const started = nowMs();
     let emitted = Promise.resolve();
     if (script) emitted = new Promise<void>((resolve) => (this.script = { ...script, emitted: resolve }));
-    this.gate?.open();
-    this.gate = null;
+    this.gate.open();
     await emitted;
     return { emitMs: nowMs() - started };
   }
 
   async generate(request: GenerationRequest, hooks: GenerationHooks): Promise<GenerationResult> {
-    if (this.gate) {
-      this.held += 1;
-      try {
-        await this.gate.promise;
-      } finally {
-        this.held -= 1;
-      }
-    }
+    await this.gate.pass();
     request.signal.throwIfAborted();
     const script = this.script;
     this.script = null;
