@@ -9,7 +9,12 @@ const modelUrl = (jobId: string, fileId: string) => `https://i2m.example.com/api
 
 /** One body of each type, as core builds them for sending. */
 const BODIES: Record<(typeof WEBHOOK_EVENT_TYPES)[number], WebhookMessageInput> = {
-  'file.completed': { event: { id: '1', type: 'completed', job_id: JOB, file_id: 'file_001' }, model_task_id: 'task_1', modelUrl, created_at: AT },
+  'file.completed': {
+    event: { id: '1', type: 'completed', job_id: JOB, file_id: 'file_001', warnings: [{ code: 'VIEWS_DISAGREE', message: 'the views disagree' }], shape: 'hull', views: { front: 'a.jpg', right: 'b.jpg' } },
+    model_task_id: 'task_1',
+    modelUrl,
+    created_at: AT,
+  },
   'file.failed': { event: { id: '2', type: 'failed', job_id: JOB, file_id: 'file_002', error: { code: 'PROCESSING_ERROR', message: 'no object' } }, model_task_id: null, modelUrl, created_at: AT },
   'file.cancelled': { event: { id: '3', type: 'cancelled', job_id: JOB, file_id: 'file_003' }, model_task_id: 'task_3', modelUrl, created_at: AT },
   'job.finished': {
@@ -29,6 +34,7 @@ describe('the webhook event schemas', () => {
     const completed = JSON.parse(buildWebhookMessage(BODIES['file.completed']).body) as { data: object };
     expect(WebhookEventSchema.safeParse({ ...completed, data: { ...completed.data, model_url: null } }).success).toBe(false);
     expect(WebhookEventSchema.safeParse({ ...completed, type: 'job.finished' }).success).toBe(false);
+    expect(WebhookEventSchema.safeParse({ ...completed, data: { ...completed.data, shape: 'cube' } }).success).toBe(false);
   });
 
   it("are the document's top-level webhooks: one POST per type, its body schema and the three signature headers", () => {

@@ -4,7 +4,7 @@
  * `verifyWebhook` answers. Core builds the bodies (`webhooks/webhook-message.ts`); these describe them.
  */
 import { z } from 'zod';
-import { FileErrorSchema, FinalJobStateSchema, JobTimesSchema } from './schemas.js';
+import { FileErrorSchema, FileViewsSchema, FileWarningsSchema, FinalJobStateSchema, JobTimesSchema, ModelShapeSchema } from './schemas.js';
 
 export const WEBHOOK_EVENT_TYPES = ['file.completed', 'file.failed', 'file.cancelled', 'job.finished'] as const;
 export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES).meta({ id: 'WebhookEventType', description: 'What happened: a file became final, or the job did' });
@@ -26,8 +26,14 @@ const fileData = <S extends 'completed' | 'failed' | 'cancelled'>(status: S, des
     error: (status === 'failed' ? FileErrorSchema : z.null()).meta({ description }) as S extends 'failed' ? typeof FileErrorSchema : z.ZodNull,
   });
 
+const completedData = fileData('completed', 'Always null').extend({
+  warnings: FileWarningsSchema,
+  shape: ModelShapeSchema,
+  views: FileViewsSchema.optional(),
+});
+
 export const FileCompletedEventSchema = z
-  .object({ ...eventFields, type: z.literal('file.completed'), data: fileData('completed', 'Always null') })
+  .object({ ...eventFields, type: z.literal('file.completed'), data: completedData })
   .meta({ id: 'FileCompletedEvent', description: 'A file was generated: its model is ready to download' });
 
 export const FileFailedEventSchema = z

@@ -12,7 +12,7 @@ const EVENT = {
   id: 'evt_0123456789abcdef0123456789abcdef',
   type: 'file.completed',
   created_at: '2026-12-07T00:00:00.000Z',
-  data: { job_id: 'batch_20261207_000000_abcdef', file_id: 'file_001', status: 'completed', model_url: 'https://i2m.example.com/m', model_task_id: null, error: null },
+  data: { job_id: 'batch_20261207_000000_abcdef', file_id: 'file_001', status: 'completed', model_url: 'https://i2m.example.com/m', model_task_id: null, error: null, warnings: [], shape: 'inflated' },
 };
 const BODY = JSON.stringify(EVENT);
 

@@ -10,6 +10,9 @@ import { makePhoto } from '@image2model/testing/images';
 import { auth, uploadBatch, waitFor, waitForJobStatus } from '@image2model/testing/http';
 import { startPerEventReceiver, startTestReceiver, type EventAttempt, type PerEventReceiver, type TestReceiver } from '@image2model/testing/webhook-receiver';
 
+/** What the provider says of every model it makes: the completed webhook carries it as the status does. */
+const SYMMETRY_WARNING = { code: 'SYMMETRY_ASSUMED', message: 'The outline looks like a solid of revolution' } as const;
+
 const SECRET = generateWebhookSecret();
 const PUBLIC_URL = 'https://i2m.example.com';
 /** Loopback receivers: both policies relaxed, a schedule of tenths of seconds. */
@@ -33,7 +36,7 @@ describe('webhooks sent (embedded mode, over HTTP, real receivers)', () => {
   });
 
   async function start(env: Record<string, string> = {}, dataDir?: string) {
-    provider = new FakeModelProvider();
+    provider = new FakeModelProvider({ warnings: [SYMMETRY_WARNING], shape: 'revolved' });
     const server = await startTestServer({ provider, env: { ...ENV, ...env }, ...(dataDir ? { dataDir } : {}) });
     servers.push(server);
     return server;
@@ -75,7 +78,7 @@ describe('webhooks sent (embedded mode, over HTTP, real receivers)', () => {
     expect(ofJob(mixed).map((b) => b.type).sort()).toEqual(['file.completed', 'file.failed', 'job.finished']);
     const completed = byType(mixed, 'file.completed');
     const fileId = completed?.data.file_id as string;
-    expect(completed?.data).toEqual({ job_id: mixed, file_id: fileId, status: 'completed', model_url: `${PUBLIC_URL}/api/v1/download/${mixed}/${fileId}/model`, model_task_id: expect.stringMatching(/^task_fake_/), error: null });
+    expect(completed?.data).toEqual({ job_id: mixed, file_id: fileId, status: 'completed', model_url: `${PUBLIC_URL}/api/v1/download/${mixed}/${fileId}/model`, model_task_id: expect.stringMatching(/^task_fake_/), error: null, warnings: [SYMMETRY_WARNING], shape: 'revolved' });
     expect(byType(mixed, 'file.failed')?.data).toMatchObject({ job_id: mixed, status: 'failed', model_url: null, error: { code: 'PROCESSING_ERROR', message: 'The photo could not be read' } });
     expect(byType(mixed, 'job.finished')?.data).toMatchObject({ job_id: mixed, status: 'partial', total_files: 2, processed_files: 1, failed_files: 1, cancelled_files: 0 });
     expect(ofJob(cancelled).map((b) => b.type)).toEqual(['file.cancelled', 'job.finished']);

@@ -70,7 +70,7 @@ describe('feeding the job log to the webhook outbox (embedded adapters)', () => 
       ['job.finished', URL_A, 'pending'],
     ]);
     const [completed, failed, cancelled, finished] = queued.map((d) => d.parsed);
-    expect(completed?.data).toEqual({ job_id: jobId, file_id: 'file_001', status: 'completed', model_url: modelUrl(jobId, 'file_001'), model_task_id: 'task_1', error: null });
+    expect(completed?.data).toEqual({ job_id: jobId, file_id: 'file_001', status: 'completed', model_url: modelUrl(jobId, 'file_001'), model_task_id: 'task_1', error: null, warnings: [], shape: null });
     expect(failed?.data).toEqual({ job_id: jobId, file_id: 'file_002', status: 'failed', model_url: null, model_task_id: 'task_2', error: FAILURE });
     expect(cancelled?.data).toMatchObject({ status: 'cancelled', model_url: null, error: null });
     expect(finished?.data).toMatchObject({ job_id: jobId, status: 'partial', total_files: 3, processed_files: 1, failed_files: 1, cancelled_files: 1, progress: expect.any(Number) });

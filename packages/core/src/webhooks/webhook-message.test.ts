@@ -14,8 +14,17 @@ describe('buildWebhookMessage', () => {
       id: message.id,
       type: 'file.completed',
       created_at: AT,
-      data: { job_id: JOB, file_id: 'file_001', status: 'completed', model_url: modelUrl(JOB, 'file_001'), model_task_id: 'task_1', error: null },
+      data: { job_id: JOB, file_id: 'file_001', status: 'completed', model_url: modelUrl(JOB, 'file_001'), model_task_id: 'task_1', error: null, warnings: [], shape: null },
     });
+  });
+
+  it("carries a completed file's warnings, shape and views, as its status entry shows them", () => {
+    const warnings = [{ code: 'SYMMETRY_ASSUMED' as const, message: 'made round' }];
+    const views = { front: 'front.jpg', left: 'left.jpg' };
+    const message = buildWebhookMessage({ event: { id: '11', type: 'completed', job_id: JOB, file_id: 'file_001', warnings, shape: 'hull', views }, model_task_id: 'task_1', modelUrl, created_at: AT });
+    expect(JSON.parse(message.body)).toMatchObject({ type: 'file.completed', data: { warnings, shape: 'hull', views } });
+    const single = buildWebhookMessage({ event: { id: '12', type: 'completed', job_id: JOB, file_id: 'file_002', warnings: [], shape: 'revolved' }, model_task_id: null, modelUrl, created_at: AT });
+    expect(JSON.parse(single.body).data).not.toHaveProperty('views');
   });
 
   it('turns a failed file into file.failed with its error and no model URL', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JobEvent } from '../jobs/job-events.js';
-import type { FileError } from '../jobs/job.js';
+import type { FileWarning, ModelShape } from '../jobs/file-warnings.js';
+import type { FileError, ViewSet } from '../jobs/job.js';
 import type { JobSummary } from '../jobs/job-summary.js';
 
 export type WebhookEventType = 'file.completed' | 'file.failed' | 'file.cancelled' | 'job.finished';
@@ -26,11 +27,20 @@ export interface WebhookFileData {
   error: FileError | null;
 }
 
+/** A completed file's data also says how its model was made, as its status entry does. */
+export interface WebhookCompletedFileData extends WebhookFileData {
+  status: 'completed';
+  warnings: FileWarning[];
+  shape: ModelShape | null;
+  /** A multiview file's views (each view's filename); absent for one photo. */
+  views?: ViewSet<string>;
+}
+
 export interface WebhookBody {
   id: string;
   type: WebhookEventType;
   created_at: string;
-  data: WebhookFileData | JobSummary;
+  data: WebhookFileData | WebhookCompletedFileData | JobSummary;
 }
 
 /** One event ready to queue: its body is fixed here, so every attempt sends the same bytes. */
@@ -78,14 +88,25 @@ export function buildWebhookMessage(input: WebhookMessageInput): WebhookMessage 
   const data: WebhookBody['data'] =
     'summary' in input
       ? input.summary
-      : {
-          job_id: input.event.job_id,
-          file_id: input.event.file_id,
-          status: input.event.type,
-          model_url: input.event.type === 'completed' ? input.modelUrl(input.event.job_id, input.event.file_id) : null,
-          model_task_id: input.model_task_id,
-          error: input.event.type === 'failed' ? input.event.error : null,
-        };
+      : fileData(input);
   const body: WebhookBody = { id, type, created_at: input.created_at, data };
   return { id, type, job_id: event.job_id, body: JSON.stringify(body) };
+}
+
+function fileData(input: Extract<WebhookMessageInput, { model_task_id: string | null }>): WebhookFileData | WebhookCompletedFileData {
+  const { event, model_task_id } = input;
+  const { job_id, file_id } = event;
+  if (event.type !== 'completed') return { job_id, file_id, status: event.type, model_url: null, model_task_id, error: event.type === 'failed' ? event.error : null };
+  return {
+    job_id,
+    file_id,
+    status: 'completed',
+    model_url: input.modelUrl(job_id, file_id),
+    model_task_id,
+    error: null,
+    // Events logged before warnings and shape were recorded lack them: sent as the status shows them ([] and null).
+    warnings: event.warnings ?? [],
+    shape: event.shape ?? null,
+    ...(event.views ? { views: event.views } : {}),
+  };
 }
