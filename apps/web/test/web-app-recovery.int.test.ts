@@ -92,6 +92,8 @@ describe.skipIf(!HAS_CHROMIUM)('the web app when things go wrong', () => {
       await page.getByRole('button', { name: 'Make 3D models' }).click();
       await waitForFiles(page, 'completed', 3);
       await viewerShot(page, await shownModel(page));
+      // The picture shows the print report beside the model, not its "Checking…" line.
+      await page.getByRole('region', { name: 'Print readiness' }).locator('.verdict').waitFor();
       await page.locator('#viewer-canvas').focus();
       for (const key of ['ArrowLeft', 'ArrowLeft', 'ArrowUp']) await page.keyboard.press(key);
       await page.screenshot({ path: fileURLToPath(new URL('web-ui.png', DOCS)), fullPage: true });
