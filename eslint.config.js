@@ -39,7 +39,7 @@ const LAYERS = {
   testing: ['core', 'server', 'fal-emulator'],
   bench: ['core', 'mesh', 'formats', 'api', 'server', 'fal-emulator', 'testing'],
   'repo-tests': ['server', 'testing'],
-  scripts: ['mesh', 'testing'],
+  scripts: ['mesh', 'formats', 'testing'],
 };
 
 const element = (/** @type {string[]} */ types) => ({ element: { types: { anyOf: types } } });

@@ -40,6 +40,7 @@ describe('the linter guards the layering', () => {
     ['the web app imports the client and core/limits', 'apps/web/src/probe.ts', "import { createImage2ModelClient } from '@image2model/client';\nimport { MAX_FACE_LIMIT } from '@image2model/core/limits';\nconst x = [createImage2ModelClient, MAX_FACE_LIMIT];"],
     ['formats imports the worker pool', 'packages/formats/src/probe.ts', "import { createWorkerPool } from '@image2model/core/worker-pool';\nconst x = [createWorkerPool];"],
     ['formats imports the print report type and its limit', 'packages/formats/src/probe.ts', "import { SELF_INTERSECTION_COUNT_LIMIT } from '@image2model/core/print-report';\nconst x = [SELF_INTERSECTION_COUNT_LIMIT];"],
+    ["scripts read models with formats and draw them with mesh's renderer", 'scripts/probe.ts', "import { readModel } from '@image2model/formats';\nimport { renderPreview } from '@image2model/mesh/preview';\nconst x = [readModel, renderPreview];"],
     ["the web app imports core's job-state rule", 'apps/web/src/probe.ts', "import { deriveJobState } from '@image2model/core/job-state';\nconst x = [deriveJobState];"],
     ['the client imports api types', 'packages/client/src/probe.ts', "import type { AppRouter } from '@image2model/api';\nconst x: AppRouter | null = null;"],
     ['a test imports any package by name', 'packages/core/src/probe.test.ts', "import { startTestServer as x } from '@image2model/testing/test-server';"],

@@ -1,6 +1,5 @@
 /**
- * `@image2model/mesh/preview`: the software renderer behind every model's preview PNG, and a GLB
- * reader for it, for tools that render a model from its bytes (scripts/render-docs.ts).
+ * `@image2model/mesh/preview`: the software renderer behind every model's preview PNG, for tools
+ * that draw a model they read with `readModel` from @image2model/formats (scripts/render-docs.ts).
  */
 export { renderPreview, type PreviewMesh, type RenderPreviewOptions } from './render-preview.js';
-export { readGlbAsPreviewMesh } from './read-glb.js';
